@@ -1,0 +1,57 @@
+// Small behaviours the server can't render: dialogs and copy buttons. No inline scripts (CSP).
+(function () {
+  "use strict";
+  var opener = null;
+
+  // A <dialog data-open> swapped in by htmx opens as a modal; focus goes to its first field.
+  function openDialogs(root) {
+    var dialogs = (root || document).querySelectorAll("dialog[data-open]");
+    dialogs.forEach(function (d) {
+      d.removeAttribute("data-open");
+      if (!d.open) d.showModal();
+      var first = d.querySelector("[autofocus], input:not([type=hidden]), button");
+      if (first) first.focus();
+    });
+  }
+
+  function closeDialog(d) {
+    if (d.open) d.close();
+    d.remove();
+    if (opener && document.body.contains(opener)) opener.focus();
+    opener = null;
+  }
+
+  document.addEventListener("click", function (e) {
+    var t = e.target.closest("[data-opens-dialog]");
+    if (t) opener = t;
+    var close = e.target.closest("[data-close-dialog]");
+    if (close) {
+      e.preventDefault();
+      closeDialog(close.closest("dialog"));
+    }
+    var copy = e.target.closest("[data-copy]");
+    if (copy) {
+      var text = copy.getAttribute("data-copy");
+      var status = document.getElementById(copy.getAttribute("aria-controls") || "");
+      var done = function (msg) { if (status) status.textContent = msg; };
+      if (navigator.clipboard) {
+        navigator.clipboard.writeText(text).then(function () { done("Copied."); }, function () { done("Select the address and copy it."); });
+      } else done("Select the address and copy it.");
+    }
+  });
+
+  // Esc closes a dialog through the same path as Cancel, so focus returns to the opener.
+  document.addEventListener("cancel", function (e) {
+    if (e.target.tagName === "DIALOG") {
+      e.preventDefault();
+      closeDialog(e.target);
+    }
+  }, true);
+
+  document.addEventListener("htmx:afterSettle", function (e) { openDialogs(e.target); });
+  document.addEventListener("DOMContentLoaded", function () { openDialogs(document); });
+  // A server answer that closes the dialog (e.g. after Save) sends HX-Trigger: close-dialog.
+  document.addEventListener("close-dialog", function () {
+    document.querySelectorAll("dialog").forEach(closeDialog);
+  });
+})();

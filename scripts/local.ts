@@ -1,0 +1,106 @@
+/**
+ * Local running, shared by `npm start` and the browser tests: apply D1 migrations, seed the demo
+ * data into an empty database, start `wrangler dev` in its own process group and wait until a
+ * real route answers.
+ */
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { delimiter, join, resolve } from "node:path";
+import initialize from "@phi-ag/argon2/node";
+import { DEMO_PASSWORD, demoStatements } from "./demo-data.ts";
+
+export const ROOT = resolve(import.meta.dirname, "..");
+
+/** The environment for wrangler: Node 22 from node_modules/.bin first, no telemetry. */
+export function toolEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    PATH: [join(ROOT, "node_modules", ".bin"), process.env.PATH].join(delimiter),
+    WRANGLER_SEND_METRICS: "false",
+    CLOUDFLARE_CF_FETCH_ENABLED: "false",
+    ...extra,
+  };
+}
+
+function wrangler(args: string[], quiet = true): string {
+  const r = spawnSync("wrangler", args, { cwd: ROOT, env: toolEnv(), encoding: "utf8", stdio: quiet ? "pipe" : "inherit" });
+  if (r.status !== 0) {
+    throw new Error(`wrangler ${args.join(" ")} failed:\n${r.stderr ?? ""}${r.stdout ?? ""}`);
+  }
+  return r.stdout ?? "";
+}
+
+/** Copies .dev.vars.example to .dev.vars when there is none (local secrets only). */
+export function ensureDevVars() {
+  const target = join(ROOT, ".dev.vars");
+  if (!existsSync(target)) copyFileSync(join(ROOT, ".dev.vars.example"), target);
+}
+
+/** Applies migrations to the local D1 and seeds the demo data if the database is empty. */
+export async function prepareDatabase(persistTo?: string): Promise<{ seeded: boolean }> {
+  const persist = persistTo ? ["--persist-to", persistTo] : [];
+  wrangler(["d1", "migrations", "apply", "DB", "--local", ...persist]);
+  const out = wrangler(["d1", "execute", "DB", "--local", ...persist, "--json", "--command", "SELECT COUNT(*) AS n FROM agencies"]);
+  const count = JSON.parse(out)[0].results[0].n as number;
+  if (count > 0) return { seeded: false };
+  const argon2 = await initialize();
+  const hash = argon2.hash(DEMO_PASSWORD, { memoryCost: 19456, timeCost: 2, parallelism: 1, hashLength: 32, type: 2, version: 19 });
+  const dir = mkdtempSync(join(tmpdir(), "seed-"));
+  const file = join(dir, "seed.sql");
+  writeFileSync(file, demoStatements(hash.encoded).join(";\n") + ";\n");
+  try {
+    wrangler(["d1", "execute", "DB", "--local", ...persist, "--file", file]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return { seeded: true };
+}
+
+export interface DevServer {
+  url: string;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Starts `wrangler dev` in its own process group; resolves once GET /sign-in answers 200. */
+export async function startDev(opts: { port: number; persistTo?: string; inheritOutput?: boolean }): Promise<DevServer> {
+  const args = ["dev", "--port", String(opts.port), "--ip", "127.0.0.1", "--show-interactive-dev-session=false"];
+  if (opts.persistTo) args.push("--persist-to", opts.persistTo);
+  const child = spawn("wrangler", args, {
+    cwd: ROOT,
+    env: toolEnv(),
+    detached: true,
+    stdio: opts.inheritOutput ? "inherit" : "ignore",
+  });
+  const url = `http://127.0.0.1:${opts.port}`;
+  const stop = async () => {
+    if (child.exitCode !== null) return;
+    const exited = new Promise((r) => child.once("exit", r));
+    try {
+      process.kill(-child.pid!, "SIGTERM");
+    } catch {
+      return;
+    }
+    const timer = setTimeout(() => {
+      try {
+        process.kill(-child.pid!, "SIGKILL");
+      } catch {}
+    }, 5000);
+    await exited;
+    clearTimeout(timer);
+  };
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`wrangler dev exited with ${child.exitCode}`);
+    try {
+      const res = await fetch(`${url}/sign-in`);
+      if (res.status === 200) return { url, process: child, stop };
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  await stop();
+  throw new Error("wrangler dev did not answer within 60 s");
+}

@@ -1,0 +1,16 @@
+import type { Db } from "./db";
+
+/** The signed-in staff member, as every staff route sees them. */
+export interface CurrentStaff {
+  id: number;
+  name: string;
+  email: string;
+  role: "admin" | "staff";
+  agency: { id: number; name: string; slug: string; portalEnabled: boolean; timezone: string };
+}
+
+/** Hono's environment for this Worker: bindings plus per-request variables. */
+export interface AppEnv {
+  Bindings: Env;
+  Variables: { db: Db; staff: CurrentStaff };
+}

@@ -1,0 +1,42 @@
+import { and, eq } from "drizzle-orm";
+import type { Db } from "../db";
+import { agencies, staffUsers } from "../db/schema";
+import type { CurrentStaff } from "../app";
+
+/** The staff account for an email address (any agency), with its hash; null when none. */
+export async function findStaffByEmail(db: Db, email: string) {
+  const row = await db
+    .select({ id: staffUsers.id, agencyId: staffUsers.agencyId, passwordHash: staffUsers.passwordHash, active: staffUsers.active })
+    .from(staffUsers)
+    .where(eq(staffUsers.email, email.toLowerCase()))
+    .get();
+  return row ?? null;
+}
+
+/** An active staff member and their agency, for a session's subject; null when gone or inactive. */
+export async function findActiveStaff(db: Db, staffId: number, agencyId: number): Promise<CurrentStaff | null> {
+  const row = await db
+    .select({
+      id: staffUsers.id,
+      name: staffUsers.name,
+      email: staffUsers.email,
+      role: staffUsers.role,
+      agency: {
+        id: agencies.id,
+        name: agencies.name,
+        slug: agencies.slug,
+        portalEnabled: agencies.portalEnabled,
+        timezone: agencies.timezone,
+      },
+    })
+    .from(staffUsers)
+    .innerJoin(agencies, eq(agencies.id, staffUsers.agencyId))
+    .where(and(eq(staffUsers.id, staffId), eq(staffUsers.agencyId, agencyId), eq(staffUsers.active, true)))
+    .get();
+  return row ?? null;
+}
+
+/** Replaces a staff member's hash (after a parameter upgrade at sign-in). */
+export async function updateStaffPasswordHash(db: Db, staffId: number, passwordHash: string) {
+  await db.update(staffUsers).set({ passwordHash }).where(eq(staffUsers.id, staffId));
+}

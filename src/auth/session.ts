@@ -1,0 +1,83 @@
+/**
+ * Sessions as jose-signed JWTs (HS256) in HttpOnly, Secure, SameSite=Lax cookies.
+ *
+ * `auth_time` fixes the absolute end of a session; `iat` is refreshed as the user works, and a
+ * token whose `iat` is older than the idle limit is refused. `ver` lets the server end sessions
+ * early (a portal login's session version).
+ */
+import { jwtVerify, SignJWT } from "jose";
+
+export interface SessionClaims {
+  /** Subject: the staff user's or portal login's id. */
+  sub: string;
+  /** Audience: "staff", or "portal:<agency slug>"; a token for one never opens the other. */
+  aud: string;
+  agencyId: number;
+  /** Epoch seconds of sign-in. */
+  authTime: number;
+  /** Server-side session version at sign-in. */
+  ver: number;
+}
+
+export interface SessionLimits {
+  idleSeconds: number;
+  maxSeconds: number;
+}
+
+/** Reads the idle and absolute limits from the Worker's vars (minutes and hours). */
+export function sessionLimits(env: { SESSION_IDLE_MINUTES?: string; SESSION_MAX_HOURS?: string }): SessionLimits {
+  const idle = Number(env.SESSION_IDLE_MINUTES) || 15;
+  const max = Number(env.SESSION_MAX_HOURS) || 8;
+  return { idleSeconds: Math.round(idle * 60), maxSeconds: Math.round(max * 3600) };
+}
+
+function key(secret: string): Uint8Array {
+  if (!secret || secret.length < 32) throw new Error("SESSION_SECRET must be set (32+ characters)");
+  return new TextEncoder().encode(secret);
+}
+
+/** Signs a session token; `now` (epoch seconds) is the moment of activity. */
+export async function signSession(secret: string, claims: SessionClaims, limits: SessionLimits, now: number): Promise<string> {
+  return new SignJWT({ agencyId: claims.agencyId, auth_time: claims.authTime, ver: claims.ver })
+    .setProtectedHeader({ alg: "HS256" })
+    .setSubject(claims.sub)
+    .setAudience(claims.aud)
+    .setIssuedAt(now)
+    .setExpirationTime(Math.min(now + limits.idleSeconds, claims.authTime + limits.maxSeconds))
+    .sign(key(secret));
+}
+
+/**
+ * Verifies a token for an audience: signature, algorithm, expiry, idle and absolute limits.
+ * Returns the claims and when it was last refreshed, or null.
+ */
+export async function verifySession(
+  secret: string,
+  token: string,
+  audience: string,
+  limits: SessionLimits,
+  now: number,
+): Promise<(SessionClaims & { iat: number }) | null> {
+  try {
+    const { payload } = await jwtVerify(token, key(secret), {
+      algorithms: ["HS256"],
+      audience,
+      currentDate: new Date(now * 1000),
+    });
+    const iat = Number(payload.iat);
+    const authTime = Number(payload.auth_time);
+    if (!payload.sub || !Number.isFinite(iat) || !Number.isFinite(authTime)) return null;
+    if (now - iat > limits.idleSeconds) return null;
+    if (now - authTime > limits.maxSeconds) return null;
+    return {
+      sub: payload.sub,
+      aud: audience,
+      agencyId: Number(payload.agencyId),
+      authTime,
+      ver: Number(payload.ver),
+      iat,
+    };
+  } catch {
+    return null;
+  }
+}

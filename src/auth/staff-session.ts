@@ -1,0 +1,66 @@
+/**
+ * The staff app's session: cookie handling and the middleware every staff route sits behind.
+ */
+import type { Context, MiddlewareHandler } from "hono";
+import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import type { AppEnv } from "../app";
+import { findActiveStaff } from "./queries";
+import { sessionLimits, signSession, verifySession } from "./session";
+
+export const STAFF_COOKIE = "staff_session";
+const AUDIENCE = "staff";
+/** Refresh the cookie at most once a minute, not on every request. */
+const REFRESH_AFTER_SECONDS = 60;
+
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+/** Signs the staff member in: a fresh session cookie. */
+export async function startStaffSession(c: Context<AppEnv>, staff: { id: number; agencyId: number }) {
+  const now = nowSeconds();
+  const token = await signSession(
+    c.env.SESSION_SECRET,
+    { sub: String(staff.id), aud: AUDIENCE, agencyId: staff.agencyId, authTime: now, ver: 1 },
+    sessionLimits(c.env),
+    now,
+  );
+  setCookie(c, STAFF_COOKIE, token, { httpOnly: true, secure: true, sameSite: "Lax", path: "/" });
+}
+
+/** Signs the staff member out. */
+export function endStaffSession(c: Context<AppEnv>) {
+  deleteCookie(c, STAFF_COOKIE, { path: "/", secure: true });
+}
+
+/** Sends the browser to sign-in: a redirect, or HX-Redirect for htmx requests. */
+export function toSignIn(c: Context<AppEnv>) {
+  endStaffSession(c);
+  const url = new URL(c.req.url);
+  const next = c.req.method === "GET" ? url.pathname + url.search : "/menu";
+  const location = `/sign-in?next=${encodeURIComponent(next)}`;
+  if (c.req.header("HX-Request")) {
+    c.header("HX-Redirect", location);
+    return c.body(null, 204);
+  }
+  return c.redirect(location, 302);
+}
+
+/**
+ * Lets a request through only with a valid, unexpired staff session of an active staff member;
+ * sets `c.var.staff` and slides the idle timeout.
+ */
+export const requireStaff: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const token = getCookie(c, STAFF_COOKIE);
+  if (!token) return toSignIn(c);
+  const limits = sessionLimits(c.env);
+  const now = nowSeconds();
+  const claims = await verifySession(c.env.SESSION_SECRET, token, AUDIENCE, limits, now);
+  if (!claims) return toSignIn(c);
+  const staff = await findActiveStaff(c.var.db, Number(claims.sub), claims.agencyId);
+  if (!staff) return toSignIn(c);
+  c.set("staff", staff);
+  if (now - claims.iat >= REFRESH_AFTER_SECONDS) {
+    const fresh = await signSession(c.env.SESSION_SECRET, claims, limits, now);
+    setCookie(c, STAFF_COOKIE, fresh, { httpOnly: true, secure: true, sameSite: "Lax", path: "/" });
+  }
+  await next();
+};

@@ -1,0 +1,88 @@
+/** @jsxImportSource hono/jsx */
+import { Hono, type Context } from "hono";
+import type { AppEnv } from "../app";
+import { updateFaceSheet } from "../clients/face-sheet";
+import { parseForm } from "../forms/parse";
+import { faceSheetForm } from "./form";
+import { getFaceSheet, searchClients, type FaceSheet } from "./queries";
+import { FaceSheetEdit, FaceSheetPage, FaceSheetSearchPage, FaceSheetView, SearchResults } from "./views";
+
+/** htmx asks for a fragment; a normal navigation (or history restore) gets the whole page. */
+export function wantsFragment(c: Context): boolean {
+  c.header("Vary", "HX-Request");
+  return c.req.header("HX-Request") === "true" && c.req.header("HX-History-Restore-Request") !== "true";
+}
+
+/** Loads the client's Face Sheet within the signed-in agency, or answers 404. */
+async function loadSheet(c: Context<AppEnv>): Promise<FaceSheet | null> {
+  const id = Number(c.req.param("clientId"));
+  if (!Number.isSafeInteger(id)) return null;
+  return getFaceSheet(c.var.db, c.var.staff.agency.id, id);
+}
+
+const CONFLICT =
+  "Someone else updated this Face Sheet after you opened it, so your changes were not saved. Note them, then Cancel to see the latest version and edit again.";
+
+export const faceSheetRoutes = new Hono<AppEnv>()
+  .get("/face-sheet", async (c) => {
+    const q = (c.req.query("q") ?? "").slice(0, 100);
+    const hits = q.trim() ? await searchClients(c.var.db, c.var.staff.agency.id, q) : null;
+    if (wantsFragment(c)) return c.html(<SearchResults q={q} hits={hits} hrefFor={(id) => `/face-sheet/${id}`} />);
+    return c.html(<FaceSheetSearchPage staff={c.var.staff} q={q} hits={hits} />);
+  })
+  .get("/face-sheet/:clientId{[0-9]+}", async (c) => {
+    const sheet = await loadSheet(c);
+    if (!sheet) return c.notFound();
+    const portalEnabled = c.var.staff.agency.portalEnabled;
+    const message = c.req.query("saved") !== undefined ? "Face Sheet updated." : undefined;
+    const panel = <FaceSheetView sheet={sheet} portalEnabled={portalEnabled} message={message} />;
+    if (wantsFragment(c)) return c.html(panel);
+    return c.html(<FaceSheetPage staff={c.var.staff} sheet={sheet} panel={panel} />);
+  })
+  .get("/face-sheet/:clientId{[0-9]+}/edit", async (c) => {
+    const sheet = await loadSheet(c);
+    if (!sheet) return c.notFound();
+    const panel = <FaceSheetEdit sheet={sheet} portalEnabled={c.var.staff.agency.portalEnabled} />;
+    if (wantsFragment(c)) return c.html(panel);
+    return c.html(<FaceSheetPage staff={c.var.staff} sheet={sheet} panel={panel} />);
+  })
+  .post("/face-sheet/:clientId{[0-9]+}", async (c) => {
+    const sheet = await loadSheet(c);
+    if (!sheet) return c.notFound();
+    const staff = c.var.staff;
+    const portalEnabled = staff.agency.portalEnabled;
+    const fragment = wantsFragment(c);
+    const respond = (panel: JSX.Element, status: 200 | 409 | 422 | 503) =>
+      fragment ? c.html(panel, status) : c.html(<FaceSheetPage staff={staff} sheet={sheet} panel={panel} />, status);
+
+    // 1. Validate; bad input re-renders the form with messages and saves nothing.
+    const form = parseForm(faceSheetForm, await c.req.parseBody());
+    if (!form.ok) {
+      const alert = form.errors.version ?? "Nothing was saved. Correct the fields marked below.";
+      return respond(<FaceSheetEdit sheet={sheet} portalEnabled={portalEnabled} values={form.values} errors={form.errors} alert={alert} />, 422);
+    }
+    const { version, ...values } = form.data;
+    // The refused flag is only on the form where the agency has the portal; elsewhere keep it.
+    if (!portalEnabled) values.refusedPortalLogin = sheet.client.refusedPortalLogin;
+
+    // 2. Save through the clients module (which checks the version).
+    const result = await updateFaceSheet(c.var.db, {
+      agencyId: staff.agency.id,
+      clientId: sheet.client.id,
+      expectedVersion: version,
+      values,
+      actor: { type: "staff", id: staff.id, name: staff.name },
+    });
+    if (result.status === "not-found") return c.notFound();
+    if (result.status === "conflict") {
+      return respond(<FaceSheetEdit sheet={sheet} portalEnabled={portalEnabled} values={form.values} alert={CONFLICT} />, 409);
+    }
+
+    // 3. Show the saved Face Sheet (a redirect for plain form posts, so refresh doesn't resubmit).
+    const base = `/face-sheet/${sheet.client.id}`;
+    if (!fragment) return c.redirect(`${base}?saved`, 303);
+    const fresh = (await getFaceSheet(c.var.db, staff.agency.id, sheet.client.id)) ?? sheet;
+    const message = result.status === "saved" ? "Face Sheet updated." : "No changes to save.";
+    c.header("HX-Push-Url", base);
+    return c.html(<FaceSheetView sheet={fresh} portalEnabled={portalEnabled} message={message} />);
+  });

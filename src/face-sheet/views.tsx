@@ -1,0 +1,253 @@
+/** @jsxImportSource hono/jsx */
+import type { Child } from "hono/jsx";
+import type { CurrentStaff } from "../app";
+import type { FieldErrors } from "../forms/parse";
+import { Checkbox, Field, Layout } from "../layout/views";
+import type { ClientSearchHit, FaceSheet } from "./queries";
+
+const crumbs = (last?: string) => [
+  { label: "Main Menu", href: "/menu" },
+  { label: "Admissions Menu", href: "/menu#admissions-menu" },
+  last ? { label: "Face Sheet", href: "/face-sheet" } : { label: "Face Sheet" },
+  ...(last ? [{ label: last }] : []),
+];
+
+/** MM/DD/YYYY, as US agencies write dates. */
+export function usDate(iso: string | null | undefined): string {
+  if (!iso) return "";
+  const [y, m, d] = iso.split("-");
+  return `${m}/${d}/${y}`;
+}
+const yesNo = (v: boolean) => (v ? "Yes" : "No");
+const fullName = (c: { firstName: string; lastName: string }) => `${c.lastName}, ${c.firstName}`;
+
+/** The client search box; results as you type (htmx) and on Enter (plain GET). */
+export function ClientSearch(props: { q: string; action: string; hits: ClientSearchHit[] | null; hrefFor: (id: number) => string }) {
+  return (
+    <div class="search">
+      <form method="get" action={props.action} role="search">
+        <label for="client-search">Search clients</label>
+        <p class="hint" id="client-search-hint">Type a name (last, first or both) or a client number.</p>
+        <div class="search-row">
+          <input
+            id="client-search"
+            type="search"
+            name="q"
+            value={props.q}
+            autocomplete="off"
+            aria-describedby="client-search-hint"
+            aria-controls="search-results"
+            hx-get={props.action}
+            hx-trigger="input changed delay:250ms, search"
+            hx-target="#search-results"
+            hx-swap="outerHTML"
+            hx-push-url="true"
+          />
+          <button type="submit">Search</button>
+        </div>
+      </form>
+      <SearchResults q={props.q} hits={props.hits} hrefFor={props.hrefFor} />
+    </div>
+  );
+}
+
+/** The list of matching clients (the fragment the search box swaps). */
+export function SearchResults(props: { q: string; hits: ClientSearchHit[] | null; hrefFor: (id: number) => string }) {
+  return (
+    <div id="search-results" aria-live="polite">
+      {props.hits === null ? null : props.hits.length === 0 ? (
+        <p class="empty">No clients match “{props.q}”.</p>
+      ) : (
+        <ul class="results" aria-label="Matching clients">
+          {props.hits.map((h) => (
+            <li>
+              <a href={props.hrefFor(h.id)}>{fullName(h)}</a>
+              <span class="meta">
+                Client # {h.clientNumber} · DOB {usDate(h.dateOfBirth)}
+              </span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+/** Face Sheet › search. */
+export function FaceSheetSearchPage(props: { staff: CurrentStaff; q: string; hits: ClientSearchHit[] | null }) {
+  return (
+    <Layout title="Face Sheet" staff={props.staff} crumbs={crumbs()}>
+      <h1>Face Sheet</h1>
+      <section class="card">
+        <ClientSearch q={props.q} action="/face-sheet" hits={props.hits} hrefFor={(id) => `/face-sheet/${id}`} />
+      </section>
+    </Layout>
+  );
+}
+
+/** A client's Face Sheet page: the read-only or editable panel, plus whatever sections follow. */
+export function FaceSheetPage(props: { staff: CurrentStaff; sheet: FaceSheet; panel: Child; after?: Child }) {
+  const { client } = props.sheet;
+  return (
+    <Layout title={`Face Sheet: ${fullName(client)}`} staff={props.staff} crumbs={crumbs(fullName(client))}>
+      <div class="page-head">
+        <h1>
+          Face Sheet <span class="sub">{fullName(client)}</span>
+        </h1>
+        <a href="/face-sheet" class="link">Find another client</a>
+      </div>
+      {props.panel}
+      <Cases sheet={props.sheet} />
+      {props.after}
+    </Layout>
+  );
+}
+
+function Cases(props: { sheet: FaceSheet }) {
+  return (
+    <section class="card" aria-labelledby="cases-h">
+      <h2 id="cases-h">Cases</h2>
+      {props.sheet.cases.length === 0 ? (
+        <p class="empty">No data</p>
+      ) : (
+        <div class="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Case #</th>
+                <th scope="col">Program</th>
+                <th scope="col">Opened</th>
+                <th scope="col">Closed</th>
+              </tr>
+            </thead>
+            <tbody>
+              {props.sheet.cases.map((k) => (
+                <tr>
+                  <td>{k.caseNumber}</td>
+                  <td>{k.program}</td>
+                  <td>{usDate(k.openedOn)}</td>
+                  <td>{usDate(k.closedOn) || "—"}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}
+
+/** The Face Sheet, read-only, with Edit. */
+export function FaceSheetView(props: { sheet: FaceSheet; portalEnabled: boolean; message?: string }) {
+  const c = props.sheet.client;
+  const base = `/face-sheet/${c.id}`;
+  return (
+    <section id="face-sheet" class="card" aria-labelledby="fs-h">
+      <div class="section-head">
+        <h2 id="fs-h">Client information</h2>
+        <a class="button" href={`${base}/edit`} hx-get={`${base}/edit`} hx-target="#face-sheet" hx-swap="outerHTML" hx-push-url="true">
+          Edit
+        </a>
+      </div>
+      {props.message && (
+        <p class="notice" role="status">
+          {props.message}
+        </p>
+      )}
+      <div class="columns">
+        <dl class="facts">
+          <dt>Name</dt>
+          <dd>{fullName(c)}</dd>
+          <dt>Client #</dt>
+          <dd>{c.clientNumber}</dd>
+          <dt>Date of birth</dt>
+          <dd>{usDate(c.dateOfBirth)}</dd>
+        </dl>
+        <div>
+          <h3>Current Residence</h3>
+          <dl class="facts">
+            <dt>Address</dt>
+            <dd>{[c.residenceAddress, c.residenceCity, [c.residenceState, c.residenceZip].filter(Boolean).join(" ")].filter(Boolean).join(", ") || "—"}</dd>
+            <dt>Phone</dt>
+            <dd>{c.residencePhone || "—"}</dd>
+            <dt>Email</dt>
+            <dd>{c.residenceEmail || "—"}</dd>
+            <dt>Homeless</dt>
+            <dd>{yesNo(c.residenceHomeless)}</dd>
+          </dl>
+        </div>
+      </div>
+      {props.portalEnabled && (
+        <p class="flag">
+          Client Refused Portal Login: <strong>{yesNo(c.refusedPortalLogin)}</strong>
+        </p>
+      )}
+    </section>
+  );
+}
+
+/** The Face Sheet in Edit mode: Update saves, Cancel discards. */
+export function FaceSheetEdit(props: {
+  sheet: FaceSheet;
+  portalEnabled: boolean;
+  values?: Record<string, string | boolean>;
+  errors?: FieldErrors;
+  alert?: string;
+}) {
+  const c = props.sheet.client;
+  const v = props.values ?? (c as unknown as Record<string, string | boolean>);
+  const str = (k: string) => String(v[k] ?? "");
+  const bool = (k: string) => v[k] === true || v[k] === "on";
+  const e = props.errors ?? {};
+  const base = `/face-sheet/${c.id}`;
+  return (
+    <form id="face-sheet" class="card" method="post" action={base} hx-post={base} hx-target="this" hx-swap="outerHTML" novalidate aria-labelledby="fs-h">
+      <div class="section-head">
+        <h2 id="fs-h">Client information (editing)</h2>
+      </div>
+      {props.alert && (
+        <p class="error-summary" role="alert">
+          {props.alert}
+        </p>
+      )}
+      <input type="hidden" name="version" value={String(v.version ?? c.version)} />
+      <fieldset>
+        <legend>Demographics</legend>
+        <div class="grid">
+          <Field name="firstName" label="First name" value={str("firstName")} error={e.firstName} required autocomplete="off" maxlength={60} />
+          <Field name="lastName" label="Last name" value={str("lastName")} error={e.lastName} required autocomplete="off" maxlength={60} />
+          <Field name="dateOfBirth" label="Date of birth" type="date" value={str("dateOfBirth")} error={e.dateOfBirth} required />
+        </div>
+      </fieldset>
+      <fieldset>
+        <legend>Current Residence</legend>
+        <div class="grid">
+          <Field name="residenceAddress" label="Address" value={str("residenceAddress")} error={e.residenceAddress} maxlength={120} />
+          <Field name="residenceCity" label="City" value={str("residenceCity")} error={e.residenceCity} maxlength={60} />
+          <Field name="residenceState" label="State" value={str("residenceState")} error={e.residenceState} maxlength={2} hint="Two letters, e.g. NY" />
+          <Field name="residenceZip" label="ZIP" value={str("residenceZip")} error={e.residenceZip} inputmode="numeric" maxlength={10} />
+          <Field name="residencePhone" label="Phone" type="tel" value={str("residencePhone")} error={e.residencePhone} hint="10 digits, e.g. (518) 555-0142" />
+          <Field name="residenceEmail" label="Email" type="email" value={str("residenceEmail")} error={e.residenceEmail} />
+        </div>
+        <Checkbox name="residenceHomeless" label="Homeless" checked={bool("residenceHomeless")} />
+      </fieldset>
+      {props.portalEnabled && (
+        <fieldset>
+          <legend>Client Portal</legend>
+          <Checkbox
+            name="refusedPortalLogin"
+            label="Client Refused Portal Login"
+            checked={bool("refusedPortalLogin")}
+            hint="Check when the client was asked and declined, so staff can see it at later visits."
+          />
+        </fieldset>
+      )}
+      <div class="actions">
+        <button type="submit" class="primary">Update</button>
+        <a class="button" href={base} hx-get={base} hx-target="#face-sheet" hx-swap="outerHTML" hx-push-url="true">
+          Cancel
+        </a>
+      </div>
+    </form>
+  );
+}

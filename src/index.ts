@@ -1,0 +1,61 @@
+/**
+ * The composition root: middleware in the order it runs, then each feature mounted.
+ *
+ *   secure headers (CSP) → CSRF → database handle → public routes (sign-in, portal)
+ *   → staff session → staff features
+ */
+import { Hono } from "hono";
+import { csrf } from "hono/csrf";
+import { secureHeaders } from "hono/secure-headers";
+import type { AppEnv } from "./app";
+import { authRoutes } from "./auth/routes";
+import { requireStaff } from "./auth/staff-session";
+import { database } from "./db";
+import { faceSheetRoutes } from "./face-sheet/routes";
+import { ErrorPage } from "./layout/error-page";
+import { menuRoutes } from "./menu/routes";
+
+export { ClientLog } from "./audit/client-log";
+
+const app = new Hono<AppEnv>();
+
+app.use(
+  secureHeaders({
+    contentSecurityPolicy: {
+      defaultSrc: ["'self'"],
+      scriptSrc: ["'self'"],
+      styleSrc: ["'self'"],
+      imgSrc: ["'self'", "data:"],
+      connectSrc: ["'self'"],
+      formAction: ["'self'"],
+      frameAncestors: ["'none'"],
+      baseUri: ["'none'"],
+      objectSrc: ["'none'"],
+    },
+    referrerPolicy: "same-origin",
+    permissionsPolicy: { camera: [], microphone: [], geolocation: [] },
+  }),
+);
+app.use(csrf());
+app.use(async (c, next) => {
+  c.set("db", database(c.env.DB));
+  await next();
+  // Pages carry health data: never store them in shared or browser caches.
+  if (!c.res.headers.has("Cache-Control")) c.header("Cache-Control", "no-store");
+});
+
+app.route("/", authRoutes);
+
+app.use(requireStaff);
+app.get("/", (c) => c.redirect("/menu", 302));
+app.route("/", menuRoutes);
+app.route("/", faceSheetRoutes);
+
+app.notFound((c) => c.html(ErrorPage({ title: "Not found", message: "There is nothing here, or you don't have access to it." }), 404));
+app.onError((err, c) => {
+  // Log the error's name and message only: never request bodies, which can hold passwords.
+  console.error(`${c.req.method} ${new URL(c.req.url).pathname} failed: ${err.name}: ${err.message}`);
+  return c.html(ErrorPage({ title: "Something went wrong", message: "Nothing was saved. Please try again in a moment." }), 500);
+});
+
+export default app;

@@ -1,0 +1,115 @@
+/** @jsxImportSource hono/jsx */
+import type { Child } from "hono/jsx";
+import type { CurrentStaff } from "../app";
+
+// htmx 2 keeps 4xx responses out of the page by default; form errors (422) and conflicts (409)
+// are answers to show, so they swap too. No inline styles or eval: the CSP forbids both.
+const HTMX_CONFIG = JSON.stringify({
+  includeIndicatorStyles: false,
+  allowEval: false,
+  allowScriptTags: false,
+  responseHandling: [
+    { code: "204", swap: false },
+    { code: "[23]..", swap: true },
+    { code: "409", swap: true },
+    { code: "422", swap: true },
+    { code: "[45]..", swap: false, error: true },
+  ],
+});
+
+export interface Crumb {
+  label: string;
+  href?: string;
+}
+
+/** The staff app's page frame: header with agency and sign-out, breadcrumbs, main content. */
+export function Layout(props: { title: string; staff?: CurrentStaff; crumbs?: Crumb[]; children?: Child }) {
+  return (
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="htmx-config" content={HTMX_CONFIG} />
+        <title>{`${props.title} · ${props.staff?.agency.name ?? "Agency EHR"}`}</title>
+        <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+        <link rel="stylesheet" href="/app.css" />
+        <script src="/htmx.min.js" defer></script>
+        <script src="/app.js" defer></script>
+      </head>
+      <body>
+        <a class="skip" href="#main">Skip to content</a>
+        <header class="top">
+          <span class="brand">{props.staff?.agency.name ?? "Agency EHR"}</span>
+          {props.staff && (
+            <form method="post" action="/sign-out" class="who">
+              <span>{props.staff.name}</span>
+              <button type="submit" class="link">Sign out</button>
+            </form>
+          )}
+        </header>
+        {props.crumbs && props.crumbs.length > 0 && (
+          <nav aria-label="Breadcrumb" class="crumbs">
+            <ol>
+              {props.crumbs.map((c) => (
+                <li>{c.href ? <a href={c.href}>{c.label}</a> : <span aria-current="page">{c.label}</span>}</li>
+              ))}
+            </ol>
+          </nav>
+        )}
+        <main id="main">{props.children}</main>
+      </body>
+    </html>
+  );
+}
+
+/** A labelled text input with its message beneath, wired for screen readers. */
+export function Field(props: {
+  name: string;
+  label: string;
+  value?: string;
+  error?: string;
+  type?: string;
+  required?: boolean;
+  hint?: string;
+  autocomplete?: string;
+  inputmode?: string;
+  maxlength?: number;
+}) {
+  const id = `f-${props.name}`;
+  const describedBy = [props.hint ? `${id}-hint` : "", props.error ? `${id}-error` : ""].filter(Boolean).join(" ");
+  return (
+    <div class={props.error ? "field has-error" : "field"}>
+      <label for={id}>
+        {props.label}
+        {props.required && <span aria-hidden="true"> *</span>}
+      </label>
+      {props.hint && <p class="hint" id={`${id}-hint`}>{props.hint}</p>}
+      <input
+        id={id}
+        name={props.name}
+        type={props.type ?? "text"}
+        value={props.value ?? ""}
+        required={props.required}
+        autocomplete={props.autocomplete}
+        inputmode={props.inputmode}
+        maxlength={props.maxlength}
+        aria-invalid={props.error ? "true" : undefined}
+        aria-describedby={describedBy || undefined}
+      />
+      {props.error && <p class="error" id={`${id}-error`}>{props.error}</p>}
+    </div>
+  );
+}
+
+/** A labelled checkbox with an optional message. */
+export function Checkbox(props: { name: string; label: string; checked: boolean; error?: string; hint?: string }) {
+  const id = `f-${props.name}`;
+  return (
+    <div class="field check">
+      <input id={id} name={props.name} type="checkbox" checked={props.checked} aria-describedby={props.hint ? `${id}-hint` : undefined} />
+      <label for={id}>{props.label}</label>
+      {props.hint && <p class="hint" id={`${id}-hint`}>{props.hint}</p>}
+      {props.error && <p class="error">{props.error}</p>}
+    </div>
+  );
+}
