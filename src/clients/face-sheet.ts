@@ -5,6 +5,7 @@ import { and, eq } from "drizzle-orm";
 import type { Db } from "../db";
 import { clients } from "../db/schema";
 import { diffFaceSheet, FACE_SHEET_FIELDS, type FaceSheetField, type FaceSheetValues, type FieldChange } from "./face-sheet-fields";
+import { commitChange, faceSheetEntry, type Actor } from "./log";
 
 export type FaceSheetUpdate =
   | { status: "saved"; changes: FieldChange[]; version: number }
@@ -12,17 +13,13 @@ export type FaceSheetUpdate =
   | { status: "conflict" }
   | { status: "not-found" };
 
-export interface Actor {
-  type: "staff" | "portal" | "system";
-  id: number | null;
-  name: string;
-}
-
 /**
- * Applies an Update of a client's Face Sheet made from `expectedVersion`. Writes nothing when
- * nothing changed, and nothing when someone else saved in between (conflict).
+ * Applies an Update of a client's Face Sheet made from `expectedVersion`, with its log entry in
+ * the same D1 batch. Writes nothing when nothing changed, and nothing when someone else saved in
+ * between (conflict). Throws when D1 fails (nothing written).
  */
 export async function updateFaceSheet(
+  env: Env,
   db: Db,
   input: { agencyId: number; clientId: number; expectedVersion: number; values: FaceSheetValues; actor: Actor },
 ): Promise<FaceSheetUpdate> {
@@ -36,7 +33,7 @@ export async function updateFaceSheet(
   const before = pickValues(current);
   const changes = diffFaceSheet(before, input.values);
   if (changes.length === 0) return { status: "unchanged" };
-  const result = await db
+  const update = db
     .update(clients)
     .set({
       ...input.values,
@@ -45,8 +42,14 @@ export async function updateFaceSheet(
       version: current.version + 1,
     })
     .where(and(eq(clients.id, input.clientId), eq(clients.agencyId, input.agencyId), eq(clients.version, input.expectedVersion)))
-    .run();
-  if (result.meta.changes !== 1) return { status: "conflict" };
+    .toSQL();
+  const result = await commitChange(env, {
+    agencyId: input.agencyId,
+    clientId: input.clientId,
+    statements: [update],
+    entry: faceSheetEntry(changes, input.actor),
+  });
+  if (!result.committed) return { status: "conflict" };
   return { status: "saved", changes, version: current.version + 1 };
 }
 

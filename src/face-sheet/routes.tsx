@@ -23,6 +23,8 @@ async function loadSheet(c: Context<AppEnv>): Promise<FaceSheet | null> {
 const CONFLICT =
   "Someone else updated this Face Sheet after you opened it, so your changes were not saved. Note them, then Cancel to see the latest version and edit again.";
 
+const UNAVAILABLE = "The Face Sheet could not be saved just now, so nothing was changed. Your entries are still here: try Update again.";
+
 export const faceSheetRoutes = new Hono<AppEnv>()
   .get("/face-sheet", async (c) => {
     const q = (c.req.query("q") ?? "").slice(0, 100);
@@ -66,13 +68,19 @@ export const faceSheetRoutes = new Hono<AppEnv>()
     if (!portalEnabled) values.refusedPortalLogin = sheet.client.refusedPortalLogin;
 
     // 2. Save through the clients module (which checks the version).
-    const result = await updateFaceSheet(c.var.db, {
-      agencyId: staff.agency.id,
-      clientId: sheet.client.id,
-      expectedVersion: version,
-      values,
-      actor: { type: "staff", id: staff.id, name: staff.name },
-    });
+    let result;
+    try {
+      result = await updateFaceSheet(c.env, c.var.db, {
+        agencyId: staff.agency.id,
+        clientId: sheet.client.id,
+        expectedVersion: version,
+        values,
+        actor: { type: "staff", id: staff.id, name: staff.name },
+      });
+    } catch (err) {
+      console.error(`face sheet update failed for client ${sheet.client.id}: ${(err as Error).message}`);
+      return respond(<FaceSheetEdit sheet={sheet} portalEnabled={portalEnabled} values={form.values} alert={UNAVAILABLE} />, 503);
+    }
     if (result.status === "not-found") return c.notFound();
     if (result.status === "conflict") {
       return respond(<FaceSheetEdit sheet={sheet} portalEnabled={portalEnabled} values={form.values} alert={CONFLICT} />, 409);

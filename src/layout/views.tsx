@@ -13,6 +13,7 @@ const HTMX_CONFIG = JSON.stringify({
     { code: "[23]..", swap: true },
     { code: "409", swap: true },
     { code: "422", swap: true },
+    { code: "503", swap: true },
     { code: "[45]..", swap: false, error: true },
   ],
 });

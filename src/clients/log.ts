@@ -1,0 +1,74 @@
+/**
+ * The way into a client's log for the rest of the app: data changes with their entry (one D1
+ * batch through the client's ClientLog), and portal events.
+ */
+import type { CommitRequest, CommitResult } from "../audit/client-log";
+import type { Actor, EntryDetails } from "../audit/entry";
+import type { FieldChange } from "./face-sheet-fields";
+
+export type { Actor };
+
+/** The client's ClientLog Durable Object. */
+export function clientLogFor(env: Env, clientId: number) {
+  return env.CLIENT_LOG.get(env.CLIENT_LOG.idFromName(`client:${clientId}`));
+}
+
+/** Commits a change and its log entry atomically, in the client's order. Throws if D1 fails. */
+export function commitChange(env: Env, req: CommitRequest): Promise<CommitResult> {
+  return clientLogFor(env, req.clientId).commit(req);
+}
+
+/** The portal events of the seed's Client Action Log, with its exact wording. */
+export type PortalEvent = "Login" | "Logout" | "Reset Password";
+
+const PORTAL_EVENT_TEXT: Record<PortalEvent, (username: string) => string> = {
+  Login: (u) => `Patient Portal login by ${u}`,
+  Logout: (u) => `Patient Portal logout by ${u}`,
+  "Reset Password": (u) => `Password changed by ${u}`,
+};
+
+/** Appends a portal event (sign-in, sign-out, password change) to the client's log. */
+export async function recordPortalEvent(
+  env: Env,
+  e: { agencyId: number; clientId: number; loginId: number; username: string; event: PortalEvent },
+): Promise<{ seq: number }> {
+  const description = PORTAL_EVENT_TEXT[e.event](e.username);
+  return clientLogFor(env, e.clientId).record({
+    agencyId: e.agencyId,
+    clientId: e.clientId,
+    entry: {
+      actor: { type: "portal", id: e.loginId, name: e.username },
+      changeType: e.event,
+      description,
+      details: { portal: { action: e.event, description } },
+    },
+  });
+}
+
+/** Appends an event that changes no data and that only staff see (e.g. a login locked). */
+export async function recordStaffEvent(
+  env: Env,
+  e: { agencyId: number; clientId: number; actor: Actor; changeType: string; description: string; details?: EntryDetails },
+): Promise<{ seq: number }> {
+  return clientLogFor(env, e.clientId).record({
+    agencyId: e.agencyId,
+    clientId: e.clientId,
+    entry: { actor: e.actor, changeType: e.changeType, description: e.description, details: e.details ?? {} },
+  });
+}
+
+const show = (v: string | boolean) => (typeof v === "boolean" ? (v ? "Yes" : "No") : v === "" ? "(blank)" : v);
+
+/** The seed's wording for a Face Sheet Update: the groups changed, then one line per field. */
+export function faceSheetEntry(changes: FieldChange[], actor: Actor) {
+  const groups = [...new Set(changes.map((c) => c.group))];
+  return {
+    actor,
+    changeType: "Face Sheet",
+    description: `Updated the following dynamic fields: ${groups.join(", ")}`,
+    details: {
+      lines: changes.map((c) => `${c.group} - {Set entry: ${c.entry} to value: ${show(c.after)}}`),
+      changes: changes.map((c) => ({ field: c.entry, before: c.before, after: c.after })),
+    },
+  };
+}
