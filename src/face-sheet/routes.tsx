@@ -1,5 +1,6 @@
 /** @jsxImportSource hono/jsx */
 import { Hono, type Context } from "hono";
+import type { JSX } from "hono/jsx/jsx-runtime";
 import type { AppEnv } from "../app";
 import { updateFaceSheet } from "../clients/face-sheet";
 import { parseForm } from "../forms/parse";

@@ -7,7 +7,7 @@ import { z } from "zod";
 export type FieldErrors = Partial<Record<string, string>>;
 
 export type FormResult<T> =
-  | { ok: true; data: T }
+  | { ok: true; data: T; values: Record<string, string> }
   | { ok: false; errors: FieldErrors; values: Record<string, string> };
 
 /** Validates submitted fields against a zod schema; the first message per field wins. */
@@ -21,7 +21,7 @@ export function parseForm<S extends z.ZodType>(
     if (typeof first === "string") values[k] = first;
   }
   const result = schema.safeParse(values);
-  if (result.success) return { ok: true, data: result.data };
+  if (result.success) return { ok: true, data: result.data, values };
   const errors: FieldErrors = {};
   for (const issue of result.error.issues) {
     const field = String(issue.path[0] ?? "form");

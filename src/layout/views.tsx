@@ -73,7 +73,7 @@ export function Field(props: {
   required?: boolean;
   hint?: string;
   autocomplete?: string;
-  inputmode?: string;
+  inputmode?: "text" | "search" | "email" | "tel" | "url" | "numeric" | "decimal";
   maxlength?: number;
 }) {
   const id = `f-${props.name}`;
