@@ -35,6 +35,8 @@ export class ClientLog extends DurableObject<Env> {
   /** Every operation runs after the one before it has finished: that is the ordering. */
   #queue: Promise<unknown> = Promise.resolve();
   #head: Head | undefined;
+  /** Flushes of the outbox run one after another; one flush writes every entry waiting. */
+  #flushes: Promise<void> = Promise.resolve();
 
   #serial<T>(fn: () => Promise<T>): Promise<T> {
     const run = this.#queue.then(fn, fn);
@@ -93,8 +95,8 @@ export class ClientLog extends DurableObject<Env> {
    * Records an event that changes no data (a portal sign-in, a lock). Once this returns the entry
    * is durable here; it is written to D1 now, or by the alarm until it lands, exactly once.
    */
-  record(req: { agencyId: number; clientId: number; entry: EntryInput }): Promise<{ seq: number }> {
-    return this.#serial(async () => {
+  async record(req: { agencyId: number; clientId: number; entry: EntryInput }): Promise<{ seq: number }> {
+    const seq = await this.#serial(async () => {
       const head = await this.#loadHead(req.clientId);
       const sealed = this.#seal(head, req);
       // Durable before acknowledged: the outbox row and the new head in one storage write.
@@ -102,14 +104,23 @@ export class ClientLog extends DurableObject<Env> {
         this.ctx.storage.kv.put(OUTBOX + String(sealed.seq).padStart(12, "0"), sealed);
         this.#setHead({ seq: sealed.seq, hash: sealed.hash, at: sealed.at });
       });
-      await this.#flush();
-      return { seq: sealed.seq };
+      return sealed.seq;
     });
+    // Group commit: concurrent events share one D1 batch. Returning after the flush means the
+    // entry is readable in D1 as soon as the caller goes on (unless D1 failed; then the alarm).
+    await this.#flushQueued();
+    return { seq };
+  }
+
+  #flushQueued(): Promise<void> {
+    const run = this.#flushes.then(() => this.#flush());
+    this.#flushes = run.catch(() => undefined);
+    return run;
   }
 
   /** Retries entries that have not reached D1 yet. */
   async alarm(): Promise<void> {
-    await this.#serial(() => this.#flush());
+    await this.#flushQueued();
   }
 
   /** Entries accepted but not yet in D1 (for tests and the bench). */

@@ -1,6 +1,7 @@
 import { env, runInDurableObject, runDurableObjectAlarm } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { clientLogFor, recordPortalEvent } from "../../src/clients/log";
+import { clientLogFor, commitChange, recordPortalEvent } from "../../src/clients/log";
+import { verifyChainOf } from "./chain";
 import { DEMO } from "./fixtures";
 
 async function seqs(clientId: number): Promise<number[]> {
@@ -17,6 +18,27 @@ describe("client log ordering", () => {
       ),
     );
     expect(await seqs(clientId)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+  });
+
+  it("keeps one gapless order when data changes and portal events interleave", async () => {
+    const clientId = 5;
+    const actor = { type: "staff" as const, id: 1, name: "Dana Whitfield" };
+    await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        i % 2 === 0
+          ? commitChange(env, {
+              agencyId: DEMO.riverbend,
+              clientId,
+              statements: [{ sql: "UPDATE clients SET version = version + 1 WHERE id = ?", params: [clientId] }],
+              entry: { actor, changeType: "Face Sheet", description: `change ${i}`, details: {} },
+            })
+          : recordPortalEvent(env, { agencyId: DEMO.riverbend, clientId, loginId: 1, username: "u", event: "Login" }),
+      ),
+    );
+    expect(await seqs(clientId)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+    const { results } = await env.DB.prepare("SELECT version FROM clients WHERE id = ?").bind(clientId).all<{ version: number }>();
+    expect(results[0]!.version).toBe(21);
+    expect(await verifyChainOf(clientId)).toBe(true);
   });
 
   it("retries an entry whose D1 write failed, until it lands exactly once", async () => {
