@@ -5,6 +5,7 @@
  *   → staff session → staff features
  */
 import { Hono } from "hono";
+import { HTTPException } from "hono/http-exception";
 import { csrf } from "hono/csrf";
 import { secureHeaders } from "hono/secure-headers";
 import type { AppEnv } from "./app";
@@ -53,6 +54,8 @@ app.route("/", faceSheetRoutes);
 
 app.notFound((c) => c.html(ErrorPage({ title: "Not found", message: "There is nothing here, or you don't have access to it." }), 404));
 app.onError((err, c) => {
+  // Middleware refusals (csrf's 403) carry their own response: answer with it, not a 500.
+  if (err instanceof HTTPException) return err.getResponse();
   // Log the error's name and message only: never request bodies, which can hold passwords.
   console.error(`${c.req.method} ${new URL(c.req.url).pathname} failed: ${err.name}: ${err.message}`);
   return c.html(ErrorPage({ title: "Something went wrong", message: "Nothing was saved. Please try again in a moment." }), 500);

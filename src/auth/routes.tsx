@@ -16,9 +16,13 @@ const signInForm = z.object({
   next: z.string().optional(),
 });
 
-/** Only same-site paths; anything else returns to the Main Menu. */
+/**
+ * Only same-site paths; anything else returns to the Main Menu. Control characters and
+ * backslashes are refused anywhere: browsers drop tabs and newlines from a URL and read "\\" as
+ * "/", so "/<TAB>/evil.example" would otherwise leave the site.
+ */
 function safeNext(next: string | undefined): string {
-  return next && next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/\\") ? next : "/menu";
+  return next && next.startsWith("/") && !next.startsWith("//") && !/[\u0000-\u001f\u007f\\]/.test(next) ? next : "/menu";
 }
 
 export const authRoutes = new Hono<AppEnv>()

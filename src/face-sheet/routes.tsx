@@ -37,7 +37,8 @@ export const faceSheetRoutes = new Hono<AppEnv>()
     const sheet = await loadSheet(c);
     if (!sheet) return c.notFound();
     const portalEnabled = c.var.staff.agency.portalEnabled;
-    const message = c.req.query("saved") !== undefined ? "Face Sheet updated." : undefined;
+    const message =
+      c.req.query("saved") !== undefined ? "Face Sheet updated." : c.req.query("unchanged") !== undefined ? "No changes to save." : undefined;
     const panel = <FaceSheetView sheet={sheet} portalEnabled={portalEnabled} message={message} />;
     if (wantsFragment(c)) return c.html(panel);
     return c.html(<FaceSheetPage staff={c.var.staff} sheet={sheet} panel={panel} />);
@@ -89,7 +90,7 @@ export const faceSheetRoutes = new Hono<AppEnv>()
 
     // 3. Show the saved Face Sheet (a redirect for plain form posts, so refresh doesn't resubmit).
     const base = `/face-sheet/${sheet.client.id}`;
-    if (!fragment) return c.redirect(`${base}?saved`, 303);
+    if (!fragment) return c.redirect(`${base}?${result.status === "saved" ? "saved" : "unchanged"}`, 303);
     const fresh = (await getFaceSheet(c.var.db, staff.agency.id, sheet.client.id)) ?? sheet;
     const message = result.status === "saved" ? "Face Sheet updated." : "No changes to save.";
     c.header("HX-Push-Url", base);

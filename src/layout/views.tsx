@@ -75,6 +75,8 @@ export function Field(props: {
   autocomplete?: string;
   inputmode?: "text" | "search" | "email" | "tel" | "url" | "numeric" | "decimal";
   maxlength?: number;
+  /** For usernames and codes: no automatic capitals or corrections on phones. */
+  verbatim?: boolean;
 }) {
   const id = `f-${props.name}`;
   const describedBy = [props.hint ? `${id}-hint` : "", props.error ? `${id}-error` : ""].filter(Boolean).join(" ");
@@ -94,6 +96,9 @@ export function Field(props: {
         autocomplete={props.autocomplete}
         inputmode={props.inputmode}
         maxlength={props.maxlength}
+        autocapitalize={props.verbatim ? "none" : undefined}
+        autocorrect={props.verbatim ? "off" : undefined}
+        spellcheck={props.verbatim ? "false" : undefined}
         aria-invalid={props.error ? "true" : undefined}
         aria-describedby={describedBy || undefined}
       />
