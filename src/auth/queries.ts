@@ -1,4 +1,4 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "../db";
 import { agencies, staffUsers } from "../db/schema";
 import type { CurrentStaff } from "../app";
@@ -6,7 +6,13 @@ import type { CurrentStaff } from "../app";
 /** The staff account for an email address (any agency), with its hash; null when none. */
 export async function findStaffByEmail(db: Db, email: string) {
   const row = await db
-    .select({ id: staffUsers.id, agencyId: staffUsers.agencyId, passwordHash: staffUsers.passwordHash, active: staffUsers.active })
+    .select({
+      id: staffUsers.id,
+      agencyId: staffUsers.agencyId,
+      passwordHash: staffUsers.passwordHash,
+      active: staffUsers.active,
+      sessionVersion: staffUsers.sessionVersion,
+    })
     .from(staffUsers)
     .where(eq(staffUsers.email, email.toLowerCase()))
     .get();
@@ -14,10 +20,15 @@ export async function findStaffByEmail(db: Db, email: string) {
 }
 
 /** An active staff member and their agency, for a session's subject; null when gone or inactive. */
-export async function findActiveStaff(db: Db, staffId: number, agencyId: number): Promise<CurrentStaff | null> {
+export async function findActiveStaff(
+  db: Db,
+  staffId: number,
+  agencyId: number,
+): Promise<(CurrentStaff & { sessionVersion: number }) | null> {
   const row = await db
     .select({
       id: staffUsers.id,
+      sessionVersion: staffUsers.sessionVersion,
       name: staffUsers.name,
       email: staffUsers.email,
       role: staffUsers.role,
@@ -39,4 +50,12 @@ export async function findActiveStaff(db: Db, staffId: number, agencyId: number)
 /** Replaces a staff member's hash (after a parameter upgrade at sign-in). */
 export async function updateStaffPasswordHash(db: Db, staffId: number, passwordHash: string) {
   await db.update(staffUsers).set({ passwordHash }).where(eq(staffUsers.id, staffId));
+}
+
+/** Ends every session of a staff member (sign-out): tokens carry the version they were made with. */
+export async function endAllStaffSessions(db: Db, staffId: number, agencyId: number) {
+  await db
+    .update(staffUsers)
+    .set({ sessionVersion: sql`${staffUsers.sessionVersion} + 1` })
+    .where(and(eq(staffUsers.id, staffId), eq(staffUsers.agencyId, agencyId)));
 }

@@ -5,7 +5,7 @@ import type { AppEnv } from "../app";
 import { parseForm } from "../forms/parse";
 import { verifyAgainstDummy, hashPassword, verifyPassword } from "./password";
 import { findStaffByEmail, updateStaffPasswordHash } from "./queries";
-import { endStaffSession, startStaffSession } from "./staff-session";
+import { signOutStaff, startStaffSession } from "./staff-session";
 import { SignInPage } from "./views";
 
 const GENERIC_FAILURE = "That email and password don't match an active account.";
@@ -57,7 +57,7 @@ export const authRoutes = new Hono<AppEnv>()
     await startStaffSession(c, staff);
     return c.redirect(safeNext(next), 303);
   })
-  .post("/sign-out", (c) => {
-    endStaffSession(c);
+  .post("/sign-out", async (c) => {
+    await signOutStaff(c);
     return c.redirect("/sign-in?signed-out", 303);
   });

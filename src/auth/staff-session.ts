@@ -4,7 +4,7 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import type { AppEnv } from "../app";
-import { findActiveStaff } from "./queries";
+import { endAllStaffSessions, findActiveStaff } from "./queries";
 import { sessionLimits, signSession, verifySession } from "./session";
 
 export const STAFF_COOKIE = "staff_session";
@@ -15,20 +15,28 @@ const REFRESH_AFTER_SECONDS = 60;
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 /** Signs the staff member in: a fresh session cookie. */
-export async function startStaffSession(c: Context<AppEnv>, staff: { id: number; agencyId: number }) {
+export async function startStaffSession(c: Context<AppEnv>, staff: { id: number; agencyId: number; sessionVersion: number }) {
   const now = nowSeconds();
   const token = await signSession(
     c.env.SESSION_SECRET,
-    { sub: String(staff.id), aud: AUDIENCE, agencyId: staff.agencyId, authTime: now, ver: 1 },
+    { sub: String(staff.id), aud: AUDIENCE, agencyId: staff.agencyId, authTime: now, ver: staff.sessionVersion },
     sessionLimits(c.env),
     now,
   );
   setCookie(c, STAFF_COOKIE, token, { httpOnly: true, secure: true, sameSite: "Lax", path: "/" });
 }
 
-/** Signs the staff member out. */
+/** Removes the session cookie from this browser. */
 export function endStaffSession(c: Context<AppEnv>) {
   deleteCookie(c, STAFF_COOKIE, { path: "/", secure: true });
+}
+
+/** Signs out: the token stops working everywhere (even a copy), and the cookie goes. */
+export async function signOutStaff(c: Context<AppEnv>) {
+  const token = getCookie(c, STAFF_COOKIE);
+  const claims = token && (await verifySession(c.env.SESSION_SECRET, token, AUDIENCE, sessionLimits(c.env), nowSeconds()));
+  if (claims) await endAllStaffSessions(c.var.db, Number(claims.sub), claims.agencyId);
+  endStaffSession(c);
 }
 
 /** Sends the browser to sign-in: a redirect, or HX-Redirect for htmx requests. */
@@ -55,8 +63,9 @@ export const requireStaff: MiddlewareHandler<AppEnv> = async (c, next) => {
   const now = nowSeconds();
   const claims = await verifySession(c.env.SESSION_SECRET, token, AUDIENCE, limits, now);
   if (!claims) return toSignIn(c);
-  const staff = await findActiveStaff(c.var.db, Number(claims.sub), claims.agencyId);
-  if (!staff) return toSignIn(c);
+  const found = await findActiveStaff(c.var.db, Number(claims.sub), claims.agencyId);
+  if (!found || found.sessionVersion !== claims.ver) return toSignIn(c);
+  const { sessionVersion: _, ...staff } = found;
   c.set("staff", staff);
   if (now - claims.iat >= REFRESH_AFTER_SECONDS) {
     const fresh = await signSession(c.env.SESSION_SECRET, claims, limits, now);

@@ -27,6 +27,8 @@ export const staffUsers = sqliteTable(
     role: text("role", { enum: ["admin", "staff"] }).notNull().default("staff"),
     passwordHash: text("password_hash").notNull(),
     active: integer("active", { mode: "boolean" }).notNull().default(true),
+    /** Bumped at sign-out: every token signed with an older version stops working. */
+    sessionVersion: integer("session_version").notNull().default(1),
   },
   (t) => [uniqueIndex("staff_users_email").on(t.email)],
 );

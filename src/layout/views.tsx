@@ -98,7 +98,7 @@ export function Field(props: {
         maxlength={props.maxlength}
         autocapitalize={props.verbatim ? "none" : undefined}
         autocorrect={props.verbatim ? "off" : undefined}
-        spellcheck={props.verbatim ? "false" : undefined}
+        spellcheck={props.verbatim ? false : undefined}
         aria-invalid={props.error ? "true" : undefined}
         aria-describedby={describedBy || undefined}
       />

@@ -172,4 +172,18 @@ describe("sign-out", () => {
     const page = await (await b.get("/sign-in?signed-out")).text();
     expect(noticeText(page)).toBe("You have signed out.");
   });
+
+  it("ends the session on the server: a copy of the old cookie no longer opens anything", async () => {
+    const b = await Browser.staff("admin@lakeside.test");
+    const copy = new Browser();
+    copy.cookies = new Map(b.cookies);
+    expect((await copy.get("/menu")).status).toBe(200);
+    await b.post("/sign-out", {});
+    const res = await copy.get("/menu");
+    expect(res.status).toBe(302);
+    expect(res.headers.get("Location")).toMatch(/^\/sign-in/);
+    // Signing in again works and gets a fresh session.
+    const again = await Browser.staff("admin@lakeside.test");
+    expect((await again.get("/menu")).status).toBe(200);
+  });
 });
