@@ -111,7 +111,7 @@ function Cases(props: { sheet: FaceSheet }) {
         <p class="empty">No data</p>
       ) : (
         <div class="table-wrap">
-          <table>
+          <table class="stack">
             <thead>
               <tr>
                 <th scope="col">Case #</th>
@@ -123,10 +123,10 @@ function Cases(props: { sheet: FaceSheet }) {
             <tbody>
               {props.sheet.cases.map((k) => (
                 <tr>
-                  <td>{k.caseNumber}</td>
-                  <td>{k.program}</td>
-                  <td>{usDate(k.openedOn)}</td>
-                  <td>{usDate(k.closedOn) || "—"}</td>
+                  <td data-label="Case #">{k.caseNumber}</td>
+                  <td data-label="Program">{k.program}</td>
+                  <td data-label="Opened">{usDate(k.openedOn)}</td>
+                  <td data-label="Closed">{usDate(k.closedOn) || "—"}</td>
                 </tr>
               ))}
             </tbody>
