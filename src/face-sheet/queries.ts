@@ -1,4 +1,4 @@
-import { and, asc, eq, gte, lt, or, type SQL } from "drizzle-orm";
+import { and, asc, eq, gte, lt, type SQL } from "drizzle-orm";
 import type { Db } from "../db";
 import { cases, clients } from "../db/schema";
 
@@ -21,32 +21,58 @@ function prefix(column: typeof clients.firstNameKey | typeof clients.lastNameKey
  * client number prefix; at most `limit`, ordered by name.
  */
 export async function searchClients(db: Db, agencyId: number, query: string, limit = 20): Promise<ClientSearchHit[]> {
+  const branches = clientSearchQueries(db, agencyId, query, limit);
+  if (branches.length === 0) return [];
+  const [first, ...rest] = branches;
+  const results = await db.batch([first!, ...rest]);
+  const byId = new Map<number, ClientSearchHit>();
+  for (const row of results.flat()) byId.set(row.id, row);
+  const key = (h: ClientSearchHit) => `${h.lastName.toLowerCase()}\u0000${h.firstName.toLowerCase()}\u0000${h.id}`;
+  return [...byId.values()].sort((x, y) => (key(x) < key(y) ? -1 : 1)).slice(0, limit);
+}
+
+/**
+ * The search as one query per way a client can match, each a range seek on its own index (an
+ * OR across columns would make SQLite walk every client of the agency in name order). Exported
+ * so tests can check the plans.
+ */
+export function clientSearchQueries(db: Db, agencyId: number, query: string, limit = 20) {
   const words = query.toLowerCase().replace(/,/g, " ").split(/\s+/).filter(Boolean).slice(0, 3);
   if (words.length === 0) return [];
-  let match: SQL;
+  const select = () =>
+    db
+      .select({
+        id: clients.id,
+        clientNumber: clients.clientNumber,
+        firstName: clients.firstName,
+        lastName: clients.lastName,
+        dateOfBirth: clients.dateOfBirth,
+      })
+      .from(clients);
+  const byLast = (where: SQL) =>
+    select()
+      .where(and(eq(clients.agencyId, agencyId), where))
+      .orderBy(asc(clients.lastNameKey), asc(clients.firstNameKey))
+      .limit(limit);
   if (words.length === 1) {
     const w = words[0]!;
-    match = or(prefix(clients.lastNameKey, w), prefix(clients.firstNameKey, w), prefix(clients.clientNumber, query.trim().toUpperCase()))!;
-  } else {
-    const [a, b] = [words[0]!, words.slice(1).join(" ")];
-    match = or(
-      and(prefix(clients.firstNameKey, a), prefix(clients.lastNameKey, b)),
-      and(prefix(clients.lastNameKey, a), prefix(clients.firstNameKey, b)),
-    )!;
+    return [
+      byLast(prefix(clients.lastNameKey, w)),
+      select()
+        .where(and(eq(clients.agencyId, agencyId), prefix(clients.firstNameKey, w)))
+        .orderBy(asc(clients.firstNameKey))
+        .limit(limit),
+      select()
+        .where(and(eq(clients.agencyId, agencyId), prefix(clients.clientNumber, query.trim().toUpperCase())))
+        .orderBy(asc(clients.clientNumber))
+        .limit(limit),
+    ];
   }
-  return db
-    .select({
-      id: clients.id,
-      clientNumber: clients.clientNumber,
-      firstName: clients.firstName,
-      lastName: clients.lastName,
-      dateOfBirth: clients.dateOfBirth,
-    })
-    .from(clients)
-    .where(and(eq(clients.agencyId, agencyId), match))
-    .orderBy(asc(clients.lastNameKey), asc(clients.firstNameKey))
-    .limit(limit)
-    .all();
+  const [a, b] = [words[0]!, words.slice(1).join(" ")];
+  return [
+    byLast(and(prefix(clients.lastNameKey, b), prefix(clients.firstNameKey, a))!),
+    byLast(and(prefix(clients.lastNameKey, a), prefix(clients.firstNameKey, b))!),
+  ];
 }
 
 /** One client's Face Sheet and cases, only within the agency; null when not theirs. */
