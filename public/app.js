@@ -17,6 +17,8 @@
   function closeDialog(d) {
     if (d.open) d.close();
     d.remove();
+    // A Save may have swapped the opener's table: focus its successor (same id) instead.
+    if (opener && !document.body.contains(opener) && opener.id) opener = document.getElementById(opener.id);
     if (opener && document.body.contains(opener)) opener.focus();
     opener = null;
   }

@@ -12,9 +12,12 @@ import type { AppEnv } from "./app";
 import { authRoutes } from "./auth/routes";
 import { requireStaff } from "./auth/staff-session";
 import { database } from "./db";
+import { documentCenterRoutes } from "./document-center/routes";
 import { faceSheetRoutes } from "./face-sheet/routes";
 import { ErrorPage } from "./layout/error-page";
 import { menuRoutes } from "./menu/routes";
+import { portalRoutes } from "./portal/routes";
+import { portalLoginRoutes } from "./portal-logins/routes";
 
 export { ClientLog } from "./audit/client-log";
 
@@ -46,11 +49,14 @@ app.use(async (c, next) => {
 });
 
 app.route("/", authRoutes);
+app.route("/", portalRoutes);
 
 app.use(requireStaff);
 app.get("/", (c) => c.redirect("/menu", 302));
 app.route("/", menuRoutes);
 app.route("/", faceSheetRoutes);
+app.route("/", portalLoginRoutes);
+app.route("/", documentCenterRoutes);
 
 app.notFound((c) => c.html(ErrorPage({ title: "Not found", message: "There is nothing here, or you don't have access to it." }), 404));
 app.onError((err, c) => {

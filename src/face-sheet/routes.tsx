@@ -4,6 +4,7 @@ import type { JSX } from "hono/jsx/jsx-runtime";
 import type { AppEnv } from "../app";
 import { updateFaceSheet } from "../clients/face-sheet";
 import { parseForm } from "../forms/parse";
+import { clientPortalSection } from "../portal-logins/section";
 import { faceSheetForm } from "./form";
 import { getFaceSheet, searchClients, type FaceSheet } from "./queries";
 import { FaceSheetEdit, FaceSheetPage, FaceSheetSearchPage, FaceSheetView, SearchResults } from "./views";
@@ -41,14 +42,14 @@ export const faceSheetRoutes = new Hono<AppEnv>()
       c.req.query("saved") !== undefined ? "Face Sheet updated." : c.req.query("unchanged") !== undefined ? "No changes to save." : undefined;
     const panel = <FaceSheetView sheet={sheet} portalEnabled={portalEnabled} message={message} />;
     if (wantsFragment(c)) return c.html(panel);
-    return c.html(<FaceSheetPage staff={c.var.staff} sheet={sheet} panel={panel} />);
+    return c.html(<FaceSheetPage staff={c.var.staff} sheet={sheet} panel={panel} after={await clientPortalSection(c, sheet.client)} />);
   })
   .get("/face-sheet/:clientId{[0-9]+}/edit", async (c) => {
     const sheet = await loadSheet(c);
     if (!sheet) return c.notFound();
     const panel = <FaceSheetEdit sheet={sheet} portalEnabled={c.var.staff.agency.portalEnabled} />;
     if (wantsFragment(c)) return c.html(panel);
-    return c.html(<FaceSheetPage staff={c.var.staff} sheet={sheet} panel={panel} />);
+    return c.html(<FaceSheetPage staff={c.var.staff} sheet={sheet} panel={panel} after={await clientPortalSection(c, sheet.client)} />);
   })
   .post("/face-sheet/:clientId{[0-9]+}", async (c) => {
     const sheet = await loadSheet(c);
@@ -94,5 +95,7 @@ export const faceSheetRoutes = new Hono<AppEnv>()
     const fresh = (await getFaceSheet(c.var.db, staff.agency.id, sheet.client.id)) ?? sheet;
     const message = result.status === "saved" ? "Face Sheet updated." : "No changes to save.";
     c.header("HX-Push-Url", base);
+    // The Client Portal section shows the refused flag: it refreshes itself on this event.
+    if (result.status === "saved") c.header("HX-Trigger", "face-sheet-saved");
     return c.html(<FaceSheetView sheet={fresh} portalEnabled={portalEnabled} message={message} />);
   });

@@ -110,12 +110,20 @@ export function Field(props: {
 /** A labelled checkbox with an optional message. */
 export function Checkbox(props: { name: string; label: string; checked: boolean; error?: string; hint?: string }) {
   const id = `f-${props.name}`;
+  const describedBy = [props.hint ? `${id}-hint` : "", props.error ? `${id}-error` : ""].filter(Boolean).join(" ");
   return (
-    <div class="field check">
-      <input id={id} name={props.name} type="checkbox" checked={props.checked} aria-describedby={props.hint ? `${id}-hint` : undefined} />
+    <div class={props.error ? "field check has-error" : "field check"}>
+      <input
+        id={id}
+        name={props.name}
+        type="checkbox"
+        checked={props.checked}
+        aria-invalid={props.error ? "true" : undefined}
+        aria-describedby={describedBy || undefined}
+      />
       <label for={id}>{props.label}</label>
       {props.hint && <p class="hint" id={`${id}-hint`}>{props.hint}</p>}
-      {props.error && <p class="error">{props.error}</p>}
+      {props.error && <p class="error" id={`${id}-error`}>{props.error}</p>}
     </div>
   );
 }

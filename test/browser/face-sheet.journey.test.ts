@@ -25,6 +25,7 @@ it("staff sign in, find a client, edit the Current Residence phone and see it sa
   // b. Main Menu > Admissions Menu > Face Sheet.
   await page.getByRole("region", { name: "Admissions Menu" }).getByRole("link", { name: "Face Sheet" }).click();
   await page.getByRole("heading", { name: "Face Sheet" }).waitFor();
+  await page.waitForLoadState("load"); // htmx is loaded, so typing searches as you type
 
   // c. Search as you type; open the Face Sheet.
   await page.getByLabel("Search clients").pressSequentially("okaf");

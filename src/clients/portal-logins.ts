@@ -1,0 +1,275 @@
+/**
+ * Every write to a client's portal logins. Each change goes to D1 in one batch with its log entry
+ * (through the client's ClientLog), so a login is never added or changed without its entry. The
+ * temporary passwords made here are returned to the caller for the email only: stored hashed,
+ * never in an entry.
+ */
+import { and, eq, sql } from "drizzle-orm";
+import { hashPassword } from "../auth/password";
+import type { Db } from "../db";
+import { portalLogins, type PortalLogin } from "../db/schema";
+import { usernameKeyOf } from "../portal-logins/form";
+import { generateTemporaryPassword, TEMPORARY_PASSWORD_TTL_MS } from "../portal-logins/temporary-password";
+import { commitChange, type Actor } from "./log";
+
+const CHANGE_TYPE = "Portal Login";
+const yesNo = (v: boolean) => (v ? "Yes" : "No");
+
+/** A new temporary password, its hash and its expiry. */
+async function issuePassword(now: number) {
+  const password = generateTemporaryPassword();
+  return { password, hash: await hashPassword(password), expiresAt: now + TEMPORARY_PASSWORD_TTL_MS };
+}
+
+function loginByKey(db: Db, agencyId: number, usernameKey: string) {
+  return db
+    .select()
+    .from(portalLogins)
+    .where(and(eq(portalLogins.agencyId, agencyId), eq(portalLogins.usernameKey, usernameKey)))
+    .get();
+}
+
+function loginById(db: Db, agencyId: number, clientId: number, loginId: number) {
+  return db
+    .select()
+    .from(portalLogins)
+    .where(and(eq(portalLogins.id, loginId), eq(portalLogins.agencyId, agencyId), eq(portalLogins.clientId, clientId)))
+    .get();
+}
+
+export type CreatePortalLoginResult =
+  | { status: "added"; login: PortalLogin; temporaryPassword: string | null }
+  | { status: "duplicate" };
+
+/**
+ * Adds a portal login to a client (whose agency the caller has checked) with the entry "Added a
+ * new portal login". With `issuePassword`, a temporary password is made, stored hashed with a
+ * 72-hour expiry, and returned for the welcome email. A username already used in the agency (any
+ * case, any client) is a `duplicate`, also when two adds race: the unique index decides.
+ */
+export async function createPortalLogin(
+  env: Env,
+  db: Db,
+  input: {
+    agencyId: number;
+    clientId: number;
+    username: string;
+    email: string;
+    representative: boolean;
+    active: boolean;
+    issuePassword: boolean;
+    actor: Actor;
+  },
+): Promise<CreatePortalLoginResult> {
+  const now = Date.now();
+  const usernameKey = usernameKeyOf(input.username);
+  const issued = input.issuePassword ? await issuePassword(now) : null;
+  const insert = db
+    .insert(portalLogins)
+    .values({
+      agencyId: input.agencyId,
+      clientId: input.clientId,
+      username: input.username,
+      usernameKey,
+      email: input.email,
+      representative: input.representative,
+      active: input.active,
+      passwordHash: issued?.hash ?? null,
+      mustChangePassword: true,
+      tempPasswordExpiresAt: issued?.expiresAt ?? null,
+      createdAt: now,
+    })
+    .onConflictDoNothing({ target: [portalLogins.agencyId, portalLogins.usernameKey] })
+    .toSQL();
+  const lines = [
+    `Portal Username: ${input.username}`,
+    `Representative: ${yesNo(input.representative)}`,
+    `Active: ${yesNo(input.active)}`,
+    `Email: ${input.email}`,
+    issued ? "Temporary password issued" : "No password issued",
+  ];
+  const result = await commitChange(env, {
+    agencyId: input.agencyId,
+    clientId: input.clientId,
+    statements: [insert],
+    entry: {
+      actor: input.actor,
+      changeType: CHANGE_TYPE,
+      description: "Added a new portal login",
+      details: {
+        lines,
+        changes: [
+          { field: "username", before: null, after: input.username },
+          { field: "representative", before: null, after: input.representative },
+          { field: "active", before: null, after: input.active },
+          { field: "email", before: null, after: input.email },
+        ],
+      },
+    },
+  });
+  if (!result.committed) return { status: "duplicate" };
+  const login = await loginByKey(db, input.agencyId, usernameKey);
+  if (!login) throw new Error("portal login vanished after insert");
+  return { status: "added", login, temporaryPassword: issued?.password ?? null };
+}
+
+/**
+ * What the Edit window was opened on: a Save made from an older state is a conflict, so one staff
+ * member's Save cannot silently undo another's (e.g. re-activate a login just deactivated).
+ */
+export function loginFingerprint(login: Pick<PortalLogin, "email" | "active" | "representative" | "sessionVersion">): string {
+  return [login.sessionVersion, login.active ? 1 : 0, login.representative ? 1 : 0, login.email].join(":");
+}
+
+export type UpdatePortalLoginResult =
+  | { status: "saved"; login: PortalLogin; temporaryPassword: string | null; changes: string[] }
+  | { status: "unchanged" }
+  | { status: "conflict" }
+  | { status: "not-found" };
+
+/** The entry for a change to an existing login, worded as the seed's Change Log and Action Log. */
+function modifiedEntry(username: string, changes: string[], actor: Actor, deltas: { field: string; before: string | boolean | null; after: string | boolean | null }[]) {
+  return {
+    actor,
+    changeType: CHANGE_TYPE,
+    description: `Portal Login ${username} was modified.`,
+    details: {
+      lines: changes,
+      changes: deltas,
+      portal: { action: "Profile Updated", description: `Portal Login ${username} was modified by ${actor.name}. Changes: ${changes.join(", ")}` },
+    },
+  };
+}
+
+/**
+ * Saves the Portal Login window for an existing login: email, Representative, Active and, with
+ * `resetPassword`, a new temporary password (returned for the email). Ends the login's portal
+ * sessions (session_version + 1) when it is deactivated or its password reset; clears a lockout.
+ * One entry names every change; a Save that changes nothing writes nothing. If the login changed
+ * since the window was opened (`expected`) or since it was read here (another staff member, or
+ * its user), nothing is written: `conflict`.
+ */
+export async function updatePortalLogin(
+  env: Env,
+  db: Db,
+  input: {
+    agencyId: number;
+    clientId: number;
+    loginId: number;
+    email: string;
+    representative: boolean;
+    active: boolean;
+    resetPassword: boolean;
+    actor: Actor;
+    /** `loginFingerprint` of the login as the window showed it; omitted, the current state is taken. */
+    expected?: string;
+  },
+): Promise<UpdatePortalLoginResult> {
+  const current = await loginById(db, input.agencyId, input.clientId, input.loginId);
+  if (!current) return { status: "not-found" };
+  if (input.expected !== undefined && input.expected !== loginFingerprint(current)) return { status: "conflict" };
+  const now = Date.now();
+  const changes: string[] = [];
+  const deltas: { field: string; before: string | boolean | null; after: string | boolean | null }[] = [];
+  if (input.resetPassword) changes.push("Password updated");
+  if (current.active !== input.active) {
+    changes.push(`Active: ${yesNo(current.active)} → ${yesNo(input.active)}`);
+    deltas.push({ field: "active", before: current.active, after: input.active });
+  }
+  if (current.email !== input.email) {
+    changes.push(`Email: ${current.email} → ${input.email}`);
+    deltas.push({ field: "email", before: current.email, after: input.email });
+  }
+  if (current.representative !== input.representative) {
+    changes.push(`Representative: ${yesNo(current.representative)} → ${yesNo(input.representative)}`);
+    deltas.push({ field: "representative", before: current.representative, after: input.representative });
+  }
+  const locked = current.lockedUntil !== null && current.lockedUntil > now;
+  if (locked) changes.push("Unlocked");
+  if (changes.length === 0) return { status: "unchanged" };
+
+  const issued = input.resetPassword ? await issuePassword(now) : null;
+  const endSessions = issued !== null || (current.active && !input.active);
+  const update = db
+    .update(portalLogins)
+    .set({
+      email: input.email,
+      representative: input.representative,
+      active: input.active,
+      failedAttempts: 0,
+      lockedUntil: null,
+      ...(issued ? { passwordHash: issued.hash, mustChangePassword: true, tempPasswordExpiresAt: issued.expiresAt, emailStatus: null } : {}),
+      ...(endSessions ? { sessionVersion: sql`${portalLogins.sessionVersion} + 1` } : {}),
+    })
+    .where(
+      and(
+        eq(portalLogins.id, current.id),
+        eq(portalLogins.agencyId, input.agencyId),
+        eq(portalLogins.clientId, input.clientId),
+        // Unchanged since read: the fields compared above, and no password change or session end.
+        eq(portalLogins.email, current.email),
+        eq(portalLogins.active, current.active),
+        eq(portalLogins.representative, current.representative),
+        eq(portalLogins.sessionVersion, current.sessionVersion),
+      ),
+    )
+    .toSQL();
+  const result = await commitChange(env, {
+    agencyId: input.agencyId,
+    clientId: input.clientId,
+    statements: [update],
+    entry: modifiedEntry(current.username, changes, input.actor, deltas),
+  });
+  if (!result.committed) return { status: "conflict" };
+  const login = await loginById(db, input.agencyId, input.clientId, input.loginId);
+  if (!login) return { status: "not-found" };
+  return { status: "saved", login, temporaryPassword: issued?.password ?? null, changes };
+}
+
+export type ResendResult =
+  | { status: "reissued"; login: PortalLogin; temporaryPassword: string }
+  | { status: "inactive" }
+  | { status: "conflict" }
+  | { status: "not-found" };
+
+/**
+ * Resend after a failed email: a fresh temporary password (the one in the lost email must not
+ * stay valid), its sessions ended, logged as "Portal Login <username> was modified. Password
+ * updated". Only for an active login.
+ */
+export async function reissuePortalPassword(
+  env: Env,
+  db: Db,
+  input: { agencyId: number; clientId: number; loginId: number; actor: Actor },
+): Promise<ResendResult> {
+  const current = await loginById(db, input.agencyId, input.clientId, input.loginId);
+  if (!current) return { status: "not-found" };
+  if (!current.active) return { status: "inactive" };
+  const result = await updatePortalLogin(env, db, {
+    agencyId: input.agencyId,
+    clientId: input.clientId,
+    loginId: input.loginId,
+    email: current.email,
+    representative: current.representative,
+    active: true,
+    resetPassword: true,
+    actor: input.actor,
+  });
+  if (result.status === "saved") return { status: "reissued", login: result.login, temporaryPassword: result.temporaryPassword! };
+  if (result.status === "unchanged") return { status: "conflict" }; // cannot happen: a reset is always a change
+  return result;
+}
+
+/**
+ * Records whether the credentials email for the password with this hash went out. Conditional on
+ * the hash, so the result of an older send never overwrites that of a newer password.
+ */
+export async function recordEmailDelivery(
+  db: Db,
+  input: { agencyId: number; loginId: number; passwordHash: string; status: "sent" | "failed" },
+): Promise<void> {
+  await db
+    .update(portalLogins)
+    .set({ emailStatus: input.status })
+    .where(and(eq(portalLogins.id, input.loginId), eq(portalLogins.agencyId, input.agencyId), eq(portalLogins.passwordHash, input.passwordHash)));
+}

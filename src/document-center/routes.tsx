@@ -1,0 +1,209 @@
+/** @jsxImportSource hono/jsx */
+/**
+ * Main Menu > Reports Menu > Document Center: find the client, open a case, open the Face Sheet
+ * Change Log; filter it, page it, export it as CSV, verify its hash chain. Every client and case id
+ * from the URL is looked up within the signed-in staff member's agency: anything else is a 404.
+ */
+import { Hono, type Context } from "hono";
+import { z } from "zod";
+import type { AppEnv } from "../app";
+import { describeVerification, verifyClientLog } from "../audit/verify";
+import { searchClients } from "../face-sheet/queries";
+import { wantsFragment } from "../face-sheet/routes";
+import { SearchResults } from "../face-sheet/views";
+import { parseForm } from "../forms/parse";
+import { agencyToday } from "./agency-time";
+import { changeLogCsv } from "./csv";
+import { changeLogFilterSchema, filterQuery, NO_FILTER, utcRange, type ChangeLogFilter } from "./filters";
+import { changeLogChoices, changeLogEntries, changeLogPage, findClientCase, findClientWithCases, type ChangeLogScope } from "./queries";
+import {
+  ChangeLogFilters,
+  ChangeLogPageView,
+  ChangeLogResults,
+  DateRange,
+  LogStatus,
+  VerifyLog,
+  VerifyResult,
+  type ChangeLogContext,
+} from "./change-log-views";
+import { CasePage, ClientCasesPage, DocumentCenterSearchPage, paths } from "./views";
+
+/** Entries per page of the Change Log. */
+export const PAGE_SIZE = 25;
+
+const CLIENT = "/document-center/clients/:clientId{[0-9]+}";
+const CASE = `${CLIENT}/cases/:caseId{[0-9]+}`;
+const LOG = `${CASE}/face-sheet-log`;
+
+const rowId = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+/** A client or case id from the path, or null (→ 404) when it isn't one. */
+const id = (v: string | undefined) => {
+  const parsed = rowId.safeParse(v);
+  return parsed.success ? parsed.data : null;
+};
+/** The search box: at most 100 characters, anything else ignored. */
+const searchText = z.string().catch("").transform((v) => v.slice(0, 100));
+
+/** The client and case named in the URL, within the staff member's agency; null → 404. */
+async function loadCase(c: Context<AppEnv>): Promise<ChangeLogContext | null> {
+  const [clientId, caseId] = [id(c.req.param("clientId")), id(c.req.param("caseId"))];
+  if (clientId === null || caseId === null) return null;
+  const found = await findClientCase(c.var.db, c.var.staff.agency.id, clientId, caseId);
+  return found && { client: found.client, kase: found.kase, timeZone: c.var.staff.agency.timezone };
+}
+
+function scopeOf(ctx: ChangeLogContext, agencyId: number, filter: ChangeLogFilter): ChangeLogScope {
+  return {
+    agencyId,
+    clientId: ctx.client.id,
+    changeType: filter.changeType || undefined,
+    changedBy: filter.changedBy || undefined,
+    ...utcRange(filter, ctx.timeZone),
+  };
+}
+
+const PAGER_IDS = new Set(["page-newest", "page-newer", "page-older"]);
+
+const statusText = (count: number, filtered: boolean) =>
+  count === 0 ? (filtered ? "No changes match these filters." : "No changes logged yet.") : `Showing ${count} ${count === 1 ? "change" : "changes"}, newest first.`;
+
+const caseChoice = z.object({ case: z.coerce.number({ message: "Select a Case # to open." }).int().positive("Select a Case # to open.") });
+const formChoice = z.object({ form: z.literal("face-sheet-log", { message: "Select a form to open." }) });
+
+export const documentCenterRoutes = new Hono<AppEnv>()
+  // 1. Search for and select the client.
+  .get("/document-center", async (c) => {
+    const q = searchText.parse(c.req.query("q"));
+    const hits = q.trim() ? await searchClients(c.var.db, c.var.staff.agency.id, q) : null;
+    if (wantsFragment(c)) return c.html(<SearchResults q={q} hits={hits} hrefFor={paths.client} />);
+    return c.html(<DocumentCenterSearchPage staff={c.var.staff} q={q} hits={hits} />);
+  })
+  // 2. The client's cases: select the Case # radio button, Open Case.
+  .get(CLIENT, async (c) => {
+    const clientId = id(c.req.param("clientId"));
+    const found = clientId === null ? null : await findClientWithCases(c.var.db, c.var.staff.agency.id, clientId);
+    if (!found) return c.notFound();
+    if (c.req.query("open") === "case") {
+      const choice = parseForm(caseChoice, c.req.query());
+      const kase = choice.ok ? found.cases.find((k) => k.id === choice.data.case) : undefined;
+      if (kase) return c.redirect(paths.kase(found.client.id, kase.id), 303);
+      return c.html(<ClientCasesPage staff={c.var.staff} client={found.client} cases={found.cases} error="Select a Case # to open." />, 422);
+    }
+    return c.html(<ClientCasesPage staff={c.var.staff} client={found.client} cases={found.cases} />);
+  })
+  // 3. The opened case: select "Changes to this Client's face sheet", Open Form.
+  .get(CASE, async (c) => {
+    const ctx = await loadCase(c);
+    if (!ctx) return c.notFound();
+    if (c.req.query("open") === "form") {
+      const choice = parseForm(formChoice, c.req.query());
+      if (choice.ok) return c.redirect(paths.log(ctx.client.id, ctx.kase.id), 303);
+      return c.html(<CasePage staff={c.var.staff} client={ctx.client} kase={ctx.kase} error="Select a form to open." />, 422);
+    }
+    return c.html(<CasePage staff={c.var.staff} client={ctx.client} kase={ctx.kase} />);
+  })
+  // 4. The Face Sheet Change Log: filters in the query string, the results swapped by htmx.
+  .get(LOG, async (c) => {
+    const ctx = await loadCase(c);
+    if (!ctx) return c.notFound();
+    const staff = c.var.staff;
+    const fragment = wantsFragment(c);
+    const query = parseForm(changeLogFilterSchema, c.req.query());
+
+    if (!query.ok) {
+      // Bad input changes nothing else on the page: htmx puts the messages beside the dates only.
+      const values = { ...NO_FILTER, ...query.values };
+      const problem = Object.entries(query.errors).find(([k]) => k !== "start" && k !== "end")?.[1];
+      const status = problem ?? "The filter was not applied: correct the Date Range.";
+      if (fragment) {
+        c.header("HX-Retarget", "#date-range");
+        c.header("HX-Reswap", "outerHTML");
+        c.header("HX-Push-Url", "false");
+        return c.html(
+          <>
+            <DateRange values={values} timeZone={ctx.timeZone} errors={query.errors} />
+            <LogStatus text={status} oob />
+          </>,
+          422,
+        );
+      }
+      const choices = await changeLogChoices(c.var.db, staff.agency.id, ctx.client.id);
+      return c.html(
+        <ChangeLogPageView
+          staff={staff}
+          ctx={ctx}
+          filters={<ChangeLogFilters ctx={ctx} values={values} errors={query.errors} choices={choices} />}
+          results={<ChangeLogResults ctx={ctx} filter={NO_FILTER} page={null} problem={problem} />}
+          verify={<VerifyLog ctx={ctx} />}
+        />,
+        422,
+      );
+    }
+
+    const { before, after, ...filter } = query.data;
+    const scope = scopeOf(ctx, staff.agency.id, filter);
+    const filtered = Boolean(scope.changeType || scope.changedBy || filter.start || filter.end);
+    if (fragment) {
+      const page = await changeLogPage(c.var.db, scope, { before, after }, PAGE_SIZE);
+      const focus = PAGER_IDS.has(c.req.header("HX-Trigger") ?? "");
+      // The address bar gets the tidy URL (no empty fields), the one a link or bookmark would use.
+      c.header("HX-Push-Url", paths.log(ctx.client.id, ctx.kase.id) + filterQuery(filter, { before, after }));
+      return c.html(
+        <>
+          <ChangeLogResults ctx={ctx} filter={filter} page={page} atTop={before === undefined && after === undefined} focus={focus} />
+          <DateRange values={filter} timeZone={ctx.timeZone} oob />
+          <LogStatus text={statusText(page.entries.length, filtered)} oob />
+        </>,
+      );
+    }
+    const [page, choices] = await Promise.all([
+      changeLogPage(c.var.db, scope, { before, after }, PAGE_SIZE),
+      changeLogChoices(c.var.db, staff.agency.id, ctx.client.id),
+    ]);
+    return c.html(
+      <ChangeLogPageView
+        staff={staff}
+        ctx={ctx}
+        filters={<ChangeLogFilters ctx={ctx} values={filter} choices={choices} />}
+        results={<ChangeLogResults ctx={ctx} filter={filter} page={page} atTop={before === undefined && after === undefined} />}
+        verify={<VerifyLog ctx={ctx} />}
+      />,
+    );
+  })
+  // 5. Export CSV: every entry the filters select, not just the page on screen.
+  .get(`${LOG}.csv`, async (c) => {
+    const ctx = await loadCase(c);
+    if (!ctx) return c.notFound();
+    const query = parseForm(changeLogFilterSchema, c.req.query());
+    if (!query.ok) return c.text(Object.values(query.errors).join(" "), 422);
+    const { before: _b, after: _a, ...filter } = query.data;
+    const scope = scopeOf(ctx, c.var.staff.agency.id, filter);
+    const name = `face-sheet-change-log-${ctx.client.clientNumber}-${agencyToday(ctx.timeZone)}.csv`.replace(/[^A-Za-z0-9._-]/g, "_");
+    return c.body(changeLogCsv(changeLogEntries(c.var.db, scope), ctx.timeZone), 200, {
+      "Content-Type": "text/csv; charset=utf-8",
+      "Content-Disposition": `attachment; filename="${name}"`,
+      "X-Content-Type-Options": "nosniff",
+    });
+  })
+  // 6. Verify log: recompute the client's hash chain from D1.
+  .post(`${LOG}/verify`, async (c) => {
+    const ctx = await loadCase(c);
+    if (!ctx) return c.notFound();
+    const staff = c.var.staff;
+    const verification = await verifyClientLog(c.var.db, staff.agency.id, ctx.client.id);
+    const result = { intact: verification.intact, message: describeVerification(verification) };
+    if (wantsFragment(c)) return c.html(<VerifyResult result={result} />);
+    const [page, choices] = await Promise.all([
+      changeLogPage(c.var.db, scopeOf(ctx, staff.agency.id, NO_FILTER), {}, PAGE_SIZE),
+      changeLogChoices(c.var.db, staff.agency.id, ctx.client.id),
+    ]);
+    return c.html(
+      <ChangeLogPageView
+        staff={staff}
+        ctx={ctx}
+        filters={<ChangeLogFilters ctx={ctx} values={NO_FILTER} choices={choices} />}
+        results={<ChangeLogResults ctx={ctx} filter={NO_FILTER} page={page} atTop />}
+        verify={<VerifyLog ctx={ctx} result={result} />}
+      />,
+    );
+  });

@@ -1,0 +1,133 @@
+/** @jsxImportSource hono/jsx */
+/**
+ * Document Center pages up to the form: find the client, choose the Case #, choose the form.
+ */
+import type { CurrentStaff } from "../app";
+import { ClientSearch, usDate } from "../face-sheet/views";
+import type { ClientSearchHit } from "../face-sheet/queries";
+import { Layout, type Crumb } from "../layout/views";
+import type { ClientCase, DocumentCenterClient } from "./queries";
+
+/** Where each Document Center page lives. */
+export const paths = {
+  search: "/document-center",
+  client: (clientId: number) => `/document-center/clients/${clientId}`,
+  kase: (clientId: number, caseId: number) => `/document-center/clients/${clientId}/cases/${caseId}`,
+  log: (clientId: number, caseId: number) => `/document-center/clients/${clientId}/cases/${caseId}/face-sheet-log`,
+};
+
+/** "Last, First", as the EHR lists clients. */
+export const fullName = (c: { firstName: string; lastName: string }) => `${c.lastName}, ${c.firstName}`;
+
+/** Main Menu › Reports Menu › Document Center › client › case › page, linked up to the current one. */
+export function crumbs(client?: DocumentCenterClient, kase?: ClientCase, last?: string): Crumb[] {
+  const out: Crumb[] = [
+    { label: "Main Menu", href: "/menu" },
+    { label: "Reports Menu", href: "/menu#reports-menu" },
+    { label: "Document Center", href: client ? paths.search : undefined },
+  ];
+  if (client) out.push({ label: fullName(client), href: kase ? paths.client(client.id) : undefined });
+  if (client && kase) out.push({ label: `Case # ${kase.caseNumber}`, href: last ? paths.kase(client.id, kase.id) : undefined });
+  if (last) out.push({ label: last });
+  return out;
+}
+
+/** The page title over the client's name, number, date of birth (and case). */
+export function ClientHeading(props: { client: DocumentCenterClient; title: string; kase?: ClientCase }) {
+  const { client, kase } = props;
+  return (
+    <div class="dc-head">
+      <h1>
+        {props.title} <span class="sub">{fullName(client)}</span>
+      </h1>
+      <p class="meta">
+        Client # {client.clientNumber} · DOB {usDate(client.dateOfBirth)}
+        {kase && ` · Case # ${kase.caseNumber}`}
+      </p>
+    </div>
+  );
+}
+
+/** Document Center › find the client. */
+export function DocumentCenterSearchPage(props: { staff: CurrentStaff; q: string; hits: ClientSearchHit[] | null }) {
+  return (
+    <Layout title="Document Center" staff={props.staff} crumbs={crumbs()}>
+      <h1>Document Center</h1>
+      <section class="card">
+        <ClientSearch q={props.q} action={paths.search} hits={props.hits} hrefFor={paths.client} />
+      </section>
+    </Layout>
+  );
+}
+
+/** The client's cases: choose a Case # and Open Case. */
+export function ClientCasesPage(props: { staff: CurrentStaff; client: DocumentCenterClient; cases: ClientCase[]; error?: string }) {
+  const { client, cases } = props;
+  const only = cases.length === 1 ? cases[0]!.id : undefined;
+  return (
+    <Layout title={`Document Center: ${fullName(client)}`} staff={props.staff} crumbs={crumbs(client)}>
+      <ClientHeading client={client} title="Document Center" />
+      <form class="card" method="get" action={paths.client(client.id)} novalidate>
+        <h2 id="cases-h">Cases</h2>
+        {cases.length === 0 ? (
+          <p class="empty">This client has no cases.</p>
+        ) : (
+          <fieldset class={props.error ? "choices has-error" : "choices"} aria-describedby={props.error ? "case-error" : undefined}>
+            <legend>Case #</legend>
+            {props.error && (
+              <p class="error" id="case-error">
+                {props.error}
+              </p>
+            )}
+            {cases.map((k) => (
+              <div class="choice">
+                <input type="radio" id={`case-${k.id}`} name="case" value={String(k.id)} checked={k.id === only} aria-describedby={`case-${k.id}-about`} />
+                <label for={`case-${k.id}`}>{k.caseNumber}</label>
+                <span class="meta" id={`case-${k.id}-about`}>
+                  {k.program} · opened {usDate(k.openedOn)}
+                  {k.closedOn ? ` · closed ${usDate(k.closedOn)}` : " · open"}
+                </span>
+              </div>
+            ))}
+          </fieldset>
+        )}
+        {cases.length > 0 && (
+          <div class="actions">
+            <button type="submit" class="primary" name="open" value="case">
+              Open Case
+            </button>
+          </div>
+        )}
+      </form>
+    </Layout>
+  );
+}
+
+/** An opened case: the documents it offers, here the Face Sheet Change Log. */
+export function CasePage(props: { staff: CurrentStaff; client: DocumentCenterClient; kase: ClientCase; error?: string }) {
+  const { client, kase } = props;
+  return (
+    <Layout title={`Case # ${kase.caseNumber}`} staff={props.staff} crumbs={crumbs(client, kase)}>
+      <ClientHeading client={client} title={`Case # ${kase.caseNumber}`} />
+      <form class="card" method="get" action={paths.kase(client.id, kase.id)} novalidate>
+        <h2 id="fscl-h">Face Sheet Change Log</h2>
+        <fieldset class={props.error ? "choices has-error" : "choices"} aria-labelledby="fscl-h" aria-describedby={props.error ? "form-error" : undefined}>
+          {props.error && (
+            <p class="error" id="form-error">
+              {props.error}
+            </p>
+          )}
+          <div class="choice">
+            <input type="radio" id="form-face-sheet-log" name="form" value="face-sheet-log" checked />
+            <label for="form-face-sheet-log">Changes to this Client's face sheet</label>
+          </div>
+        </fieldset>
+        <div class="actions">
+          <button type="submit" class="primary" name="open" value="form">
+            Open Form
+          </button>
+        </div>
+      </form>
+    </Layout>
+  );
+}

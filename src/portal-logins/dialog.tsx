@@ -1,0 +1,162 @@
+/** @jsxImportSource hono/jsx */
+/**
+ * The Portal Login window: a real <dialog> when opened from the section (htmx), and the same form
+ * on a page of its own without JavaScript. Bad input re-renders the form in place with messages
+ * next to the fields; Populate Email re-renders it with the email filled.
+ */
+import type { CurrentStaff } from "../app";
+import type { FieldErrors } from "../forms/parse";
+import { Checkbox, Field, Layout } from "../layout/views";
+import { USERNAME_RULE, type PortalLoginValues } from "./form";
+import type { PortalClient } from "./queries";
+import { portalLoginsPath } from "./views";
+
+export const FORM_ID = "portal-login-form";
+
+export interface PortalLoginFormProps {
+  client: PortalClient;
+  /** Absent when adding; `seen` is the state the window was opened on (`loginFingerprint`). */
+  login?: { id: number; username: string; seen: string };
+  values: PortalLoginValues;
+  errors?: FieldErrors;
+  alert?: string;
+  /** What Populate Email found: filled, or nothing to fill. */
+  populate?: "filled" | "none";
+  inDialog: boolean;
+}
+
+const clientName = (c: PortalClient) => `${c.firstName} ${c.lastName}`;
+
+/** The form itself (the fragment a 422 or Populate Email swaps inside the open dialog). */
+export function PortalLoginForm(props: PortalLoginFormProps) {
+  const base = portalLoginsPath(props.client.id);
+  const action = props.login ? `${base}/${props.login.id}` : base;
+  const e = props.errors ?? {};
+  const v = props.values;
+  const htmx = props.inDialog ? { "hx-post": action, "hx-target": "this", "hx-swap": "outerHTML" } : {};
+  const emailDescribedBy = [e.email ? "f-email-error" : "", props.populate ? "f-email-populate" : ""].filter(Boolean).join(" ");
+  return (
+    <form id={FORM_ID} method="post" action={action} novalidate {...htmx}>
+      {props.alert && (
+        <p class="error-summary" role="alert">
+          {props.alert}
+        </p>
+      )}
+      {props.login && <input type="hidden" name="seen" value={props.login.seen} />}
+      {props.login ? (
+        <div class="field">
+          <label for="f-username">Portal Username</label>
+          <p class="hint" id="f-username-hint">
+            A username can't be changed. To use another, add a new login and clear Active on this one.
+          </p>
+          <input id="f-username" type="text" value={props.login.username} readonly aria-describedby="f-username-hint" />
+        </div>
+      ) : (
+        <Field
+          name="username"
+          label="Portal Username"
+          value={v.username}
+          error={e.username}
+          required
+          hint={USERNAME_RULE}
+          autocomplete="off"
+        />
+      )}
+      <Checkbox
+        name="resetPassword"
+        label="Reset Password"
+        checked={v.resetPassword}
+        error={e.resetPassword}
+        hint="Generates a temporary password and emails it to the Portal User Email. It must be changed at first sign-in and expires in 72 hours."
+      />
+      <Checkbox
+        name="representative"
+        label="Representative"
+        checked={v.representative}
+        hint="Check when this login is for someone acting for the client (family member, guardian, social worker)."
+      />
+      <Checkbox name="active" label="Active" checked={v.active} hint="Only an active login can sign in to the Client Portal." />
+      <div class={e.email ? "field has-error" : "field"}>
+        <label for="f-email">
+          Portal User Email<span aria-hidden="true"> *</span>
+        </label>
+        <input
+          id="f-email"
+          name="email"
+          type="email"
+          value={v.email}
+          required
+          autocomplete="off"
+          maxlength={254}
+          aria-invalid={e.email ? "true" : undefined}
+          aria-describedby={emailDescribedBy || undefined}
+        />
+        {e.email && (
+          <p class="error" id="f-email-error">
+            {e.email}
+          </p>
+        )}
+        {props.populate && (
+          <p class={props.populate === "filled" ? "hint populate-note" : "error populate-note"} id="f-email-populate" role="status">
+            {props.populate === "filled" ? "Filled from the Current Residence block." : "There is no email in the Current Residence block."}
+          </p>
+        )}
+      </div>
+      {/* Enter in a text field submits with the form's first submit button: make that Save, not Populate. */}
+      <button type="submit" class="visually-hidden" tabindex={-1} aria-hidden="true">
+        Save
+      </button>
+      <button type="submit" name="populate" value="1" id="populate-email" formnovalidate class="small">
+        Populate Email from Current Residence Block
+      </button>
+      <div class="actions">
+        <button type="submit" class="primary" id="portal-login-save">
+          Save
+        </button>
+        <a class="button" href={`/face-sheet/${props.client.id}#client-portal-section`} data-close-dialog>
+          Cancel
+        </a>
+      </div>
+    </form>
+  );
+}
+
+/** The window as htmx opens it: app.js shows `<dialog data-open>` as a modal and focuses its first field. */
+export function PortalLoginDialog(props: Omit<PortalLoginFormProps, "inDialog">) {
+  return (
+    <dialog data-open id="portal-login-dialog" aria-labelledby="portal-login-title" aria-describedby="portal-login-for">
+      <div class="dialog-body">
+        <h2 id="portal-login-title">Portal Login</h2>
+        <p class="meta" id="portal-login-for">
+          {props.login ? `Editing ${props.login.username}` : "New login"} for {clientName(props.client)}
+        </p>
+        <PortalLoginForm {...props} inDialog />
+      </div>
+    </dialog>
+  );
+}
+
+/** The window as a page, for browsers without JavaScript. */
+export function PortalLoginPage(props: Omit<PortalLoginFormProps, "inDialog"> & { staff: CurrentStaff }) {
+  const name = `${props.client.lastName}, ${props.client.firstName}`;
+  return (
+    <Layout
+      title="Portal Login"
+      staff={props.staff}
+      crumbs={[
+        { label: "Main Menu", href: "/menu" },
+        { label: "Admissions Menu", href: "/menu#admissions-menu" },
+        { label: "Face Sheet", href: "/face-sheet" },
+        { label: name, href: `/face-sheet/${props.client.id}` },
+        { label: "Portal Login" },
+      ]}
+    >
+      <h1>
+        Portal Login <span class="sub">{props.login ? `Editing ${props.login.username} for ${clientName(props.client)}` : `New login for ${clientName(props.client)}`}</span>
+      </h1>
+      <section class="card portal-login-page" aria-label="Portal Login">
+        <PortalLoginForm {...props} inDialog={false} />
+      </section>
+    </Layout>
+  );
+}

@@ -1,0 +1,87 @@
+/**
+ * The Portal Login window's fields and their rules. The messages are what staff read next to each
+ * field, so they say what to do.
+ */
+import { z } from "zod";
+import { checkbox, parseForm, type FormResult } from "../forms/parse";
+
+export const USERNAME_MIN = 3;
+export const USERNAME_MAX = 32;
+/** The rule as the window states it under Portal Username. */
+export const USERNAME_RULE = `${USERNAME_MIN}–${USERNAME_MAX} characters: letters, digits, dot (.), hyphen (-) or underscore (_), starting with a letter or digit. Not case-sensitive.`;
+
+export const NO_RESIDENCE_EMAIL = "There is no email in the Current Residence block.";
+export const INACTIVE_WITH_PASSWORD = "A temporary password can only be sent to an active login: check Active, or clear Reset Password.";
+
+/** Usernames are compared without case: the key stored in `username_key` (unique per agency). */
+export const usernameKeyOf = (username: string) => username.trim().toLowerCase();
+
+const username = z
+  .string()
+  .trim()
+  .min(1, "Enter a Portal Username.")
+  .min(USERNAME_MIN, `Portal Username must be at least ${USERNAME_MIN} characters.`)
+  .max(USERNAME_MAX, `Portal Username must be ${USERNAME_MAX} characters or fewer.`)
+  .regex(/^[A-Za-z0-9]/, "Portal Username must start with a letter or digit.")
+  .regex(/^[A-Za-z0-9._-]+$/, "Use only letters, digits, dot (.), hyphen (-) and underscore (_) in the Portal Username.");
+
+const email = z
+  .string()
+  .trim()
+  .min(1, "Enter the Portal User Email.")
+  .max(254, "Portal User Email must be 254 characters or fewer.")
+  .refine((v) => z.email().safeParse(v).success, "Enter an email address like name@example.com.");
+
+/** Add Client Portal Login: every field of the window. */
+export const addPortalLoginForm = z.object({
+  username,
+  resetPassword: checkbox(),
+  representative: checkbox(),
+  active: checkbox(),
+  email,
+});
+
+/** Edit: the same window; the username is shown but not changed; `seen` is the state it was opened on. */
+export const editPortalLoginForm = addPortalLoginForm.omit({ username: true }).extend({
+  seen: z.string().max(400, "Reload the Face Sheet and open Edit again.").optional(),
+});
+
+export type AddPortalLoginInput = z.infer<typeof addPortalLoginForm>;
+export type EditPortalLoginInput = z.infer<typeof editPortalLoginForm>;
+
+/**
+ * Validates the window; besides each field's rule, a password may only be issued to an active
+ * login (an emailed password that cannot sign in would only confuse the recipient).
+ */
+export function parsePortalLoginForm<S extends typeof addPortalLoginForm | typeof editPortalLoginForm>(
+  schema: S,
+  body: Record<string, string | File | (string | File)[]>,
+): FormResult<z.infer<S>> {
+  const result = parseForm(schema, body) as FormResult<z.infer<S>>;
+  const on = (v: unknown) => v === "on" || v === "true" || v === "1";
+  if (!(on(body.resetPassword) && !on(body.active))) return result;
+  const errors = result.ok ? {} : result.errors;
+  return { ok: false, errors: { ...errors, resetPassword: INACTIVE_WITH_PASSWORD }, values: result.values };
+}
+
+/** The window's values as typed (strings for text, booleans for boxes), for re-rendering. */
+export interface PortalLoginValues {
+  username: string;
+  resetPassword: boolean;
+  representative: boolean;
+  active: boolean;
+  email: string;
+}
+
+/** Values from a submitted form, kept exactly as typed so a re-render shows them. */
+export function valuesFromBody(body: Record<string, unknown>, fallbackUsername = ""): PortalLoginValues {
+  const str = (k: string) => (typeof body[k] === "string" ? (body[k] as string) : "");
+  const box = (k: string) => body[k] === "on" || body[k] === "true" || body[k] === "1";
+  return {
+    username: str("username") || fallbackUsername,
+    resetPassword: box("resetPassword"),
+    representative: box("representative"),
+    active: box("active"),
+    email: str("email"),
+  };
+}

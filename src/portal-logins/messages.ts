@@ -1,0 +1,36 @@
+/**
+ * The outcome line after Save or Resend, read from the login as saved (so a page reached by a
+ * redirect says the same as the htmx answer did).
+ */
+import type { PortalLogin } from "../db/schema";
+import type { StatusMessage } from "./views";
+
+export const OUTCOMES = ["added", "saved", "reset", "resent", "unchanged"] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+const NOT_SENT = "but the email could not be sent. Use Resend.";
+
+/** What staff read after `outcome` on this login; `changes` lists what a Save changed. */
+export function outcomeMessage(outcome: Outcome, login: Pick<PortalLogin, "username" | "email" | "emailStatus" | "passwordHash">, changes: string[] = []): StatusMessage {
+  const u = login.username;
+  const sent = login.emailStatus === "sent";
+  switch (outcome) {
+    case "added":
+      if (login.passwordHash === null) return { tone: "ok", text: `Portal login ${u} added without a password. To send one, use Edit and check Reset Password.` };
+      return sent
+        ? { tone: "ok", text: `Portal login ${u} added. Welcome email sent to ${login.email}.` }
+        : { tone: "warn", text: `Portal login ${u} saved, ${NOT_SENT}` };
+    case "reset":
+      return sent
+        ? { tone: "ok", text: `Portal login ${u} saved. A new temporary password was emailed to ${login.email}.` }
+        : { tone: "warn", text: `Portal login ${u} saved, ${NOT_SENT}` };
+    case "resent":
+      return sent
+        ? { tone: "ok", text: `A new temporary password for ${u} was emailed to ${login.email}.` }
+        : { tone: "warn", text: `The email to ${login.email} could not be sent. Check the Portal User Email (Edit), then Resend.` };
+    case "saved":
+      return { tone: "ok", text: changes.length ? `Portal login ${u} saved. Changes: ${changes.join(", ")}.` : `Portal login ${u} saved.` };
+    case "unchanged":
+      return { tone: "ok", text: `No changes to save for portal login ${u}.` };
+  }
+}

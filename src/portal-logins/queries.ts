@@ -1,0 +1,68 @@
+/**
+ * Reads for the Client Portal section and the Portal Login window. Every query takes the agency
+ * from the signed-in staff member and the client from the URL, and matches both.
+ */
+import { and, asc, eq, ne } from "drizzle-orm";
+import type { Db } from "../db";
+import { clients, portalLogins, type PortalLogin } from "../db/schema";
+
+/** What the section and the window need to know about the client. */
+export interface PortalClient {
+  id: number;
+  firstName: string;
+  lastName: string;
+  residenceEmail: string;
+  refusedPortalLogin: boolean;
+}
+
+/** The client, only within the agency; null when it is another agency's or doesn't exist. */
+export async function findPortalClient(db: Db, agencyId: number, clientId: number): Promise<PortalClient | null> {
+  const row = await db
+    .select({
+      id: clients.id,
+      firstName: clients.firstName,
+      lastName: clients.lastName,
+      residenceEmail: clients.residenceEmail,
+      refusedPortalLogin: clients.refusedPortalLogin,
+    })
+    .from(clients)
+    .where(and(eq(clients.id, clientId), eq(clients.agencyId, agencyId)))
+    .get();
+  return row ?? null;
+}
+
+/** The client's portal logins, oldest first (the client's own is usually added first). */
+export async function listPortalLogins(db: Db, agencyId: number, clientId: number): Promise<PortalLogin[]> {
+  return db
+    .select()
+    .from(portalLogins)
+    .where(and(eq(portalLogins.agencyId, agencyId), eq(portalLogins.clientId, clientId)))
+    .orderBy(asc(portalLogins.createdAt), asc(portalLogins.id))
+    .all();
+}
+
+/** One login of this client in this agency, or null. */
+export async function findPortalLogin(db: Db, agencyId: number, clientId: number, loginId: number): Promise<PortalLogin | null> {
+  const row = await db
+    .select()
+    .from(portalLogins)
+    .where(and(eq(portalLogins.id, loginId), eq(portalLogins.agencyId, agencyId), eq(portalLogins.clientId, clientId)))
+    .get();
+  return row ?? null;
+}
+
+/** Whether any login of the agency (any client) already has this username, ignoring case. */
+export async function isUsernameTaken(db: Db, agencyId: number, usernameKey: string, exceptLoginId?: number): Promise<boolean> {
+  const row = await db
+    .select({ id: portalLogins.id })
+    .from(portalLogins)
+    .where(
+      and(
+        eq(portalLogins.agencyId, agencyId),
+        eq(portalLogins.usernameKey, usernameKey),
+        exceptLoginId === undefined ? undefined : ne(portalLogins.id, exceptLoginId),
+      ),
+    )
+    .get();
+  return row !== undefined;
+}

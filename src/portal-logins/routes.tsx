@@ -1,0 +1,252 @@
+/** @jsxImportSource hono/jsx */
+/**
+ * Staff give portal access from the Face Sheet: the Client Portal section's routes and the Portal
+ * Login window. Every route answers 404 unless the signed-in agency is contracted for the portal
+ * and the client (and login) are that agency's.
+ *
+ *   GET  /face-sheet/:clientId/portal-logins                    the section's body (htmx refresh)
+ *   GET  /face-sheet/:clientId/portal-logins/new                the window, empty
+ *   POST /face-sheet/:clientId/portal-logins                    Save (add) or Populate Email
+ *   GET  /face-sheet/:clientId/portal-logins/:loginId/edit      the window with the login's values
+ *   POST /face-sheet/:clientId/portal-logins/:loginId           Save (edit) or Populate Email
+ *   POST /face-sheet/:clientId/portal-logins/:loginId/resend    a fresh temporary password, emailed
+ *
+ * htmx requests get the dialog or fragments; without JavaScript the same URLs give whole pages
+ * and a Save redirects back to the Face Sheet.
+ */
+import { Hono, type Context } from "hono";
+import type { AppEnv } from "../app";
+import { createPortalLogin, loginFingerprint, reissuePortalPassword, updatePortalLogin } from "../clients/portal-logins";
+import type { PortalLogin } from "../db/schema";
+import type { FieldErrors } from "../forms/parse";
+import { wantsFragment } from "../face-sheet/routes";
+import { emailCredentials } from "./credentials";
+import { PortalLoginDialog, PortalLoginForm, PortalLoginPage, type PortalLoginFormProps } from "./dialog";
+import { addPortalLoginForm, editPortalLoginForm, parsePortalLoginForm, usernameKeyOf, valuesFromBody, type PortalLoginValues } from "./form";
+import { outcomeMessage, type Outcome } from "./messages";
+import { agencyPortalUrl } from "./portal-url";
+import { findPortalClient, findPortalLogin, isUsernameTaken, type PortalClient } from "./queries";
+import { loadSectionData } from "./section";
+import { ClientPortalBody, SECTION_BODY_ID, STATUS_ID, StatusLine, type StatusMessage } from "./views";
+
+const CLIENT = "/face-sheet/:clientId{[0-9]+}/portal-logins";
+const LOGIN = `${CLIENT}/:loginId{[0-9]+}`;
+
+const INVALID = "Nothing was saved. Correct the fields marked below.";
+const UNAVAILABLE = "The portal login could not be saved just now, so nothing was changed and no email was sent. Try Save again.";
+const CONFLICT =
+  "This portal login was changed by someone else (or its user) after you opened it, so nothing was saved. Cancel, then open Edit again to see the latest.";
+const duplicateMessage = (username: string) =>
+  `“${username}” is already in use in this agency (usernames are not case-sensitive). Choose another Portal Username.`;
+
+/** The client of the URL, when the agency has the portal and the client is the agency's. */
+async function loadClient(c: Context<AppEnv>): Promise<PortalClient | null> {
+  if (!c.var.staff.agency.portalEnabled) return null;
+  const id = Number(c.req.param("clientId"));
+  if (!Number.isSafeInteger(id)) return null;
+  return findPortalClient(c.var.db, c.var.staff.agency.id, id);
+}
+
+/** The login of the URL, when it is this client's. */
+async function loadLogin(c: Context<AppEnv>, client: PortalClient): Promise<PortalLogin | null> {
+  const id = Number(c.req.param("loginId"));
+  if (!Number.isSafeInteger(id)) return null;
+  return findPortalLogin(c.var.db, c.var.staff.agency.id, client.id, id);
+}
+
+/** The window: opened as a dialog, re-rendered in place inside it, or as a page without JS. */
+function respondWindow(c: Context<AppEnv>, props: Omit<PortalLoginFormProps, "inDialog">, status: 200 | 409 | 422 | 503, opening = false) {
+  if (!wantsFragment(c)) return c.html(<PortalLoginPage {...props} staff={c.var.staff} />, status);
+  return c.html(opening ? <PortalLoginDialog {...props} /> : <PortalLoginForm {...props} inDialog />, status);
+}
+
+/**
+ * After a Save or Resend: htmx gets the section's fresh body (retargeted from the dialog's form)
+ * plus the outcome line out of band, and closes the dialog once swapped; a plain form post is
+ * redirected to the Face Sheet, which reads the outcome from the query.
+ */
+async function respondSaved(
+  c: Context<AppEnv>,
+  client: PortalClient,
+  result: { loginId: number; outcome: Outcome; message: StatusMessage },
+  status: 200 | 409 = 200,
+) {
+  if (!wantsFragment(c)) {
+    return c.redirect(`/face-sheet/${client.id}?portal-login=${result.loginId}&done=${result.outcome}#client-portal-section`, 303);
+  }
+  const data = await loadSectionData(c, client);
+  c.header("HX-Retarget", `#${SECTION_BODY_ID}`);
+  c.header("HX-Reswap", "outerHTML");
+  c.header("HX-Trigger-After-Swap", "close-dialog");
+  return c.html(
+    <>
+      <ClientPortalBody {...data} />
+      <div id={STATUS_ID} hx-swap-oob="innerHTML">
+        <StatusLine message={result.message} />
+      </div>
+    </>,
+    status,
+  );
+}
+
+const actorOf = (c: Context<AppEnv>) => ({ type: "staff" as const, id: c.var.staff.id, name: c.var.staff.name });
+const portalUrlOf = (c: Context<AppEnv>) => agencyPortalUrl(c.env, c.req.url, c.var.staff.agency.slug);
+
+/** Populate Email: the window again, the email taken from the Current Residence block if it has one. Saves nothing. */
+function populated(client: PortalClient, values: PortalLoginValues): Pick<PortalLoginFormProps, "values" | "populate"> {
+  const email = client.residenceEmail.trim();
+  return email ? { values: { ...values, email }, populate: "filled" } : { values, populate: "none" };
+}
+
+export const portalLoginRoutes = new Hono<AppEnv>()
+  .get(CLIENT, async (c) => {
+    const client = await loadClient(c);
+    if (!client) return c.notFound();
+    if (!wantsFragment(c)) return c.redirect(`/face-sheet/${client.id}#client-portal-section`, 302);
+    return c.html(<ClientPortalBody {...await loadSectionData(c, client)} />);
+  })
+
+  .get(`${CLIENT}/new`, async (c) => {
+    const client = await loadClient(c);
+    if (!client) return c.notFound();
+    const values = { username: "", resetPassword: true, representative: false, active: true, email: "" };
+    return respondWindow(c, { client, values }, 200, true);
+  })
+
+  .post(CLIENT, async (c) => {
+    const client = await loadClient(c);
+    if (!client) return c.notFound();
+    const staff = c.var.staff;
+    const body = await c.req.parseBody();
+    const values = valuesFromBody(body);
+    if (body.populate !== undefined) return respondWindow(c, { client, ...populated(client, values) }, 200);
+
+    // 1. Validate, and check the username is free (the unique index settles a race below);
+    //    every message at once, so one round of corrections is enough.
+    const form = parsePortalLoginForm(addPortalLoginForm, body);
+    const errors: FieldErrors = form.ok ? {} : { ...form.errors };
+    const username = values.username.trim();
+    if (!errors.username && (await isUsernameTaken(c.var.db, staff.agency.id, usernameKeyOf(username)))) errors.username = duplicateMessage(username);
+    if (!form.ok || errors.username) return respondWindow(c, { client, values, errors, alert: INVALID }, 422);
+    const input = form.data;
+    const duplicate = { client, values, errors: { username: duplicateMessage(input.username) }, alert: INVALID };
+
+    // 2. Add the login with its log entry (one batch).
+    let result;
+    try {
+      result = await createPortalLogin(c.env, c.var.db, {
+        agencyId: staff.agency.id,
+        clientId: client.id,
+        username: input.username,
+        email: input.email,
+        representative: input.representative,
+        active: input.active,
+        issuePassword: input.resetPassword,
+        actor: actorOf(c),
+      });
+    } catch (err) {
+      console.error(`portal login add failed for client ${client.id}: ${(err as Error).message}`);
+      return respondWindow(c, { client, values, alert: UNAVAILABLE }, 503);
+    }
+    if (result.status === "duplicate") return respondWindow(c, duplicate, 422);
+
+    // 3. Email the temporary password; a failure leaves the login saved and marked for Resend.
+    let login = result.login;
+    if (result.temporaryPassword) {
+      const sent = await emailCredentials(c.env, c.var.db, {
+        kind: "welcome",
+        agency: staff.agency,
+        portalUrl: portalUrlOf(c),
+        login,
+        temporaryPassword: result.temporaryPassword,
+      });
+      login = { ...login, emailStatus: sent };
+    }
+    return respondSaved(c, client, { loginId: login.id, outcome: "added", message: outcomeMessage("added", login) });
+  })
+
+  .get(`${LOGIN}/edit`, async (c) => {
+    const client = await loadClient(c);
+    const login = client && (await loadLogin(c, client));
+    if (!client || !login) return c.notFound();
+    const values = { username: login.username, resetPassword: false, representative: login.representative, active: login.active, email: login.email };
+    return respondWindow(c, { client, login: { id: login.id, username: login.username, seen: loginFingerprint(login) }, values }, 200, true);
+  })
+
+  .post(LOGIN, async (c) => {
+    const client = await loadClient(c);
+    const current = client && (await loadLogin(c, client));
+    if (!client || !current) return c.notFound();
+    const staff = c.var.staff;
+    const body = await c.req.parseBody();
+    const values = valuesFromBody(body, current.username);
+    // Re-renders keep the state the window was opened on, so a later Save still detects a conflict.
+    const seen = typeof body.seen === "string" ? body.seen.slice(0, 400) : loginFingerprint(current);
+    const login = { id: current.id, username: current.username, seen };
+    if (body.populate !== undefined) return respondWindow(c, { client, login, ...populated(client, values) }, 200);
+
+    const form = parsePortalLoginForm(editPortalLoginForm, body);
+    if (!form.ok) return respondWindow(c, { client, login, values, errors: form.errors, alert: INVALID }, 422);
+
+    let result;
+    try {
+      result = await updatePortalLogin(c.env, c.var.db, {
+        agencyId: staff.agency.id,
+        clientId: client.id,
+        loginId: current.id,
+        email: form.data.email,
+        representative: form.data.representative,
+        active: form.data.active,
+        resetPassword: form.data.resetPassword,
+        actor: actorOf(c),
+        expected: form.data.seen ?? loginFingerprint(current),
+      });
+    } catch (err) {
+      console.error(`portal login ${current.id} update failed: ${(err as Error).message}`);
+      return respondWindow(c, { client, login, values, alert: UNAVAILABLE }, 503);
+    }
+    if (result.status === "not-found") return c.notFound();
+    if (result.status === "conflict") return respondWindow(c, { client, login, values, alert: CONFLICT }, 409);
+    if (result.status === "unchanged") {
+      return respondSaved(c, client, { loginId: current.id, outcome: "unchanged", message: outcomeMessage("unchanged", current) });
+    }
+
+    let saved = result.login;
+    if (result.temporaryPassword) {
+      const sent = await emailCredentials(c.env, c.var.db, {
+        kind: "new-password",
+        agency: staff.agency,
+        portalUrl: portalUrlOf(c),
+        login: saved,
+        temporaryPassword: result.temporaryPassword,
+      });
+      saved = { ...saved, emailStatus: sent };
+    }
+    const outcome = result.temporaryPassword ? "reset" : "saved";
+    return respondSaved(c, client, { loginId: saved.id, outcome, message: outcomeMessage(outcome, saved, result.changes) });
+  })
+
+  .post(`${LOGIN}/resend`, async (c) => {
+    const client = await loadClient(c);
+    const current = client && (await loadLogin(c, client));
+    if (!client || !current) return c.notFound();
+    const staff = c.var.staff;
+    const result = await reissuePortalPassword(c.env, c.var.db, { agencyId: staff.agency.id, clientId: client.id, loginId: current.id, actor: actorOf(c) });
+    if (result.status === "not-found") return c.notFound();
+    if (result.status !== "reissued") {
+      const text =
+        result.status === "inactive"
+          ? `Portal login ${current.username} is inactive, so no password was sent. Use Edit, check Active and Reset Password, then Save.`
+          : `Portal login ${current.username} changed just now, so nothing was sent. Check the table, then try again.`;
+      return respondSaved(c, client, { loginId: current.id, outcome: "unchanged", message: { tone: "warn", text } }, 409);
+    }
+    const sent = await emailCredentials(c.env, c.var.db, {
+      kind: "new-password",
+      agency: staff.agency,
+      portalUrl: portalUrlOf(c),
+      login: result.login,
+      temporaryPassword: result.temporaryPassword,
+    });
+    const login = { ...result.login, emailStatus: sent };
+    return respondSaved(c, client, { loginId: login.id, outcome: "resent", message: outcomeMessage("resent", login) });
+  });

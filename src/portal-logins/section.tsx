@@ -1,0 +1,42 @@
+/** @jsxImportSource hono/jsx */
+/**
+ * The Client Portal section as the Face Sheet page includes it, and the data behind it.
+ */
+import type { Context } from "hono";
+import type { AppEnv } from "../app";
+import { outcomeMessage, OUTCOMES, type Outcome } from "./messages";
+import { agencyPortalUrl } from "./portal-url";
+import { findPortalLogin, listPortalLogins } from "./queries";
+import { ClientPortalSection, type SectionData, type StatusMessage } from "./views";
+
+/** Everything the section shows for this client of the signed-in agency. */
+export async function loadSectionData(c: Context<AppEnv>, client: { id: number; refusedPortalLogin: boolean }): Promise<SectionData> {
+  const agency = c.var.staff.agency;
+  return {
+    clientId: client.id,
+    refusedPortalLogin: client.refusedPortalLogin,
+    portalUrl: agencyPortalUrl(c.env, c.req.url, agency.slug),
+    logins: await listPortalLogins(c.var.db, agency.id, client.id),
+    now: Date.now(),
+    timezone: agency.timezone,
+  };
+}
+
+/** The outcome named in the query after a no-JavaScript Save (`?portal-login=<id>&done=<outcome>`). */
+async function messageFromQuery(c: Context<AppEnv>, clientId: number): Promise<StatusMessage | undefined> {
+  const done = c.req.query("done");
+  const loginId = Number(c.req.query("portal-login"));
+  if (!OUTCOMES.includes(done as Outcome) || !Number.isSafeInteger(loginId)) return undefined;
+  const login = await findPortalLogin(c.var.db, c.var.staff.agency.id, clientId, loginId);
+  return login ? outcomeMessage(done as Outcome, login) : undefined;
+}
+
+/**
+ * The Client Portal section for a client's Face Sheet page, or null when the signed-in agency is
+ * not contracted for the portal (the section is then absent).
+ */
+export async function clientPortalSection(c: Context<AppEnv>, client: { id: number; refusedPortalLogin: boolean }) {
+  if (!c.var.staff.agency.portalEnabled) return null;
+  const [data, message] = await Promise.all([loadSectionData(c, client), messageFromQuery(c, client.id)]);
+  return <ClientPortalSection {...data} message={message} />;
+}

@@ -1,0 +1,196 @@
+/** @jsxImportSource hono/jsx */
+/**
+ * The Face Sheet's Client Portal section: the refused flag, the Agency Portal URL, the table of
+ * portal logins and Add Client Portal Login. The section's frame stays put; its body
+ * (#client-portal) is what htmx swaps after a Save or Resend, and the status line above it is a
+ * live region that survives the swap so the outcome is announced.
+ */
+import type { PortalLogin } from "../db/schema";
+import { emailDelivery, loginStatus, type LoginStatus } from "./status";
+
+export const SECTION_BODY_ID = "client-portal";
+export const STATUS_ID = "portal-login-status";
+export const DIALOG_SLOT_ID = "portal-login-dialog-slot";
+
+/** What the outcome line says, and whether it is good news. */
+export interface StatusMessage {
+  text: string;
+  tone: "ok" | "warn";
+}
+
+export interface SectionData {
+  clientId: number;
+  refusedPortalLogin: boolean;
+  portalUrl: string;
+  logins: PortalLogin[];
+  now: number;
+  timezone: string;
+}
+
+export const portalLoginsPath = (clientId: number) => `/face-sheet/${clientId}/portal-logins`;
+
+const yesNo = (v: boolean) => (v ? "Yes" : "No");
+
+const STATUS_BADGE: Record<LoginStatus, string> = {
+  Invited: "badge",
+  Active: "badge ok",
+  Inactive: "badge",
+  Locked: "badge bad",
+  Expired: "badge warn",
+  "No password": "badge warn",
+};
+
+const STATUS_HELP: Record<LoginStatus, string> = {
+  Invited: "Temporary password sent, not yet changed",
+  Active: "Signed in and chose a password",
+  Inactive: "Cannot sign in",
+  Locked: "Too many failed sign-ins; Save in Edit unlocks it",
+  Expired: "Temporary password expired unused; Edit › Reset Password",
+  "No password": "Edit › Reset Password to send one",
+};
+
+/** Text with line-break opportunities where `at` matches (URLs after a slash, emails before the @). */
+function breakable(text: string, at: RegExp) {
+  return text.split(at).flatMap((part, i) => (i === 0 ? [part] : [<wbr />, part]));
+}
+
+/** MM/DD/YYYY h:mm AM/PM in the agency's time zone. */
+function agencyTime(ms: number, timezone: string): string {
+  return new Intl.DateTimeFormat("en-US", { timeZone: timezone, dateStyle: "short", timeStyle: "short" }).format(new Date(ms));
+}
+
+/** The outcome line's content (also sent alone, out of band, after an htmx Save). */
+export function StatusLine(props: { message?: StatusMessage }) {
+  if (!props.message) return null;
+  return <p class={props.message.tone === "ok" ? "notice" : "warning"}>{props.message.text}</p>;
+}
+
+/** The whole section, as the Face Sheet page renders it. */
+export function ClientPortalSection(props: SectionData & { message?: StatusMessage }) {
+  return (
+    <section id="client-portal-section" class="card" aria-labelledby="client-portal-h">
+      <h2 id="client-portal-h">Client Portal</h2>
+      <div id={STATUS_ID} role="status">
+        <StatusLine message={props.message} />
+      </div>
+      <ClientPortalBody {...props} />
+      <div id={DIALOG_SLOT_ID}></div>
+    </section>
+  );
+}
+
+/** The swappable body: refreshed after a Save, a Resend, or a Face Sheet Update (refused flag). */
+export function ClientPortalBody(props: SectionData) {
+  const base = portalLoginsPath(props.clientId);
+  return (
+    <div id={SECTION_BODY_ID} hx-get={base} hx-trigger="face-sheet-saved from:body" hx-swap="outerHTML">
+      <dl class="facts portal-facts">
+        <dt>Client Refused Portal Login:</dt>
+        <dd>
+          <strong>{yesNo(props.refusedPortalLogin)}</strong>
+        </dd>
+        <dt>Agency Portal URL:</dt>
+        <dd>
+          <div class="url-row">
+            <code>{breakable(props.portalUrl, /(?<=[^/:]\/)/)}</code>
+            <button type="button" class="small" data-copy={props.portalUrl} aria-controls="portal-url-copied" aria-label="Copy Agency Portal URL">
+              Copy
+            </button>
+            <span id="portal-url-copied" class="meta" aria-live="polite"></span>
+          </div>
+        </dd>
+      </dl>
+      {props.logins.length === 0 ? (
+        <p class="empty">No data</p>
+      ) : (
+        <LoginsTable clientId={props.clientId} logins={props.logins} now={props.now} timezone={props.timezone} />
+      )}
+      <div class="actions">
+        <a
+          id="add-portal-login"
+          class="button"
+          href={`${base}/new`}
+          hx-get={`${base}/new`}
+          hx-target={`#${DIALOG_SLOT_ID}`}
+          hx-swap="innerHTML"
+          data-opens-dialog
+        >
+          Add Client Portal Login
+        </a>
+      </div>
+    </div>
+  );
+}
+
+function LoginsTable(props: { clientId: number; logins: PortalLogin[]; now: number; timezone: string }) {
+  const base = portalLoginsPath(props.clientId);
+  return (
+    <div class="table-wrap">
+      <table class="stack portal-logins">
+        <thead>
+          <tr>
+            <th scope="col">Portal Username</th>
+            <th scope="col">Representative</th>
+            <th scope="col">Active</th>
+            <th scope="col">Status</th>
+            <th scope="col">Portal User Email</th>
+            <th scope="col">Last login</th>
+            <th scope="col">Edit</th>
+          </tr>
+        </thead>
+        <tbody>
+          {props.logins.map((l) => {
+            const status = loginStatus(l, props.now);
+            const delivery = emailDelivery(l);
+            return (
+              <tr>
+                <td data-label="Portal Username" class="username">
+                  {l.username}
+                </td>
+                <td data-label="Representative">{yesNo(l.representative)}</td>
+                <td data-label="Active">{yesNo(l.active)}</td>
+                <td data-label="Status">
+                  <span class={STATUS_BADGE[status]} title={STATUS_HELP[status]}>
+                    {status}
+                  </span>
+                </td>
+                <td data-label="Portal User Email">
+                  <div class="email-cell">
+                    <span class="email">{breakable(l.email, /(?=@)/)}</span>
+                    {delivery === "sent" && <span class="meta">Email sent</span>}
+                    {delivery === "failed" && (
+                      <span class="resend">
+                        <span class="badge bad">Email not sent</span>
+                        {l.active && (
+                          <form method="post" action={`${base}/${l.id}/resend`} hx-post={`${base}/${l.id}/resend`} hx-target={`#${SECTION_BODY_ID}`} hx-swap="outerHTML">
+                            <button type="submit" class="small" id={`resend-portal-login-${l.id}`} aria-label={`Resend email to ${l.username}`}>
+                              Resend
+                            </button>
+                          </form>
+                        )}
+                      </span>
+                    )}
+                  </div>
+                </td>
+                <td data-label="Last login">{l.lastLoginAt ? agencyTime(l.lastLoginAt, props.timezone) : "Never"}</td>
+                <td data-label="Edit">
+                  <a
+                    id={`edit-portal-login-${l.id}`}
+                    class="button small"
+                    href={`${base}/${l.id}/edit`}
+                    hx-get={`${base}/${l.id}/edit`}
+                    hx-target={`#${DIALOG_SLOT_ID}`}
+                    hx-swap="innerHTML"
+                    data-opens-dialog
+                  >
+                    Edit<span class="visually-hidden"> portal login {l.username}</span>
+                  </a>
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}

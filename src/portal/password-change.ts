@@ -1,0 +1,90 @@
+/**
+ * A portal user choosing a new password: the first one (replacing the temporary password) or any
+ * later change (current password required). The new hash, the end of the temporary password and of
+ * every other session (session_version + 1), the lock cleared, and the client's "Reset Password"
+ * entry are one atomic commit through the client's log.
+ */
+import { hashPassword, verifyPassword } from "../auth/password";
+import { passwordProblem } from "../auth/password-rules";
+import { commitChange } from "../clients/log";
+import type { Db } from "../db";
+import { loginPasswordHash, type PortalAgency, type PortalUser } from "./queries";
+import { countFailure, isLocked, throttleSettings } from "./throttle";
+
+export type ChangeField = "currentPassword" | "newPassword" | "confirmPassword";
+
+export type ChangeOutcome =
+  | { kind: "changed"; sessionVersion: number }
+  | { kind: "invalid"; field: ChangeField; message: string }
+  | { kind: "too-many" }
+  /** The login changed under the session (deactivated, reset, changed elsewhere): signed out. */
+  | { kind: "ended" };
+
+/** The Client Action Log's wording for a password the user changed (as recordPortalEvent writes it). */
+export function passwordChangedEntry(user: PortalUser) {
+  const description = `Password changed by ${user.username}`;
+  return {
+    actor: { type: "portal" as const, id: user.loginId, name: user.username },
+    changeType: "Reset Password",
+    description,
+    details: { portal: { action: "Reset Password", description } },
+  };
+}
+
+/**
+ * Checks and saves a new password for the signed-in login. `current` is required unless the login
+ * still has its temporary password (the user has just signed in with it).
+ */
+export async function changePortalPassword(
+  env: Env,
+  db: Db,
+  req: { agency: PortalAgency; user: PortalUser; current?: string; next: string; confirm: string; ip: string },
+): Promise<ChangeOutcome> {
+  const { agency, user } = req;
+  const now = Date.now();
+  const next = req.next.normalize("NFKC");
+  const stored = await loginPasswordHash(db, agency.id, user.loginId);
+  if (!stored?.passwordHash) return { kind: "ended" };
+
+  // 1. Any later change proves the current password; a wrong one counts like a failed sign-in.
+  //    While the login is locked (someone else's guesses), the right current password still lets
+  //    its owner change it, which clears the lock; wrong ones only count against the address.
+  if (!user.mustChangePassword) {
+    const current = (req.current ?? "").normalize("NFKC");
+    const { ok } = current ? await verifyPassword(stored.passwordHash, current) : { ok: false };
+    if (!ok) {
+      const locked = isLocked(stored.lockedUntil, now);
+      const result = await countFailure(db, locked ? null : { loginId: user.loginId, agencyId: agency.id }, req.ip, throttleSettings(env), now);
+      if (locked || result.usernameLocked || result.addressLocked) return { kind: "too-many" };
+      return { kind: "invalid", field: "currentPassword", message: current ? "That isn't your current password." : "Enter your current password." };
+    }
+    if (next === current) return { kind: "invalid", field: "newPassword", message: "Choose a password different from your current one." };
+  }
+
+  // 2. The rules (length, common passwords, context words) and the confirmation.
+  const problem = passwordProblem(next, req.confirm.normalize("NFKC"), { username: user.username, agencyName: agency.name, agencySlug: agency.slug });
+  if (problem) return { kind: "invalid", ...problem };
+
+  // 3. A first password must differ from the temporary one.
+  if (user.mustChangePassword && (await verifyPassword(stored.passwordHash, next)).ok) {
+    return { kind: "invalid", field: "newPassword", message: "Choose a password different from your temporary password." };
+  }
+
+  // 4. Save, only if the login is still as this session knew it (same version, still active).
+  const result = await commitChange(env, {
+    agencyId: agency.id,
+    clientId: user.clientId,
+    statements: [
+      {
+        sql:
+          "UPDATE portal_logins SET password_hash = ?, must_change_password = 0, temp_password_expires_at = NULL, " +
+          "session_version = session_version + 1, failed_attempts = 0, locked_until = NULL " +
+          "WHERE id = ? AND agency_id = ? AND client_id = ? AND active = 1 AND session_version = ?",
+        params: [await hashPassword(next), user.loginId, agency.id, user.clientId, user.sessionVersion],
+      },
+    ],
+    entry: passwordChangedEntry(user),
+  });
+  if (!result.committed) return { kind: "ended" };
+  return { kind: "changed", sessionVersion: user.sessionVersion + 1 };
+}

@@ -1,0 +1,170 @@
+/** @jsxImportSource hono/jsx */
+/**
+ * The Client Portal at /portal/<agency slug>: sign in, first password, Home, Activity, change
+ * password, log out. Every URL under /portal answers 404 unless the slug is an agency contracted
+ * for the portal; no URL carries a client or login id (the session says whose data it is).
+ */
+import { Hono, type MiddlewareHandler } from "hono";
+import { HTTPException } from "hono/http-exception";
+import { z } from "zod";
+import { recordPortalEvent } from "../clients/log";
+import { parseForm } from "../forms/parse";
+import { changePortalPassword } from "./password-change";
+import {
+  endPortalSession,
+  loadPortalUser,
+  portalPath,
+  requireChosenPassword,
+  requirePortalUser,
+  sessionAuthTime,
+  startPortalSession,
+  type PortalEnv,
+} from "./portal-session";
+import { findPortalAgency, getPortalHome, listClientActions } from "./queries";
+import { attemptSignIn } from "./sign-in";
+import { clientAddress, throttleSettings } from "./throttle";
+import { ActivityPage, ChangePasswordPage, PortalErrorPage, PortalHomePage, PortalNotFoundPage, PortalSignInPage } from "./views";
+
+const GENERIC_FAILURE = "That Portal Username and password don't match an active login. Check both and try again.";
+const tooMany = (agencyName: string, minutes: number) =>
+  `Too many attempts. Wait ${minutes} minutes and try again, or contact ${agencyName} for help.`;
+const expired = (agencyName: string) => `Your temporary password has expired. Contact ${agencyName} for a new one.`;
+
+const signInForm = z.object({
+  username: z.string().trim().min(1, "Enter your Portal Username.").max(100, "That is longer than any Portal Username."),
+  password: z.string().min(1, "Enter your password.").max(1024, "That is longer than any password here."),
+});
+
+const changePasswordForm = z.object({
+  currentPassword: z.string().max(1024, "That is longer than any password here.").optional(),
+  newPassword: z.string().min(1, "Enter a new password.").max(4096, "Use at most 128 characters."),
+  confirmPassword: z.string().min(1, "Type the new password again to confirm it.").max(4096, "The two passwords don't match."),
+});
+
+const pageQuery = z.union([z.undefined(), z.string().regex(/^[1-9][0-9]{0,5}$/).transform(Number)]);
+
+const SLUG = "[a-z0-9][a-z0-9-]{0,62}";
+
+/** Finds the agency from the URL's slug; any unknown or not-contracted slug is a 404. */
+const portalAgency: MiddlewareHandler<PortalEnv> = async (c, next) => {
+  const agency = await findPortalAgency(c.var.db, c.req.param("slug") ?? "");
+  if (!agency) return c.html(<PortalNotFoundPage />, 404);
+  c.set("agency", agency);
+  await next();
+};
+
+export const portalRoutes = new Hono<PortalEnv>()
+  .use(`/portal/:slug{${SLUG}}`, portalAgency, loadPortalUser)
+  .use(`/portal/:slug{${SLUG}}/*`, portalAgency, loadPortalUser)
+
+  // Home when signed in; otherwise the sign-in form.
+  .get(`/portal/:slug{${SLUG}}`, async (c) => {
+    const { agency, portalUser: user } = c.var;
+    if (!user) {
+      const notice =
+        c.req.query("logged-out") !== undefined
+          ? "You have logged out."
+          : c.var.sessionEnded || c.req.query("ended") !== undefined
+            ? "Your session has ended. Please sign in again."
+            : undefined;
+      return c.html(<PortalSignInPage agency={agency} notice={notice} />);
+    }
+    if (user.mustChangePassword) return c.redirect(`${portalPath(agency.slug)}/change-password`, 303);
+    const home = await getPortalHome(c.var.db, agency.id, user.clientId);
+    if (!home) return c.html(<PortalNotFoundPage />, 404);
+    const notice = c.req.query("password-changed") !== undefined ? "Your password has been changed." : undefined;
+    return c.html(<PortalHomePage agency={agency} user={user} home={home} notice={notice} />);
+  })
+  .get(`/portal/:slug{${SLUG}}/`, (c) => c.redirect(portalPath(c.var.agency.slug), 301))
+  .get(`/portal/:slug{${SLUG}}/sign-in`, (c) => c.redirect(portalPath(c.var.agency.slug), 303))
+
+  .post(`/portal/:slug{${SLUG}}/sign-in`, async (c) => {
+    const agency = c.var.agency;
+    const form = parseForm(signInForm, await c.req.parseBody());
+    if (!form.ok) {
+      return c.html(<PortalSignInPage agency={agency} username={form.values.username} errors={form.errors} alert="Enter your Portal Username and password." />, 422);
+    }
+    const { username, password } = form.data;
+    const outcome = await attemptSignIn(c.env, c.var.db, {
+      agency,
+      username,
+      password,
+      ip: clientAddress(c.req),
+      defer: (work) => c.executionCtx.waitUntil(work),
+    });
+    if (outcome.kind === "failed") return c.html(<PortalSignInPage agency={agency} username={username} alert={GENERIC_FAILURE} />, 401);
+    if (outcome.kind === "too-many") {
+      const minutes = throttleSettings(c.env).lockMs / 60_000;
+      return c.html(<PortalSignInPage agency={agency} username={username} alert={tooMany(agency.name, minutes)} />, 429);
+    }
+    if (outcome.kind === "expired") return c.html(<PortalSignInPage agency={agency} username={username} alert={expired(agency.name)} />, 401);
+    const { login } = outcome;
+    await recordPortalEvent(c.env, { agencyId: agency.id, clientId: login.clientId, loginId: login.id, username: login.username, event: "Login" });
+    await startPortalSession(c, { loginId: login.id, sessionVersion: login.sessionVersion });
+    const next = login.mustChangePassword ? `${portalPath(agency.slug)}/change-password` : portalPath(agency.slug);
+    return c.redirect(next, 303);
+  })
+
+  .get(`/portal/:slug{${SLUG}}/change-password`, requirePortalUser, (c) =>
+    c.html(<ChangePasswordPage agency={c.var.agency} user={c.var.portalUser!} />),
+  )
+  .post(`/portal/:slug{${SLUG}}/change-password`, requirePortalUser, async (c) => {
+    const agency = c.var.agency;
+    const user = c.var.portalUser!;
+    const form = parseForm(changePasswordForm, await c.req.parseBody());
+    if (!form.ok) return c.html(<ChangePasswordPage agency={agency} user={user} errors={form.errors} alert="Your password was not changed. Correct the fields marked below." />, 422);
+    const authTime = await sessionAuthTime(c);
+    const outcome = await changePortalPassword(c.env, c.var.db, {
+      agency,
+      user,
+      current: form.data.currentPassword,
+      next: form.data.newPassword,
+      confirm: form.data.confirmPassword,
+      ip: clientAddress(c.req),
+    });
+    if (outcome.kind === "invalid") {
+      return c.html(<ChangePasswordPage agency={agency} user={user} errors={{ [outcome.field]: outcome.message }} alert="Your password was not changed. Correct the field marked below." />, 422);
+    }
+    if (outcome.kind === "too-many") {
+      const minutes = throttleSettings(c.env).lockMs / 60_000;
+      return c.html(<ChangePasswordPage agency={agency} user={user} alert={tooMany(agency.name, minutes)} />, 429);
+    }
+    if (outcome.kind === "ended") {
+      endPortalSession(c);
+      return c.redirect(`${portalPath(agency.slug)}?ended`, 303);
+    }
+    // This session carries on with the new version; every other session has ended.
+    await startPortalSession(c, { loginId: user.loginId, sessionVersion: outcome.sessionVersion }, authTime);
+    return c.redirect(`${portalPath(agency.slug)}?password-changed`, 303);
+  })
+
+  .get(`/portal/:slug{${SLUG}}/activity`, requirePortalUser, requireChosenPassword, async (c) => {
+    const { agency } = c.var;
+    const user = c.var.portalUser!;
+    const page = pageQuery.safeParse(c.req.query("page"));
+    if (!page.success) return c.html(<PortalNotFoundPage />, 404);
+    const current = page.data ?? 1;
+    const { actions, hasOlder } = await listClientActions(c.var.db, agency.id, user.clientId, current);
+    return c.html(<ActivityPage agency={agency} user={user} actions={actions} page={current} hasOlder={hasOlder} />);
+  })
+
+  // Log out: the entry, and the cookie cleared. (The session version is left alone: bumping it would
+  // also sign the login out on the user's other devices and conflict with a staff Edit in progress.)
+  .post(`/portal/:slug{${SLUG}}/log-out`, async (c) => {
+    const { agency, portalUser: user } = c.var;
+    if (user) {
+      await recordPortalEvent(c.env, { agencyId: agency.id, clientId: user.clientId, loginId: user.loginId, username: user.username, event: "Logout" });
+    }
+    endPortalSession(c);
+    return c.redirect(`${portalPath(agency.slug)}?logged-out`, 303);
+  })
+
+  // Nothing else lives under /portal: never fall through to the staff app's sign-in.
+  .all("/portal", (c) => c.html(<PortalNotFoundPage />, 404))
+  .all("/portal/*", (c) => c.html(<PortalNotFoundPage />, 404))
+  .onError((err, c) => {
+    if (err instanceof HTTPException) return err.getResponse();
+    // The error's name and message only: never request bodies, which hold passwords.
+    console.error(`${c.req.method} ${new URL(c.req.url).pathname} failed: ${err.name}: ${err.message}`);
+    return c.html(<PortalErrorPage />, 500);
+  });

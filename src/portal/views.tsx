@@ -1,0 +1,324 @@
+/** @jsxImportSource hono/jsx */
+import type { Child } from "hono/jsx";
+import { PASSWORD_MAX_LENGTH, PASSWORD_RULES } from "../auth/password-rules";
+import type { FieldErrors } from "../forms/parse";
+import { Field } from "../layout/views";
+import type { ClientAction, PortalAgency, PortalHome, PortalUser } from "./queries";
+
+type Section = "home" | "activity" | "password";
+
+const base = (agency: PortalAgency) => `/portal/${agency.slug}`;
+
+/** The portal's page frame: the agency's name, and for a signed-in user the menu and Log out. */
+export function PortalLayout(props: { agency: PortalAgency; title: string; user?: PortalUser; section?: Section; children?: Child }) {
+  const { agency, user } = props;
+  const link = (section: Section, href: string, label: string) => (
+    <li>
+      <a href={href} aria-current={props.section === section ? "page" : undefined}>
+        {label}
+      </a>
+    </li>
+  );
+  return (
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="referrer" content="same-origin" />
+        <title>{`${props.title} · ${agency.name} Client Portal`}</title>
+        <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+        <link rel="stylesheet" href="/app.css" />
+      </head>
+      <body class="portal">
+        <a class="skip" href="#main">Skip to content</a>
+        <header class="top portal-top">
+          <a class="brand" href={base(agency)}>
+            {agency.name}{" "}
+            <span class="brand-sub">Client Portal</span>
+          </a>
+          {user && (
+            <form method="post" action={`${base(agency)}/log-out`} class="portal-logout">
+              <button type="submit" class="link">Log out</button>
+            </form>
+          )}
+        </header>
+        {user && !user.mustChangePassword && (
+          <nav class="portal-nav" aria-label="Portal">
+            <ul>
+              {link("home", base(agency), "Home")}
+              {link("activity", `${base(agency)}/activity`, "Activity")}
+              {link("password", `${base(agency)}/change-password`, "Change password")}
+            </ul>
+          </nav>
+        )}
+        <main id="main" class="portal-main">{props.children}</main>
+      </body>
+    </html>
+  );
+}
+
+/** The sign-in page. One message for every failure that could tell whether a username exists. */
+export function PortalSignInPage(props: { agency: PortalAgency; username?: string; errors?: FieldErrors; alert?: string; notice?: string }) {
+  const { agency, errors = {} } = props;
+  return (
+    <PortalLayout agency={agency} title="Sign in">
+      <section class="card narrow portal-card">
+        <h1>
+          Sign in{" "}
+          <span class="sub">to the {agency.name} Client Portal</span>
+        </h1>
+        {props.notice && <p class="notice" role="status">{props.notice}</p>}
+        {props.alert && (
+          <p class="error-summary" role="alert">
+            {props.alert}
+          </p>
+        )}
+        <form method="post" action={`${base(agency)}/sign-in`} novalidate>
+          <Field name="username" label="Portal Username" value={props.username} error={errors.username} autocomplete="username" maxlength={100} verbatim required />
+          <Field name="password" label="Password" type="password" error={errors.password} autocomplete="current-password" maxlength={1024} required />
+          <button type="submit" class="primary wide">Sign in</button>
+        </form>
+        <p class="hint portal-help">
+          Your Portal Username and first (temporary) password are in the email {agency.name} sent you. Forgot your password? Contact {agency.name} and ask
+          for a new one.
+        </p>
+      </section>
+    </PortalLayout>
+  );
+}
+
+/** Choosing a password: the first one (no current password asked) or a later change. */
+export function ChangePasswordPage(props: { agency: PortalAgency; user: PortalUser; errors?: FieldErrors; alert?: string }) {
+  const { agency, user, errors = {} } = props;
+  const first = user.mustChangePassword;
+  return (
+    <PortalLayout agency={agency} title={first ? "Choose your password" : "Change password"} user={user} section="password">
+      <section class="card narrow portal-card">
+        <h1>{first ? "Choose your password" : "Change password"}</h1>
+        {first && (
+          <p>
+            Welcome, {user.username}. Before you go on, choose your own password. Your temporary password stops working once you have.
+          </p>
+        )}
+        {props.alert && (
+          <p class="error-summary" role="alert">
+            {props.alert}
+          </p>
+        )}
+        <div class="rules" id="password-rules">
+          <h2>Your new password</h2>
+          <ul>
+            {PASSWORD_RULES.map((rule) => (
+              <li>{rule}</li>
+            ))}
+          </ul>
+        </div>
+        <form method="post" action={`${base(agency)}/change-password`} novalidate>
+          {/* Lets password managers file the new password under the right username. */}
+          <input type="text" hidden readonly value={user.username} autocomplete="username" />
+          {!first && (
+            <Field name="currentPassword" label="Current password" type="password" error={errors.currentPassword} autocomplete="current-password" maxlength={1024} required />
+          )}
+          <Field
+            name="newPassword"
+            label="New password"
+            type="password"
+            hint="At least 15 characters. See the rules above."
+            error={errors.newPassword}
+            autocomplete="new-password"
+            maxlength={PASSWORD_MAX_LENGTH * 4}
+            required
+          />
+          <Field name="confirmPassword" label="Confirm new password" type="password" error={errors.confirmPassword} autocomplete="new-password" maxlength={PASSWORD_MAX_LENGTH * 4} required />
+          <div class="actions">
+            <button type="submit" class="primary">Change password</button>
+            {!first && <a href={base(agency)} class="button">Cancel</a>}
+          </div>
+        </form>
+      </section>
+    </PortalLayout>
+  );
+}
+
+/** MM/DD/YYYY from an ISO date. */
+function usDate(iso: string): string {
+  const [y, m, d] = iso.split("-");
+  return y && m && d ? `${m}/${d}/${y}` : iso;
+}
+
+const orNone = (v: string) => (v.trim() ? v : <span class="empty">Not on file</span>);
+
+/** Home: who is signed in, for whom, and the client's basic Face Sheet information. */
+export function PortalHomePage(props: { agency: PortalAgency; user: PortalUser; home: PortalHome; notice?: string }) {
+  const { agency, user, home } = props;
+  const cityLine = [home.city, [home.state, home.zip].filter(Boolean).join(" ")].filter((s) => s.trim()).join(", ");
+  return (
+    <PortalLayout agency={agency} title="Home" user={user} section="home">
+      <h1>Home</h1>
+      {props.notice && <p class="notice" role="status">{props.notice}</p>}
+      <section class="card who-card" aria-label="Who is signed in">
+        <p class="signed-in-as">
+          Signed in as <strong>{user.username}</strong>
+        </p>
+        {user.representative && (
+          <p class="representative">
+            Representative for <strong>{user.clientName}</strong>
+          </p>
+        )}
+      </section>
+      <div class="columns">
+        <section class="card" aria-labelledby="client-heading">
+          <h2 id="client-heading">{user.representative ? "Client" : "Your information"}</h2>
+          <dl class="facts">
+            <dt>Name</dt>
+            <dd>
+              {home.firstName} {home.lastName}
+            </dd>
+            <dt>Date of birth</dt>
+            <dd>{usDate(home.dateOfBirth)}</dd>
+          </dl>
+        </section>
+        <section class="card" aria-labelledby="residence-heading">
+          <h2 id="residence-heading">Current Residence</h2>
+          <dl class="facts">
+            <dt>Address</dt>
+            <dd>
+              {home.address.trim() || cityLine ? (
+                <>
+                  {home.address}
+                  {home.address.trim() && cityLine && <br />}
+                  {cityLine}
+                </>
+              ) : (
+                orNone("")
+              )}
+            </dd>
+            <dt>Phone</dt>
+            <dd>{orNone(home.phone)}</dd>
+            <dt>Email</dt>
+            <dd>{orNone(home.email)}</dd>
+          </dl>
+          <p class="hint">Something out of date? Tell {agency.name} at your next visit or by phone.</p>
+        </section>
+      </div>
+    </PortalLayout>
+  );
+}
+
+const TIMESTAMP_PARTS = { year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: true } as const;
+
+function timestampFormat(timeZone: string): Intl.DateTimeFormat {
+  try {
+    return new Intl.DateTimeFormat("en-US", { ...TIMESTAMP_PARTS, timeZone });
+  } catch {
+    // A zone name the runtime doesn't know: UTC rather than no Activity page at all.
+    return new Intl.DateTimeFormat("en-US", { ...TIMESTAMP_PARTS, timeZone: "UTC" });
+  }
+}
+
+/** "06/16/2022 09:47:16 AM" in the agency's time zone. */
+export function agencyTimestamp(ms: number, timeZone: string): string {
+  const parts = timestampFormat(timeZone).formatToParts(new Date(ms));
+  const get = (t: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === t)?.value ?? "";
+  return `${get("month")}/${get("day")}/${get("year")} ${get("hour")}:${get("minute")}:${get("second")} ${get("dayPeriod").toUpperCase()}`;
+}
+
+/** A time zone as people say it ("Eastern Time"), or its IANA name when that isn't known. */
+function zoneName(timeZone: string): string {
+  try {
+    const part = new Intl.DateTimeFormat("en-US", { timeZone, timeZoneName: "longGeneric" }).formatToParts(0).find((p) => p.type === "timeZoneName");
+    return part?.value ?? timeZone;
+  } catch {
+    return timeZone;
+  }
+}
+
+/** Activity: the Client Action Log, newest first, a page at a time. */
+export function ActivityPage(props: { agency: PortalAgency; user: PortalUser; actions: ClientAction[]; page: number; hasOlder: boolean }) {
+  const { agency, user, actions, page } = props;
+  const href = (p: number) => (p === 1 ? `${base(agency)}/activity` : `${base(agency)}/activity?page=${p}`);
+  return (
+    <PortalLayout agency={agency} title="Activity" user={user} section="activity">
+      <h1>Activity</h1>
+      <section class="card" aria-labelledby="log-heading">
+        <h2 id="log-heading">Client Action Log</h2>
+        <p class="hint">
+          Sign-ins, sign-outs and password changes on {user.clientName}'s portal logins, newest first. Times are {zoneName(agency.timezone)}.
+        </p>
+        {actions.length === 0 ? (
+          <p class="empty">{page === 1 ? "No activity yet." : "No more activity."}</p>
+        ) : (
+          <div class="table-wrap">
+            <table class="stack action-log">
+              <thead>
+                <tr>
+                  <th scope="col">Action</th>
+                  <th scope="col">Description</th>
+                  <th scope="col">Timestamp</th>
+                </tr>
+              </thead>
+              <tbody>
+                {actions.map((a) => (
+                  <tr>
+                    <td data-label="Action">{a.action}</td>
+                    <td data-label="Description">{a.description}</td>
+                    <td data-label="Timestamp">
+                      <time datetime={new Date(a.at).toISOString()}>{agencyTimestamp(a.at, agency.timezone)}</time>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+        {(page > 1 || props.hasOlder) && (
+          <nav class="pager" aria-label="Pages of the Client Action Log">
+            {page > 1 && <a href={href(page - 1)}>Newer entries</a>}
+            <span>Page {page}</span>
+            {props.hasOlder && <a href={href(page + 1)}>Older entries</a>}
+          </nav>
+        )}
+      </section>
+    </PortalLayout>
+  );
+}
+
+/** A bare portal page for errors: no agency in it, since the agency may be what wasn't found. */
+function PortalMessagePage(props: { title: string; message: string }) {
+  return (
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>{`${props.title} · Client Portal`}</title>
+        <link rel="stylesheet" href="/app.css" />
+      </head>
+      <body class="portal">
+        <header class="top portal-top">
+          <span class="brand">Client Portal</span>
+        </header>
+        <main id="main" class="portal-main">
+          <section class="card narrow">
+            <h1>{props.title}</h1>
+            <p>{props.message}</p>
+          </section>
+        </main>
+      </body>
+    </html>
+  );
+}
+
+/** 404 inside the portal: says nothing about whether an agency or login exists. */
+export function PortalNotFoundPage() {
+  return (
+    <PortalMessagePage
+      title="Page not found"
+      message="There is no portal page at this address. Check the Agency Portal URL in the email from your agency, or ask them for it."
+    />
+  );
+}
+
+/** 500 inside the portal (the staff app's error page would point to its Main Menu). */
+export function PortalErrorPage() {
+  return <PortalMessagePage title="Something went wrong" message="Nothing was changed. Please try again in a moment." />;
+}

@@ -1,0 +1,140 @@
+import { env } from "cloudflare:test";
+import { beforeAll, describe, expect, it } from "vitest";
+import { commitChange } from "../../src/clients/log";
+import { verifyClientLog } from "../../src/audit/verify";
+import { database } from "../../src/db";
+import { Browser, DEMO } from "./fixtures";
+import { clientRow, faceSheetForm, logRows, text } from "./document-center.helpers";
+
+// Each test uses its own client, so their logs don't mix (storage is shared within this file).
+const PRIYA = 3;
+const DANIEL = 4;
+const AISHA = 5;
+const THOMAS = 6;
+const SOFIA = 7;
+
+let dana: Browser;
+beforeAll(async () => {
+  dana = await Browser.staff("admin@riverbend.test");
+});
+
+describe("a Face Sheet change and its log entry are one D1 batch", () => {
+  it("when D1 refuses the entry, the Update saves nothing, says so (503), and the next Update gets #1", async () => {
+    const before = await clientRow(PRIYA);
+    await env.DB.exec("CREATE TRIGGER injected_log_failure BEFORE INSERT ON client_log BEGIN SELECT RAISE(ABORT, 'injected'); END");
+    try {
+      // a. The Update through the real route, as htmx sends it.
+      const res = await dana.post(`/face-sheet/${PRIYA}`, await faceSheetForm(PRIYA, { residenceHomeless: "on", residenceCity: "Troy" }), { htmx: true });
+      expect(res.status).toBe(503);
+      const html = text(await res.text());
+      expect(html).toContain("could not be saved");
+      // The form comes back with what was typed.
+      expect(html).toMatch(/name="residenceCity"[^>]*value="Troy"/);
+
+      // b. Neither the change nor an entry reached D1.
+      expect(await clientRow(PRIYA)).toEqual(before);
+      expect(await logRows(PRIYA)).toEqual([]);
+
+      // c. Without JavaScript the answer is the same.
+      const plain = await dana.post(`/face-sheet/${PRIYA}`, await faceSheetForm(PRIYA, { residenceHomeless: "on" }));
+      expect(plain.status).toBe(503);
+      expect(text(await plain.text())).toContain("could not be saved");
+      expect(await clientRow(PRIYA)).toEqual(before);
+    } finally {
+      await env.DB.exec("DROP TRIGGER IF EXISTS injected_log_failure");
+    }
+
+    // d. Once D1 accepts writes again, the next Update is entry #1: no sequence number was used up.
+    const ok = await dana.post(`/face-sheet/${PRIYA}`, await faceSheetForm(PRIYA, { residenceHomeless: "on" }));
+    expect(ok.status).toBe(303);
+    const rows = await logRows(PRIYA);
+    expect(rows.map((r) => r.seq)).toEqual([1]);
+    expect(rows[0]!.description).toBe("Updated the following dynamic fields: Current Residence");
+    expect((await clientRow(PRIYA)).residence_homeless).toBe(1);
+    expect(await verifyClientLog(database(env.DB), DEMO.riverbend, PRIYA)).toEqual({ intact: true, verified: 1 });
+  });
+
+  it("a stale Update (someone saved in between) is a 409 and writes no entry", async () => {
+    const stale = await faceSheetForm(DANIEL, { residencePhone: "(518) 555-0001" });
+    expect((await dana.post(`/face-sheet/${DANIEL}`, await faceSheetForm(DANIEL, { residencePhone: "(518) 555-0002" }))).status).toBe(303);
+    expect((await logRows(DANIEL)).length).toBe(1);
+
+    const res = await dana.post(`/face-sheet/${DANIEL}`, stale, { htmx: true });
+    expect(res.status).toBe(409);
+    expect((await clientRow(DANIEL)).residence_phone).toBe("(518) 555-0002");
+    expect((await logRows(DANIEL)).map((r) => r.seq)).toEqual([1]);
+  });
+
+  it("a change that loses the race inside the batch logs nothing and uses no sequence number", async () => {
+    const db = database(env.DB);
+    const entry = { actor: { type: "staff" as const, id: 1, name: "Dana Whitfield" }, changeType: "Face Sheet", description: "lost race", details: {} };
+    // The version check in the UPDATE matches no row: changes() = 0, so the guarded entry is skipped.
+    const lost = await commitChange(env, {
+      agencyId: DEMO.riverbend,
+      clientId: AISHA,
+      statements: [{ sql: "UPDATE clients SET residence_city = 'Nowhere', version = version + 1 WHERE id = ? AND version = ?", params: [AISHA, 999] }],
+      entry,
+    });
+    expect(lost).toEqual({ committed: false });
+    expect(await logRows(AISHA)).toEqual([]);
+    expect((await clientRow(AISHA)).residence_city).toBe("Albany");
+
+    const won = await commitChange(env, {
+      agencyId: DEMO.riverbend,
+      clientId: AISHA,
+      statements: [{ sql: "UPDATE clients SET residence_city = 'Cohoes', version = version + 1 WHERE id = ? AND version = ?", params: [AISHA, 1] }],
+      entry: { ...entry, description: "won" },
+    });
+    expect(won).toEqual({ committed: true, seq: 1 });
+    expect(await verifyClientLog(db, DEMO.riverbend, AISHA)).toEqual({ intact: true, verified: 1 });
+  });
+
+  it("an Update that changes nothing writes no entry and keeps the version", async () => {
+    const before = await clientRow(THOMAS);
+    const res = await dana.post(`/face-sheet/${THOMAS}`, await faceSheetForm(THOMAS), { htmx: true });
+    expect(res.status).toBe(200);
+    expect(text(await res.text())).toContain("No changes to save.");
+    expect(await logRows(THOMAS)).toEqual([]);
+    expect((await clientRow(THOMAS)).version).toBe(before.version);
+    // Re-typing the same value differently (spaces, phone punctuation) is still no change.
+    const same = await faceSheetForm(THOMAS, { residenceCity: "  Delmar ", residencePhone: "518.555.0191" });
+    expect((await dana.post(`/face-sheet/${THOMAS}`, same)).status).toBe(303);
+    expect(await logRows(THOMAS)).toEqual([]);
+  });
+
+  it("one Update that changes several fields writes one entry listing every one", async () => {
+    const res = await dana.post(
+      `/face-sheet/${SOFIA}`,
+      await faceSheetForm(SOFIA, { residenceHomeless: "on", residenceCity: "Troy", residenceEmail: "", refusedPortalLogin: "on", firstName: "Sophia" }),
+    );
+    expect(res.status).toBe(303);
+    const rows = await logRows(SOFIA);
+    expect(rows.length).toBe(1);
+    const [entry] = rows;
+    expect(entry).toMatchObject({ seq: 1, actor_type: "staff", actor_name: "Dana Whitfield", change_type: "Face Sheet", agency_id: DEMO.riverbend });
+    expect(entry!.description).toBe("Updated the following dynamic fields: Demographics, Current Residence, Client Portal");
+    const details = JSON.parse(entry!.details);
+    expect(details.lines).toEqual([
+      "Demographics - {Set entry: FirstName to value: Sophia}",
+      "Current Residence - {Set entry: CurrentCity to value: Troy}",
+      "Current Residence - {Set entry: CurrentEmail to value: (blank)}",
+      "Current Residence - {Set entry: CurrentHomeless to value: Yes}",
+      "Client Portal - {Set entry: ClientRefusedPortalLogin to value: Yes}",
+    ]);
+    expect(details.changes).toEqual([
+      { field: "FirstName", before: "Sofia", after: "Sophia" },
+      { field: "CurrentCity", before: "Albany", after: "Troy" },
+      { field: "CurrentEmail", before: "sofia.rossi@example.com", after: "" },
+      { field: "CurrentHomeless", before: false, after: true },
+      { field: "ClientRefusedPortalLogin", before: false, after: true },
+    ]);
+
+    // Clearing the flag again is the seed's example line.
+    await dana.post(`/face-sheet/${SOFIA}`, await faceSheetForm(SOFIA, { residenceHomeless: undefined }));
+    const second = (await logRows(SOFIA))[1]!;
+    expect(second.seq).toBe(2);
+    expect(second.description).toBe("Updated the following dynamic fields: Current Residence");
+    expect(JSON.parse(second.details).lines).toEqual(["Current Residence - {Set entry: CurrentHomeless to value: No}"]);
+    expect(second.prev_hash).toBe(entry!.hash);
+  });
+});

@@ -1,0 +1,213 @@
+/**
+ * Fixtures for the portal tests: portal logins made straight in D1 (as the staff side would leave
+ * them), and a cookie-keeping browser that calls the Worker with an execution context, so that
+ * work the Worker defers (ctx.waitUntil: log entries of failed sign-ins) has finished before the
+ * test looks.
+ */
+import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
+import worker from "../../src/index";
+import { hashPassword } from "../../src/auth/password";
+import { ORIGIN } from "./fixtures";
+
+export const RIVERBEND = { id: 1, slug: "riverbend", name: "Riverbend Behavioral Health" };
+export const PORTAL = `/portal/${RIVERBEND.slug}`;
+export const GENERIC_FAILURE = "That Portal Username and password don't match an active login. Check both and try again.";
+
+let counter = 0;
+/** A username no other test in the file uses. */
+export function uniqueUsername(prefix = "user"): string {
+  counter += 1;
+  return `${prefix}.${counter}.${crypto.randomUUID().slice(0, 6)}`;
+}
+
+/** A documentation-range address no other test in the file uses (throttling counts per address). */
+export function uniqueIp(): string {
+  counter += 1;
+  return `198.51.${Math.floor(counter / 250)}.${counter % 250}`;
+}
+
+export interface LoginSpec {
+  agencyId?: number;
+  clientId?: number;
+  username?: string;
+  password?: string;
+  representative?: boolean;
+  active?: boolean;
+  mustChangePassword?: boolean;
+  tempPasswordExpiresAt?: number | null;
+  noPassword?: boolean;
+}
+
+export interface CreatedLogin {
+  id: number;
+  username: string;
+  password: string;
+  clientId: number;
+}
+
+/** Inserts a portal login as the staff side would: hashed password, by default temporary (72 h). */
+export async function createLogin(spec: LoginSpec = {}): Promise<CreatedLogin> {
+  const username = spec.username ?? uniqueUsername();
+  const password = spec.password ?? `temporary-${crypto.randomUUID()}`;
+  const mustChange = spec.mustChangePassword ?? true;
+  const expires = spec.tempPasswordExpiresAt !== undefined ? spec.tempPasswordExpiresAt : mustChange ? Date.now() + 72 * 3600_000 : null;
+  const clientId = spec.clientId ?? 1;
+  const row = await env.DB.prepare(
+    `INSERT INTO portal_logins (agency_id, client_id, username, username_key, email, representative, active, password_hash,
+       must_change_password, temp_password_expires_at, session_version, failed_attempts, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, 0, ?) RETURNING id`,
+  )
+    .bind(
+      spec.agencyId ?? 1,
+      clientId,
+      username,
+      username.toLowerCase(),
+      `${username}@example.com`,
+      spec.representative ? 1 : 0,
+      spec.active === false ? 0 : 1,
+      spec.noPassword ? null : await hashPassword(password),
+      mustChange ? 1 : 0,
+      expires,
+      Date.now(),
+    )
+    .first<{ id: number }>();
+  return { id: row!.id, username, password, clientId };
+}
+
+/** A login that already chose its own password (must_change_password = 0). */
+export function createSettledLogin(spec: LoginSpec = {}): Promise<CreatedLogin> {
+  return createLogin({ password: `settled ${crypto.randomUUID()} phrase`, ...spec, mustChangePassword: false });
+}
+
+export interface LoginRow {
+  id: number;
+  password_hash: string | null;
+  must_change_password: number;
+  temp_password_expires_at: number | null;
+  session_version: number;
+  failed_attempts: number;
+  locked_until: number | null;
+  last_login_at: number | null;
+  active: number;
+}
+
+/** The login's row as stored. */
+export async function loginRow(id: number): Promise<LoginRow> {
+  const row = await env.DB.prepare("SELECT * FROM portal_logins WHERE id = ?").bind(id).first<LoginRow>();
+  if (!row) throw new Error(`no portal login ${id}`);
+  return row;
+}
+
+/** Runs one SQL statement (what the staff side's Save would do), e.g. the unlock. */
+export function sql(statement: string, ...params: unknown[]) {
+  return env.DB.prepare(statement).bind(...params).run();
+}
+
+export interface LogRow {
+  seq: number;
+  at: number;
+  actor_type: string;
+  actor_name: string;
+  change_type: string;
+  description: string;
+  details: string;
+}
+
+/** The client's log entries after `afterSeq`, in order. */
+export async function logEntries(clientId: number, afterSeq = 0): Promise<LogRow[]> {
+  const { results } = await env.DB.prepare("SELECT * FROM client_log WHERE client_id = ? AND seq > ? ORDER BY seq")
+    .bind(clientId, afterSeq)
+    .all<LogRow>();
+  return results;
+}
+
+/** The client's last log sequence number so far. */
+export async function lastSeq(clientId: number): Promise<number> {
+  const row = await env.DB.prepare("SELECT MAX(seq) AS seq FROM client_log WHERE client_id = ?").bind(clientId).first<{ seq: number | null }>();
+  return row?.seq ?? 0;
+}
+
+/** A browser tab at the portal: keeps cookies (regardless of path: a stricter test), sends Origin on POST. */
+export class PortalBrowser {
+  cookies = new Map<string, string>();
+  /** Set-Cookie lines of the last response. */
+  lastSetCookie: string[] = [];
+  /** Milliseconds the last response took (not counting deferred work). */
+  lastMs = 0;
+
+  constructor(public ip = uniqueIp()) {}
+
+  async fetch(path: string, init: RequestInit = {}): Promise<Response> {
+    const headers = new Headers(init.headers);
+    if (this.cookies.size) headers.set("Cookie", [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; "));
+    if (init.method && init.method !== "GET" && !headers.has("Origin")) headers.set("Origin", ORIGIN);
+    if (!headers.has("CF-Connecting-IP")) headers.set("CF-Connecting-IP", this.ip);
+    const ctx = createExecutionContext();
+    const started = performance.now();
+    const res = await worker.fetch(new Request(new URL(path, ORIGIN), { ...init, headers, redirect: "manual" }), env, ctx);
+    const body = await res.text();
+    this.lastMs = performance.now() - started;
+    await waitOnExecutionContext(ctx);
+    this.lastSetCookie = res.headers.getSetCookie();
+    for (const line of this.lastSetCookie) {
+      const [pair] = line.split(";");
+      const eq = pair!.indexOf("=");
+      const name = pair!.slice(0, eq);
+      const value = pair!.slice(eq + 1);
+      if (value === "" || /max-age=0/i.test(line)) this.cookies.delete(name);
+      else this.cookies.set(name, value);
+    }
+    return new Response(body, { status: res.status, headers: res.headers });
+  }
+
+  get(path: string) {
+    return this.fetch(path, { method: "GET" });
+  }
+
+  post(path: string, form: Record<string, string>) {
+    return this.fetch(path, { method: "POST", body: new URLSearchParams(form) });
+  }
+
+  /** Posts the sign-in form. */
+  signIn(username: string, password: string, portal = PORTAL) {
+    return this.post(`${portal}/sign-in`, { username, password });
+  }
+
+  /** Signs in and, for a temporary password, chooses `newPassword`; throws if either fails. */
+  async signInReady(login: CreatedLogin, newPassword = `a new passphrase ${crypto.randomUUID()}`): Promise<string> {
+    const res = await this.signIn(login.username, login.password);
+    if (res.status !== 303) throw new Error(`sign-in as ${login.username} failed: ${res.status}`);
+    if (res.headers.get("Location")?.endsWith("/change-password")) {
+      const changed = await this.post(`${PORTAL}/change-password`, { newPassword, confirmPassword: newPassword });
+      if (changed.status !== 303) throw new Error(`first password for ${login.username} failed: ${changed.status}`);
+      return newPassword;
+    }
+    return login.password;
+  }
+}
+
+/** The text of the page's alert, if any. */
+export function alertOf(html: string): string | undefined {
+  const m = /<p class="error-summary" role="alert">([^<]*)<\/p>/.exec(html);
+  return m ? decode(m[1]!).trim() : undefined;
+}
+
+/** The message under a field, if any. */
+export function fieldErrorOf(html: string, name: string): string | undefined {
+  const m = new RegExp(`<p class="error" id="f-${name}-error">([^<]*)</p>`).exec(html);
+  return m ? decode(m[1]!) : undefined;
+}
+
+/** HTML entities back to text (the few hono/jsx writes). */
+export function decode(s: string): string {
+  return s.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
+}
+
+/** Table rows of the Client Action Log as [action, description, timestamp]. */
+export function actionRows(html: string): [string, string, string][] {
+  const body = /<tbody>([\s\S]*?)<\/tbody>/.exec(html)?.[1] ?? "";
+  return [...body.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((tr) => {
+    const cells = [...tr[1]!.matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map((m) => decode(m[1]!.replace(/<[^>]+>/g, "")).trim());
+    return [cells[0]!, cells[1]!, cells[2]!];
+  });
+}

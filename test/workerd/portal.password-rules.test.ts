@@ -1,0 +1,54 @@
+/**
+ * The password rules on their own (src/auth/password-rules.ts): NIST SP 800-63B-4 length limits,
+ * no composition rules, the shipped common-password list, and context words.
+ */
+import { describe, expect, it } from "vitest";
+import { commonPasswordCount, isCommonPassword, passwordProblem } from "../../src/auth/password-rules";
+
+const context = { username: "maria.portal", agencyName: "Riverbend Behavioral Health", agencySlug: "riverbend" };
+const check = (pw: string, confirm = pw, ctx = context) => passwordProblem(pw, confirm, ctx);
+
+describe("password rules", () => {
+  it("ships a list of at least 10,000 common passwords", () => {
+    expect(commonPasswordCount()).toBeGreaterThanOrEqual(10_000);
+  });
+
+  it("counts characters, not bytes, between 15 and 128", () => {
+    expect(check("aa quick brown")?.message).toBe("Use at least 15 characters (this one has 14).");
+    expect(check("ünïcödé wörds ok")).toBeNull(); // 16 characters, more bytes
+    expect(check("🦊🦊 sly fox den")?.message).toBe("Use at least 15 characters (this one has 14)."); // 28 bytes
+    expect(check("🦊🦊 sly fox dens")).toBeNull();
+    expect(check("word ".repeat(25) + "end")).toBeNull(); // 128
+    expect(check("word ".repeat(25) + "ends")?.message).toBe("Use at most 128 characters (this one has 129).");
+  });
+
+  it("has no composition rules: lower-case words with spaces pass", () => {
+    for (const pw of ["lantern orchard velvet compass", "the quiet heron waits by cold water while autumn leaves drift by", "zebra kettle mountain"]) {
+      expect(check(pw), pw).toBeNull();
+    }
+  });
+
+  it("refuses common passwords, with or without digits and symbols around them, repeated or as keyboard runs", () => {
+    for (const pw of ["passwordpassword", "1qaz2wsx3edc4rfv", "Password12345678!", "iloveyou 1234567", "aaaaaaaaaaaaaaaa", "abcabcabcabcabcabc", "123456789012345", "qwertyuiopasdfghj", "ZYXWVUTSRQPONMLK"]) {
+      expect(isCommonPassword(pw), pw).toBe(true);
+      expect(check(pw)?.message, pw).toMatch(/^That password is too common/);
+    }
+    expect(isCommonPassword("lantern orchard velvet compass")).toBe(false);
+  });
+
+  it("refuses the username and the agency's name or slug, in any case and spacing", () => {
+    expect(check("hello MARIA.PORTAL friend")?.message).toBe("Don't use your Portal Username in your password.");
+    expect(check("hello maria portal friend")?.message).toBe("Don't use your Portal Username in your password.");
+    expect(check("Riverbend Behavioral Health!")?.message).toBe("Don't use the agency's name in your password.");
+    expect(check("down by the riverbend again")?.message).toBe("Don't use the agency's name in your password.");
+    // Very short usernames are not treated as words to avoid.
+    expect(check("a long journey by the sea", "a long journey by the sea", { ...context, username: "jo" })).toBeNull();
+  });
+
+  it("refuses a confirmation that doesn't match, on the confirmation field", () => {
+    expect(check("lantern orchard velvet compass", "lantern orchard velvet")).toEqual({
+      field: "confirmPassword",
+      message: "The two passwords don't match. Type the same password in both boxes.",
+    });
+  });
+});

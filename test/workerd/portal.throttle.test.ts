@@ -1,0 +1,161 @@
+/**
+ * Throttling portal sign-in: a username locks after 10 failures for 15 minutes, known or not, with
+ * the same answers; an address is limited across usernames; the lock is logged for staff; staff
+ * Save (unlock) and a password change clear it.
+ */
+import { env } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { throttleSettings } from "../../src/portal/throttle";
+import {
+  GENERIC_FAILURE,
+  PORTAL,
+  PortalBrowser,
+  RIVERBEND,
+  alertOf,
+  createSettledLogin,
+  lastSeq,
+  logEntries,
+  loginRow,
+  sql,
+  uniqueIp,
+  uniqueUsername,
+} from "./portal.fixtures";
+
+const TOO_MANY = `Too many attempts. Wait 15 minutes and try again, or contact ${RIVERBEND.name} for help.`;
+
+/** Signs in `times` times from fresh addresses; each answer's status and alert. */
+async function attempts(username: string, password: string, times: number) {
+  const answers: [number, string | undefined][] = [];
+  for (let i = 0; i < times; i++) {
+    const res = await new PortalBrowser().signIn(username, password);
+    answers.push([res.status, alertOf(await res.text())]);
+  }
+  return answers;
+}
+
+describe("settings", () => {
+  it("defaults to 10 failures, 15 minutes, 50 failures per address, and reads the vars", () => {
+    expect(throttleSettings({})).toEqual({ lockAfterFailures: 10, lockMs: 15 * 60_000, ipMaxFailures: 50 });
+    expect(throttleSettings({ PORTAL_LOCK_AFTER_FAILURES: "5", PORTAL_LOCK_MINUTES: "30", PORTAL_IP_MAX_FAILURES: "100" })).toEqual({
+      lockAfterFailures: 5,
+      lockMs: 30 * 60_000,
+      ipMaxFailures: 100,
+    });
+    expect(throttleSettings({ PORTAL_LOCK_AFTER_FAILURES: "nonsense" }).lockAfterFailures).toBe(10);
+    expect(throttleSettings(env).lockAfterFailures).toBe(10);
+  });
+});
+
+// Each lock takes ten answers, the later ones deliberately slowed: give these tests time.
+describe("a username locks after 10 failures", { timeout: 30_000 }, () => {
+  it("answers a real and an unknown username identically, failure by failure", async () => {
+    const login = await createSettledLogin();
+    const real = await attempts(login.username, "a wrong password", 11);
+    const unknown = await attempts(uniqueUsername("nobody"), "a wrong password", 11);
+    expect(real).toEqual(unknown);
+    expect(real.slice(0, 9)).toEqual(Array(9).fill([401, GENERIC_FAILURE]));
+    expect(real[9]).toEqual([429, TOO_MANY]);
+    expect(real[10]).toEqual([429, TOO_MANY]);
+  });
+
+  it("locks the login for 15 minutes: even the right password is refused, and staff see the lock", async () => {
+    const login = await createSettledLogin();
+    const before = await lastSeq(login.clientId);
+    await attempts(login.username, "a wrong password", 10);
+    const row = await loginRow(login.id);
+    expect(row.locked_until).toBeGreaterThan(Date.now() + 14 * 60_000);
+    expect(row.locked_until).toBeLessThanOrEqual(Date.now() + 15 * 60_000);
+
+    const res = await new PortalBrowser().signIn(login.username, login.password);
+    expect(res.status).toBe(429);
+    expect(alertOf(await res.text())).toBe(TOO_MANY);
+
+    const entries = await logEntries(login.clientId, before);
+    expect(entries.filter((e) => e.change_type === "Portal Sign-in")).toHaveLength(10);
+    const lock = entries.filter((e) => e.change_type === "Portal Login");
+    expect(lock.map((e) => e.description)).toEqual([`Portal Login ${login.username} was locked after 10 failed sign-in attempts.`]);
+    expect(entries.at(-1)!.change_type).toBe("Portal Login");
+    // Staff-only: none of it reaches the portal's Client Action Log, and no Login was recorded.
+    expect(entries.every((e) => JSON.parse(e.details).portal === undefined)).toBe(true);
+  });
+
+  it("is unlocked by staff Save (failures and lock cleared) and by the lock running out", async () => {
+    const login = await createSettledLogin();
+    await attempts(login.username, "a wrong password", 10);
+    // Staff: Edit → Save on the login's row.
+    await sql("UPDATE portal_logins SET failed_attempts = 0, locked_until = NULL WHERE id = ?", login.id);
+    expect((await new PortalBrowser().signIn(login.username, login.password)).status).toBe(303);
+
+    await attempts(login.username, "a wrong password", 10);
+    expect((await new PortalBrowser().signIn(login.username, login.password)).status).toBe(429);
+    await sql("UPDATE portal_logins SET locked_until = ? WHERE id = ?", Date.now() - 1, login.id);
+    expect((await new PortalBrowser().signIn(login.username, login.password)).status).toBe(303);
+  });
+
+  it("starts counting afresh after a successful sign-in", async () => {
+    const login = await createSettledLogin();
+    await attempts(login.username, "a wrong password", 9);
+    expect((await loginRow(login.id)).failed_attempts).toBe(9);
+    expect((await new PortalBrowser().signIn(login.username, login.password)).status).toBe(303);
+    expect((await loginRow(login.id)).failed_attempts).toBe(0);
+  });
+
+  it("slows down before the lock: from the 6th failure each answer waits a little longer", async () => {
+    const login = await createSettledLogin();
+    await attempts(login.username, "a wrong password", 8);
+    const b = new PortalBrowser();
+    await b.signIn(login.username, "a wrong password");
+    // 9th failure: (9 - 5) × 250 ms.
+    expect(b.lastMs).toBeGreaterThanOrEqual(950);
+  });
+
+  it("is cleared by the user's own password change (signed in elsewhere before the lock)", async () => {
+    const login = await createSettledLogin();
+    const b = new PortalBrowser();
+    await b.signInReady(login);
+    await attempts(login.username, "a wrong password", 10);
+    expect((await loginRow(login.id)).locked_until).not.toBeNull();
+    const next = "an entirely fresh passphrase";
+    const res = await b.post(`${PORTAL}/change-password`, { currentPassword: login.password, newPassword: next, confirmPassword: next });
+    expect(res.status).toBe(303);
+    const row = await loginRow(login.id);
+    expect(row.locked_until).toBeNull();
+    expect(row.failed_attempts).toBe(0);
+    expect((await new PortalBrowser().signIn(login.username, next)).status).toBe(303);
+  });
+
+  it("counts wrong current passwords on the change-password page and locks there too", async () => {
+    const login = await createSettledLogin();
+    const b = new PortalBrowser();
+    await b.signInReady(login);
+    const form = { currentPassword: "not it", newPassword: "an entirely fresh passphrase", confirmPassword: "an entirely fresh passphrase" };
+    for (let i = 0; i < 9; i++) expect((await b.post(`${PORTAL}/change-password`, form)).status).toBe(422);
+    const tenth = await b.post(`${PORTAL}/change-password`, form);
+    expect(tenth.status).toBe(429);
+    expect(alertOf(await tenth.text())).toBe(TOO_MANY);
+    expect((await b.post(`${PORTAL}/change-password`, form)).status).toBe(429);
+    // Its owner, with the right current password, can still change it (and so unlock it).
+    expect((await b.post(`${PORTAL}/change-password`, { ...form, currentPassword: login.password })).status).toBe(303);
+    expect((await loginRow(login.id)).locked_until).toBeNull();
+  });
+});
+
+describe("an address is limited across usernames", { timeout: 30_000 }, () => {
+  it("after 50 failures from one address, that address gets 'too many' for any username; others don't", async () => {
+    const login = await createSettledLogin();
+    const ip = uniqueIp();
+    const answers: number[] = [];
+    for (let i = 0; i < 50; i++) {
+      const res = await new PortalBrowser(ip).signIn(uniqueUsername("spray"), "Summer2026!");
+      answers.push(res.status);
+    }
+    expect(answers.slice(0, 49).every((s) => s === 401)).toBe(true);
+    expect(answers[49]).toBe(429);
+    const blocked = await new PortalBrowser(ip).signIn(login.username, login.password);
+    expect(blocked.status).toBe(429);
+    expect(alertOf(await blocked.text())).toBe(TOO_MANY);
+    expect((await new PortalBrowser().signIn(login.username, login.password)).status).toBe(303);
+    // The address's failures counted nothing against the real login.
+    expect((await loginRow(login.id)).failed_attempts).toBe(0);
+  });
+});
