@@ -13,9 +13,11 @@ export function clientLogFor(env: Env, clientId: number) {
   return env.CLIENT_LOG.get(env.CLIENT_LOG.idFromName(`client:${clientId}`));
 }
 
-/** Commits a change and its log entry atomically, in the client's order. Throws if D1 fails. */
-export function commitChange(env: Env, req: CommitRequest): Promise<CommitResult> {
-  return clientLogFor(env, req.clientId).commit(req);
+/** Commits a change and its log entry atomically, in the client's order. Throws if D1 fails (nothing written). */
+export async function commitChange(env: Env, req: CommitRequest): Promise<CommitResult> {
+  const answer = await clientLogFor(env, req.clientId).commit(req);
+  if ("failed" in answer) throw new Error(`client log: change not saved: ${answer.failed}`);
+  return answer;
 }
 
 /** The portal events of the seed's Client Action Log, with its exact wording. */
