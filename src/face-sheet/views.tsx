@@ -177,11 +177,6 @@ export function FaceSheetView(props: { sheet: FaceSheet; portalEnabled: boolean;
           </dl>
         </div>
       </div>
-      {props.portalEnabled && (
-        <p class="flag">
-          Client Refused Portal Login: <strong>{yesNo(c.refusedPortalLogin)}</strong>
-        </p>
-      )}
     </section>
   );
 }

@@ -8,6 +8,8 @@ const HTMX_CONFIG = JSON.stringify({
   includeIndicatorStyles: false,
   allowEval: false,
   allowScriptTags: false,
+  // htmx re-applies "style" when settling a swap, which the CSP (style-src 'self') blocks.
+  attributesToSettle: ["class", "width", "height"],
   responseHandling: [
     { code: "204", swap: false },
     { code: "[23]..", swap: true },

@@ -56,7 +56,9 @@ describe("Face Sheet, read-only", () => {
 
   it("shows Client Refused Portal Login for a portal-contracted agency (Riverbend)", async () => {
     const { html } = await page(RIVERBEND, `/face-sheet/${DEMO.maria}`);
-    expect(html).toMatch(/Client Refused Portal Login: <strong>No<\/strong>/);
+    // Shown once, in the Client Portal section.
+    expect(html.match(/Client Refused Portal Login/g)).toHaveLength(1);
+    expect(html).toMatch(/<dt>Client Refused Portal Login:<\/dt><dd><strong>No<\/strong><\/dd>/);
   });
 
   it("has no Client Refused Portal Login for an agency without the portal (Lakeside), even when the flag is set", async () => {
