@@ -9,7 +9,7 @@ import { passwordProblem } from "../auth/password-rules";
 import { commitChange } from "../clients/log";
 import type { Db } from "../db";
 import { loginPasswordHash, type PortalAgency, type PortalUser } from "./queries";
-import { countFailure, isLocked, throttleSettings } from "./throttle";
+import { countFailure, isLocked, throttleSettings } from "../auth/throttle";
 
 export type ChangeField = "currentPassword" | "newPassword" | "confirmPassword";
 

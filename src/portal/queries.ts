@@ -6,7 +6,7 @@
 import { and, desc, eq, isNotNull, sql } from "drizzle-orm";
 import type { Db } from "../db";
 import { agencies, clientLog, clients, portalLogins } from "../db/schema";
-import { throttleRowsQuery, type ThrottleRow } from "./throttle";
+import { throttleRowsQuery, type ThrottleRow } from "../auth/throttle";
 
 export interface PortalAgency {
   id: number;

@@ -22,7 +22,7 @@ import {
 } from "./portal-session";
 import { findPortalAgency, getPortalHome, listClientActions } from "./queries";
 import { attemptSignIn } from "./sign-in";
-import { clientAddress, throttleSettings } from "./throttle";
+import { clientAddress, throttleSettings } from "../auth/throttle";
 import { ActivityPage, ChangePasswordPage, PortalErrorPage, PortalHomePage, PortalNotFoundPage, PortalSignInPage } from "./views";
 
 const GENERIC_FAILURE = "That Portal Username and password don't match an active login. Check both and try again.";

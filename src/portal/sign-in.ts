@@ -8,7 +8,7 @@ import { hashPassword, verifyAgainstDummy, verifyPassword } from "../auth/passwo
 import { recordStaffEvent } from "../clients/log";
 import type { Db } from "../db";
 import { loadSignInState, markSignedIn, usernameKeyOf, type PortalAgency, type SignInLogin } from "./queries";
-import { addressKey, countFailure, failureDelayMs, isLocked, throttleSettings, unknownUsernameKey } from "./throttle";
+import { addressKey, countFailure, failureDelayMs, isLocked, throttleSettings, unknownUsernameKey } from "../auth/throttle";
 
 export type SignInOutcome =
   | { kind: "signed-in"; login: SignInLogin }

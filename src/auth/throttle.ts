@@ -1,5 +1,7 @@
 /**
- * Sign-in throttling for the portal, shaped so that it never tells whether a username exists:
+ * Sign-in throttling for the portal and the staff app, shaped so that it never tells whether an
+ * account exists. Staff sign-in counts every email (known or not) under its own key in
+ * `sign_in_throttle`. For the portal:
  * an existing login counts its failures in `portal_logins.failed_attempts` / `locked_until` (what
  * staff see as "Locked" and clear with Edit → Save), an unknown username counts them under its own
  * key in `sign_in_throttle`, with exactly the same arithmetic. Both lock after the same number of
@@ -46,6 +48,8 @@ export function clientAddress(headers: { header(name: string): string | undefine
 
 /** Throttle key of an address. */
 export const addressKey = (ip: string) => `portal-ip:${ip}`;
+/** Throttle key of a staff sign-in email (every email, known or not: the same arithmetic). */
+export const staffEmailKey = (email: string) => `staff-email:${email.trim().toLowerCase()}`;
 /** Throttle key of a username at an agency that has no such login. */
 export const unknownUsernameKey = (agencyId: number, usernameKey: string) => `portal-user:${agencyId}:${usernameKey}`;
 
@@ -54,6 +58,11 @@ export type ThrottleRow = typeof signInThrottle.$inferSelect;
 /** The query for the throttle rows of these keys (to run in the sign-in's read batch). */
 export function throttleRowsQuery(db: Db, keys: string[]) {
   return db.select().from(signInThrottle).where(inArray(signInThrottle.key, keys));
+}
+
+/** Forgets a key's failures (after a successful sign-in). */
+export function clearThrottle(db: Db, key: string) {
+  return db.delete(signInThrottle).where(eq(signInThrottle.key, key));
 }
 
 /** Whether a lock (epoch ms or null) is still in force. */
