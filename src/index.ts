@@ -18,6 +18,7 @@ import { ErrorPage } from "./layout/error-page";
 import { menuRoutes } from "./menu/routes";
 import { portalRoutes } from "./portal/routes";
 import { portalLoginRoutes } from "./portal-logins/routes";
+import { errorText } from "./observability/error-text";
 
 export { ClientLog } from "./audit/client-log";
 
@@ -63,7 +64,7 @@ app.onError((err, c) => {
   // Middleware refusals (csrf's 403) carry their own response: answer with it, not a 500.
   if (err instanceof HTTPException) return err.getResponse();
   // Log the error's name and message only: never request bodies, which can hold passwords.
-  console.error(`${c.req.method} ${new URL(c.req.url).pathname} failed: ${err.name}: ${err.message}`);
+  console.error(`${c.req.method} ${new URL(c.req.url).pathname} failed: ${errorText(err)}`);
   return c.html(ErrorPage({ title: "Something went wrong", message: "Nothing was saved. Please try again in a moment." }), 500);
 });
 

@@ -10,6 +10,7 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import { GENESIS_HASH, insertEntrySql, sealEntry, type EntryInput, type SealedEntry } from "./entry";
+import { errorText } from "../observability/error-text";
 
 export interface Statement {
   sql: string;
@@ -225,7 +226,7 @@ export class ClientLog extends DurableObject<Env> {
         }),
       );
     } catch (err) {
-      console.error(`client log: ${entries.length} entries not yet in D1, retrying: ${(err as Error).message}`);
+      console.error(`client log: ${entries.length} entries not yet in D1, retrying: ${errorText(err)}`);
       this.ctx.storage.transactionSync(() => {
         for (const e of fresh) this.ctx.storage.kv.put(outboxKey(e.seq), e);
       });

@@ -75,5 +75,7 @@ export const authRoutes = new Hono<AppEnv>()
   })
   .post("/sign-out", async (c) => {
     await signOutStaff(c);
+    // Whatever the browser kept of this origin (cache, storage) goes with the session.
+    c.header("Clear-Site-Data", '"cache", "storage"');
     return c.redirect("/sign-in?signed-out", 303);
   });

@@ -136,7 +136,12 @@ function modifiedEntry(username: string, changes: string[], actor: Actor, deltas
     details: {
       lines: changes,
       changes: deltas,
-      portal: { action: "Profile Updated", description: `Portal Login ${username} was modified by ${actor.name}. Changes: ${changes.join(", ")}` },
+      // Every login of the client reads the portal's Activity: name what changed, never another
+      // person's email address (the staff-only lines above keep the values).
+      portal: {
+        action: "Profile Updated",
+        description: `Portal Login ${username} was modified by ${actor.name}. Changes: ${changes.map((c) => (c.startsWith("Email:") ? "Email updated" : c)).join(", ")}`,
+      },
     },
   };
 }

@@ -8,6 +8,7 @@ import { clientPortalSection } from "../portal-logins/section";
 import { faceSheetForm } from "./form";
 import { getFaceSheet, searchClients, type FaceSheet } from "./queries";
 import { FaceSheetEdit, FaceSheetPage, FaceSheetSearchPage, FaceSheetView, SearchResults } from "./views";
+import { errorText } from "../observability/error-text";
 
 /** htmx asks for a fragment; a normal navigation (or history restore) gets the whole page. */
 export function wantsFragment(c: Context): boolean {
@@ -81,7 +82,7 @@ export const faceSheetRoutes = new Hono<AppEnv>()
         actor: { type: "staff", id: staff.id, name: staff.name },
       });
     } catch (err) {
-      console.error(`face sheet update failed for client ${sheet.client.id}: ${(err as Error).message}`);
+      console.error(`face sheet update failed for client ${sheet.client.id}: ${errorText(err)}`);
       return respond(<FaceSheetEdit sheet={sheet} portalEnabled={portalEnabled} values={form.values} alert={UNAVAILABLE} />, 503);
     }
     if (result.status === "not-found") return c.notFound();

@@ -8,6 +8,10 @@ const HTMX_CONFIG = JSON.stringify({
   includeIndicatorStyles: false,
   allowEval: false,
   allowScriptTags: false,
+  // htmx would copy each page (names, dates of birth…) into localStorage for Back: never keep
+  // health data there; a history miss reloads the page from the server instead.
+  historyCacheSize: 0,
+  refreshOnHistoryMiss: true,
   // htmx re-applies "style" when settling a swap, which the CSP (style-src 'self') blocks.
   attributesToSettle: ["class", "width", "height"],
   responseHandling: [

@@ -9,6 +9,7 @@ import type { PortalLogin } from "../db/schema";
 import { portalCredentialsEmail } from "../email/portal-credentials";
 import { sendEmail } from "../email/send";
 import { TEMPORARY_PASSWORD_TTL_MS } from "./temporary-password";
+import { errorText } from "../observability/error-text";
 
 /**
  * Sends the login's credentials to its Portal User Email and records the outcome on the login
@@ -35,7 +36,7 @@ export async function emailCredentials(
     await recordEmailDelivery(db, { agencyId: input.agency.id, loginId: input.login.id, passwordHash: input.login.passwordHash!, status });
   } catch (err) {
     // The row then reads "Email not sent" (no outcome recorded): the safe side, Resend is offered.
-    console.error(`portal login ${input.login.id}: email outcome not recorded: ${(err as Error).message}`);
+    console.error(`portal login ${input.login.id}: email outcome not recorded: ${errorText(err)}`);
   }
   return status;
 }

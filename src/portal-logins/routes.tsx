@@ -28,6 +28,7 @@ import { agencyPortalUrl } from "./portal-url";
 import { findPortalClient, findPortalLogin, isUsernameTaken, type PortalClient } from "./queries";
 import { loadSectionData } from "./section";
 import { ClientPortalBody, SECTION_BODY_ID, STATUS_ID, StatusLine, type StatusMessage } from "./views";
+import { errorText } from "../observability/error-text";
 
 const CLIENT = "/face-sheet/:clientId{[0-9]+}/portal-logins";
 const LOGIN = `${CLIENT}/:loginId{[0-9]+}`;
@@ -145,7 +146,7 @@ export const portalLoginRoutes = new Hono<AppEnv>()
         actor: actorOf(c),
       });
     } catch (err) {
-      console.error(`portal login add failed for client ${client.id}: ${(err as Error).message}`);
+      console.error(`portal login add failed for client ${client.id}: ${errorText(err)}`);
       return respondWindow(c, { client, values, alert: UNAVAILABLE }, 503);
     }
     if (result.status === "duplicate") return respondWindow(c, duplicate, 422);
@@ -202,7 +203,7 @@ export const portalLoginRoutes = new Hono<AppEnv>()
         expected: form.data.seen ?? loginFingerprint(current),
       });
     } catch (err) {
-      console.error(`portal login ${current.id} update failed: ${(err as Error).message}`);
+      console.error(`portal login ${current.id} update failed: ${errorText(err)}`);
       return respondWindow(c, { client, login, values, alert: UNAVAILABLE }, 503);
     }
     if (result.status === "not-found") return c.notFound();
@@ -231,6 +232,12 @@ export const portalLoginRoutes = new Hono<AppEnv>()
     const current = client && (await loadLogin(c, client));
     if (!client || !current) return c.notFound();
     const staff = c.var.staff;
+    // Resend exists for an email that failed; anything else (e.g. a password the user already
+    // chose) is changed only through Edit › Reset Password, on purpose.
+    if (current.emailStatus !== "failed") {
+      const text = `The last email for portal login ${current.username} was not a failed one, so nothing was sent. To issue a new password, use Edit › Reset Password.`;
+      return respondSaved(c, client, { loginId: current.id, outcome: "unchanged", message: { tone: "warn", text } }, 409);
+    }
     const result = await reissuePortalPassword(c.env, c.var.db, { agencyId: staff.agency.id, clientId: client.id, loginId: current.id, actor: actorOf(c) });
     if (result.status === "not-found") return c.notFound();
     if (result.status !== "reissued") {

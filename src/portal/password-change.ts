@@ -47,15 +47,15 @@ export async function changePortalPassword(
   if (!stored?.passwordHash) return { kind: "ended" };
 
   // 1. Any later change proves the current password; a wrong one counts like a failed sign-in.
-  //    While the login is locked (someone else's guesses), the right current password still lets
-  //    its owner change it, which clears the lock; wrong ones only count against the address.
+  //    While the login is locked nothing is checked at all: otherwise a stolen session could go
+  //    on guessing the current password from fresh addresses and take the account over.
   if (!user.mustChangePassword) {
+    if (isLocked(stored.lockedUntil, now)) return { kind: "too-many" };
     const current = (req.current ?? "").normalize("NFKC");
     const { ok } = current ? await verifyPassword(stored.passwordHash, current) : { ok: false };
     if (!ok) {
-      const locked = isLocked(stored.lockedUntil, now);
-      const result = await countFailure(db, locked ? null : { loginId: user.loginId, agencyId: agency.id }, req.ip, throttleSettings(env), now);
-      if (locked || result.usernameLocked || result.addressLocked) return { kind: "too-many" };
+      const result = await countFailure(db, { loginId: user.loginId, agencyId: agency.id }, req.ip, throttleSettings(env), now);
+      if (result.usernameLocked || result.addressLocked) return { kind: "too-many" };
       return { kind: "invalid", field: "currentPassword", message: current ? "That isn't your current password." : "Enter your current password." };
     }
     if (next === current) return { kind: "invalid", field: "newPassword", message: "Choose a password different from your current one." };

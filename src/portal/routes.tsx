@@ -24,6 +24,7 @@ import { findPortalAgency, getPortalHome, listClientActions } from "./queries";
 import { attemptSignIn } from "./sign-in";
 import { clientAddress, throttleSettings } from "../auth/throttle";
 import { ActivityPage, ChangePasswordPage, PortalErrorPage, PortalHomePage, PortalNotFoundPage, PortalSignInPage } from "./views";
+import { errorText } from "../observability/error-text";
 
 const GENERIC_FAILURE = "That Portal Username and password don't match an active login. Check both and try again.";
 const tooMany = (agencyName: string, minutes: number) =>
@@ -54,7 +55,7 @@ const portalAgency: MiddlewareHandler<PortalEnv> = async (c, next) => {
 };
 
 export const portalRoutes = new Hono<PortalEnv>()
-  .use(`/portal/:slug{${SLUG}}`, portalAgency, loadPortalUser)
+  // "/portal/:slug/*" also matches "/portal/:slug" itself: one registration runs it once.
   .use(`/portal/:slug{${SLUG}}/*`, portalAgency, loadPortalUser)
 
   // Home when signed in; otherwise the sign-in form.
@@ -156,6 +157,7 @@ export const portalRoutes = new Hono<PortalEnv>()
       await recordPortalEvent(c.env, { agencyId: agency.id, clientId: user.clientId, loginId: user.loginId, username: user.username, event: "Logout" });
     }
     endPortalSession(c);
+    c.header("Clear-Site-Data", '"cache", "storage"');
     return c.redirect(`${portalPath(agency.slug)}?logged-out`, 303);
   })
 
@@ -165,6 +167,6 @@ export const portalRoutes = new Hono<PortalEnv>()
   .onError((err, c) => {
     if (err instanceof HTTPException) return err.getResponse();
     // The error's name and message only: never request bodies, which hold passwords.
-    console.error(`${c.req.method} ${new URL(c.req.url).pathname} failed: ${err.name}: ${err.message}`);
+    console.error(`${c.req.method} ${new URL(c.req.url).pathname} failed: ${errorText(err)}`);
     return c.html(<PortalErrorPage />, 500);
   });

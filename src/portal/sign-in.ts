@@ -9,6 +9,7 @@ import { recordStaffEvent } from "../clients/log";
 import type { Db } from "../db";
 import { loadSignInState, markSignedIn, usernameKeyOf, type PortalAgency, type SignInLogin } from "./queries";
 import { addressKey, countFailure, failureDelayMs, isLocked, throttleSettings, unknownUsernameKey } from "../auth/throttle";
+import { errorText } from "../observability/error-text";
 
 export type SignInOutcome =
   | { kind: "signed-in"; login: SignInLogin }
@@ -97,6 +98,6 @@ async function logFailure(env: Env, agency: PortalAgency, login: SignInLogin, re
       });
     }
   } catch (err) {
-    console.error(`portal sign-in: log entry for client ${login.clientId} not written: ${(err as Error).message}`);
+    console.error(`portal sign-in: log entry for client ${login.clientId} not written: ${errorText(err)}`);
   }
 }

@@ -144,7 +144,8 @@ describe("Save (edit)", () => {
     const entry = await lastEntry();
     expect(entry.details.lines).toEqual(["Password updated", "Email: maria.alvarez@example.com → maria.new@example.com", "Representative: No → Yes"]);
     expect(entry.details.portal!.description).toBe(
-      "Portal Login edit.me was modified by Dana Whitfield. Changes: Password updated, Email: maria.alvarez@example.com → maria.new@example.com, Representative: No → Yes",
+      // The portal side names the email change without the addresses (other logins read it too).
+      "Portal Login edit.me was modified by Dana Whitfield. Changes: Password updated, Email updated, Representative: No → Yes",
     );
     login = (await loginRow("edit.me"))!;
     expect(login).toMatchObject({ email: "maria.new@example.com", representative: 1 });
@@ -245,7 +246,19 @@ describe("Resend (after an email that was not sent)", () => {
     login = row;
   });
 
+  it("refuses a Resend when the last email did not fail: the user's password is not replaced", async () => {
+    const before = (await loginRow("edit.me"))!;
+    expect(before.email_status).toBe("sent");
+    const res = await admin.post(`${editPath()}/resend`, {}, { htmx: true });
+    expect(res.status).toBe(409);
+    expect(await res.text()).toContain("Edit › Reset Password");
+    const after = (await loginRow("edit.me"))!;
+    expect(after.password_hash).toBe(before.password_hash);
+    expect(after.session_version).toBe(before.session_version);
+  });
+
   it("without JavaScript, redirects to the Face Sheet with the outcome", async () => {
+    await env.DB.prepare("UPDATE portal_logins SET email_status = 'failed' WHERE id = ?").bind(login.id).run();
     const res = await admin.post(`${editPath()}/resend`, {});
     expect(res.status).toBe(303);
     expect(res.headers.get("Location")).toBe(`/face-sheet/${DEMO.maria}?portal-login=${login.id}&done=resent#client-portal-section`);

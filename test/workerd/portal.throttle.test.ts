@@ -5,7 +5,7 @@
  */
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { throttleSettings } from "../../src/portal/throttle";
+import { throttleSettings } from "../../src/auth/throttle";
 import {
   GENERIC_FAILURE,
   PORTAL,
@@ -109,19 +109,23 @@ describe("a username locks after 10 failures", { timeout: 30_000 }, () => {
     expect(b.lastMs).toBeGreaterThanOrEqual(950);
   });
 
-  it("is cleared by the user's own password change (signed in elsewhere before the lock)", async () => {
+  it("while locked, a signed-in session cannot change the password either (no guessing around the lock)", async () => {
     const login = await createSettledLogin();
     const b = new PortalBrowser();
     await b.signInReady(login);
     await attempts(login.username, "a wrong password", 10);
     expect((await loginRow(login.id)).locked_until).not.toBeNull();
     const next = "an entirely fresh passphrase";
+    // Even the right current password is not checked while the lock lasts.
     const res = await b.post(`${PORTAL}/change-password`, { currentPassword: login.password, newPassword: next, confirmPassword: next });
-    expect(res.status).toBe(303);
-    const row = await loginRow(login.id);
-    expect(row.locked_until).toBeNull();
-    expect(row.failed_attempts).toBe(0);
-    expect((await new PortalBrowser().signIn(login.username, next)).status).toBe(303);
+    expect(res.status).toBe(429);
+    expect(alertOf(await res.text())).toBe(TOO_MANY);
+    expect((await loginRow(login.id)).locked_until).not.toBeNull();
+    // When the lock has run out, the owner can change it.
+    await env.DB.prepare("UPDATE portal_logins SET locked_until = 1 WHERE id = ?").bind(login.id).run();
+    const after = await b.post(`${PORTAL}/change-password`, { currentPassword: login.password, newPassword: next, confirmPassword: next });
+    expect(after.status).toBe(303);
+    expect((await loginRow(login.id)).locked_until).toBeNull();
   });
 
   it("counts wrong current passwords on the change-password page and locks there too", async () => {
@@ -134,9 +138,9 @@ describe("a username locks after 10 failures", { timeout: 30_000 }, () => {
     expect(tenth.status).toBe(429);
     expect(alertOf(await tenth.text())).toBe(TOO_MANY);
     expect((await b.post(`${PORTAL}/change-password`, form)).status).toBe(429);
-    // Its owner, with the right current password, can still change it (and so unlock it).
-    expect((await b.post(`${PORTAL}/change-password`, { ...form, currentPassword: login.password })).status).toBe(303);
-    expect((await loginRow(login.id)).locked_until).toBeNull();
+    // Locked: not even the right current password is checked until the lock runs out.
+    expect((await b.post(`${PORTAL}/change-password`, { ...form, currentPassword: login.password })).status).toBe(429);
+    expect((await loginRow(login.id)).locked_until).not.toBeNull();
   });
 });
 

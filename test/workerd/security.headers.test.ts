@@ -158,3 +158,19 @@ describe("cross-site request forgery", () => {
     expect(await res.text()).not.toContain("Something went wrong");
   });
 });
+
+describe("nothing of a patient's record stays in the browser", () => {
+  it("tells htmx to keep no page history in localStorage", async () => {
+    const b = await Browser.staff("admin@riverbend.test");
+    const html = await (await b.get("/face-sheet/1")).text();
+    const config = JSON.parse(html.match(/<meta name="htmx-config" content="([^"]+)"/)![1]!.replace(/&quot;/g, '"'));
+    expect(config.historyCacheSize).toBe(0);
+    expect(config.refreshOnHistoryMiss).toBe(true);
+  });
+
+  it("clears the site's cache and storage at sign-out", async () => {
+    const b = await Browser.staff("admin@riverbend.test");
+    const res = await b.post("/sign-out", {});
+    expect(res.headers.get("Clear-Site-Data")).toBe('"cache", "storage"');
+  });
+});
