@@ -9,7 +9,7 @@ import { z } from "zod";
 import type { AppEnv } from "../app";
 import { describeVerification, verifyClientLog } from "../audit/verify";
 import { searchClients } from "../face-sheet/queries";
-import { wantsFragment } from "../face-sheet/routes";
+import { wantsFragment } from "../layout/fragment";
 import { SearchResults } from "../face-sheet/views";
 import { parseForm } from "../forms/parse";
 import { agencyToday } from "./agency-time";

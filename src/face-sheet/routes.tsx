@@ -9,12 +9,7 @@ import { faceSheetForm } from "./form";
 import { getFaceSheet, searchClients, type FaceSheet } from "./queries";
 import { FaceSheetEdit, FaceSheetPage, FaceSheetSearchPage, FaceSheetView, SearchResults } from "./views";
 import { errorText } from "../observability/error-text";
-
-/** htmx asks for a fragment; a normal navigation (or history restore) gets the whole page. */
-export function wantsFragment(c: Context): boolean {
-  c.header("Vary", "HX-Request");
-  return c.req.header("HX-Request") === "true" && c.req.header("HX-History-Restore-Request") !== "true";
-}
+import { wantsFragment } from "../layout/fragment";
 
 /** Loads the client's Face Sheet within the signed-in agency, or answers 404. */
 async function loadSheet(c: Context<AppEnv>): Promise<FaceSheet | null> {

@@ -19,7 +19,7 @@ import type { AppEnv } from "../app";
 import { createPortalLogin, loginFingerprint, reissuePortalPassword, updatePortalLogin } from "../clients/portal-logins";
 import type { PortalLogin } from "../db/schema";
 import type { FieldErrors } from "../forms/parse";
-import { wantsFragment } from "../face-sheet/routes";
+import { wantsFragment } from "../layout/fragment";
 import { emailCredentials } from "./credentials";
 import { PortalLoginDialog, PortalLoginForm, PortalLoginPage, type PortalLoginFormProps } from "./dialog";
 import { addPortalLoginForm, editPortalLoginForm, parsePortalLoginForm, usernameKeyOf, valuesFromBody, type PortalLoginValues } from "./form";

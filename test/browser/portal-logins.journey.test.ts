@@ -36,6 +36,9 @@ it("adds a portal login for Maria Alvarez from her Face Sheet", async () => {
   await page.getByLabel("Password").fill("demo-password-2026");
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.getByRole("region", { name: "Admissions Menu" }).getByRole("link", { name: "Face Sheet" }).click();
+  // Search as you type needs htmx running: wait for the new page to finish loading.
+  await page.waitForURL(/\/face-sheet$/);
+  await page.waitForLoadState("load");
   await page.getByLabel("Search clients").pressSequentially("alvarez");
   await page.getByRole("link", { name: "Alvarez, Maria" }).click();
   await page.getByRole("heading", { name: /Face Sheet/ }).waitFor();
