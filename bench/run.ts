@@ -11,12 +11,12 @@
  * Everything runs on a throwaway database under `wrangler dev -c bench/wrangler.bench.toml`; the
  * synthetic rows go in with `wrangler d1 execute --file` while no server holds the database.
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { GENESIS_HASH, sealEntry, type Actor } from "../src/audit/entry.ts";
-import { prepareDatabase, ROOT, toolEnv } from "../scripts/local.ts";
+import { prepareDatabase, ROOT, startDev, toolEnv, type DevServer } from "../scripts/local.ts";
 
 const RIVERBEND = 1;
 const LAKESIDE = 2;
@@ -102,46 +102,11 @@ function loadSyntheticLog(dir: string, n: number, now: number) {
 
 // ---- the bench Worker --------------------------------------------------------------------------
 
-interface Server {
-  url: string;
-  stop(): Promise<void>;
-}
+type Server = DevServer;
 
-async function startBenchWorker(dir: string, port: number): Promise<Server> {
-  const child: ChildProcess = spawn(
-    "wrangler",
-    ["dev", "-c", "bench/wrangler.bench.toml", "--port", String(port), "--ip", "127.0.0.1", "--persist-to", dir, "--show-interactive-dev-session=false"],
-    { cwd: ROOT, env: toolEnv(), detached: true, stdio: "ignore" },
-  );
-  const url = `http://127.0.0.1:${port}`;
-  const stop = async () => {
-    if (child.exitCode !== null) return;
-    const exited = new Promise((r) => child.once("exit", r));
-    try {
-      process.kill(-child.pid!, "SIGTERM");
-    } catch {
-      return;
-    }
-    const timer = setTimeout(() => {
-      try {
-        process.kill(-child.pid!, "SIGKILL");
-      } catch {}
-    }, 5000);
-    await exited;
-    clearTimeout(timer);
-  };
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`wrangler dev exited with ${child.exitCode}`);
-    try {
-      if ((await fetch(`${url}/health`)).ok) return { url, stop };
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  await stop();
-  throw new Error("the bench Worker did not answer within 60 s");
+/** The bench Worker under `wrangler dev`, on the given database. */
+function startBenchWorker(dir: string, port: number): Promise<Server> {
+  return startDev({ port, persistTo: dir, config: "bench/wrangler.bench.toml", readyPath: "/health" });
 }
 
 async function post<T>(server: Server, path: string, body: unknown): Promise<T> {

@@ -63,9 +63,19 @@ export interface DevServer {
   stop(): Promise<void>;
 }
 
-/** Starts `wrangler dev` in its own process group; resolves once GET /sign-in answers 200. */
-export async function startDev(opts: { port: number; persistTo?: string; inheritOutput?: boolean }): Promise<DevServer> {
+/**
+ * Starts `wrangler dev` in its own process group (so stopping it stops workerd too); resolves once
+ * `readyPath` (default /sign-in) answers 200. `config` picks another wrangler config (the bench's).
+ */
+export async function startDev(opts: {
+  port: number;
+  persistTo?: string;
+  inheritOutput?: boolean;
+  config?: string;
+  readyPath?: string;
+}): Promise<DevServer> {
   const args = ["dev", "--port", String(opts.port), "--ip", "127.0.0.1", "--show-interactive-dev-session=false"];
+  if (opts.config) args.push("-c", opts.config);
   if (opts.persistTo) args.push("--persist-to", opts.persistTo);
   const child = spawn("wrangler", args, {
     cwd: ROOT,
@@ -94,7 +104,7 @@ export async function startDev(opts: { port: number; persistTo?: string; inherit
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`wrangler dev exited with ${child.exitCode}`);
     try {
-      const res = await fetch(`${url}/sign-in`);
+      const res = await fetch(`${url}${opts.readyPath ?? "/sign-in"}`);
       if (res.status === 200) return { url, process: child, stop };
     } catch {
       // not listening yet
