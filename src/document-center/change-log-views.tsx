@@ -7,7 +7,7 @@ import type { Child } from "hono/jsx";
 import type { CurrentStaff } from "../app";
 import type { FieldErrors } from "../forms/parse";
 import { Field, Layout } from "../layout/views";
-import { formatAgencyDateTime } from "./agency-time";
+import { formatAgencyDateTime } from "../layout/agency-time";
 import { filterQuery, isFiltered, type ChangeLogFilter } from "./filters";
 import { ACTOR_WINDOW, type ChangeLogPage, type ClientCase, type DocumentCenterClient } from "./queries";
 import { ClientHeading, crumbs, fullName, paths } from "./views";

@@ -2,7 +2,7 @@
  * The Change Log as CSV (RFC 4180): quoted where needed, CRLF rows, and every cell that a
  * spreadsheet would run as a formula made inert.
  */
-import { formatAgencyDateTime } from "./agency-time";
+import { formatAgencyDateTime } from "../layout/agency-time";
 import type { ChangeLogEntry } from "./queries";
 
 export const CSV_HEADER = ["Sequence", "Date and Time", "User", "Change Type", "Description", "Details"];

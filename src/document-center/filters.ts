@@ -4,7 +4,7 @@
  * the CSV export.
  */
 import { z } from "zod";
-import { agencyDayStart, nextDay } from "./agency-time";
+import { agencyDayStart, nextDay } from "../layout/agency-time";
 
 /** Accepts what a date input sends (YYYY-MM-DD) and what a person types (M/D/YYYY). */
 function toIsoDate(v: string): string | null {

@@ -12,7 +12,7 @@ import { searchClients } from "../face-sheet/queries";
 import { wantsFragment } from "../layout/fragment";
 import { SearchResults } from "../face-sheet/views";
 import { parseForm } from "../forms/parse";
-import { agencyToday } from "./agency-time";
+import { agencyToday } from "../layout/agency-time";
 import { changeLogCsv } from "./csv";
 import { changeLogFilterSchema, filterQuery, NO_FILTER, utcRange, type ChangeLogFilter } from "./filters";
 import { changeLogChoices, changeLogEntries, changeLogPage, findClientCase, findClientWithCases, type ChangeLogScope } from "./queries";

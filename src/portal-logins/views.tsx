@@ -7,6 +7,7 @@
  */
 import type { PortalLogin } from "../db/schema";
 import { emailDelivery, loginStatus, type LoginStatus } from "./status";
+import { formatAgencyDateTime } from "../layout/agency-time";
 
 export const SECTION_BODY_ID = "client-portal";
 export const STATUS_ID = "portal-login-status";
@@ -54,10 +55,6 @@ function breakable(text: string, at: RegExp) {
   return text.split(at).flatMap((part, i) => (i === 0 ? [part] : [<wbr />, part]));
 }
 
-/** MM/DD/YYYY h:mm AM/PM in the agency's time zone. */
-function agencyTime(ms: number, timezone: string): string {
-  return new Intl.DateTimeFormat("en-US", { timeZone: timezone, dateStyle: "short", timeStyle: "short" }).format(new Date(ms));
-}
 
 /** The outcome line's content (also sent alone, out of band, after an htmx Save). */
 export function StatusLine(props: { message?: StatusMessage }) {
@@ -172,7 +169,7 @@ function LoginsTable(props: { clientId: number; logins: PortalLogin[]; now: numb
                     )}
                   </div>
                 </td>
-                <td data-label="Last login">{l.lastLoginAt ? agencyTime(l.lastLoginAt, props.timezone) : "Never"}</td>
+                <td data-label="Last login">{l.lastLoginAt ? formatAgencyDateTime(l.lastLoginAt, props.timezone) : "Never"}</td>
                 <td data-label="Edit">
                   <a
                     id={`edit-portal-login-${l.id}`}

@@ -4,6 +4,7 @@ import { PASSWORD_MAX_LENGTH, PASSWORD_RULES } from "../auth/password-rules";
 import type { FieldErrors } from "../forms/parse";
 import { Field } from "../layout/views";
 import type { ClientAction, PortalAgency, PortalHome, PortalUser } from "./queries";
+import { formatActionLogTime, zoneName } from "../layout/agency-time";
 
 type Section = "home" | "activity" | "password";
 
@@ -205,34 +206,6 @@ export function PortalHomePage(props: { agency: PortalAgency; user: PortalUser; 
   );
 }
 
-const TIMESTAMP_PARTS = { year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: true } as const;
-
-function timestampFormat(timeZone: string): Intl.DateTimeFormat {
-  try {
-    return new Intl.DateTimeFormat("en-US", { ...TIMESTAMP_PARTS, timeZone });
-  } catch {
-    // A zone name the runtime doesn't know: UTC rather than no Activity page at all.
-    return new Intl.DateTimeFormat("en-US", { ...TIMESTAMP_PARTS, timeZone: "UTC" });
-  }
-}
-
-/** "06/16/2022 09:47:16 AM" in the agency's time zone. */
-export function agencyTimestamp(ms: number, timeZone: string): string {
-  const parts = timestampFormat(timeZone).formatToParts(new Date(ms));
-  const get = (t: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === t)?.value ?? "";
-  return `${get("month")}/${get("day")}/${get("year")} ${get("hour")}:${get("minute")}:${get("second")} ${get("dayPeriod").toUpperCase()}`;
-}
-
-/** A time zone as people say it ("Eastern Time"), or its IANA name when that isn't known. */
-function zoneName(timeZone: string): string {
-  try {
-    const part = new Intl.DateTimeFormat("en-US", { timeZone, timeZoneName: "longGeneric" }).formatToParts(0).find((p) => p.type === "timeZoneName");
-    return part?.value ?? timeZone;
-  } catch {
-    return timeZone;
-  }
-}
-
 /** Activity: the Client Action Log, newest first, a page at a time. */
 export function ActivityPage(props: { agency: PortalAgency; user: PortalUser; actions: ClientAction[]; page: number; hasOlder: boolean }) {
   const { agency, user, actions, page } = props;
@@ -263,7 +236,7 @@ export function ActivityPage(props: { agency: PortalAgency; user: PortalUser; ac
                     <td data-label="Action">{a.action}</td>
                     <td data-label="Description">{a.description}</td>
                     <td data-label="Timestamp">
-                      <time datetime={new Date(a.at).toISOString()}>{agencyTimestamp(a.at, agency.timezone)}</time>
+                      <time datetime={new Date(a.at).toISOString()}>{formatActionLogTime(a.at, agency.timezone)}</time>
                     </td>
                   </tr>
                 ))}

@@ -3,7 +3,7 @@ import { sql } from "drizzle-orm";
 import { SQLiteSyncDialect } from "drizzle-orm/sqlite-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { database } from "../../src/db";
-import { agencyDayStart, formatAgencyDateTime } from "../../src/document-center/agency-time";
+import { agencyDayStart, formatAgencyDateTime } from "../../src/layout/agency-time";
 import { chainChunkQuery } from "../../src/audit/verify";
 import { changeLogRowsQuery, changeTypesSql, recentActorsSql, type ChangeLogScope } from "../../src/document-center/queries";
 import { Browser, DEMO } from "./fixtures";

@@ -116,7 +116,7 @@ describe("Client Portal section", () => {
     await set("okafor.rep", "active = 0");
     rows = tableRows(await (await admin.get(`/face-sheet/${DEMO.james}`)).text());
     expect(rows.map((r) => r.Status)).toEqual(["Active", "Inactive"]);
-    expect(rows[0]!["Last login"]).toBe("3/10/26, 1:05 PM");
+    expect(rows[0]!["Last login"]).toBe("3/10/2026 1:05:00 PM"); // the same format as the Change Log
     expect(rows[1]!.Active).toBe("No");
   });
 

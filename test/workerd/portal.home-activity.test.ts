@@ -6,7 +6,7 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { recordPortalEvent, recordStaffEvent } from "../../src/clients/log";
-import { agencyTimestamp } from "../../src/portal/views";
+import { formatActionLogTime as agencyTimestamp } from "../../src/layout/agency-time";
 import { PORTAL, PortalBrowser, actionRows, createSettledLogin, logEntries, sql } from "./portal.fixtures";
 
 async function signedIn(spec: Parameters<typeof createSettledLogin>[0] = {}) {

@@ -1,16 +1,29 @@
 /**
- * Times in the agency's own zone: log entries are stored in UTC (epoch ms) and read, filtered and
- * exported as the agency's staff see the clock on the wall.
+ * Times in the agency's own zone: everything is stored in UTC (epoch ms) and read, filtered and
+ * exported as the agency's staff and clients see the clock on the wall. One place for every
+ * format, so the staff app and the portal never disagree about a time.
  */
 
 const displayFormats = new Map<string, Intl.DateTimeFormat>();
+const actionLogFormats = new Map<string, Intl.DateTimeFormat>();
 const offsetFormats = new Map<string, Intl.DateTimeFormat>();
 
-function cached(map: Map<string, Intl.DateTimeFormat>, timeZone: string, make: () => Intl.DateTimeFormat) {
+// A zone the runtime doesn't know falls back to UTC rather than failing the page.
+function cached(map: Map<string, Intl.DateTimeFormat>, timeZone: string, make: (zone: string) => Intl.DateTimeFormat) {
   let f = map.get(timeZone);
-  if (!f) map.set(timeZone, (f = make()));
+  if (!f) {
+    try {
+      f = make(timeZone);
+    } catch {
+      f = make("UTC");
+    }
+    map.set(timeZone, f);
+  }
   return f;
 }
+
+const partsOf = (f: Intl.DateTimeFormat, epochMs: number) =>
+  Object.fromEntries(f.formatToParts(new Date(epochMs)).map((x) => [x.type, x.value])) as Record<string, string>;
 
 /**
  * An instant as the agency reads it, like the seed's "6/16/2022 9:46:48 AM". Built from parts so
@@ -19,9 +32,9 @@ function cached(map: Map<string, Intl.DateTimeFormat>, timeZone: string, make: (
  * @example formatAgencyDateTime(Date.UTC(2022, 5, 16, 13, 46, 48), "America/New_York") // "6/16/2022 9:46:48 AM"
  */
 export function formatAgencyDateTime(epochMs: number, timeZone: string): string {
-  const f = cached(displayFormats, timeZone, () =>
+  const f = cached(displayFormats, timeZone, (zone) =>
     new Intl.DateTimeFormat("en-US", {
-      timeZone,
+      timeZone: zone,
       year: "numeric",
       month: "numeric",
       day: "numeric",
@@ -31,15 +44,38 @@ export function formatAgencyDateTime(epochMs: number, timeZone: string): string 
       hour12: true,
     }),
   );
-  const p = Object.fromEntries(f.formatToParts(new Date(epochMs)).map((x) => [x.type, x.value]));
+  const p = partsOf(f, epochMs);
   return `${p.month}/${p.day}/${p.year} ${p.hour}:${p.minute}:${p.second} ${p.dayPeriod}`;
+}
+
+/**
+ * An instant as the portal's Client Action Log shows it, like the seed's "06/16/2022 09:47:16 AM".
+ *
+ * @example formatActionLogTime(Date.UTC(2022, 5, 16, 13, 47, 16), "America/New_York") // "06/16/2022 09:47:16 AM"
+ */
+export function formatActionLogTime(epochMs: number, timeZone: string): string {
+  const f = cached(actionLogFormats, timeZone, (zone) =>
+    new Intl.DateTimeFormat("en-US", { timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: true }),
+  );
+  const p = partsOf(f, epochMs);
+  return `${p.month}/${p.day}/${p.year} ${p.hour}:${p.minute}:${p.second} ${(p.dayPeriod ?? "").toUpperCase()}`;
+}
+
+/** A time zone as people say it ("Eastern Time"), or its IANA name when that isn't known. */
+export function zoneName(timeZone: string): string {
+  try {
+    const part = new Intl.DateTimeFormat("en-US", { timeZone, timeZoneName: "longGeneric" }).formatToParts(0).find((p) => p.type === "timeZoneName");
+    return part?.value ?? timeZone;
+  } catch {
+    return timeZone;
+  }
 }
 
 /** How far the zone's wall clock is ahead of UTC at an instant, in ms. */
 function zoneOffset(epochMs: number, timeZone: string): number {
-  const f = cached(offsetFormats, timeZone, () =>
+  const f = cached(offsetFormats, timeZone, (zone) =>
     new Intl.DateTimeFormat("en-US", {
-      timeZone,
+      timeZone: zone,
       hourCycle: "h23",
       year: "numeric",
       month: "numeric",
