@@ -117,8 +117,10 @@ export async function createPortalLogin(
  * What the Edit window was opened on: a Save made from an older state is a conflict, so one staff
  * member's Save cannot silently undo another's (e.g. re-activate a login just deactivated).
  */
-export function loginFingerprint(login: Pick<PortalLogin, "email" | "active" | "representative" | "sessionVersion">): string {
-  return [login.sessionVersion, login.active ? 1 : 0, login.representative ? 1 : 0, login.email].join(":");
+export function loginFingerprint(login: Pick<PortalLogin, "email" | "active" | "representative" | "sessionVersion" | "lockedUntil">): string {
+  // The lock is part of it: a login locked while the window was open must not be unlocked by a
+  // Save that never showed "Locked".
+  return [login.sessionVersion, login.active ? 1 : 0, login.representative ? 1 : 0, login.lockedUntil ?? 0, login.email].join(":");
 }
 
 export type UpdatePortalLoginResult =

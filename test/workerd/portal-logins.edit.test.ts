@@ -216,6 +216,22 @@ describe("Save (edit)", () => {
     expect((await save({ active: true })).status).toBe(200);
     login = (await loginRow("edit.me"))!;
   });
+
+  it("a lock that happens while the window is open is not cleared by its Save (409, still locked)", async () => {
+    const window = await (await admin.get(`${editPath()}/edit`, { htmx: true })).text();
+    const seen = inputValue(window, "seen")!;
+    const lockedUntil = Date.now() + 15 * 60_000;
+    await env.DB.prepare("UPDATE portal_logins SET locked_until = ?, failed_attempts = 0 WHERE id = ?").bind(lockedUntil, login.id).run();
+    const res = await admin.post(editPath(), { seen, email: login.email, active: "on" }, { htmx: true });
+    expect(res.status).toBe(409);
+    expect((await loginRow("edit.me"))!.locked_until).toBe(lockedUntil);
+    // Reopened, the window shows the lock and its Save unlocks it (and says so).
+    const fresh = inputValue(await (await admin.get(`${editPath()}/edit`, { htmx: true })).text(), "seen")!;
+    const unlock = await admin.post(editPath(), { seen: fresh, email: login.email, active: "on" }, { htmx: true });
+    expect(unlock.status).toBe(200);
+    expect((await loginRow("edit.me"))!.locked_until).toBeNull();
+    login = (await loginRow("edit.me"))!;
+  });
 });
 
 describe("Resend (after an email that was not sent)", () => {
