@@ -1,7 +1,7 @@
 /**
  * The composition root: middleware in the order it runs, then each feature mounted.
  *
- *   secure headers (CSP) → CSRF → database handle → public routes (sign-in, portal)
+ *   secure headers (CSP) → CSRF → unreadable forms refused → database handle → public routes (sign-in, portal)
  *   → staff session → staff features
  */
 import { Hono } from "hono";
@@ -19,6 +19,7 @@ import { menuRoutes } from "./menu/routes";
 import { portalRoutes } from "./portal/routes";
 import { portalLoginRoutes } from "./portal-logins/routes";
 import { errorText } from "./observability/error-text";
+import { rejectMalformedForms } from "./forms/parse";
 
 export { ClientLog } from "./audit/client-log";
 
@@ -42,6 +43,7 @@ app.use(
   }),
 );
 app.use(csrf());
+app.use(rejectMalformedForms);
 app.use(async (c, next) => {
   c.set("db", database(c.env.DB));
   await next();

@@ -2,6 +2,7 @@
  * Form parsing with zod: one place that turns a submitted form into either typed data or
  * per-field messages, so every form answers bad input the same way (422, messages next to fields).
  */
+import type { MiddlewareHandler } from "hono";
 import { z } from "zod";
 
 export type FieldErrors = Partial<Record<string, string>>;
@@ -36,3 +37,19 @@ export const checkbox = () =>
     .string()
     .optional()
     .transform((v) => v === "on" || v === "true" || v === "1");
+
+/**
+ * Parses a posted form once, up front (Hono keeps the result for the handler): a body that isn't
+ * a readable form answers 400 here instead of failing inside a handler as a 500.
+ */
+export const rejectMalformedForms: MiddlewareHandler = async (c, next) => {
+  const type = c.req.header("Content-Type") ?? "";
+  if (c.req.method === "POST" && /^(multipart\/form-data|application\/x-www-form-urlencoded)/i.test(type)) {
+    try {
+      await c.req.parseBody();
+    } catch {
+      return c.text("That form could not be read. Go back and try again.", 400);
+    }
+  }
+  await next();
+};

@@ -174,3 +174,17 @@ describe("nothing of a patient's record stays in the browser", () => {
     expect(res.headers.get("Clear-Site-Data")).toBe('"cache", "storage"');
   });
 });
+
+describe("unreadable form bodies", () => {
+  it("answer 400, not 500, on public and staff routes alike", async () => {
+    const b = await Browser.staff("admin@riverbend.test");
+    for (const path of ["/sign-in", "/face-sheet/1", "/portal/riverbend/sign-in"]) {
+      const res = await b.fetch(path, {
+        method: "POST",
+        headers: { "Content-Type": "multipart/form-data; boundary=zzz" },
+        body: "not a multipart body",
+      });
+      expect(res.status).toBe(400);
+    }
+  });
+});
