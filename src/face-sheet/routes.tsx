@@ -53,8 +53,10 @@ export const faceSheetRoutes = new Hono<AppEnv>()
     const staff = c.var.staff;
     const portalEnabled = staff.agency.portalEnabled;
     const fragment = wantsFragment(c);
-    const respond = (panel: JSX.Element, status: 200 | 409 | 422 | 503) =>
-      fragment ? c.html(panel, status) : c.html(<FaceSheetPage staff={staff} sheet={sheet} panel={panel} />, status);
+    const respond = async (panel: JSX.Element, status: 200 | 409 | 422 | 503) =>
+      fragment
+        ? c.html(panel, status)
+        : c.html(<FaceSheetPage staff={staff} sheet={sheet} panel={panel} after={await clientPortalSection(c, sheet.client)} />, status);
 
     // 1. Validate; bad input re-renders the form with messages and saves nothing.
     const form = parseForm(faceSheetForm, await c.req.parseBody());

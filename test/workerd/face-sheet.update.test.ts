@@ -77,6 +77,14 @@ describe("Face Sheet Update", () => {
     expect(noticeText(html)).toBe("No changes to save.");
   });
 
+  it("without JavaScript, a page re-rendered for bad input still has the whole Face Sheet, Client Portal section included", async () => {
+    const { res, html } = await update(RIVERBEND, 8, { residenceZip: "12" });
+    expect(res.status).toBe(422);
+    expect(html).toContain("Enter a 5-digit ZIP code");
+    expect(html).toContain("Agency Portal URL");
+    expect(html).toContain("Add Client Portal Login");
+  });
+
   it("sets and clears Client Refused Portal Login for a portal agency", async () => {
     const on = await update(RIVERBEND, 7, { refusedPortalLogin: "on" }, true);
     expect(on.res.status).toBe(200);
