@@ -117,10 +117,12 @@ export async function createPortalLogin(
  * What the Edit window was opened on: a Save made from an older state is a conflict, so one staff
  * member's Save cannot silently undo another's (e.g. re-activate a login just deactivated).
  */
-export function loginFingerprint(login: Pick<PortalLogin, "email" | "active" | "representative" | "sessionVersion" | "lockedUntil">): string {
-  // The lock is part of it: a login locked while the window was open must not be unlocked by a
-  // Save that never showed "Locked".
-  return [login.sessionVersion, login.active ? 1 : 0, login.representative ? 1 : 0, login.lockedUntil ?? 0, login.email].join(":");
+export function loginFingerprint(login: Pick<PortalLogin, "email" | "active" | "representative" | "tempPasswordExpiresAt" | "lockedUntil">): string {
+  // Every password issued, reset or chosen changes the temporary password's expiry, so it stands
+  // for "the password changed" (the session version also moves when the user logs out, which is
+  // no reason to refuse a staff Save). The lock is part of it: a login locked while the window
+  // was open must not be unlocked by a Save that never showed "Locked".
+  return [login.tempPasswordExpiresAt ?? 0, login.active ? 1 : 0, login.representative ? 1 : 0, login.lockedUntil ?? 0, login.email].join(":");
 }
 
 export type UpdatePortalLoginResult =

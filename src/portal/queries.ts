@@ -171,3 +171,14 @@ export async function listClientActions(db: Db, agencyId: number, clientId: numb
     .all();
   return { actions: rows.slice(0, ACTIVITY_PAGE_SIZE), hasOlder: rows.length > ACTIVITY_PAGE_SIZE };
 }
+
+/**
+ * Ends every session of a login (Log out): tokens carry the version they were made with. Only
+ * from the version this session knew, so a log-out never undoes a newer change.
+ */
+export async function endLoginSessions(db: Db, agencyId: number, loginId: number, sessionVersion: number) {
+  await db
+    .update(portalLogins)
+    .set({ sessionVersion: sql`${portalLogins.sessionVersion} + 1` })
+    .where(and(eq(portalLogins.id, loginId), eq(portalLogins.agencyId, agencyId), eq(portalLogins.sessionVersion, sessionVersion)));
+}

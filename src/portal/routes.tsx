@@ -20,7 +20,7 @@ import {
   startPortalSession,
   type PortalEnv,
 } from "./portal-session";
-import { findPortalAgency, getPortalHome, listClientActions } from "./queries";
+import { endLoginSessions, findPortalAgency, getPortalHome, listClientActions } from "./queries";
 import { attemptSignIn } from "./sign-in";
 import { clientAddress, throttleSettings } from "../auth/throttle";
 import { ActivityPage, ChangePasswordPage, PortalErrorPage, PortalHomePage, PortalNotFoundPage, PortalSignInPage } from "./views";
@@ -149,12 +149,13 @@ export const portalRoutes = new Hono<PortalEnv>()
     return c.html(<ActivityPage agency={agency} user={user} actions={actions} page={current} hasOlder={hasOlder} />);
   })
 
-  // Log out: the entry, and the cookie cleared. (The session version is left alone: bumping it would
-  // also sign the login out on the user's other devices and conflict with a staff Edit in progress.)
+  // Log out: the entry, the token revoked (the session version moves on, so even a copy of the
+  // cookie stops working — on the login's other devices too), and the cookie cleared.
   .post(`/portal/:slug{${SLUG}}/log-out`, async (c) => {
     const { agency, portalUser: user } = c.var;
     if (user) {
       await recordPortalEvent(c.env, { agencyId: agency.id, clientId: user.clientId, loginId: user.loginId, username: user.username, event: "Logout" });
+      await endLoginSessions(c.var.db, agency.id, user.loginId, user.sessionVersion);
     }
     endPortalSession(c);
     c.header("Clear-Site-Data", '"cache", "storage"');

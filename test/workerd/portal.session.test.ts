@@ -143,8 +143,21 @@ describe("log out", () => {
     const entries = await logEntries(login.clientId, before);
     expect(entries.map((e) => [e.change_type, e.description])).toEqual([["Logout", `Patient Portal logout by ${login.username}`]]);
     expect(JSON.parse(entries[0]!.details).portal).toEqual({ action: "Logout", description: `Patient Portal logout by ${login.username}` });
-    // The login's other sessions (other devices) are left alone.
-    expect((await loginRow(login.id)).session_version).toBe(1);
+    // The token is revoked on the server, so every session of the login ends with it.
+    expect((await loginRow(login.id)).session_version).toBe(2);
+  });
+
+  it("revokes the token: a copy of the cookie stops working after Log out", async () => {
+    const login = await createSettledLogin();
+    const b = new PortalBrowser();
+    await b.signInReady(login);
+    const copy = new PortalBrowser();
+    copy.cookies = new Map(b.cookies);
+    expect(await (await copy.get(PORTAL)).text()).toContain("Signed in as");
+    await b.post(`${PORTAL}/log-out`, {});
+    expect(await (await copy.get(PORTAL)).text()).not.toContain("Signed in as");
+    // Signing in again works (signInReady throws otherwise).
+    await new PortalBrowser().signInReady(login);
   });
 
   it("does nothing but redirect without a session, and is POST only", async () => {
