@@ -20,6 +20,7 @@ import { portalRoutes } from "./portal/routes";
 import { portalLoginRoutes } from "./portal-logins/routes";
 import { errorText } from "./observability/error-text";
 import { rejectMalformedForms } from "./forms/parse";
+import { purgeSpentThrottles, throttleSettings } from "./auth/throttle";
 
 export { ClientLog } from "./audit/client-log";
 
@@ -67,7 +68,18 @@ app.onError((err, c) => {
   if (err instanceof HTTPException) return err.getResponse();
   // Log the error's name and message only: never request bodies, which can hold passwords.
   console.error(`${c.req.method} ${new URL(c.req.url).pathname} failed: ${errorText(err)}`);
-  return c.html(ErrorPage({ title: "Something went wrong", message: "Nothing was saved. Please try again in a moment." }), 500);
+  // Not "nothing was saved": the failure may come after a change was committed.
+  return c.html(
+    ErrorPage({ title: "Something went wrong", message: "If you were saving something, open the page again to see whether it was kept before you retry." }),
+    500,
+  );
 });
 
-export default app;
+export default {
+  fetch: app.fetch,
+  /** Hourly (wrangler.toml [triggers]): forget sign-in throttle rows that no longer matter. */
+  async scheduled(_controller, env) {
+    const purged = await purgeSpentThrottles(database(env.DB), throttleSettings(env), Date.now());
+    console.log(`sign-in throttle: ${purged} spent rows purged`);
+  },
+} satisfies ExportedHandler<Env>;

@@ -154,3 +154,23 @@ export async function countFailure(db: Db, subject: FailureSubject | null, ip: s
     addressLocked: addressRows[0]?.lockedUntil === lockUntil,
   };
 }
+
+/**
+ * Deletes the throttle rows that no longer change any answer (run hourly by the cron): address
+ * rows whose window and lock have both ended, and username/email rows whose lock has run out
+ * with no failure since — deleting those is the same as keeping them, so it reveals nothing.
+ * Rows still counting failures stay until they lock or succeed.
+ */
+export async function purgeSpentThrottles(db: Db, s: ThrottleSettings, now: number): Promise<number> {
+  const lockOver = sql`(${signInThrottle.lockedUntil} IS NULL OR ${signInThrottle.lockedUntil} <= ${now})`;
+  const result = await db
+    .delete(signInThrottle)
+    .where(
+      sql`${lockOver} AND (
+        (${signInThrottle.key} LIKE 'portal-ip:%' AND ${signInThrottle.windowStart} <= ${now - s.lockMs})
+        OR (${signInThrottle.key} NOT LIKE 'portal-ip:%' AND ${signInThrottle.failures} = 0)
+      )`,
+    )
+    .run();
+  return result.meta.changes ?? 0;
+}
