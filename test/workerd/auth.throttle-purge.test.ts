@@ -1,4 +1,4 @@
-import { createExecutionContext, createScheduledController, env, waitOnExecutionContext } from "cloudflare:test";
+import { createScheduledController, env } from "cloudflare:test";
 import { expect, it } from "vitest";
 import worker from "../../src/index";
 
@@ -26,8 +26,6 @@ it("the hourly cron forgets only throttle rows that no longer change any answer"
       env.DB.prepare("INSERT INTO sign_in_throttle (key, failures, window_start, locked_until) VALUES (?, ?, ?, ?)").bind(key, failures, windowStart, lockedUntil),
     ),
   );
-  const ctx = createExecutionContext();
-  await worker.scheduled!(createScheduledController({ cron: "17 * * * *", scheduledTime: now }), env, ctx);
-  await waitOnExecutionContext(ctx);
+  await worker.scheduled(createScheduledController({ cron: "17 * * * *", scheduledTime: now }), env);
   expect(await keys()).toEqual(["portal-ip:10.0.0.2", "portal-ip:10.0.0.3", "portal-user:1:guess", "staff-email:admin@riverbend.test"]);
 });
