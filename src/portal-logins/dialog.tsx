@@ -7,7 +7,7 @@
 import type { CurrentStaff } from "../app";
 import type { FieldErrors } from "../forms/parse";
 import { Checkbox, Field, Layout } from "../layout/views";
-import { USERNAME_RULE, type PortalLoginValues } from "./form";
+import { NO_RESIDENCE_EMAIL, USERNAME_RULE, type PortalLoginValues } from "./form";
 import type { PortalClient } from "./queries";
 import { portalLoginsPath } from "./views";
 
@@ -98,7 +98,7 @@ export function PortalLoginForm(props: PortalLoginFormProps) {
         )}
         {props.populate && (
           <p class={props.populate === "filled" ? "hint populate-note" : "error populate-note"} id="f-email-populate" role="status">
-            {props.populate === "filled" ? "Filled from the Current Residence block." : "There is no email in the Current Residence block."}
+            {props.populate === "filled" ? "Filled from the Current Residence block." : NO_RESIDENCE_EMAIL}
           </p>
         )}
       </div>

@@ -2,7 +2,7 @@
  * Reads for the Client Portal section and the Portal Login window. Every query takes the agency
  * from the signed-in staff member and the client from the URL, and matches both.
  */
-import { and, asc, eq, ne } from "drizzle-orm";
+import { and, asc, eq } from "drizzle-orm";
 import type { Db } from "../db";
 import { clients, portalLogins, type PortalLogin } from "../db/schema";
 
@@ -52,17 +52,11 @@ export async function findPortalLogin(db: Db, agencyId: number, clientId: number
 }
 
 /** Whether any login of the agency (any client) already has this username, ignoring case. */
-export async function isUsernameTaken(db: Db, agencyId: number, usernameKey: string, exceptLoginId?: number): Promise<boolean> {
+export async function isUsernameTaken(db: Db, agencyId: number, usernameKey: string): Promise<boolean> {
   const row = await db
     .select({ id: portalLogins.id })
     .from(portalLogins)
-    .where(
-      and(
-        eq(portalLogins.agencyId, agencyId),
-        eq(portalLogins.usernameKey, usernameKey),
-        exceptLoginId === undefined ? undefined : ne(portalLogins.id, exceptLoginId),
-      ),
-    )
+    .where(and(eq(portalLogins.agencyId, agencyId), eq(portalLogins.usernameKey, usernameKey)))
     .get();
   return row !== undefined;
 }
