@@ -31,6 +31,18 @@ export const DEMO = {
   marta: 17, // Lakeside, also an Alvarez
 };
 
+/** Applies Set-Cookie lines to a cookie jar, as a browser would (an emptied or expired cookie goes). */
+export function keepCookies(jar: Map<string, string>, setCookieLines: string[]) {
+  for (const line of setCookieLines) {
+    const [pair] = line.split(";");
+    const eq = pair!.indexOf("=");
+    const name = pair!.slice(0, eq);
+    const value = pair!.slice(eq + 1);
+    if (value === "" || /max-age=0/i.test(line)) jar.delete(name);
+    else jar.set(name, value);
+  }
+}
+
 /** A tiny cookie-keeping client over the Worker, like a browser tab. */
 export class Browser {
   cookies = new Map<string, string>();
@@ -41,14 +53,7 @@ export class Browser {
     if (init.method && init.method !== "GET" && !headers.has("Origin")) headers.set("Origin", ORIGIN);
     if (init.htmx) headers.set("HX-Request", "true");
     const res = await SELF.fetch(new URL(path, ORIGIN), { ...init, headers, redirect: "manual" });
-    for (const line of res.headers.getSetCookie()) {
-      const [pair] = line.split(";");
-      const eq = pair!.indexOf("=");
-      const name = pair!.slice(0, eq);
-      const value = pair!.slice(eq + 1);
-      if (value === "" || /max-age=0/i.test(line)) this.cookies.delete(name);
-      else this.cookies.set(name, value);
-    }
+    keepCookies(this.cookies, res.headers.getSetCookie());
     return res;
   }
 

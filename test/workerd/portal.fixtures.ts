@@ -7,7 +7,7 @@
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import worker from "../../src/index";
 import { hashPassword } from "../../src/auth/password";
-import { ORIGIN } from "./fixtures";
+import { keepCookies, ORIGIN } from "./fixtures";
 
 export const RIVERBEND = { id: 1, slug: "riverbend", name: "Riverbend Behavioral Health" };
 export const PORTAL = `/portal/${RIVERBEND.slug}`;
@@ -149,14 +149,7 @@ export class PortalBrowser {
     this.lastMs = performance.now() - started;
     await waitOnExecutionContext(ctx);
     this.lastSetCookie = res.headers.getSetCookie();
-    for (const line of this.lastSetCookie) {
-      const [pair] = line.split(";");
-      const eq = pair!.indexOf("=");
-      const name = pair!.slice(0, eq);
-      const value = pair!.slice(eq + 1);
-      if (value === "" || /max-age=0/i.test(line)) this.cookies.delete(name);
-      else this.cookies.set(name, value);
-    }
+    keepCookies(this.cookies, this.lastSetCookie);
     return new Response(body, { status: res.status, headers: res.headers });
   }
 
