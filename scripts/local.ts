@@ -4,7 +4,7 @@
  * real route answers.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, copyFileSync, existsSync, readFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join, resolve } from "node:path";
 import initialize from "@phi-ag/argon2/node";
@@ -31,10 +31,18 @@ function wrangler(args: string[], quiet = true): string {
   return r.stdout ?? "";
 }
 
-/** Copies .dev.vars.example to .dev.vars when there is none (local secrets only). */
+/**
+ * Copies .dev.vars.example to .dev.vars when there is none (local secrets only), and adds to an
+ * existing .dev.vars any variable the example has gained since (its own values are kept).
+ */
 export function ensureDevVars() {
   const target = join(ROOT, ".dev.vars");
-  if (!existsSync(target)) copyFileSync(join(ROOT, ".dev.vars.example"), target);
+  const example = join(ROOT, ".dev.vars.example");
+  if (!existsSync(target)) return copyFileSync(example, target);
+  const names = (text: string) => new Set(text.split("\n").map((l) => /^([A-Z0-9_]+)=/.exec(l)?.[1]).filter(Boolean));
+  const have = names(readFileSync(target, "utf8"));
+  const missing = readFileSync(example, "utf8").split("\n").filter((l) => { const n = /^([A-Z0-9_]+)=/.exec(l)?.[1]; return n && !have.has(n); });
+  if (missing.length) appendFileSync(target, "\n" + missing.join("\n") + "\n");
 }
 
 /** Applies migrations to the local D1 and seeds the demo data if the database is empty. */
