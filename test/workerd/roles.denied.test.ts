@@ -1,4 +1,3 @@
-/** @jsxImportSource hono/jsx */
 /**
  * What a refusal looks like and what the roles see: the 403 page names what is missing and writes
  * nothing (page and htmx), the log line carries no secrets, the auditor's Face Sheet hides every
