@@ -41,6 +41,8 @@ export function demoStatements(passwordHash: string): string[] {
     `INSERT INTO staff_users (agency_id, name, email, role, password_hash, active) VALUES (1, 'Dana Whitfield', 'admin@riverbend.test', 'admin', ${q(passwordHash)}, 1)`,
     `INSERT INTO staff_users (agency_id, name, email, role, password_hash, active) VALUES (1, 'Sam Ortiz', 'staff@riverbend.test', 'staff', ${q(passwordHash)}, 1)`,
     `INSERT INTO staff_users (agency_id, name, email, role, password_hash, active) VALUES (2, 'Lee Harper', 'admin@lakeside.test', 'admin', ${q(passwordHash)}, 1)`,
+    // Last, so the earlier staff keep their ids: read-only, for audits (src/auth/permissions.ts).
+    `INSERT INTO staff_users (agency_id, name, email, role, password_hash, active) VALUES (1, 'Robin Achebe', 'auditor@riverbend.test', 'auditor', ${q(passwordHash)}, 1)`,
   ];
   let id = 0;
   const add = (agencyId: number, prefix: string, start: number, list: Client[]) =>

@@ -1,11 +1,12 @@
 import type { Db } from "./db";
+import type { StaffRole } from "./db/schema";
 
 /** The signed-in staff member, as every staff route sees them. */
 export interface CurrentStaff {
   id: number;
   name: string;
   email: string;
-  role: "admin" | "staff";
+  role: StaffRole;
   agency: { id: number; name: string; slug: string; portalEnabled: boolean; timezone: string };
 }
 

@@ -2,7 +2,7 @@
  * The composition root: middleware in the order it runs, then each feature mounted.
  *
  *   secure headers (CSP) → CSRF → unreadable forms refused → database handle → public routes (sign-in, portal)
- *   → staff session → staff features
+ *   → staff session → role check (src/auth/permissions.ts) → staff features
  */
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
@@ -11,6 +11,7 @@ import { secureHeaders } from "hono/secure-headers";
 import type { AppEnv } from "./app";
 import { authRoutes } from "./auth/routes";
 import { requireStaff } from "./auth/staff-session";
+import { authorize } from "./auth/authorize";
 import { database } from "./db";
 import { documentCenterRoutes } from "./document-center/routes";
 import { faceSheetRoutes } from "./face-sheet/routes";
@@ -24,7 +25,8 @@ import { purgeSpentThrottles, throttleSettings } from "./auth/throttle";
 
 export { ClientLog } from "./audit/client-log";
 
-const app = new Hono<AppEnv>();
+/** The app itself (not only its fetch): the every-route test reads `app.routes`. */
+export const app = new Hono<AppEnv>();
 
 app.use(
   secureHeaders({
@@ -56,6 +58,7 @@ app.route("/", authRoutes);
 app.route("/", portalRoutes);
 
 app.use(requireStaff);
+app.use(authorize);
 app.get("/", (c) => c.redirect("/menu", 302));
 app.route("/", menuRoutes);
 app.route("/", faceSheetRoutes);

@@ -1,4 +1,5 @@
 /** @jsxImportSource hono/jsx */
+import type { CurrentStaff } from "../app";
 import { Field, Layout } from "../layout/views";
 
 /** The staff sign-in page. One message for every failure, so it never says which part was wrong. */
@@ -20,6 +21,37 @@ export function SignInPage(props: { email?: string; next?: string; error?: strin
           <button type="submit" class="primary">Sign in</button>
         </form>
       </section>
+    </Layout>
+  );
+}
+
+/**
+ * What a refused request shows (403): what the role can't do, and which permission it needs.
+ * Alone for htmx (it replaces the page's content), inside `AccessDeniedPage` otherwise.
+ */
+export function AccessDenied(props: { reason: string; missing: string }) {
+  return (
+    <section class="card narrow" aria-labelledby="denied-h">
+      <h1 id="denied-h" tabindex={-1}>
+        Not available to your role
+      </h1>
+      <p class="warning" role="alert">
+        {props.reason}
+      </p>
+      <p>{props.missing}</p>
+      <p>Nothing was changed.</p>
+      <p>
+        <a href="/menu">Go to the Main Menu</a>
+      </p>
+    </section>
+  );
+}
+
+/** The whole 403 page, with the signed-in staff member in the header. */
+export function AccessDeniedPage(props: { staff: CurrentStaff; reason: string; missing: string }) {
+  return (
+    <Layout title="Not available to your role" staff={props.staff}>
+      <AccessDenied reason={props.reason} missing={props.missing} />
     </Layout>
   );
 }

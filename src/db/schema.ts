@@ -16,6 +16,13 @@ export const agencies = sqliteTable("agencies", {
   timezone: text("timezone").notNull().default("America/New_York"),
 });
 
+/**
+ * The staff roles. What each may do is decided in one place, `src/auth/permissions.ts`; the
+ * database only keeps the name.
+ */
+export const STAFF_ROLES = ["admin", "staff", "auditor"] as const;
+export type StaffRole = (typeof STAFF_ROLES)[number];
+
 export const staffUsers = sqliteTable(
   "staff_users",
   {
@@ -24,7 +31,7 @@ export const staffUsers = sqliteTable(
     name: text("name").notNull(),
     /** Stored lower-case; unique across agencies so sign-in needs only the address. */
     email: text("email").notNull(),
-    role: text("role", { enum: ["admin", "staff"] }).notNull().default("staff"),
+    role: text("role", { enum: STAFF_ROLES }).notNull().default("staff"),
     passwordHash: text("password_hash").notNull(),
     active: integer("active", { mode: "boolean" }).notNull().default(true),
     /** Bumped at sign-out: every token signed with an older version stops working. */

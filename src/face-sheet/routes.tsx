@@ -36,7 +36,7 @@ export const faceSheetRoutes = new Hono<AppEnv>()
     const portalEnabled = c.var.staff.agency.portalEnabled;
     const message =
       c.req.query("saved") !== undefined ? "Face Sheet updated." : c.req.query("unchanged") !== undefined ? "No changes to save." : undefined;
-    const panel = <FaceSheetView sheet={sheet} portalEnabled={portalEnabled} message={message} />;
+    const panel = <FaceSheetView sheet={sheet} role={c.var.staff.role} portalEnabled={portalEnabled} message={message} />;
     if (wantsFragment(c)) return c.html(panel);
     return c.html(<FaceSheetPage staff={c.var.staff} sheet={sheet} panel={panel} after={await clientPortalSection(c, sheet.client)} />);
   })
@@ -95,5 +95,5 @@ export const faceSheetRoutes = new Hono<AppEnv>()
     c.header("HX-Push-Url", base);
     // The Client Portal section shows the refused flag: it refreshes itself on this event.
     if (result.status === "saved") c.header("HX-Trigger", "face-sheet-saved");
-    return c.html(<FaceSheetView sheet={fresh} portalEnabled={portalEnabled} message={message} />);
+    return c.html(<FaceSheetView sheet={fresh} role={staff.role} portalEnabled={portalEnabled} message={message} />);
   });

@@ -1,6 +1,7 @@
 /** @jsxImportSource hono/jsx */
 import type { Child } from "hono/jsx";
 import type { CurrentStaff } from "../app";
+import { can, type Role } from "../auth/permissions";
 import type { FieldErrors } from "../forms/parse";
 import { Checkbox, Field, Layout } from "../layout/views";
 import type { ClientSearchHit, FaceSheet } from "./queries";
@@ -137,17 +138,19 @@ function Cases(props: { sheet: FaceSheet }) {
   );
 }
 
-/** The Face Sheet, read-only, with Edit. */
-export function FaceSheetView(props: { sheet: FaceSheet; portalEnabled: boolean; message?: string }) {
+/** The Face Sheet, read-only, with Edit for a role that may change it. */
+export function FaceSheetView(props: { sheet: FaceSheet; role: Role; portalEnabled: boolean; message?: string }) {
   const c = props.sheet.client;
   const base = `/face-sheet/${c.id}`;
   return (
     <section id="face-sheet" class="card" aria-labelledby="fs-h">
       <div class="section-head">
         <h2 id="fs-h">Client information</h2>
-        <a class="button" href={`${base}/edit`} hx-get={`${base}/edit`} hx-target="#face-sheet" hx-swap="outerHTML" hx-push-url="true">
-          Edit
-        </a>
+        {can(props.role, "face-sheet.edit") && (
+          <a class="button" href={`${base}/edit`} hx-get={`${base}/edit`} hx-target="#face-sheet" hx-swap="outerHTML" hx-push-url="true">
+            Edit
+          </a>
+        )}
       </div>
       {props.message && (
         <p class="notice" role="status">

@@ -2,8 +2,8 @@
 import type { Child } from "hono/jsx";
 import type { CurrentStaff } from "../app";
 
-// htmx 2 keeps 4xx responses out of the page by default; form errors (422) and conflicts (409)
-// are answers to show, so they swap too. No inline styles or eval: the CSP forbids both.
+// htmx 2 keeps 4xx responses out of the page by default; form errors (422), conflicts (409) and
+// a role's refusal (403, retargeted to the page's content) are answers to show, so they swap too. No inline styles or eval: the CSP forbids both.
 const HTMX_CONFIG = JSON.stringify({
   includeIndicatorStyles: false,
   allowEval: false,
@@ -17,6 +17,7 @@ const HTMX_CONFIG = JSON.stringify({
   responseHandling: [
     { code: "204", swap: false },
     { code: "[23]..", swap: true },
+    { code: "403", swap: true },
     { code: "409", swap: true },
     { code: "422", swap: true },
     { code: "503", swap: true },

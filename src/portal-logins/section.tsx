@@ -19,6 +19,7 @@ export async function loadSectionData(c: Context<AppEnv>, client: { id: number; 
     logins: await listPortalLogins(c.var.db, agency.id, client.id),
     now: Date.now(),
     timezone: agency.timezone,
+    role: c.var.staff.role,
   };
 }
 

@@ -5,6 +5,7 @@
  * (#client-portal) is what htmx swaps after a Save or Resend, and the status line above it is a
  * live region that survives the swap so the outcome is announced.
  */
+import { can, type Role } from "../auth/permissions";
 import type { PortalLogin } from "../db/schema";
 import { emailDelivery, loginStatus, type LoginStatus } from "./status";
 import { formatAgencyDateTime } from "../layout/agency-time";
@@ -26,6 +27,8 @@ export interface SectionData {
   logins: PortalLogin[];
   now: number;
   timezone: string;
+  /** The signed-in role: Add, Edit and Resend show only for a role that may use them. */
+  role: Role;
 }
 
 export const portalLoginsPath = (clientId: number) => `/face-sheet/${clientId}/portal-logins`;
@@ -79,6 +82,7 @@ export function ClientPortalSection(props: SectionData & { message?: StatusMessa
 /** The swappable body: refreshed after a Save, a Resend, or a Face Sheet Update (refused flag). */
 export function ClientPortalBody(props: SectionData) {
   const base = portalLoginsPath(props.clientId);
+  const manage = can(props.role, "portal-logins.manage");
   return (
     <div id={SECTION_BODY_ID} hx-get={base} hx-trigger="face-sheet-saved from:body" hx-swap="outerHTML">
       <dl class="facts portal-facts">
@@ -100,26 +104,28 @@ export function ClientPortalBody(props: SectionData) {
       {props.logins.length === 0 ? (
         <p class="empty">No data</p>
       ) : (
-        <LoginsTable clientId={props.clientId} logins={props.logins} now={props.now} timezone={props.timezone} />
+        <LoginsTable clientId={props.clientId} logins={props.logins} now={props.now} timezone={props.timezone} manage={manage} />
       )}
-      <div class="actions">
-        <a
-          id="add-portal-login"
-          class="button"
-          href={`${base}/new`}
-          hx-get={`${base}/new`}
-          hx-target={`#${DIALOG_SLOT_ID}`}
-          hx-swap="innerHTML"
-          data-opens-dialog
-        >
-          Add Client Portal Login
-        </a>
-      </div>
+      {manage && (
+        <div class="actions">
+          <a
+            id="add-portal-login"
+            class="button"
+            href={`${base}/new`}
+            hx-get={`${base}/new`}
+            hx-target={`#${DIALOG_SLOT_ID}`}
+            hx-swap="innerHTML"
+            data-opens-dialog
+          >
+            Add Client Portal Login
+          </a>
+        </div>
+      )}
     </div>
   );
 }
 
-function LoginsTable(props: { clientId: number; logins: PortalLogin[]; now: number; timezone: string }) {
+function LoginsTable(props: { clientId: number; logins: PortalLogin[]; now: number; timezone: string; manage: boolean }) {
   const base = portalLoginsPath(props.clientId);
   return (
     <div class="table-wrap">
@@ -132,7 +138,7 @@ function LoginsTable(props: { clientId: number; logins: PortalLogin[]; now: numb
             <th scope="col">Status</th>
             <th scope="col">Portal User Email</th>
             <th scope="col">Last login</th>
-            <th scope="col">Edit</th>
+            {props.manage && <th scope="col">Edit</th>}
           </tr>
         </thead>
         <tbody>
@@ -158,7 +164,7 @@ function LoginsTable(props: { clientId: number; logins: PortalLogin[]; now: numb
                     {delivery === "failed" && (
                       <span class="resend">
                         <span class="badge bad">Email not sent</span>
-                        {l.active && (
+                        {l.active && props.manage && (
                           <form method="post" action={`${base}/${l.id}/resend`} hx-post={`${base}/${l.id}/resend`} hx-target={`#${SECTION_BODY_ID}`} hx-swap="outerHTML">
                             <button type="submit" class="small" id={`resend-portal-login-${l.id}`} aria-label={`Resend email to ${l.username}`}>
                               Resend
@@ -170,19 +176,21 @@ function LoginsTable(props: { clientId: number; logins: PortalLogin[]; now: numb
                   </div>
                 </td>
                 <td data-label="Last login">{l.lastLoginAt ? formatAgencyDateTime(l.lastLoginAt, props.timezone) : "Never"}</td>
-                <td data-label="Edit">
-                  <a
-                    id={`edit-portal-login-${l.id}`}
-                    class="button small"
-                    href={`${base}/${l.id}/edit`}
-                    hx-get={`${base}/${l.id}/edit`}
-                    hx-target={`#${DIALOG_SLOT_ID}`}
-                    hx-swap="innerHTML"
-                    data-opens-dialog
-                  >
-                    Edit<span class="visually-hidden"> portal login {l.username}</span>
-                  </a>
-                </td>
+                {props.manage && (
+                  <td data-label="Edit">
+                    <a
+                      id={`edit-portal-login-${l.id}`}
+                      class="button small"
+                      href={`${base}/${l.id}/edit`}
+                      hx-get={`${base}/${l.id}/edit`}
+                      hx-target={`#${DIALOG_SLOT_ID}`}
+                      hx-swap="innerHTML"
+                      data-opens-dialog
+                    >
+                      Edit<span class="visually-hidden"> portal login {l.username}</span>
+                    </a>
+                  </td>
+                )}
               </tr>
             );
           })}

@@ -3,3 +3,9 @@ declare namespace Cloudflare {
     TEST_MIGRATIONS: import("cloudflare:test").D1Migration[];
   }
 }
+
+/** Files imported as text (Vite's `?raw`), e.g. the README in the roles test. */
+declare module "*?raw" {
+  const text: string;
+  export default text;
+}

@@ -1,0 +1,189 @@
+/**
+ * Who may do what in the staff app: the ONE table that decides every staff route.
+ *
+ * - `PERMISSIONS` names each permission, the roles that hold it, and what the 403 page tells a
+ *   role without it.
+ * - `STAFF_ROUTES` maps every staff route (method + Hono path pattern, exactly as registered) to
+ *   the permission it needs. The `authorize` middleware looks each request's matched route up
+ *   here; a staff route that is not in the table is refused for every role (default deny) until
+ *   it is added, except under /admin/, which is for administrators by default.
+ * - `can(role, permission)` is what the views ask before showing a button, so a button is shown
+ *   exactly when its route would answer.
+ * - `PUBLIC_ROUTES` lists the routes that sit before the staff session (sign-in, the Client
+ *   Portal): the every-route test checks that nothing else is mounted there.
+ *
+ * The README's "Roles" table is generated from this file (`rolesTableMarkdown`), and a test keeps
+ * the two the same.
+ */
+import { STAFF_ROLES, type StaffRole } from "../db/schema";
+
+export type Role = StaffRole;
+export const ROLES = STAFF_ROLES;
+
+/** How a role is named to people (the 403 page, the README). */
+export const ROLE_LABELS: Record<Role, string> = { admin: "Administrator", staff: "Staff", auditor: "Auditor" };
+
+const EVERYONE = ["admin", "staff", "auditor"] as const satisfies readonly Role[];
+
+interface PermissionRule {
+  /** The roles that hold the permission. */
+  roles: readonly Role[];
+  /** Its name on the 403 page and in the README. */
+  label: string;
+  /** The rest of "Your role (<Role>) …" on the 403 page, for a role without it. */
+  denied: string;
+}
+
+export const PERMISSIONS = {
+  "menu.open": {
+    roles: EVERYONE,
+    label: "Open the Main Menu",
+    denied: "can't open the Main Menu",
+  },
+  "face-sheet.view": {
+    roles: EVERYONE,
+    label: "Find clients and view their Face Sheet (with its Client Portal section)",
+    denied: "can't view Face Sheets",
+  },
+  "face-sheet.edit": {
+    roles: ["admin", "staff"],
+    label: "Edit and Update a Face Sheet",
+    denied: "can view this client's Face Sheet but not change it",
+  },
+  "portal-logins.manage": {
+    roles: ["admin", "staff"],
+    label: "Add, edit and resend Client Portal logins",
+    denied: "can see this client's Client Portal logins but not add, change or resend them",
+  },
+  "document-center.view": {
+    roles: EVERYONE,
+    label: "Document Center: open cases and the Face Sheet Change Log",
+    denied: "can't open the Document Center",
+  },
+  "change-log.export": {
+    roles: EVERYONE,
+    label: "Export the Face Sheet Change Log as CSV",
+    denied: "can't export the Face Sheet Change Log",
+  },
+  "change-log.verify": {
+    roles: EVERYONE,
+    label: "Verify the Face Sheet Change Log's hash chain",
+    denied: "can't verify the Face Sheet Change Log",
+  },
+  "agency.administer": {
+    roles: ["admin"],
+    label: "Agency administration: staff, agency settings, the agency log",
+    denied: "can't open agency administration (staff, agency settings, the agency log); only an Administrator can",
+  },
+} as const satisfies Record<string, PermissionRule>;
+
+export type Permission = keyof typeof PERMISSIONS;
+
+/** A route's key in the table: method and Hono path pattern, e.g. "POST /face-sheet/:clientId{[0-9]+}". */
+export type RouteKey = `${"GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "ALL"} /${string}`;
+
+const CLIENT = "/face-sheet/:clientId{[0-9]+}";
+const LOGINS = `${CLIENT}/portal-logins`;
+const LOGIN = `${LOGINS}/:loginId{[0-9]+}`;
+const DOC_CLIENT = "/document-center/clients/:clientId{[0-9]+}";
+const DOC_CASE = `${DOC_CLIENT}/cases/:caseId{[0-9]+}`;
+const CHANGE_LOG = `${DOC_CASE}/face-sheet-log`;
+
+/** Every staff route and the permission it needs. A route missing here is refused to everyone. */
+export const STAFF_ROUTES = {
+  "GET /": "menu.open",
+  "GET /menu": "menu.open",
+
+  "GET /face-sheet": "face-sheet.view",
+  [`GET ${CLIENT}`]: "face-sheet.view",
+  [`GET ${CLIENT}/edit`]: "face-sheet.edit",
+  [`POST ${CLIENT}`]: "face-sheet.edit",
+
+  // The section's body is part of the Face Sheet view (it refreshes itself after an Update).
+  [`GET ${LOGINS}`]: "face-sheet.view",
+  [`GET ${LOGINS}/new`]: "portal-logins.manage",
+  [`POST ${LOGINS}`]: "portal-logins.manage",
+  [`GET ${LOGIN}/edit`]: "portal-logins.manage",
+  [`POST ${LOGIN}`]: "portal-logins.manage",
+  [`POST ${LOGIN}/resend`]: "portal-logins.manage",
+
+  "GET /document-center": "document-center.view",
+  [`GET ${DOC_CLIENT}`]: "document-center.view",
+  [`GET ${DOC_CASE}`]: "document-center.view",
+  [`GET ${CHANGE_LOG}`]: "document-center.view",
+  [`GET ${CHANGE_LOG}.csv`]: "change-log.export",
+  // A POST, but it only reads: recomputing the chain changes nothing.
+  [`POST ${CHANGE_LOG}/verify`]: "change-log.verify",
+
+  "GET /admin/agency-log": "agency.administer",
+  "GET /admin/agency-log.csv": "agency.administer",
+  "POST /admin/agency-log/verify": "agency.administer",
+} as const satisfies Record<RouteKey, Permission>;
+
+/** Routes mounted before the staff session: staff sign-in and sign-out, and the whole Client Portal. */
+export const PUBLIC_ROUTES: readonly RouteKey[] = ["GET /sign-in", "POST /sign-in", "POST /sign-out"];
+/** Everything under these paths is public to staff roles (portal users have their own sessions). */
+export const PUBLIC_PREFIXES = ["/portal"] as const;
+
+const ADMIN_PREFIX = "/admin";
+
+/** Whether the route (method and pattern) is one of the public ones above. */
+export function isPublicRoute(method: string, path: string): boolean {
+  return PUBLIC_ROUTES.includes(`${method} ${path}` as RouteKey) || PUBLIC_PREFIXES.some((p) => path === p || path.startsWith(`${p}/`));
+}
+
+/**
+ * The permission a staff route needs, or null when the table doesn't know the route (refuse it).
+ *
+ * @example permissionFor("POST", "/face-sheet/:clientId{[0-9]+}") // "face-sheet.edit"
+ */
+export function permissionFor(method: string, path: string): Permission | null {
+  const listed = (STAFF_ROUTES as Record<string, Permission>)[`${method} ${path}`];
+  if (listed) return listed;
+  if (path === ADMIN_PREFIX || path.startsWith(`${ADMIN_PREFIX}/`)) return "agency.administer";
+  return null;
+}
+
+/**
+ * Whether the role holds the permission. Views use it to show only what the role may do.
+ *
+ * @example can("auditor", "face-sheet.edit") // false
+ */
+export function can(role: Role, permission: Permission): boolean {
+  return (PERMISSIONS[permission].roles as readonly Role[]).includes(role);
+}
+
+/**
+ * What the 403 page says: what the role can't do and which roles can. `permission` null means
+ * the route is not in the table at all.
+ */
+export function deniedMessage(role: Role, permission: Permission | null): { reason: string; missing: string } {
+  const yours = `Your role (${ROLE_LABELS[role]})`;
+  if (!permission) {
+    return {
+      reason: `${yours} can't open this page: it hasn't been given to any role yet.`,
+      missing: "The page isn't in the permission table, so no role can use it until it is added.",
+    };
+  }
+  const rule = PERMISSIONS[permission];
+  const holders = rule.roles.map((r) => ROLE_LABELS[r]);
+  const who = holders.length === 1 ? `the ${holders[0]} role has` : `the ${holders.slice(0, -1).join(", ")} and ${holders.at(-1)} roles have`;
+  return {
+    reason: `${yours} ${rule.denied}.`,
+    missing: `This needs the permission “${rule.label}”, which ${who}. Ask an administrator if you need it.`,
+  };
+}
+
+/** The README's "Roles" table (Markdown), generated from the table above so the two can't drift. */
+export function rolesTableMarkdown(): string {
+  const head = `| Permission | Routes | ${ROLES.map((r) => ROLE_LABELS[r]).join(" | ")} |`;
+  const rule = `|---|---|${ROLES.map(() => ":-:").join("|")}|`;
+  const rows = (Object.keys(PERMISSIONS) as Permission[]).map((p) => {
+    const routes = Object.entries(STAFF_ROUTES)
+      .filter(([, needed]) => needed === p)
+      .map(([key]) => `\`${key.replace(/\{\[0-9\]\+\}/g, "")}\``);
+    if (p === "agency.administer") routes.push("anything else under `/admin/`");
+    return `| ${PERMISSIONS[p].label} | ${routes.join(", ")} | ${ROLES.map((r) => (can(r, p) ? "✓" : "—")).join(" | ")} |`;
+  });
+  return [head, rule, ...rows].join("\n");
+}

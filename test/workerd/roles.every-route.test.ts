@@ -1,0 +1,143 @@
+/**
+ * Every route × every role, generated from the router (`app.routes`), so a new route can't be
+ * forgotten: each staff route must be in the permission table (src/auth/permissions.ts), each
+ * role gets exactly what the table says (allowed: not 403; denied: 403 with a page that says what
+ * is missing, a log line, and not one row of D1 changed), and without a session every staff route
+ * sends the browser to sign-in.
+ *
+ * Roles go from least to most privileged, so every refused write meets a state in which it would
+ * have written (a current Face Sheet version, a login whose email failed).
+ */
+import { env } from "cloudflare:test";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { authorize } from "../../src/auth/authorize";
+import { can, isPublicRoute, permissionFor, ROLE_LABELS, type Role } from "../../src/auth/permissions";
+import { app } from "../../src/index";
+import { Browser, DEMO } from "./fixtures";
+import { clientRow, faceSheetForm } from "./helpers";
+import { addLogin, loginRow, windowForm } from "./portal-logins.helpers";
+
+const STAFF: Record<Role, string> = { auditor: "auditor@riverbend.test", staff: "staff@riverbend.test", admin: "admin@riverbend.test" };
+const LEAST_PRIVILEGED_FIRST: Role[] = ["auditor", "staff", "admin"];
+
+/** The routes Hono holds, split at the role check: before it public, after it staff. */
+const gate = app.routes.findIndex((r) => r.handler === authorize);
+const isMiddleware = (r: { method: string; path: string }) => r.method === "ALL" && r.path === "/*";
+const publicRoutes = app.routes.slice(0, gate).filter((r) => !isMiddleware(r));
+const staffRoutes = app.routes.slice(gate + 1);
+
+/** Real ids for each path parameter: Maria (Riverbend), her case, a login of hers. */
+const ids: Record<string, number> = {};
+
+/** The URL for a route pattern, ids filled in; an unknown parameter fails the test loudly. */
+function urlFor(pattern: string): string {
+  if (pattern.includes("*")) throw new Error(`${pattern}: a wildcard staff route can't be walked; give it a concrete path`);
+  return pattern.replace(/:(\w+)(\{[^}]*\})?/g, (_, name: string) => {
+    if (!(name in ids)) throw new Error(`${pattern}: no fixture id for :${name} (add one to this test's beforeAll)`);
+    return String(ids[name]);
+  });
+}
+
+/**
+ * The form each unsafe route gets: one that would write if allowed. Built at send time, so it
+ * carries the current Face Sheet version. Routes not named here get an empty form.
+ */
+const FORMS: Record<string, (role: Role) => Promise<Record<string, string>> | Record<string, string>> = {
+  "POST /face-sheet/:clientId{[0-9]+}": async (role) => faceSheetForm(await clientRow(DEMO.maria), { residenceCity: `City of ${role}` }),
+  "POST /face-sheet/:clientId{[0-9]+}/portal-logins": (role) => windowForm({ username: `roles.${role}`, email: `${role}@example.com` }),
+  "POST /face-sheet/:clientId{[0-9]+}/portal-logins/:loginId{[0-9]+}": (role) => windowForm({ email: `edited.${role}@example.com`, resetPassword: false }),
+};
+
+/** Every row of every table the app writes, in one comparable value. */
+async function snapshot(): Promise<Record<string, unknown[]>> {
+  const { results: tables } = await env.DB.prepare(
+    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' AND name <> 'd1_migrations' ORDER BY name",
+  ).all<{ name: string }>();
+  const out: Record<string, unknown[]> = {};
+  for (const { name } of tables) out[name] = (await env.DB.prepare(`SELECT * FROM "${name}" ORDER BY rowid`).all()).results;
+  return out;
+}
+
+function send(b: Browser, method: string, url: string, form: Record<string, string>) {
+  if (method === "GET") return b.get(url);
+  if (method === "POST") return b.post(url, form);
+  return b.fetch(url, { method, body: new URLSearchParams(form) });
+}
+
+const browsers = {} as Record<Role, Browser>;
+
+beforeAll(async () => {
+  for (const role of LEAST_PRIVILEGED_FIRST) browsers[role] = await Browser.staff(STAFF[role]);
+  expect((await addLogin(browsers.admin, DEMO.maria, { username: "roles.maria", email: "m@example.com" })).status).toBe(200);
+  const login = await loginRow("roles.maria");
+  // A failed email makes Resend a real write (a new temporary password), so refusing it means something.
+  await env.DB.prepare("UPDATE portal_logins SET email_status = 'failed' WHERE id = ?").bind(login!.id).run();
+  const kase = await env.DB.prepare("SELECT id FROM cases WHERE client_id = ? ORDER BY id LIMIT 1").bind(DEMO.maria).first<{ id: number }>();
+  Object.assign(ids, { clientId: DEMO.maria, caseId: kase!.id, loginId: login!.id });
+});
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe("the router and the permission table", () => {
+  it("finds the role check in the router, with staff routes behind it", () => {
+    expect(gate).toBeGreaterThan(0);
+    expect(staffRoutes.length).toBeGreaterThan(10);
+  });
+
+  it("has every staff route in the permission table (a new route is refused until it is added)", () => {
+    const missing = staffRoutes.filter((r) => permissionFor(r.method, r.path) === null).map((r) => `${r.method} ${r.path}`);
+    expect(missing, "add these to STAFF_ROUTES in src/auth/permissions.ts").toEqual([]);
+  });
+
+  it("mounts nothing before the staff session but sign-in, sign-out and the Client Portal", () => {
+    const unexpected = publicRoutes.filter((r) => !isPublicRoute(r.method, r.path)).map((r) => `${r.method} ${r.path}`);
+    expect(unexpected, "staff routes belong after requireStaff and authorize in src/index.ts").toEqual([]);
+  });
+});
+
+describe("every staff route × every role", () => {
+  for (const role of LEAST_PRIVILEGED_FIRST) {
+    it(`gives ${role} exactly what the table allows; refusals are 403, logged, and write nothing`, async () => {
+      const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+      for (const route of staffRoutes) {
+        const key = `${route.method} ${route.path}`;
+        const permission = permissionFor(route.method, route.path);
+        const allowed = permission !== null && can(role, permission);
+        const url = urlFor(route.path);
+        const form = (await FORMS[key]?.(role)) ?? {};
+        const before = allowed ? null : await snapshot();
+        warn.mockClear();
+
+        const res = await send(browsers[role], route.method, url, form);
+        const body = await res.text();
+
+        if (allowed) {
+          expect(res.status, `${role} ${key}`).not.toBe(403);
+          expect(res.status, `${role} ${key}`).toBeLessThan(500);
+          expect(res.headers.get("Location") ?? "", `${role} ${key}`).not.toMatch(/^\/sign-in/);
+        } else {
+          expect(res.status, `${role} ${key}`).toBe(403);
+          expect(body, `${role} ${key}`).toContain(`Your role (${ROLE_LABELS[role]})`);
+          expect(await snapshot(), `${role} ${key} wrote something`).toEqual(before);
+          expect(warn.mock.calls.map((c) => String(c[0])), `${role} ${key}`).toEqual([
+            expect.stringContaining(`access denied: ${key} `),
+          ]);
+          expect(String(warn.mock.calls[0]![0])).toContain(`role=${role}`);
+        }
+      }
+    });
+  }
+
+  it("sends a browser without a session to sign-in from every staff route, writing nothing", async () => {
+    const before = await snapshot();
+    const anonymous = new Browser();
+    for (const route of staffRoutes) {
+      const res = await send(anonymous, route.method, urlFor(route.path), (await FORMS[`${route.method} ${route.path}`]?.("admin")) ?? {});
+      expect(res.status, `${route.method} ${route.path}`).toBe(302);
+      expect(res.headers.get("Location"), `${route.method} ${route.path}`).toMatch(/^\/sign-in\?next=/);
+    }
+    expect(await snapshot()).toEqual(before);
+  });
+});
