@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { commonPasswordCount, isCommonPassword, passwordProblem } from "../../src/auth/password-rules";
 
 const context = { username: "maria.portal", agencyName: "Riverbend Behavioral Health", agencySlug: "riverbend" };
+const BREACHED = "This password appears in lists of breached passwords. Choose another — a few unrelated words work well.";
 const check = (pw: string, confirm = pw, ctx = context) => passwordProblem(pw, confirm, ctx);
 
 describe("password rules", () => {
@@ -43,6 +44,34 @@ describe("password rules", () => {
     expect(check("down by the riverbend again")?.message).toBe("Don't use the agency's name in your password.");
     // Very short usernames are not treated as words to avoid.
     expect(check("a long journey by the sea", "a long journey by the sea", { ...context, username: "jo" })).toBeNull();
+  });
+
+  it("refuses well-known breached passwords that the common list misses, as typed or spaced out", () => {
+    for (const pw of [
+      "correcthorsebatterystaple",
+      "correct horse battery staple",
+      "CorrectHorseBatteryStaple",
+      "manchesterunited",
+      "stairwaytoheaven",
+      "cristianoronaldo",
+      "worldofwarcraft",
+      "123456789123456789",
+      "Manchester United 1999!",
+    ]) {
+      expect(check(pw)?.message, pw).toBe(BREACHED);
+    }
+  });
+
+  it("doesn't let separators or symbols hide a run or a repeat", () => {
+    for (const pw of ["1234567890123456789!", "1-2-3-4-5-6-7-8-9-0", "q.w.e.r.t.y.u.i.o.p.a.s", "abcd-abcd-abcd-abcd", "Abcdefghijklmnop1!", "!!9876543210987654"]) {
+      expect(check(pw)?.message, pw).toMatch(/^That password is too common/);
+    }
+  });
+
+  it("still accepts unrelated words joined by separators or followed by a symbol", () => {
+    for (const pw of ["lantern-orchard-velvet-compass", "zebra kettle mountain!", "heron.quiet.cold.water", "Velvet Compass Orchard 7"]) {
+      expect(check(pw), pw).toBeNull();
+    }
   });
 
   it("refuses a confirmation that doesn't match, on the confirmation field", () => {

@@ -144,6 +144,14 @@ describe("the password rules", () => {
     expect((await refusal("qwertyuiopasdfgh")).newPassword).toMatch(/^That password is too common/);
   });
 
+  it("refuses a password found in lists of breached passwords, kindly, next to New password", async () => {
+    const r = await refusal("correct horse battery staple");
+    expect(r.status).toBe(422);
+    expect(r.newPassword).toBe("This password appears in lists of breached passwords. Choose another — a few unrelated words work well.");
+    expect(r.confirm).toBeUndefined();
+    expect(r.html).not.toContain("correct horse battery staple");
+  });
+
   it("refuses a password containing the username, in any case", async () => {
     const r = await refusal("my name is Maria.Portal.Rules ok", undefined, "maria.portal.rules");
     expect(r.newPassword).toBe("Don't use your Portal Username in your password.");
