@@ -125,7 +125,8 @@ export function isCommonPassword(password: string): boolean {
 
 /**
  * Whether a password is on the bundled breached-password filter in any of its forms. A password on
- * no list is reported with probability 1/8,192 per distinct form, 2–4 forms a password.
+ * no list is reported with probability 1/8,192 per distinct form (a plain passphrase has 2, as
+ * typed and without spaces; digits or symbols at its ends add up to 3 more).
  */
 export function isBreachedPassword(password: string): boolean {
   const filter = breachedPasswords();
