@@ -11,19 +11,22 @@ export default defineConfig({
       {
         // Tests that run inside workerd against the real local D1, Durable Objects and email.
         plugins: [
-          cloudflareTest({
+          cloudflareTest(({ inject }) => ({
             wrangler: { configPath: "./wrangler.toml" },
             miniflare: {
               bindings: {
                 TEST_MIGRATIONS: migrations,
                 SESSION_SECRET: "test-secret-that-is-long-enough-0123456789",
+                // The local range server started by the global setup, never the real API.
+                PWNED_PASSWORDS_ORIGIN: inject("pwnedPasswordsOrigin"),
               },
             },
-          }),
+          })),
         ],
         test: {
           name: "workerd",
           include: ["test/workerd/**/*.test.ts", "test/workerd/**/*.test.tsx"],
+          globalSetup: ["./test/fixture-servers/pwned-range.ts"],
           setupFiles: ["./test/workerd/setup.ts"],
         },
       },

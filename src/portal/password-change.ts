@@ -5,7 +5,7 @@
  * entry are one atomic commit through the client's log.
  */
 import { hashPassword, verifyPassword } from "../auth/password";
-import { passwordProblem } from "../auth/password-rules";
+import { newPasswordProblem } from "../auth/password-rules";
 import { commitChange } from "../clients/log";
 import type { Db } from "../db";
 import { loginPasswordHash, type PortalAgency, type PortalUser } from "./queries";
@@ -61,8 +61,14 @@ export async function changePortalPassword(
     if (next === current) return { kind: "invalid", field: "newPassword", message: "Choose a password different from your current one." };
   }
 
-  // 2. The rules (length, common passwords, context words) and the confirmation.
-  const problem = passwordProblem(next, req.confirm.normalize("NFKC"), { username: user.username, agencyName: agency.name, agencySlug: agency.slug });
+  // 2. The rules (length, context words, common and breached passwords — in production also the
+  //    Pwned Passwords range API, fail-open) and the confirmation.
+  const problem = await newPasswordProblem(
+    next,
+    req.confirm.normalize("NFKC"),
+    { username: user.username, agencyName: agency.name, agencySlug: agency.slug },
+    { origin: env.PWNED_PASSWORDS_ORIGIN },
+  );
   if (problem) return { kind: "invalid", ...problem };
 
   // 3. A first password must differ from the temporary one.

@@ -17,6 +17,7 @@ import {
   loginRow,
   uniqueUsername,
 } from "./portal.fixtures";
+import { PWNED_FIXTURE } from "./pwned-passwords.fixture";
 
 const GOOD = "lantern orchard velvet compass";
 
@@ -39,7 +40,7 @@ describe("first sign-in with a temporary password", () => {
     expect(html).toMatch(/>Change password<\/button>/);
     // The rules are stated on the page; no current password is asked right after signing in with the temporary one.
     expect(html).toContain("At least 15 characters, up to 128.");
-    expect(html).toContain("Not a commonly used password, and not containing your Portal Username or the agency&#39;s name.");
+    expect(html).toContain("Not a commonly used or breached password, and not containing your Portal Username or the agency&#39;s name.");
     expect(html).not.toContain('name="currentPassword"');
     // No menu to pages it couldn't open anyway; Log out is there.
     expect(html).not.toContain(`href="${PORTAL}/activity"`);
@@ -142,6 +143,20 @@ describe("the password rules", () => {
   it("refuses a common password", async () => {
     expect((await refusal("passwordpassword")).newPassword).toMatch(/^That password is too common/);
     expect((await refusal("qwertyuiopasdfgh")).newPassword).toMatch(/^That password is too common/);
+  });
+
+  it("refuses a password found in lists of breached passwords, kindly, next to New password", async () => {
+    const r = await refusal("correct horse battery staple");
+    expect(r.status).toBe(422);
+    expect(r.newPassword).toBe("This password appears in lists of breached passwords. Choose another — a few unrelated words work well.");
+    expect(r.confirm).toBeUndefined();
+    expect(r.html).not.toContain("correct horse battery staple");
+  });
+
+  it("refuses a password the Pwned Passwords range API knows (the local range server here) with the same message", async () => {
+    const r = await refusal(PWNED_FIXTURE.breached.password);
+    expect(r.status).toBe(422);
+    expect(r.newPassword).toBe("This password appears in lists of breached passwords. Choose another — a few unrelated words work well.");
   });
 
   it("refuses a password containing the username, in any case", async () => {
