@@ -53,7 +53,7 @@ export function newLinkToken(): { token: string; tokenHash: string } {
  * operator's "create agency" batch runs them right after inserting the member): the new link, then
  * — only if it was written — every earlier unused link of that purpose marked used. A reset is not
  * written when the member already got RESETS_PER_HOUR of them in the last hour. The insert's
- * affected rows (first statement) say whether a link was issued.
+ * returned rows (first statement) say whether a link was issued.
  */
 export function issueLinkStatements(db: Db, req: { email: string; purpose: LinkPurpose; now: number }) {
   const { token, tokenHash } = newLinkToken();
@@ -62,12 +62,25 @@ export function issueLinkStatements(db: Db, req: { email: string; purpose: LinkP
   const expiresAt = now + LINK_LIFETIME_MS[purpose];
   const recentResets = sql`(SELECT COUNT(*) FROM ${staffTokens} WHERE ${staffTokens.staffId} = ${staffUsers.id}
       AND ${staffTokens.purpose} = 'reset' AND ${staffTokens.createdAt} > ${now - 3600_000})`;
-  const insert = db.run(sql`
-    INSERT INTO ${staffTokens} (agency_id, staff_id, purpose, token_hash, created_at, expires_at)
-    SELECT ${staffUsers.agencyId}, ${staffUsers.id}, ${purpose}, ${tokenHash}, ${now}, ${expiresAt}
-    FROM ${staffUsers}
-    WHERE ${staffUsers.email} = ${email} AND ${staffUsers.active} = 1
-      ${purpose === "reset" ? sql`AND ${recentResets} < ${RESETS_PER_HOUR}` : sql``}`);
+  // INSERT … SELECT from the member's row: no row (unknown, inactive, too many resets), no link.
+  const insert = db
+    .insert(staffTokens)
+    .select(
+      db
+        .select({
+          id: sql<number>`NULL`.as("id"),
+          agencyId: staffUsers.agencyId,
+          staffId: staffUsers.id,
+          purpose: sql<LinkPurpose>`${purpose}`.as("purpose"),
+          tokenHash: sql<string>`${tokenHash}`.as("token_hash"),
+          createdAt: sql<number>`${now}`.as("created_at"),
+          expiresAt: sql<number>`${expiresAt}`.as("expires_at"),
+          usedAt: sql<number | null>`NULL`.as("used_at"),
+        })
+        .from(staffUsers)
+        .where(and(eq(staffUsers.email, email), eq(staffUsers.active, true), purpose === "reset" ? sql`${recentResets} < ${RESETS_PER_HOUR}` : undefined)),
+    )
+    .returning({ id: staffTokens.id });
   const supersede = db
     .update(staffTokens)
     .set({ usedAt: now })
@@ -89,7 +102,7 @@ export function issueLinkStatements(db: Db, req: { email: string; purpose: LinkP
 export async function issueLink(db: Db, req: { email: string; purpose: LinkPurpose; now: number }): Promise<{ token: string; expiresAt: number } | null> {
   const { token, expiresAt, statements } = issueLinkStatements(db, req);
   const [inserted] = await db.batch(statements);
-  return (inserted.meta.changes ?? 0) > 0 ? { token, expiresAt } : null;
+  return inserted.length > 0 ? { token, expiresAt } : null;
 }
 
 /** A link that can still be used, with its member and agency. */

@@ -41,7 +41,7 @@ const forgotForm = z.object({
   email: z.string().trim().min(1, "Enter your email.").max(254, "That is longer than any email address.").pipe(z.email("Enter an email address, like name@example.org.")),
 });
 
-const NOT_CHANGED = "Your password was not changed. Correct the field marked below.";
+const NOT_CHANGED = "Your password was not changed. Correct what is marked below.";
 const tooMany = (lockMs: number) => `Too many attempts. Wait ${Math.round(lockMs / 60_000)} minutes and try again, or ask your administrator for help.`;
 
 function unusable(c: Context<AppEnv>) {
