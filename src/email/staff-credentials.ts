@@ -38,7 +38,7 @@ export function staffLinkEmail(m: StaffLinkEmail): OutgoingEmail {
   const invite = m.kind === "invite";
   const subject = invite ? `Set up your ${m.agencyName} staff account` : `Reset your ${m.agencyName} staff password`;
   const opening = invite
-    ? `An account has been created for you in ${m.agencyName}'s records system. To start, choose your password:`
+    ? `${m.agencyName} has created a staff account for you. To start, choose your password:`
     : `Someone (we hope you) asked to reset the password of your ${m.agencyName} staff account. To choose a new password, open this link:`;
   const rule = `The link works once and for ${m.validFor}. ${invite ? "After that, ask for a new one." : "Only the newest link you asked for works."}`;
   const ignore = invite
