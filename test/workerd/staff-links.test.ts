@@ -109,6 +109,19 @@ describe("setting a password through an invitation", () => {
     await expectUnusable(await new StaffBrowser().openLink(path), member, await memberRow(member.id));
   });
 
+  it("still sets the password when the notice can't be emailed, and says the notice failed", async () => {
+    const member = await createMember({ password: null });
+    const { path } = await issue(member, "invite");
+    const b = new StaffBrowser(undefined, { EMAIL_FROM: "" });
+    await b.openLink(path);
+    const password = goodPassword();
+    const res = await b.post("/staff-link", { newPassword: password, confirmPassword: password });
+    expect(res.headers.get("Location")).toBe("/menu?password=set&notice=not-sent");
+    const menu = await b.get("/menu?password=set&notice=not-sent");
+    expect(noticeText(await menu.text())).toBe("Your password has been set and you are signed in. We couldn't email you the confirmation.");
+    expect((await memberRow(member.id)).password_hash).toMatch(/^\$argon2id\$/);
+  });
+
   it("refuses sign-in to an invited member who has no password yet, with the usual message", async () => {
     const member = await createMember({ password: null });
     const res = await new StaffBrowser().signIn(member.email, "anything at all, really");
