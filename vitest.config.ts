@@ -19,6 +19,7 @@ export default defineConfig({
                 SESSION_SECRET: "test-secret-that-is-long-enough-0123456789",
                 // The local range server started by the global setup, never the real API.
                 PWNED_PASSWORDS_ORIGIN: inject("pwnedPasswordsOrigin"),
+                OPERATOR_TOKEN: "test-operator-token-that-is-long-enough-0123456789",
               },
             },
           })),

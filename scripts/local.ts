@@ -45,10 +45,15 @@ export function ensureDevVars() {
   if (missing.length) appendFileSync(target, "\n" + missing.join("\n") + "\n");
 }
 
+/** Applies the D1 migrations to the local database (default `.wrangler/state`, or `persistTo`). */
+export function migrateDatabase(persistTo?: string) {
+  wrangler(["d1", "migrations", "apply", "DB", "--local", ...(persistTo ? ["--persist-to", persistTo] : [])]);
+}
+
 /** Applies migrations to the local D1 and seeds the demo data if the database is empty. */
 export async function prepareDatabase(persistTo?: string): Promise<{ seeded: boolean }> {
   const persist = persistTo ? ["--persist-to", persistTo] : [];
-  wrangler(["d1", "migrations", "apply", "DB", "--local", ...persist]);
+  migrateDatabase(persistTo);
   const out = wrangler(["d1", "execute", "DB", "--local", ...persist, "--json", "--command", "SELECT COUNT(*) AS n FROM agencies"]);
   const count = JSON.parse(out)[0].results[0].n as number;
   if (count > 0) return { seeded: false };
@@ -73,7 +78,8 @@ export interface DevServer {
 
 /**
  * Starts `wrangler dev` in its own process group (so stopping it stops workerd too); resolves once
- * `readyPath` (default /sign-in) answers 200. `config` picks another wrangler config (the bench's).
+ * `readyPath` (default /sign-in) answers 200. `config` picks another wrangler config (the bench's);
+ * `vars` are passed as `--var NAME:value` and win over wrangler.toml and .dev.vars.
  */
 export async function startDev(opts: {
   port: number;
@@ -81,10 +87,12 @@ export async function startDev(opts: {
   inheritOutput?: boolean;
   config?: string;
   readyPath?: string;
+  vars?: Record<string, string>;
 }): Promise<DevServer> {
   const args = ["dev", "--port", String(opts.port), "--ip", "127.0.0.1", "--show-interactive-dev-session=false"];
   if (opts.config) args.push("-c", opts.config);
   if (opts.persistTo) args.push("--persist-to", opts.persistTo);
+  for (const [name, value] of Object.entries(opts.vars ?? {})) args.push("--var", `${name}:${value}`);
   const child = spawn("wrangler", args, {
     cwd: ROOT,
     env: toolEnv(),

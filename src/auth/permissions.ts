@@ -40,6 +40,11 @@ export const PERMISSIONS = {
     label: "Open the Main Menu",
     denied: "can't open the Main Menu",
   },
+  "account.own": {
+    roles: EVERYONE,
+    label: "Manage your own account: password, two-factor, sessions",
+    denied: "can't manage your own account",
+  },
   "face-sheet.view": {
     roles: EVERYONE,
     label: "Find clients and view their Face Sheet (with its Client Portal section)",
@@ -94,6 +99,8 @@ export const STAFF_ROUTES = {
   "GET /": "menu.open",
   "GET /menu": "menu.open",
 
+  "GET /account/password": "account.own",
+  "POST /account/password": "account.own",
   "GET /face-sheet": "face-sheet.view",
   [`GET ${CLIENT}`]: "face-sheet.view",
   [`GET ${CLIENT}/edit`]: "face-sheet.edit",
@@ -121,9 +128,19 @@ export const STAFF_ROUTES = {
 } as const satisfies Record<RouteKey, Permission>;
 
 /** Routes mounted before the staff session: staff sign-in and sign-out, and the whole Client Portal. */
-export const PUBLIC_ROUTES: readonly RouteKey[] = ["GET /sign-in", "POST /sign-in", "POST /sign-out"];
-/** Everything under these paths is public to staff roles (portal users have their own sessions). */
-export const PUBLIC_PREFIXES = ["/portal"] as const;
+export const PUBLIC_ROUTES: readonly RouteKey[] = [
+  "GET /sign-in",
+  "POST /sign-in",
+  "POST /sign-out",
+  "GET /forgot-password",
+  "POST /forgot-password",
+];
+/**
+ * Everything under these paths is outside the staff roles: the Client Portal (portal users have
+ * their own sessions), emailed staff links (the link is the credential) and the operator API
+ * (a bearer token, never cookies).
+ */
+export const PUBLIC_PREFIXES = ["/portal", "/staff-link", "/operator"] as const;
 
 const ADMIN_PREFIX = "/admin";
 

@@ -146,6 +146,6 @@ describe("roles.default-deny", () => {
 describe("roles.readme", () => {
   it("shows the permission table exactly as src/auth/permissions.ts generates it", () => {
     const inReadme = /<!-- roles-table:start[^>]*-->\n([\s\S]*?)\n<!-- roles-table:end -->/.exec(readme)?.[1];
-    expect(inReadme, "README.md's Roles table: paste rolesTableMarkdown()'s output between the markers").toBe(rolesTableMarkdown());
+    expect(inReadme, "README.md's Roles table: run `npm run readme:roles`").toBe(rolesTableMarkdown());
   });
 });
