@@ -6,10 +6,10 @@
  */
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { csrf } from "hono/csrf";
 import { secureHeaders } from "hono/secure-headers";
 import type { AppEnv } from "./app";
 import { authRoutes } from "./auth/routes";
+import { refuseCrossSiteRequests } from "./auth/csrf";
 import { requireStaff } from "./auth/staff-session";
 import { database } from "./db";
 import { documentCenterRoutes } from "./document-center/routes";
@@ -43,7 +43,7 @@ app.use(
     permissionsPolicy: { camera: [], microphone: [], geolocation: [] },
   }),
 );
-app.use(csrf());
+app.use(refuseCrossSiteRequests);
 app.use(rejectMalformedForms);
 app.use(async (c, next) => {
   c.set("db", database(c.env.DB));
@@ -64,7 +64,7 @@ app.route("/", documentCenterRoutes);
 
 app.notFound((c) => c.html(ErrorPage({ title: "Not found", message: "There is nothing here, or you don't have access to it." }), 404));
 app.onError((err, c) => {
-  // Middleware refusals (csrf's 403) carry their own response: answer with it, not a 500.
+  // Middleware refusals carry their own response: answer with it, not a 500.
   if (err instanceof HTTPException) return err.getResponse();
   // Log the error's name and message only: never request bodies, which can hold passwords.
   console.error(`${c.req.method} ${new URL(c.req.url).pathname} failed: ${errorText(err)}`);
