@@ -1,10 +1,10 @@
 /**
  * The composition root: middleware in the order it runs, then each feature mounted.
  *
- *   secure headers (CSP) → CSRF → unreadable forms refused → database handle → public routes (sign-in, portal)
+ *   secure headers (CSP) → body size limit → CSRF → unreadable forms refused → database handle → public routes (sign-in, portal)
  *   → staff session → staff features
  */
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { secureHeaders } from "hono/secure-headers";
 import type { AppEnv } from "./app";
@@ -20,11 +20,23 @@ import { portalRoutes } from "./portal/routes";
 import { portalLoginRoutes } from "./portal-logins/routes";
 import { errorText } from "./observability/error-text";
 import { rejectMalformedForms } from "./forms/parse";
+import { limitBodySize, MAX_BODY_BYTES } from "./forms/body-limit";
+import { PortalTooLargePage } from "./portal/views";
 import { purgeSpentThrottles, throttleSettings } from "./auth/throttle";
 
 export { ClientLog } from "./audit/client-log";
 
 const app = new Hono<AppEnv>();
+
+/** 413: a body over the limit, answered with a page in the look of the part of the site asked. */
+function tooLarge(c: Context) {
+  const limitKb = MAX_BODY_BYTES / 1024;
+  if (c.req.path.startsWith("/portal/")) return c.html(PortalTooLargePage({ limitKb }), 413);
+  return c.html(
+    ErrorPage({ title: "Too much data", message: `What was sent is larger than this site accepts (${limitKb} KB), so nothing was saved. Go back and try again.` }),
+    413,
+  );
+}
 
 app.use(
   secureHeaders({
@@ -43,6 +55,7 @@ app.use(
     permissionsPolicy: { camera: [], microphone: [], geolocation: [] },
   }),
 );
+app.use(limitBodySize(tooLarge));
 app.use(refuseCrossSiteRequests);
 app.use(rejectMalformedForms);
 app.use(async (c, next) => {
