@@ -18,6 +18,7 @@ import { ErrorPage } from "./layout/error-page";
 import { menuRoutes } from "./menu/routes";
 import { portalRoutes } from "./portal/routes";
 import { portalLoginRoutes } from "./portal-logins/routes";
+import { PortalOriginError } from "./portal-logins/portal-url";
 import { errorText } from "./observability/error-text";
 import { rejectMalformedForms } from "./forms/parse";
 import { limitBodySize, MAX_BODY_BYTES } from "./forms/body-limit";
@@ -79,6 +80,17 @@ app.notFound((c) => c.html(ErrorPage({ title: "Not found", message: "There is no
 app.onError((err, c) => {
   // Middleware refusals carry their own response: answer with it, not a 500.
   if (err instanceof HTTPException) return err.getResponse();
+  if (err instanceof PortalOriginError) {
+    // A deployment fault, not a passing one: say which setting, to the log and to the page.
+    console.error(`${c.req.method} ${new URL(c.req.url).pathname} refused: ${errorText(err)}`);
+    return c.html(
+      ErrorPage({
+        title: "The portal address is not configured",
+        message: "This deployment has no PORTAL_ORIGIN (the Client Portal's public address), so portal links can't be made and nothing was saved or sent. Tell your administrator.",
+      }),
+      500,
+    );
+  }
   // Log the error's name and message only: never request bodies, which can hold passwords.
   console.error(`${c.req.method} ${new URL(c.req.url).pathname} failed: ${errorText(err)}`);
   // Not "nothing was saved": the failure may come after a change was committed.

@@ -118,6 +118,8 @@ export const portalLoginRoutes = new Hono<AppEnv>()
     const client = await loadClient(c);
     if (!client) return c.notFound();
     const staff = c.var.staff;
+    // Before anything is written: a deployment without PORTAL_ORIGIN refuses here (portal-url.ts).
+    const portalUrl = portalUrlOf(c);
     const body = await c.req.parseBody();
     const values = valuesFromBody(body);
     if (body.populate !== undefined) return respondWindow(c, { client, ...populated(client, values) }, 200);
@@ -157,7 +159,7 @@ export const portalLoginRoutes = new Hono<AppEnv>()
       const sent = await emailCredentials(c.env, c.var.db, {
         kind: "welcome",
         agency: staff.agency,
-        portalUrl: portalUrlOf(c),
+        portalUrl,
         login,
         temporaryPassword: result.temporaryPassword,
       });
@@ -179,6 +181,7 @@ export const portalLoginRoutes = new Hono<AppEnv>()
     const current = client && (await loadLogin(c, client));
     if (!client || !current) return c.notFound();
     const staff = c.var.staff;
+    const portalUrl = portalUrlOf(c);
     const body = await c.req.parseBody();
     const values = valuesFromBody(body, current.username);
     // Re-renders keep the state the window was opened on, so a later Save still detects a conflict.
@@ -217,7 +220,7 @@ export const portalLoginRoutes = new Hono<AppEnv>()
       const sent = await emailCredentials(c.env, c.var.db, {
         kind: "new-password",
         agency: staff.agency,
-        portalUrl: portalUrlOf(c),
+        portalUrl,
         login: saved,
         temporaryPassword: result.temporaryPassword,
       });
@@ -232,6 +235,7 @@ export const portalLoginRoutes = new Hono<AppEnv>()
     const current = client && (await loadLogin(c, client));
     if (!client || !current) return c.notFound();
     const staff = c.var.staff;
+    const portalUrl = portalUrlOf(c);
     // Resend exists for an email that failed; anything else (e.g. a password the user already
     // chose) is changed only through Edit › Reset Password, on purpose.
     if (current.emailStatus !== "failed") {
@@ -250,7 +254,7 @@ export const portalLoginRoutes = new Hono<AppEnv>()
     const sent = await emailCredentials(c.env, c.var.db, {
       kind: "new-password",
       agency: staff.agency,
-      portalUrl: portalUrlOf(c),
+      portalUrl,
       login: result.login,
       temporaryPassword: result.temporaryPassword,
     });
