@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { checkbox, parseForm, type FormResult } from "../forms/parse";
+import { plainText } from "../forms/text";
 
 export const USERNAME_MIN = 3;
 export const USERNAME_MAX = 32;
@@ -16,8 +17,7 @@ export const INACTIVE_WITH_PASSWORD = "A temporary password can only be sent to 
 /** Usernames are compared without case: the key stored in `username_key` (unique per agency). */
 export const usernameKeyOf = (username: string) => username.trim().toLowerCase();
 
-const username = z
-  .string()
+const username = plainText("Portal Username")
   .trim()
   .min(1, "Enter a Portal Username.")
   .min(USERNAME_MIN, `Portal Username must be at least ${USERNAME_MIN} characters.`)
@@ -25,8 +25,7 @@ const username = z
   .regex(/^[A-Za-z0-9]/, "Portal Username must start with a letter or digit.")
   .regex(/^[A-Za-z0-9._-]+$/, "Use only letters, digits, dot (.), hyphen (-) and underscore (_) in the Portal Username.");
 
-const email = z
-  .string()
+const email = plainText("Portal User Email")
   .trim()
   .min(1, "Enter the Portal User Email.")
   .max(254, "Portal User Email must be 254 characters or fewer.")
