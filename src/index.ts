@@ -1,7 +1,8 @@
 /**
  * The composition root: middleware in the order it runs, then each feature mounted.
  *
- *   secure headers (CSP) → body size limit → CSRF → unreadable forms refused → database handle → public routes (sign-in, portal)
+ *   secure headers (CSP) → body size limit (64 KB) → CSRF (every unsafe method and content type)
+ *   → unreadable forms refused → database handle → public routes (sign-in, portal)
  *   → staff session → staff features
  */
 import { Hono, type Context } from "hono";
