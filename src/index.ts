@@ -1,16 +1,17 @@
 /**
  * The composition root: middleware in the order it runs, then each feature mounted.
  *
- *   secure headers (CSP) → operator API (bearer token, no cookies) → CSRF → unreadable forms refused
- *   → database handle → public routes (sign-in, staff links, forgot password, portal)
+ *   secure headers (CSP) → body size limit (64 KB) → operator API (bearer token, no cookies)
+ *   → CSRF (every unsafe method and content type) → unreadable forms refused → database handle
+ *   → public routes (sign-in, staff links, forgot password, portal)
  *   → staff session → role check (src/auth/permissions.ts) → staff features
  */
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { csrf } from "hono/csrf";
 import { secureHeaders } from "hono/secure-headers";
 import type { AppEnv } from "./app";
 import { authRoutes } from "./auth/routes";
+import { refuseCrossSiteRequests } from "./auth/csrf";
 import { requireStaff } from "./auth/staff-session";
 import { authorize } from "./auth/authorize";
 import { database } from "./db";
@@ -20,8 +21,11 @@ import { ErrorPage } from "./layout/error-page";
 import { menuRoutes } from "./menu/routes";
 import { portalRoutes } from "./portal/routes";
 import { portalLoginRoutes } from "./portal-logins/routes";
+import { PortalOriginError } from "./portal-logins/portal-url";
 import { errorText } from "./observability/error-text";
 import { rejectMalformedForms } from "./forms/parse";
+import { limitBodySize, MAX_BODY_BYTES } from "./forms/body-limit";
+import { PortalTooLargePage } from "./portal/views";
 import { purgeSpentThrottles, throttleSettings } from "./auth/throttle";
 import { operatorRoutes } from "./operator/routes";
 import { accountRoutes, credentialRoutes } from "./staff-credentials/routes";
@@ -31,6 +35,16 @@ export { ClientLog } from "./audit/client-log";
 
 /** The app itself (not only its fetch): the every-route test reads `app.routes`. */
 export const app = new Hono<AppEnv>();
+
+/** 413: a body over the limit, answered with a page in the look of the part of the site asked. */
+function tooLarge(c: Context) {
+  const limitKb = MAX_BODY_BYTES / 1024;
+  if (c.req.path.startsWith("/portal/")) return c.html(PortalTooLargePage({ limitKb }), 413);
+  return c.html(
+    ErrorPage({ title: "Too much data", message: `What was sent is larger than this site accepts (${limitKb} KB), so nothing was saved. Go back and try again.` }),
+    413,
+  );
+}
 
 app.use(
   secureHeaders({
@@ -49,10 +63,11 @@ app.use(
     permissionsPolicy: { camera: [], microphone: [], geolocation: [] },
   }),
 );
+app.use(limitBodySize(tooLarge));
 // Authenticated by a bearer secret and never by a cookie, so there is nothing for a cross-site
 // request to ride on: it answers before the CSRF check, which guards the cookie routes below.
 app.route("/", operatorRoutes);
-app.use(csrf());
+app.use(refuseCrossSiteRequests);
 app.use(rejectMalformedForms);
 app.use(async (c, next) => {
   c.set("db", database(c.env.DB));
@@ -76,8 +91,19 @@ app.route("/", documentCenterRoutes);
 
 app.notFound((c) => c.html(ErrorPage({ title: "Not found", message: "There is nothing here, or you don't have access to it." }), 404));
 app.onError((err, c) => {
-  // Middleware refusals (csrf's 403) carry their own response: answer with it, not a 500.
+  // Middleware refusals carry their own response: answer with it, not a 500.
   if (err instanceof HTTPException) return err.getResponse();
+  if (err instanceof PortalOriginError) {
+    // A deployment fault, not a passing one: say which setting, to the log and to the page.
+    console.error(`${c.req.method} ${new URL(c.req.url).pathname} refused: ${errorText(err)}`);
+    return c.html(
+      ErrorPage({
+        title: "The portal address is not configured",
+        message: "This deployment has no PORTAL_ORIGIN (the Client Portal's public address), so portal links can't be made and nothing was saved or sent. Tell your administrator.",
+      }),
+      500,
+    );
+  }
   // Log the error's name and message only: never request bodies, which can hold passwords.
   console.error(`${c.req.method} ${new URL(c.req.url).pathname} failed: ${errorText(err)}`);
   // Not "nothing was saved": the failure may come after a change was committed.

@@ -17,15 +17,28 @@ export interface Statement {
   params: unknown[];
 }
 
-export interface CommitRequest {
-  agencyId: number;
-  clientId: number;
-  /** The data change: run in order; the entry is written only if the last one changed rows. */
+/** One data change and the entry that records it. */
+export interface CommitPart {
+  /** Run in order; the entry is written only if the last one changed rows. */
   statements: Statement[];
   entry: EntryInput;
 }
 
-export type CommitResult = { committed: true; seq: number } | { committed: false };
+export interface CommitRequest extends CommitPart {
+  agencyId: number;
+  clientId: number;
+  /**
+   * Further changes for the same batch, each with its own entry (sequence numbers follow the
+   * first). A later part must run only if the part before it landed: the caller puts
+   * `changes() > 0` in the WHERE of its first statement, which is true only when the entry just
+   * before was written. So the parts land as a prefix: a part that changes no rows is skipped with
+   * its entry, and so is every part after it, while the earlier ones stand.
+   */
+  then?: CommitPart[];
+}
+
+/** `seq` is the first entry's; `parts` how many parts landed (1 + those of `then`). */
+export type CommitResult = { committed: true; seq: number; parts: number } | { committed: false };
 
 /** What crosses the RPC boundary: a D1 failure comes back as a value, not a thrown error. */
 export type CommitAnswer = CommitResult | { failed: string };
@@ -121,7 +134,7 @@ export class ClientLog extends DurableObject<Env> {
     if (group.length > 1) {
       try {
         const seqs = await this.#commitTogether(group.map((g) => g.req));
-        group.forEach((g, i) => g.done({ committed: true, seq: seqs[i]! }));
+        group.forEach((g, i) => g.done({ committed: true, seq: seqs[i]!, parts: 1 + (g.req.then?.length ?? 0) }));
         return;
       } catch {
         // fall through: one at a time
@@ -137,16 +150,34 @@ export class ClientLog extends DurableObject<Env> {
   }
 
   async #commitOne(req: CommitRequest): Promise<CommitResult> {
-    const sealed = this.#seal(await this.#loadHead(req.clientId), req);
     const db = this.env.DB;
-    const entry = insertEntrySql(sealed, { guarded: req.statements.length > 0, idempotent: false });
-    const results = await db.batch([
-      ...req.statements.map((s) => db.prepare(s.sql).bind(...s.params)),
-      db.prepare(entry.sql).bind(...entry.params),
-    ]);
-    if ((results.at(-1)?.meta.changes ?? 0) === 0) return { committed: false };
-    this.#advance(sealed);
-    return { committed: true, seq: sealed.seq };
+    const parts = [req, ...(req.then ?? [])];
+    let head = await this.#loadHead(req.clientId);
+    const sealed: SealedEntry[] = [];
+    const statements: D1PreparedStatement[] = [];
+    const entryAt: number[] = [];
+    for (const part of parts) {
+      const e = this.#seal(head, { agencyId: req.agencyId, clientId: req.clientId, entry: part.entry });
+      head = { seq: e.seq, hash: e.hash, at: e.at };
+      sealed.push(e);
+      const entry = insertEntrySql(e, { guarded: part.statements.length > 0, idempotent: false });
+      statements.push(...part.statements.map((s) => db.prepare(s.sql).bind(...s.params)));
+      entryAt.push(statements.length);
+      statements.push(db.prepare(entry.sql).bind(...entry.params));
+    }
+    const results = await db.batch(statements);
+    const landed = entryAt.map((i) => (results[i]?.meta.changes ?? 0) > 0);
+    const count = landed.indexOf(false) === -1 ? landed.length : landed.indexOf(false);
+    if (landed.slice(count).some(Boolean)) {
+      // A later part ran though an earlier one didn't (its caller left out the changes() guard):
+      // the written seqs have a gap. Forget the head so the next commit reads it from D1.
+      console.error(`client log: client ${req.clientId}: a commit's parts landed out of order`);
+      this.#head = undefined;
+      return count === 0 ? { committed: false } : { committed: true, seq: sealed[0]!.seq, parts: count };
+    }
+    if (count === 0) return { committed: false };
+    this.#advance(sealed[count - 1]!);
+    return { committed: true, seq: sealed[0]!.seq, parts: count };
   }
 
   /** All the changes in one batch; each entry must land or the batch aborts (ENTRY_LANDED). */
@@ -155,16 +186,22 @@ export class ClientLog extends DurableObject<Env> {
     let head = await this.#loadHead(reqs[0]!.clientId);
     const sealed: SealedEntry[] = [];
     const statements: D1PreparedStatement[] = [];
+    const firsts: number[] = [];
     for (const req of reqs) {
-      const e = this.#seal(head, req);
-      head = { seq: e.seq, hash: e.hash, at: e.at };
-      sealed.push(e);
-      const entry = insertEntrySql(e, { guarded: req.statements.length > 0, idempotent: false });
-      statements.push(...req.statements.map((s) => db.prepare(s.sql).bind(...s.params)), db.prepare(entry.sql).bind(...entry.params), db.prepare(ENTRY_LANDED));
+      firsts.push(sealed.length);
+      // Every part of every change must land here; a part that wouldn't aborts the group, and
+      // the one-at-a-time retry gives it its prefix answer.
+      for (const part of [req, ...(req.then ?? [])]) {
+        const e = this.#seal(head, { agencyId: req.agencyId, clientId: req.clientId, entry: part.entry });
+        head = { seq: e.seq, hash: e.hash, at: e.at };
+        sealed.push(e);
+        const entry = insertEntrySql(e, { guarded: part.statements.length > 0, idempotent: false });
+        statements.push(...part.statements.map((s) => db.prepare(s.sql).bind(...s.params)), db.prepare(entry.sql).bind(...entry.params), db.prepare(ENTRY_LANDED));
+      }
     }
     await db.batch(statements);
     this.#advance(sealed.at(-1)!);
-    return sealed.map((e) => e.seq);
+    return firsts.map((i) => sealed[i]!.seq);
   }
 
   /**

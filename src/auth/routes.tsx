@@ -3,6 +3,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../app";
 import { parseForm } from "../forms/parse";
+import { hiddenCharacter, hiddenCharacterMessage, plainText } from "../forms/text";
 import { verifyAgainstDummy, hashPassword, verifyPassword } from "./password";
 import { findStaffByEmail, updateStaffPasswordHash } from "./queries";
 import { addressKey, clearThrottle, clientAddress, countFailure, failureDelayMs, isLocked, staffEmailKey, throttleRowsQuery, throttleSettings } from "./throttle";
@@ -14,18 +15,19 @@ const tooMany = (lockMs: number) =>
   `Too many attempts. Wait ${Math.round(lockMs / 60_000)} minutes and try again, or ask your administrator for help.`;
 
 const signInForm = z.object({
-  email: z.string().trim().min(1).max(254),
+  email: plainText("Email").trim().min(1).max(254),
   password: z.string().min(1).max(1024),
   next: z.string().optional(),
 });
 
 /**
- * Only same-site paths; anything else returns to the Main Menu. Control characters and
- * backslashes are refused anywhere: browsers drop tabs and newlines from a URL and read "\\" as
- * "/", so "/<TAB>/evil.example" would otherwise leave the site.
+ * Only same-site paths; anything else returns to the Main Menu. Control characters (and the other
+ * invisible ones of src/forms/text.ts) and backslashes are refused anywhere: browsers drop tabs
+ * and newlines from a URL and read "\\" as "/", so "/<TAB>/evil.example" would otherwise leave
+ * the site.
  */
 function safeNext(next: string | undefined): string {
-  return next && next.startsWith("/") && !next.startsWith("//") && !/[\u0000-\u001f\u007f\\]/.test(next) ? next : "/menu";
+  return next && next.startsWith("/") && !next.startsWith("//") && !/[\u0000-\u001f\u007f\\]/.test(next) && !hiddenCharacter(next) ? next : "/menu";
 }
 
 export const authRoutes = new Hono<AppEnv>()
@@ -40,6 +42,13 @@ export const authRoutes = new Hono<AppEnv>()
   .post("/sign-in", async (c) => {
     const form = parseForm(signInForm, await c.req.parseBody());
     if (!form.ok) {
+      // A hidden character is a typing (or pasting) problem, said beside the field and counted as
+      // no failure; anything else gets the one message that never says which part was wrong.
+      const hidden = hiddenCharacter(form.values.email ?? "");
+      if (hidden) {
+        const errors = { email: hiddenCharacterMessage("Email", hidden) };
+        return c.html(<SignInPage email={form.values.email} next={safeNext(form.values.next)} errors={errors} error="Correct the field marked below." />, 422);
+      }
       return c.html(<SignInPage email={form.values.email} next={safeNext(form.values.next)} error={GENERIC_FAILURE} />, 401);
     }
     const { email, password, next } = form.data;

@@ -1,5 +1,6 @@
 /**
- * Sessions as jose-signed JWTs (HS256) in HttpOnly, Secure, SameSite=Lax cookies.
+ * Sessions as jose-signed JWTs (HS256) in `__Host-` cookies: HttpOnly, Secure, SameSite=Lax,
+ * Path=/, no Domain (see staff-session.ts and portal/portal-session.ts for the names).
  *
  * `auth_time` fixes the absolute end of a session; `iat` is refreshed as the user works, and a
  * token whose `iat` is older than the idle limit is refused. `ver` lets the server end sessions
@@ -48,7 +49,8 @@ export async function signSession(secret: string, claims: SessionClaims, limits:
 }
 
 /**
- * Verifies a token for an audience: signature, algorithm, expiry, idle and absolute limits.
+ * Verifies a token for an audience: signature, algorithm, expiry, idle and absolute limits. A
+ * token lacking exp, iat, sub, aud or auth_time is refused, whoever signed it.
  * Returns the claims and when it was last refreshed, or null.
  */
 export async function verifySession(
@@ -63,6 +65,8 @@ export async function verifySession(
       algorithms: ["HS256"],
       audience,
       currentDate: new Date(now * 1000),
+      // jose checks exp only when present: a token without one would never expire.
+      requiredClaims: ["exp", "iat", "sub", "aud", "auth_time"],
     });
     const iat = Number(payload.iat);
     const authTime = Number(payload.auth_time);

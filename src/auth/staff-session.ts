@@ -7,7 +7,12 @@ import type { AppEnv } from "../app";
 import { endAllStaffSessions, findActiveStaff } from "./queries";
 import { sessionLimits, signSession, verifySession } from "./session";
 
-export const STAFF_COOKIE = "staff_session";
+/**
+ * `__Host-`: browsers keep it only if Secure, Path=/ and without Domain, so no sibling subdomain
+ * can set or overwrite it (Chromium also keeps Secure cookies on http://localhost and 127.0.0.1).
+ */
+export const STAFF_COOKIE = "__Host-staff_session";
+const COOKIE_OPTIONS = { httpOnly: true, secure: true, sameSite: "Lax", path: "/" } as const;
 const AUDIENCE = "staff";
 /** Refresh the cookie at most once a minute, not on every request. */
 const REFRESH_AFTER_SECONDS = 60;
@@ -26,12 +31,12 @@ export async function startStaffSession(c: Context<AppEnv>, staff: { id: number;
     sessionLimits(c.env),
     now,
   );
-  setCookie(c, STAFF_COOKIE, token, { httpOnly: true, secure: true, sameSite: "Lax", path: "/" });
+  setCookie(c, STAFF_COOKIE, token, COOKIE_OPTIONS);
 }
 
 /** Removes the session cookie from this browser. */
 export function endStaffSession(c: Context<AppEnv>) {
-  deleteCookie(c, STAFF_COOKIE, { path: "/", secure: true });
+  deleteCookie(c, STAFF_COOKIE, COOKIE_OPTIONS);
 }
 
 /** Signs out: the token stops working everywhere (even a copy), and the cookie goes. */
@@ -78,7 +83,7 @@ export const requireStaff: MiddlewareHandler<AppEnv> = async (c, next) => {
   c.set("staff", staff);
   if (now - claims.iat >= REFRESH_AFTER_SECONDS) {
     const fresh = await signSession(c.env.SESSION_SECRET, claims, limits, now);
-    setCookie(c, STAFF_COOKIE, fresh, { httpOnly: true, secure: true, sameSite: "Lax", path: "/" });
+    setCookie(c, STAFF_COOKIE, fresh, COOKIE_OPTIONS);
   }
   await next();
 };

@@ -1,9 +1,10 @@
 /** @jsxImportSource hono/jsx */
 import type { CurrentStaff } from "../app";
+import type { FieldErrors } from "../forms/parse";
 import { Field, Layout } from "../layout/views";
 
 /** The staff sign-in page. One message for every failure, so it never says which part was wrong. */
-export function SignInPage(props: { email?: string; next?: string; error?: string; notice?: string }) {
+export function SignInPage(props: { email?: string; next?: string; error?: string; errors?: FieldErrors; notice?: string }) {
   return (
     <Layout title="Sign in">
       <section class="card narrow">
@@ -16,7 +17,7 @@ export function SignInPage(props: { email?: string; next?: string; error?: strin
         )}
         <form method="post" action="/sign-in" novalidate>
           <input type="hidden" name="next" value={props.next ?? "/menu"} />
-          <Field name="email" label="Email" type="email" value={props.email} autocomplete="username" required />
+          <Field name="email" label="Email" type="email" value={props.email} error={props.errors?.email} autocomplete="username" required />
           <Field name="password" label="Password" type="password" autocomplete="current-password" required />
           <button type="submit" class="primary">Sign in</button>
         </form>

@@ -10,6 +10,7 @@ import type { Db } from "../db";
 import { portalLogins, type PortalLogin } from "../db/schema";
 import { usernameKeyOf } from "../portal-logins/form";
 import { generateTemporaryPassword, TEMPORARY_PASSWORD_TTL_MS } from "../portal-logins/temporary-password";
+import { clearRefusedAfter, clearRefusedPortalLogin } from "./face-sheet";
 import { commitChange, type Actor } from "./log";
 
 const CHANGE_TYPE = "Portal Login";
@@ -38,7 +39,7 @@ function loginById(db: Db, agencyId: number, clientId: number, loginId: number) 
 }
 
 export type CreatePortalLoginResult =
-  | { status: "added"; login: PortalLogin; temporaryPassword: string | null }
+  | { status: "added"; login: PortalLogin; temporaryPassword: string | null; refusedCleared: boolean }
   | { status: "duplicate" };
 
 /**
@@ -46,6 +47,9 @@ export type CreatePortalLoginResult =
  * new portal login". With `issuePassword`, a temporary password is made, stored hashed with a
  * 72-hour expiry, and returned for the welcome email. A username already used in the agency (any
  * case, any client) is a `duplicate`, also when two adds race: the unique index decides.
+ * With `clearRefused` (staff confirmed a client marked Client Refused Portal Login changed their
+ * mind), the flag is cleared in the same batch, with its own Face Sheet entry, only if the login
+ * was added.
  */
 export async function createPortalLogin(
   env: Env,
@@ -59,6 +63,7 @@ export async function createPortalLogin(
     active: boolean;
     issuePassword: boolean;
     actor: Actor;
+    clearRefused?: boolean;
   },
 ): Promise<CreatePortalLoginResult> {
   const now = Date.now();
@@ -106,11 +111,12 @@ export async function createPortalLogin(
         ],
       },
     },
+    then: input.clearRefused ? [clearRefusedAfter(db, input)] : undefined,
   });
   if (!result.committed) return { status: "duplicate" };
   const login = await loginByKey(db, input.agencyId, usernameKey);
   if (!login) throw new Error("portal login vanished after insert");
-  return { status: "added", login, temporaryPassword: issued?.password ?? null };
+  return { status: "added", login, temporaryPassword: issued?.password ?? null, refusedCleared: result.parts > 1 };
 }
 
 /**
@@ -126,7 +132,7 @@ export function loginFingerprint(login: Pick<PortalLogin, "email" | "active" | "
 }
 
 export type UpdatePortalLoginResult =
-  | { status: "saved"; login: PortalLogin; temporaryPassword: string | null; changes: string[] }
+  | { status: "saved"; login: PortalLogin; temporaryPassword: string | null; changes: string[]; refusedCleared: boolean }
   | { status: "unchanged" }
   | { status: "conflict" }
   | { status: "not-found" };
@@ -156,7 +162,9 @@ function modifiedEntry(username: string, changes: string[], actor: Actor, deltas
  * sessions (session_version + 1) when it is deactivated or its password reset; clears a lockout.
  * One entry names every change; a Save that changes nothing writes nothing. If the login changed
  * since the window was opened (`expected`) or since it was read here (another staff member, or
- * its user), nothing is written: `conflict`.
+ * its user), nothing is written: `conflict`. With `clearRefused`, Client Refused Portal Login is
+ * cleared too — in the same batch after the login's change, or on its own when the login itself
+ * is unchanged — with its own Face Sheet entry.
  */
 export async function updatePortalLogin(
   env: Env,
@@ -172,6 +180,7 @@ export async function updatePortalLogin(
     actor: Actor;
     /** `loginFingerprint` of the login as the window showed it; omitted, the current state is taken. */
     expected?: string;
+    clearRefused?: boolean;
   },
 ): Promise<UpdatePortalLoginResult> {
   const current = await loginById(db, input.agencyId, input.clientId, input.loginId);
@@ -195,7 +204,10 @@ export async function updatePortalLogin(
   }
   const locked = current.lockedUntil !== null && current.lockedUntil > now;
   if (locked) changes.push("Unlocked");
-  if (changes.length === 0) return { status: "unchanged" };
+  if (changes.length === 0) {
+    if (!input.clearRefused || !(await clearRefusedPortalLogin(env, db, input))) return { status: "unchanged" };
+    return { status: "saved", login: current, temporaryPassword: null, changes, refusedCleared: true };
+  }
 
   const issued = input.resetPassword ? await issuePassword(now) : null;
   const endSessions = issued !== null || (current.active && !input.active);
@@ -228,11 +240,12 @@ export async function updatePortalLogin(
     clientId: input.clientId,
     statements: [update],
     entry: modifiedEntry(current.username, changes, input.actor, deltas),
+    then: input.clearRefused ? [clearRefusedAfter(db, input)] : undefined,
   });
   if (!result.committed) return { status: "conflict" };
   const login = await loginById(db, input.agencyId, input.clientId, input.loginId);
   if (!login) return { status: "not-found" };
-  return { status: "saved", login, temporaryPassword: issued?.password ?? null, changes };
+  return { status: "saved", login, temporaryPassword: issued?.password ?? null, changes, refusedCleared: result.parts > 1 };
 }
 
 export type ResendResult =

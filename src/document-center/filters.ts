@@ -4,6 +4,7 @@
  * the CSV export.
  */
 import { z } from "zod";
+import { plainText } from "../forms/text";
 import { agencyDayStart, nextDay } from "../layout/agency-time";
 
 /** Accepts what a date input sends (YYYY-MM-DD) and what a person types (M/D/YYYY). */
@@ -20,8 +21,7 @@ function toIsoDate(v: string): string | null {
 }
 
 const dateField = (label: string) =>
-  z
-    .string()
+  plainText(label)
     .trim()
     .default("")
     .transform((v, ctx) => {
@@ -34,7 +34,7 @@ const dateField = (label: string) =>
       return iso;
     });
 
-const choice = (label: string) => z.string().trim().max(200, `${label} is too long.`).default("");
+const choice = (label: string) => plainText(label).trim().max(200, `${label} is too long.`).default("");
 
 /** A page position: the sequence number of the entry the page continues from. */
 const cursor = z.preprocess(

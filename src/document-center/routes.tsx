@@ -8,6 +8,7 @@ import { Hono, type Context } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../app";
 import { describeVerification, verifyClientLog } from "../audit/verify";
+import { readClientSearch } from "../face-sheet/form";
 import { searchClients } from "../face-sheet/queries";
 import { wantsFragment } from "../layout/fragment";
 import { SearchResults } from "../face-sheet/views";
@@ -41,8 +42,6 @@ const id = (v: string | undefined) => {
   const parsed = rowId.safeParse(v);
   return parsed.success ? parsed.data : null;
 };
-/** The search box: at most 100 characters, anything else ignored. */
-const searchText = z.string().catch("").transform((v) => v.slice(0, 100));
 
 /** The client and case named in the URL, within the staff member's agency; null → 404. */
 async function loadCase(c: Context<AppEnv>): Promise<ChangeLogContext | null> {
@@ -73,10 +72,11 @@ const formChoice = z.object({ form: z.literal("face-sheet-log", { message: "Sele
 export const documentCenterRoutes = new Hono<AppEnv>()
   // 1. Search for and select the client.
   .get("/document-center", async (c) => {
-    const q = searchText.parse(c.req.query("q"));
-    const hits = q.trim() ? await searchClients(c.var.db, c.var.staff.agency.id, q) : null;
-    if (wantsFragment(c)) return c.html(<SearchResults q={q} hits={hits} hrefFor={paths.client} />);
-    return c.html(<DocumentCenterSearchPage staff={c.var.staff} q={q} hits={hits} />);
+    const { q, error } = readClientSearch(c.req.query("q"));
+    const hits = !error && q.trim() ? await searchClients(c.var.db, c.var.staff.agency.id, q) : null;
+    const status = error ? 422 : 200;
+    if (wantsFragment(c)) return c.html(<SearchResults q={q} hits={hits} error={error} hrefFor={paths.client} />, status);
+    return c.html(<DocumentCenterSearchPage staff={c.var.staff} q={q} hits={hits} error={error} />, status);
   })
   // 2. The client's cases: select the Case # radio button, Open Case.
   .get(CLIENT, async (c) => {

@@ -49,12 +49,12 @@ export function ClientHeading(props: { client: DocumentCenterClient; title: stri
 }
 
 /** Document Center › find the client. */
-export function DocumentCenterSearchPage(props: { staff: CurrentStaff; q: string; hits: ClientSearchHit[] | null }) {
+export function DocumentCenterSearchPage(props: { staff: CurrentStaff; q: string; hits: ClientSearchHit[] | null; error?: string }) {
   return (
     <Layout title="Document Center" staff={props.staff} crumbs={crumbs()}>
       <h1>Document Center</h1>
       <section class="card">
-        <ClientSearch q={props.q} action={paths.search} hits={props.hits} hrefFor={paths.client} />
+        <ClientSearch q={props.q} action={paths.search} hits={props.hits} error={props.error} hrefFor={paths.client} />
       </section>
     </Layout>
   );

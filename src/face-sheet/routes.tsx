@@ -5,7 +5,7 @@ import type { AppEnv } from "../app";
 import { updateFaceSheet } from "../clients/face-sheet";
 import { parseForm } from "../forms/parse";
 import { clientPortalSection } from "../portal-logins/section";
-import { faceSheetForm } from "./form";
+import { faceSheetForm, readClientSearch } from "./form";
 import { getFaceSheet, searchClients, type FaceSheet } from "./queries";
 import { FaceSheetEdit, FaceSheetPage, FaceSheetSearchPage, FaceSheetView, SearchResults } from "./views";
 import { errorText } from "../observability/error-text";
@@ -25,10 +25,11 @@ const UNAVAILABLE = "The Face Sheet could not be saved just now, so nothing was 
 
 export const faceSheetRoutes = new Hono<AppEnv>()
   .get("/face-sheet", async (c) => {
-    const q = (c.req.query("q") ?? "").slice(0, 100);
-    const hits = q.trim() ? await searchClients(c.var.db, c.var.staff.agency.id, q) : null;
-    if (wantsFragment(c)) return c.html(<SearchResults q={q} hits={hits} hrefFor={(id) => `/face-sheet/${id}`} />);
-    return c.html(<FaceSheetSearchPage staff={c.var.staff} q={q} hits={hits} />);
+    const { q, error } = readClientSearch(c.req.query("q"));
+    const hits = !error && q.trim() ? await searchClients(c.var.db, c.var.staff.agency.id, q) : null;
+    const status = error ? 422 : 200;
+    if (wantsFragment(c)) return c.html(<SearchResults q={q} hits={hits} error={error} hrefFor={(id) => `/face-sheet/${id}`} />, status);
+    return c.html(<FaceSheetSearchPage staff={c.var.staff} q={q} hits={hits} error={error} />, status);
   })
   .get("/face-sheet/:clientId{[0-9]+}", async (c) => {
     const sheet = await loadSheet(c);

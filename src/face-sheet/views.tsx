@@ -23,7 +23,7 @@ const yesNo = (v: boolean) => (v ? "Yes" : "No");
 const fullName = (c: { firstName: string; lastName: string }) => `${c.lastName}, ${c.firstName}`;
 
 /** The client search box; results as you type (htmx) and on Enter (plain GET). */
-export function ClientSearch(props: { q: string; action: string; hits: ClientSearchHit[] | null; hrefFor: (id: number) => string }) {
+export function ClientSearch(props: { q: string; action: string; hits: ClientSearchHit[] | null; error?: string; hrefFor: (id: number) => string }) {
   return (
     <div class="search">
       <form method="get" action={props.action} role="search">
@@ -36,7 +36,8 @@ export function ClientSearch(props: { q: string; action: string; hits: ClientSea
             name="q"
             value={props.q}
             autocomplete="off"
-            aria-describedby="client-search-hint"
+            aria-describedby={props.error ? `client-search-hint ${SEARCH_ERROR_ID}` : "client-search-hint"}
+            aria-invalid={props.error ? "true" : undefined}
             aria-controls="search-results"
             hx-get={props.action}
             hx-trigger="input changed delay:250ms, search"
@@ -47,16 +48,22 @@ export function ClientSearch(props: { q: string; action: string; hits: ClientSea
           <button type="submit">Search</button>
         </div>
       </form>
-      <SearchResults q={props.q} hits={props.hits} hrefFor={props.hrefFor} />
+      <SearchResults q={props.q} hits={props.hits} error={props.error} hrefFor={props.hrefFor} />
     </div>
   );
 }
 
+const SEARCH_ERROR_ID = "f-client-search-error";
+
 /** The list of matching clients (the fragment the search box swaps). */
-export function SearchResults(props: { q: string; hits: ClientSearchHit[] | null; hrefFor: (id: number) => string }) {
+export function SearchResults(props: { q: string; hits: ClientSearchHit[] | null; error?: string; hrefFor: (id: number) => string }) {
   return (
     <div id="search-results" aria-live="polite">
-      {props.hits === null ? null : props.hits.length === 0 ? (
+      {props.error ? (
+        <p class="error" id={SEARCH_ERROR_ID}>
+          {props.error}
+        </p>
+      ) : props.hits === null ? null : props.hits.length === 0 ? (
         <p class="empty">No clients match “{props.q}”.</p>
       ) : (
         <ul class="results" aria-label="Matching clients">
@@ -75,12 +82,12 @@ export function SearchResults(props: { q: string; hits: ClientSearchHit[] | null
 }
 
 /** Face Sheet › search. */
-export function FaceSheetSearchPage(props: { staff: CurrentStaff; q: string; hits: ClientSearchHit[] | null }) {
+export function FaceSheetSearchPage(props: { staff: CurrentStaff; q: string; hits: ClientSearchHit[] | null; error?: string }) {
   return (
     <Layout title="Face Sheet" staff={props.staff} crumbs={crumbs()}>
       <h1>Face Sheet</h1>
       <section class="card">
-        <ClientSearch q={props.q} action="/face-sheet" hits={props.hits} hrefFor={(id) => `/face-sheet/${id}`} />
+        <ClientSearch q={props.q} action="/face-sheet" hits={props.hits} error={props.error} hrefFor={(id) => `/face-sheet/${id}`} />
       </section>
     </Layout>
   );

@@ -116,7 +116,7 @@ export function Field(props: {
 }
 
 /** A labelled checkbox with an optional message. */
-export function Checkbox(props: { name: string; label: string; checked: boolean; error?: string; hint?: string }) {
+export function Checkbox(props: { name: string; label: string; checked: boolean; error?: string; hint?: string; required?: boolean }) {
   const id = `f-${props.name}`;
   const describedBy = [props.hint ? `${id}-hint` : "", props.error ? `${id}-error` : ""].filter(Boolean).join(" ");
   return (
@@ -126,6 +126,7 @@ export function Checkbox(props: { name: string; label: string; checked: boolean;
         name={props.name}
         type="checkbox"
         checked={props.checked}
+        required={props.required}
         aria-invalid={props.error ? "true" : undefined}
         aria-describedby={describedBy || undefined}
       />

@@ -7,7 +7,7 @@
 import type { CurrentStaff } from "../app";
 import type { FieldErrors } from "../forms/parse";
 import { Checkbox, Field, Layout } from "../layout/views";
-import { NO_RESIDENCE_EMAIL, USERNAME_RULE, type PortalLoginValues } from "./form";
+import { CHANGED_MIND_LABEL, NO_RESIDENCE_EMAIL, USERNAME_RULE, type PortalLoginValues } from "./form";
 import type { PortalClient } from "./queries";
 import { portalLoginsPath } from "./views";
 
@@ -43,6 +43,12 @@ export function PortalLoginForm(props: PortalLoginFormProps) {
         </p>
       )}
       {props.login && <input type="hidden" name="seen" value={props.login.seen} />}
+      {props.client.refusedPortalLogin && (
+        <p class="warning" id="portal-login-refused">
+          This client is marked Client Refused Portal Login. To save an active login, first confirm below that the client has changed
+          their mind: Save then also clears the mark, and both changes are logged.
+        </p>
+      )}
       {props.login ? (
         <div class="field">
           <label for="f-username">Portal Username</label>
@@ -76,6 +82,16 @@ export function PortalLoginForm(props: PortalLoginFormProps) {
         hint="Check when this login is for someone acting for the client (family member, guardian, social worker)."
       />
       <Checkbox name="active" label="Active" checked={v.active} hint="Only an active login can sign in to the Client Portal." />
+      {props.client.refusedPortalLogin && (
+        <Checkbox
+          name="changedMind"
+          label={CHANGED_MIND_LABEL}
+          checked={v.changedMind}
+          error={e.changedMind}
+          required
+          hint="Required to save an active login for this client. Save then clears Client Refused Portal Login."
+        />
+      )}
       <div class={e.email ? "field has-error" : "field"}>
         <label for="f-email">
           Portal User Email<span aria-hidden="true"> *</span>

@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { checkbox, parseForm, type FormResult } from "../forms/parse";
+import { plainText } from "../forms/text";
 
 export const USERNAME_MIN = 3;
 export const USERNAME_MAX = 32;
@@ -12,12 +13,15 @@ export const USERNAME_RULE = `${USERNAME_MIN}–${USERNAME_MAX} characters: lett
 
 export const NO_RESIDENCE_EMAIL = "There is no email in the Current Residence block.";
 export const INACTIVE_WITH_PASSWORD = "A temporary password can only be sent to an active login: check Active, or clear Reset Password.";
+/** The confirmation asked for when the client is marked Client Refused Portal Login. */
+export const CHANGED_MIND_LABEL = "The client has changed their mind and now wants a portal login";
+export const CHANGED_MIND_REQUIRED =
+  "This client refused a portal login. Check this box to confirm they have changed their mind, or clear Active to save the login inactive.";
 
 /** Usernames are compared without case: the key stored in `username_key` (unique per agency). */
 export const usernameKeyOf = (username: string) => username.trim().toLowerCase();
 
-const username = z
-  .string()
+const username = plainText("Portal Username")
   .trim()
   .min(1, "Enter a Portal Username.")
   .min(USERNAME_MIN, `Portal Username must be at least ${USERNAME_MIN} characters.`)
@@ -25,8 +29,7 @@ const username = z
   .regex(/^[A-Za-z0-9]/, "Portal Username must start with a letter or digit.")
   .regex(/^[A-Za-z0-9._-]+$/, "Use only letters, digits, dot (.), hyphen (-) and underscore (_) in the Portal Username.");
 
-const email = z
-  .string()
+const email = plainText("Portal User Email")
   .trim()
   .min(1, "Enter the Portal User Email.")
   .max(254, "Portal User Email must be 254 characters or fewer.")
@@ -39,6 +42,8 @@ export const addPortalLoginForm = z.object({
   representative: checkbox(),
   active: checkbox(),
   email,
+  /** Shown only for a client marked refused; checked, Save clears the mark. */
+  changedMind: checkbox(),
 });
 
 /** Edit: the same window; the username is shown but not changed; `seen` is the state it was opened on. */
@@ -51,17 +56,23 @@ export type EditPortalLoginInput = z.infer<typeof editPortalLoginForm>;
 
 /**
  * Validates the window; besides each field's rule, a password may only be issued to an active
- * login (an emailed password that cannot sign in would only confuse the recipient).
+ * login (an emailed password that cannot sign in would only confuse the recipient), and for a
+ * client marked Client Refused Portal Login (`client.refused`, as stored now) a login is saved
+ * active only once staff confirm the client changed their mind.
  */
 export function parsePortalLoginForm<S extends typeof addPortalLoginForm | typeof editPortalLoginForm>(
   schema: S,
   body: Record<string, string | File | (string | File)[]>,
+  client: { refused: boolean },
 ): FormResult<z.infer<S>> {
   const result = parseForm(schema, body) as FormResult<z.infer<S>>;
   const on = (v: unknown) => v === "on" || v === "true" || v === "1";
-  if (!(on(body.resetPassword) && !on(body.active))) return result;
+  const rules: Record<string, string> = {};
+  if (on(body.resetPassword) && !on(body.active)) rules.resetPassword = INACTIVE_WITH_PASSWORD;
+  if (client.refused && on(body.active) && !on(body.changedMind)) rules.changedMind = CHANGED_MIND_REQUIRED;
+  if (Object.keys(rules).length === 0) return result;
   const errors = result.ok ? {} : result.errors;
-  return { ok: false, errors: { ...errors, resetPassword: INACTIVE_WITH_PASSWORD }, values: result.values };
+  return { ok: false, errors: { ...errors, ...rules }, values: result.values };
 }
 
 /** The window's values as typed (strings for text, booleans for boxes), for re-rendering. */
@@ -71,6 +82,7 @@ export interface PortalLoginValues {
   representative: boolean;
   active: boolean;
   email: string;
+  changedMind: boolean;
 }
 
 /** Values from a submitted form, kept exactly as typed so a re-render shows them. */
@@ -83,5 +95,6 @@ export function valuesFromBody(body: Record<string, unknown>, fallbackUsername =
     representative: box("representative"),
     active: box("active"),
     email: str("email"),
+    changedMind: box("changedMind"),
   };
 }

@@ -9,9 +9,25 @@ export const OUTCOMES = ["added", "saved", "reset", "resent", "unchanged"] as co
 export type Outcome = (typeof OUTCOMES)[number];
 
 const NOT_SENT = "but the email could not be sent. Use Resend.";
+/** The query flag a no-JavaScript Save adds when it also cleared Client Refused Portal Login. */
+export const REFUSED_CLEARED_PARAM = "refused-cleared";
+const REFUSED_CLEARED = "Client Refused Portal Login cleared.";
 
-/** What staff read after `outcome` on this login; `changes` lists what a Save changed. */
-export function outcomeMessage(outcome: Outcome, login: Pick<PortalLogin, "username" | "email" | "emailStatus" | "passwordHash">, changes: string[] = []): StatusMessage {
+/**
+ * What staff read after `outcome` on this login; `changes` lists what a Save changed, and
+ * `refusedCleared` says the Save also cleared Client Refused Portal Login.
+ */
+export function outcomeMessage(
+  outcome: Outcome,
+  login: Pick<PortalLogin, "username" | "email" | "emailStatus" | "passwordHash">,
+  changes: string[] = [],
+  refusedCleared = false,
+): StatusMessage {
+  const message = loginMessage(outcome, login, changes);
+  return refusedCleared ? { ...message, text: `${message.text} ${REFUSED_CLEARED}` } : message;
+}
+
+function loginMessage(outcome: Outcome, login: Pick<PortalLogin, "username" | "email" | "emailStatus" | "passwordHash">, changes: string[]): StatusMessage {
   const u = login.username;
   const sent = login.emailStatus === "sent";
   switch (outcome) {

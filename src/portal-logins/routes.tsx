@@ -23,7 +23,7 @@ import { wantsFragment } from "../layout/fragment";
 import { emailCredentials } from "./credentials";
 import { PortalLoginDialog, PortalLoginForm, PortalLoginPage, type PortalLoginFormProps } from "./dialog";
 import { addPortalLoginForm, editPortalLoginForm, parsePortalLoginForm, usernameKeyOf, valuesFromBody, type PortalLoginValues } from "./form";
-import { outcomeMessage, type Outcome } from "./messages";
+import { outcomeMessage, REFUSED_CLEARED_PARAM, type Outcome } from "./messages";
 import { agencyPortalUrl } from "./portal-url";
 import { findPortalClient, findPortalLogin, isUsernameTaken, type PortalClient } from "./queries";
 import { loadSectionData } from "./section";
@@ -69,11 +69,12 @@ function respondWindow(c: Context<AppEnv>, props: Omit<PortalLoginFormProps, "in
 async function respondSaved(
   c: Context<AppEnv>,
   client: PortalClient,
-  result: { loginId: number; outcome: Outcome; message: StatusMessage },
+  result: { loginId: number; outcome: Outcome; message: StatusMessage; refusedCleared?: boolean },
   status: 200 | 409 = 200,
 ) {
   if (!wantsFragment(c)) {
-    return c.redirect(`/face-sheet/${client.id}?portal-login=${result.loginId}&done=${result.outcome}#client-portal-section`, 303);
+    const cleared = result.refusedCleared ? `&${REFUSED_CLEARED_PARAM}` : "";
+    return c.redirect(`/face-sheet/${client.id}?portal-login=${result.loginId}&done=${result.outcome}${cleared}#client-portal-section`, 303);
   }
   const data = await loadSectionData(c, client);
   c.header("HX-Retarget", `#${SECTION_BODY_ID}`);
@@ -89,6 +90,9 @@ async function respondSaved(
     status,
   );
 }
+
+/** The client as it is after a Save that may have cleared Client Refused Portal Login. */
+const withRefused = (client: PortalClient, cleared: boolean): PortalClient => (cleared ? { ...client, refusedPortalLogin: false } : client);
 
 const actorOf = (c: Context<AppEnv>) => ({ type: "staff" as const, id: c.var.staff.id, name: c.var.staff.name });
 const portalUrlOf = (c: Context<AppEnv>) => agencyPortalUrl(c.env, c.req.url, c.var.staff.agency.slug);
@@ -110,7 +114,7 @@ export const portalLoginRoutes = new Hono<AppEnv>()
   .get(`${CLIENT}/new`, async (c) => {
     const client = await loadClient(c);
     if (!client) return c.notFound();
-    const values = { username: "", resetPassword: true, representative: false, active: true, email: "" };
+    const values = { username: "", resetPassword: true, representative: false, active: true, email: "", changedMind: false };
     return respondWindow(c, { client, values }, 200, true);
   })
 
@@ -118,13 +122,15 @@ export const portalLoginRoutes = new Hono<AppEnv>()
     const client = await loadClient(c);
     if (!client) return c.notFound();
     const staff = c.var.staff;
+    // Before anything is written: a deployment without PORTAL_ORIGIN refuses here (portal-url.ts).
+    const portalUrl = portalUrlOf(c);
     const body = await c.req.parseBody();
     const values = valuesFromBody(body);
     if (body.populate !== undefined) return respondWindow(c, { client, ...populated(client, values) }, 200);
 
     // 1. Validate, and check the username is free (the unique index settles a race below);
     //    every message at once, so one round of corrections is enough.
-    const form = parsePortalLoginForm(addPortalLoginForm, body);
+    const form = parsePortalLoginForm(addPortalLoginForm, body, { refused: client.refusedPortalLogin });
     const errors: FieldErrors = form.ok ? {} : { ...form.errors };
     const username = values.username.trim();
     if (!errors.username && (await isUsernameTaken(c.var.db, staff.agency.id, usernameKeyOf(username)))) errors.username = duplicateMessage(username);
@@ -144,6 +150,7 @@ export const portalLoginRoutes = new Hono<AppEnv>()
         active: input.active,
         issuePassword: input.resetPassword,
         actor: actorOf(c),
+        clearRefused: client.refusedPortalLogin && input.changedMind,
       });
     } catch (err) {
       console.error(`portal login add failed for client ${client.id}: ${errorText(err)}`);
@@ -157,20 +164,25 @@ export const portalLoginRoutes = new Hono<AppEnv>()
       const sent = await emailCredentials(c.env, c.var.db, {
         kind: "welcome",
         agency: staff.agency,
-        portalUrl: portalUrlOf(c),
+        portalUrl,
         login,
         temporaryPassword: result.temporaryPassword,
       });
       login = { ...login, emailStatus: sent };
     }
-    return respondSaved(c, client, { loginId: login.id, outcome: "added", message: outcomeMessage("added", login) });
+    return respondSaved(c, withRefused(client, result.refusedCleared), {
+      loginId: login.id,
+      outcome: "added",
+      message: outcomeMessage("added", login, [], result.refusedCleared),
+      refusedCleared: result.refusedCleared,
+    });
   })
 
   .get(`${LOGIN}/edit`, async (c) => {
     const client = await loadClient(c);
     const login = client && (await loadLogin(c, client));
     if (!client || !login) return c.notFound();
-    const values = { username: login.username, resetPassword: false, representative: login.representative, active: login.active, email: login.email };
+    const values = { username: login.username, resetPassword: false, representative: login.representative, active: login.active, email: login.email, changedMind: false };
     return respondWindow(c, { client, login: { id: login.id, username: login.username, seen: loginFingerprint(login) }, values }, 200, true);
   })
 
@@ -179,6 +191,7 @@ export const portalLoginRoutes = new Hono<AppEnv>()
     const current = client && (await loadLogin(c, client));
     if (!client || !current) return c.notFound();
     const staff = c.var.staff;
+    const portalUrl = portalUrlOf(c);
     const body = await c.req.parseBody();
     const values = valuesFromBody(body, current.username);
     // Re-renders keep the state the window was opened on, so a later Save still detects a conflict.
@@ -186,7 +199,7 @@ export const portalLoginRoutes = new Hono<AppEnv>()
     const login = { id: current.id, username: current.username, seen };
     if (body.populate !== undefined) return respondWindow(c, { client, login, ...populated(client, values) }, 200);
 
-    const form = parsePortalLoginForm(editPortalLoginForm, body);
+    const form = parsePortalLoginForm(editPortalLoginForm, body, { refused: client.refusedPortalLogin });
     if (!form.ok) return respondWindow(c, { client, login, values, errors: form.errors, alert: INVALID }, 422);
 
     let result;
@@ -201,6 +214,7 @@ export const portalLoginRoutes = new Hono<AppEnv>()
         resetPassword: form.data.resetPassword,
         actor: actorOf(c),
         expected: form.data.seen ?? loginFingerprint(current),
+        clearRefused: client.refusedPortalLogin && form.data.changedMind,
       });
     } catch (err) {
       console.error(`portal login ${current.id} update failed: ${errorText(err)}`);
@@ -217,14 +231,19 @@ export const portalLoginRoutes = new Hono<AppEnv>()
       const sent = await emailCredentials(c.env, c.var.db, {
         kind: "new-password",
         agency: staff.agency,
-        portalUrl: portalUrlOf(c),
+        portalUrl,
         login: saved,
         temporaryPassword: result.temporaryPassword,
       });
       saved = { ...saved, emailStatus: sent };
     }
     const outcome = result.temporaryPassword ? "reset" : "saved";
-    return respondSaved(c, client, { loginId: saved.id, outcome, message: outcomeMessage(outcome, saved, result.changes) });
+    return respondSaved(c, withRefused(client, result.refusedCleared), {
+      loginId: saved.id,
+      outcome,
+      message: outcomeMessage(outcome, saved, result.changes, result.refusedCleared),
+      refusedCleared: result.refusedCleared,
+    });
   })
 
   .post(`${LOGIN}/resend`, async (c) => {
@@ -232,6 +251,12 @@ export const portalLoginRoutes = new Hono<AppEnv>()
     const current = client && (await loadLogin(c, client));
     if (!client || !current) return c.notFound();
     const staff = c.var.staff;
+    const portalUrl = portalUrlOf(c);
+    // A client marked refused gets no credentials until staff confirm the change of mind in Edit.
+    if (client.refusedPortalLogin) {
+      const text = `This client refused a portal login, so nothing was sent to ${current.username}. If they have changed their mind, use Edit and confirm it.`;
+      return respondSaved(c, client, { loginId: current.id, outcome: "unchanged", message: { tone: "warn", text } }, 409);
+    }
     // Resend exists for an email that failed; anything else (e.g. a password the user already
     // chose) is changed only through Edit › Reset Password, on purpose.
     if (current.emailStatus !== "failed") {
@@ -250,7 +275,7 @@ export const portalLoginRoutes = new Hono<AppEnv>()
     const sent = await emailCredentials(c.env, c.var.db, {
       kind: "new-password",
       agency: staff.agency,
-      portalUrl: portalUrlOf(c),
+      portalUrl,
       login: result.login,
       temporaryPassword: result.temporaryPassword,
     });

@@ -4,7 +4,7 @@
  */
 import type { Context } from "hono";
 import type { AppEnv } from "../app";
-import { outcomeMessage, OUTCOMES, type Outcome } from "./messages";
+import { outcomeMessage, OUTCOMES, REFUSED_CLEARED_PARAM, type Outcome } from "./messages";
 import { agencyPortalUrl } from "./portal-url";
 import { findPortalLogin, listPortalLogins } from "./queries";
 import { ClientPortalSection, type SectionData, type StatusMessage } from "./views";
@@ -29,7 +29,7 @@ async function messageFromQuery(c: Context<AppEnv>, clientId: number): Promise<S
   const loginId = Number(c.req.query("portal-login"));
   if (!OUTCOMES.includes(done as Outcome) || !Number.isSafeInteger(loginId)) return undefined;
   const login = await findPortalLogin(c.var.db, c.var.staff.agency.id, clientId, loginId);
-  return login ? outcomeMessage(done as Outcome, login) : undefined;
+  return login ? outcomeMessage(done as Outcome, login, [], c.req.query(REFUSED_CLEARED_PARAM) !== undefined) : undefined;
 }
 
 /**

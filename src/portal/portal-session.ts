@@ -1,8 +1,10 @@
 /**
  * The portal's session: a jose-signed JWT (src/auth/session.ts) with audience `portal:<slug>` in
- * the cookie `portal_session`, HttpOnly, Secure, SameSite=Lax, Path=/portal/<slug>. A staff token
- * (audience "staff", cookie staff_session) never opens the portal, nor a portal token the staff
- * app, nor one agency's portal token another's.
+ * the cookie `__Host-portal_session-<slug>`, HttpOnly, Secure, SameSite=Lax, Path=/, no Domain.
+ * `__Host-` requires Path=/, so each agency's portal has a cookie name of its own: one browser can
+ * be signed in to two agencies' portals, and the portal never reads the staff cookie
+ * (`__Host-staff_session`) nor another agency's. Even a token moved into the wrong cookie opens
+ * nothing: the audience must match too.
  *
  * On every request the token's `ver` must equal the login's `session_version`, and the login must
  * be active, of this agency, with its client of this agency: deactivating a login, a staff
@@ -26,19 +28,21 @@ export interface PortalEnv {
   };
 }
 
-export const PORTAL_COOKIE = "portal_session";
+/** The session cookie of an agency's portal (slugs are [a-z0-9-], valid in a cookie name). */
+export const portalCookie = (slug: string) => `__Host-portal_session-${slug}`;
+const COOKIE_OPTIONS = { httpOnly: true, secure: true, sameSite: "Lax", path: "/" } as const;
 /** Refresh the cookie (slide the idle timeout) at most once a minute. */
 const REFRESH_AFTER_SECONDS = 60;
 
 /** The JWT audience of an agency's portal. */
 export const portalAudience = (slug: string) => `portal:${slug}`;
-/** The path every URL of an agency's portal starts with (and the cookie's Path). */
+/** The path every URL of an agency's portal starts with. */
 export const portalPath = (slug: string) => `/portal/${slug}`;
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 function setSessionCookie(c: Context<PortalEnv>, token: string) {
-  setCookie(c, PORTAL_COOKIE, token, { httpOnly: true, secure: true, sameSite: "Lax", path: portalPath(c.var.agency.slug) });
+  setCookie(c, portalCookie(c.var.agency.slug), token, COOKIE_OPTIONS);
 }
 
 /**
@@ -59,12 +63,12 @@ export async function startPortalSession(c: Context<PortalEnv>, login: { loginId
 
 /** Clears the session cookie. */
 export function endPortalSession(c: Context<PortalEnv>) {
-  deleteCookie(c, PORTAL_COOKIE, { path: portalPath(c.var.agency.slug), secure: true, httpOnly: true, sameSite: "Lax" });
+  deleteCookie(c, portalCookie(c.var.agency.slug), COOKIE_OPTIONS);
 }
 
 /** The signed-in user's original sign-in time, for re-issuing the cookie. */
 export async function sessionAuthTime(c: Context<PortalEnv>): Promise<number | undefined> {
-  const token = getCookie(c, PORTAL_COOKIE);
+  const token = getCookie(c, portalCookie(c.var.agency.slug));
   if (!token) return undefined;
   const claims = await verifySession(c.env.SESSION_SECRET, token, portalAudience(c.var.agency.slug), sessionLimits(c.env), nowSeconds());
   return claims?.authTime;
@@ -75,7 +79,7 @@ export async function sessionAuthTime(c: Context<PortalEnv>): Promise<number | u
  * holds, or clears the cookie and sets `sessionEnded` when it doesn't. Never refuses the request.
  */
 export const loadPortalUser: MiddlewareHandler<PortalEnv> = async (c, next) => {
-  const token = getCookie(c, PORTAL_COOKIE);
+  const token = getCookie(c, portalCookie(c.var.agency.slug));
   if (token) {
     const agency = c.var.agency;
     const limits = sessionLimits(c.env);

@@ -9,6 +9,7 @@ import { HTTPException } from "hono/http-exception";
 import { z } from "zod";
 import { recordPortalEvent } from "../clients/log";
 import { parseForm } from "../forms/parse";
+import { plainText } from "../forms/text";
 import { changePortalPassword } from "./password-change";
 import {
   endPortalSession,
@@ -32,7 +33,7 @@ const tooMany = (agencyName: string, minutes: number) =>
 const expired = (agencyName: string) => `Your temporary password has expired. Contact ${agencyName} for a new one.`;
 
 const signInForm = z.object({
-  username: z.string().trim().min(1, "Enter your Portal Username.").max(100, "That is longer than any Portal Username."),
+  username: plainText("Portal Username").trim().min(1, "Enter your Portal Username.").max(100, "That is longer than any Portal Username."),
   password: z.string().min(1, "Enter your password.").max(1024, "That is longer than any password here."),
 });
 

@@ -295,3 +295,13 @@ export function PortalNotFoundPage() {
 export function PortalErrorPage() {
   return <PortalMessagePage title="Something went wrong" message="Nothing was changed. Please try again in a moment." />;
 }
+
+/** 413 inside the portal: a request body over the limit (src/forms/body-limit.ts). */
+export function PortalTooLargePage(props: { limitKb: number }) {
+  return (
+    <PortalMessagePage
+      title="Too much data"
+      message={`What was sent is larger than this portal accepts (${props.limitKb} KB), so nothing was changed. Go back and try again.`}
+    />
+  );
+}

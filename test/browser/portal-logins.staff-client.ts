@@ -23,7 +23,7 @@ export class StaffClient {
     const res = await fetch(this.base + path, { ...init, headers, redirect: "manual" });
     for (const line of res.headers.getSetCookie()) {
       const pair = line.split(";")[0]!;
-      if (pair.startsWith("staff_session=")) this.cookie = pair;
+      if (pair.startsWith("__Host-staff_session=")) this.cookie = pair;
     }
     return res;
   }

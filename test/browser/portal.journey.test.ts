@@ -85,6 +85,9 @@ it("staff add a login for Maria; she signs in on a phone, chooses a password, se
   await phone.getByRole("button", { name: "Change password" }).click();
   await phone.getByText("Your password has been changed.").waitFor();
   await phone.getByText(`Signed in as ${USERNAME}`).waitFor();
+  // The agency's own __Host- cookie (Secure, Path=/), kept by Chromium over http://127.0.0.1.
+  const session = (await phone.context().cookies()).find((c) => c.name === "__Host-portal_session-riverbend");
+  expect(session).toMatchObject({ secure: true, path: "/", httpOnly: true });
   expect(await phone.getByText("03/14/1987").count()).toBe(1);
   await fitsWidth(phone);
 

@@ -122,6 +122,20 @@ describe("staff session timeouts", () => {
     await expectRefused(browserWithToken(token));
   });
 
+  it("refuses a token without exp, though every other claim is good (it would never expire)", async () => {
+    const now = nowSeconds();
+    const { sub, agencyId } = await riverbendAdmin();
+    const token = await rawToken({ sub: String(sub), aud: "staff", agencyId, auth_time: now, ver: 1, iat: now });
+    await expectRefused(browserWithToken(token));
+  });
+
+  it("refuses a token without iat or without sub", async () => {
+    const now = nowSeconds();
+    const { sub, agencyId } = await riverbendAdmin();
+    await expectRefused(browserWithToken(await rawToken({ sub: String(sub), aud: "staff", agencyId, auth_time: now, ver: 1, exp: now + 10 * MIN })));
+    await expectRefused(browserWithToken(await rawToken({ aud: "staff", agencyId, auth_time: now, ver: 1, iat: now, exp: now + 10 * MIN })));
+  });
+
   it("refuses a token without auth_time", async () => {
     const now = nowSeconds();
     const { sub, agencyId } = await riverbendAdmin();

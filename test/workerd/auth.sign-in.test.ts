@@ -28,7 +28,7 @@ describe("staff sign-in", () => {
     const b = new Browser();
     const res = await b.post("/sign-in", { email: "admin@riverbend.test", password: DEMO_PASSWORD });
     const cookie = res.headers.getSetCookie().join("\n");
-    expect(cookie).toMatch(/staff_session=/);
+    expect(cookie).toMatch(/^__Host-staff_session=/);
     expect(cookie).toMatch(/HttpOnly/);
     expect(cookie).toMatch(/Secure/);
     expect(cookie).toMatch(/SameSite=Lax/);
@@ -71,7 +71,7 @@ describe("staff sign-in failures", () => {
     expect(alertText(unknown.html)).toBe(alertText(wrong.html));
     for (const { b, res } of [wrong, unknown]) {
       expect(b.cookies.has(STAFF_COOKIE)).toBe(false);
-      expect(res.headers.getSetCookie().join("\n")).not.toMatch(/staff_session=[^;]/);
+      expect(res.headers.getSetCookie().join("\n")).not.toMatch(/__Host-staff_session=[^;]/);
     }
     // The email typed is kept so it can be corrected; the password never comes back.
     expect(inputValue(wrong.html, "email")).toBe("admin@riverbend.test");
@@ -160,7 +160,7 @@ describe("sign-out", () => {
     expect(res.headers.get("Location")).toBe("/sign-in?signed-out");
     const cleared = res.headers.getSetCookie().find((c) => c.startsWith(`${STAFF_COOKIE}=`));
     expect(cleared).toBeDefined();
-    expect(cleared).toMatch(/^staff_session=;/);
+    expect(cleared).toMatch(/^__Host-staff_session=;/);
     expect(cleared).toMatch(/Max-Age=0/i);
     expect(cleared).toMatch(/Path=\//);
     expect(b.cookies.has(STAFF_COOKIE)).toBe(false);

@@ -12,6 +12,9 @@ const DANIEL = 4;
 const AISHA = 5;
 const THOMAS = 6;
 const SOFIA = 7;
+const MARCUS = 8;
+const EMILY = 9;
+const ROBERT = 10;
 
 let dana: Browser;
 beforeAll(async () => {
@@ -85,7 +88,7 @@ describe("a Face Sheet change and its log entry are one D1 batch", () => {
       statements: [{ sql: "UPDATE clients SET residence_city = 'Cohoes', version = version + 1 WHERE id = ? AND version = ?", params: [AISHA, 1] }],
       entry: { ...entry, description: "won" },
     });
-    expect(won).toEqual({ committed: true, seq: 1 });
+    expect(won).toEqual({ committed: true, seq: 1, parts: 1 });
     expect(await verifyClientLog(db, DEMO.riverbend, AISHA)).toEqual({ intact: true, verified: 1 });
   });
 
@@ -136,5 +139,83 @@ describe("a Face Sheet change and its log entry are one D1 batch", () => {
     expect(second.description).toBe("Updated the following dynamic fields: Current Residence");
     expect(JSON.parse(second.details).lines).toEqual(["Current Residence - {Set entry: CurrentHomeless to value: No}"]);
     expect(second.prev_hash).toBe(entry!.hash);
+  });
+});
+
+describe("a commit of several parts (CommitRequest.then): each change with its own entry, one batch", () => {
+  const entry = (description: string) => ({ actor: { type: "staff" as const, id: 1, name: "Dana Whitfield" }, changeType: "Test", description, details: {} });
+  const setCity = (clientId: number, city: string, guard = "") => ({
+    sql: `UPDATE clients SET residence_city = ?, version = version + 1 WHERE id = ?${guard}`,
+    params: [city, clientId],
+  });
+  const AFTER_LANDED = " AND changes() > 0";
+
+  it("both parts land: consecutive entries, chained, and the next commit follows them", async () => {
+    const result = await commitChange(env, {
+      agencyId: DEMO.riverbend,
+      clientId: MARCUS,
+      statements: [setCity(MARCUS, "Troy")],
+      entry: entry("first"),
+      then: [{ statements: [{ sql: "UPDATE clients SET residence_zip = '12180' WHERE id = ? AND changes() > 0", params: [MARCUS] }], entry: entry("second") }],
+    });
+    expect(result).toEqual({ committed: true, seq: 1, parts: 2 });
+    expect((await logRows(MARCUS)).map((r) => [r.seq, r.description])).toEqual([
+      [1, "first"],
+      [2, "second"],
+    ]);
+    expect(await clientRow(MARCUS)).toMatchObject({ residence_city: "Troy", residence_zip: "12180" });
+    await commitChange(env, { agencyId: DEMO.riverbend, clientId: MARCUS, statements: [setCity(MARCUS, "Cohoes")], entry: entry("third") });
+    expect((await logRows(MARCUS)).map((r) => r.seq)).toEqual([1, 2, 3]);
+    expect(await verifyClientLog(database(env.DB), DEMO.riverbend, MARCUS)).toEqual({ intact: true, verified: 3 });
+  });
+
+  it("the first part changes nothing: the guarded later part doesn't run either, and no seq is used", async () => {
+    const before = await clientRow(EMILY);
+    const result = await commitChange(env, {
+      agencyId: DEMO.riverbend,
+      clientId: EMILY,
+      statements: [{ sql: "UPDATE clients SET residence_city = 'Nowhere' WHERE id = ? AND version = 999", params: [EMILY] }],
+      entry: entry("lost"),
+      then: [{ statements: [setCity(EMILY, "Also nowhere", AFTER_LANDED)], entry: entry("never") }],
+    });
+    expect(result).toEqual({ committed: false });
+    expect(await clientRow(EMILY)).toEqual(before);
+    expect(await logRows(EMILY)).toEqual([]);
+    await commitChange(env, { agencyId: DEMO.riverbend, clientId: EMILY, statements: [setCity(EMILY, "Troy")], entry: entry("next") });
+    expect((await logRows(EMILY)).map((r) => [r.seq, r.description])).toEqual([[1, "next"]]);
+  });
+
+  it("a later part that changes nothing is skipped with its entry; the first stands, and the next seq follows it", async () => {
+    const result = await commitChange(env, {
+      agencyId: DEMO.riverbend,
+      clientId: ROBERT,
+      statements: [setCity(ROBERT, "Troy")],
+      entry: entry("kept"),
+      then: [{ statements: [{ sql: "UPDATE clients SET residence_zip = 'x' WHERE id = ? AND version = 999 AND changes() > 0", params: [ROBERT] }], entry: entry("skipped") }],
+    });
+    expect(result).toEqual({ committed: true, seq: 1, parts: 1 });
+    expect((await logRows(ROBERT)).map((r) => r.description)).toEqual(["kept"]);
+    await commitChange(env, { agencyId: DEMO.riverbend, clientId: ROBERT, statements: [setCity(ROBERT, "Cohoes")], entry: entry("next") });
+    expect((await logRows(ROBERT)).map((r) => r.seq)).toEqual([1, 2]);
+    expect(await verifyClientLog(database(env.DB), DEMO.riverbend, ROBERT)).toEqual({ intact: true, verified: 2 });
+  });
+
+  it("many concurrent multi-part commits (group commit) keep every pair together and the chain intact", async () => {
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        commitChange(env, {
+          agencyId: DEMO.riverbend,
+          clientId: MARCUS,
+          statements: [setCity(MARCUS, `City ${i}`)],
+          entry: entry(`a${i}`),
+          then: [{ statements: [setCity(MARCUS, `City ${i}b`, AFTER_LANDED)], entry: entry(`b${i}`) }],
+        }),
+      ),
+    );
+    expect(results.every((r) => r.committed && r.parts === 2)).toBe(true);
+    const rows = (await logRows(MARCUS)).slice(3);
+    expect(rows.length).toBe(20);
+    for (let k = 0; k < rows.length; k += 2) expect(rows[k + 1]!.description).toBe(rows[k]!.description.replace("a", "b"));
+    expect(await verifyClientLog(database(env.DB), DEMO.riverbend, MARCUS)).toEqual({ intact: true, verified: 23 });
   });
 });

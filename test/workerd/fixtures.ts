@@ -1,6 +1,6 @@
 /**
  * Shared test fixtures: the demo data, and a signed-in staff "browser" that keeps cookies and
- * sends the Origin header hono/csrf requires.
+ * sends the Origin header the CSRF check (src/auth/csrf.ts) requires.
  */
 import { env, SELF } from "cloudflare:test";
 import { DEMO_PASSWORD, demoStatements } from "../../scripts/demo-data";

@@ -7,7 +7,7 @@ import { env, SELF } from "cloudflare:test";
 import { sessionLimits, signSession } from "../../src/auth/session";
 import { Browser, ORIGIN } from "./fixtures";
 
-export const STAFF_COOKIE = "staff_session";
+export const STAFF_COOKIE = "__Host-staff_session";
 
 /** A `clients` row as D1 returns it (snake_case, booleans as 0/1). */
 export interface ClientRow {

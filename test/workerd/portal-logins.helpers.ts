@@ -16,6 +16,8 @@ export interface WindowFields {
   resetPassword?: boolean;
   representative?: boolean;
   active?: boolean;
+  /** "The client has changed their mind…" (shown only for a client marked refused). */
+  changedMind?: boolean;
   populate?: boolean;
 }
 
@@ -27,6 +29,7 @@ export function windowForm(f: WindowFields): Record<string, string> {
   if (f.resetPassword ?? true) form.resetPassword = "on";
   if (f.representative) form.representative = "on";
   if (f.active ?? true) form.active = "on";
+  if (f.changedMind) form.changedMind = "on";
   if (f.populate) form.populate = "1";
   return form;
 }

@@ -12,6 +12,8 @@ import { keepCookies, ORIGIN } from "./fixtures";
 
 export const RIVERBEND = { id: 1, slug: "riverbend", name: "Riverbend Behavioral Health" };
 export const PORTAL = `/portal/${RIVERBEND.slug}`;
+/** The Riverbend portal's session cookie. */
+export const PORTAL_COOKIE = "__Host-portal_session-riverbend";
 export const GENERIC_FAILURE = "That Portal Username and password don't match an active login. Check both and try again.";
 
 let counter = 0;

@@ -7,6 +7,7 @@ import { verifyPassword } from "../../src/auth/password";
 import {
   GENERIC_FAILURE,
   PORTAL,
+  PORTAL_COOKIE,
   PortalBrowser,
   alertOf,
   createLogin,
@@ -54,13 +55,13 @@ describe("first sign-in with a temporary password", () => {
     const other = new PortalBrowser();
     await b.signIn(login.username, login.password);
     await other.signIn(login.username, login.password);
-    const oldCookie = b.cookies.get("portal_session");
+    const oldCookie = b.cookies.get(PORTAL_COOKIE);
 
     const res = await b.post(`${PORTAL}/change-password`, { newPassword: GOOD, confirmPassword: GOOD });
     expect(res.status).toBe(303);
     expect(res.headers.get("Location")).toBe(`${PORTAL}?password-changed`);
     // This session carries on with a re-issued cookie.
-    expect(b.cookies.get("portal_session")).not.toBe(oldCookie);
+    expect(b.cookies.get(PORTAL_COOKIE)).not.toBe(oldCookie);
     const home = await b.get(res.headers.get("Location")!);
     expect(home.status).toBe(200);
     expect(await home.text()).toContain("Your password has been changed.");
@@ -74,7 +75,7 @@ describe("first sign-in with a temporary password", () => {
     // The other session (same login, elsewhere) has ended.
     const elsewhere = await other.get(PORTAL);
     expect(await elsewhere.text()).toContain("Your session has ended. Please sign in again.");
-    expect(other.cookies.has("portal_session")).toBe(false);
+    expect(other.cookies.has(PORTAL_COOKIE)).toBe(false);
 
     // The temporary password no longer works; the new one does.
     expect(alertOf(await (await new PortalBrowser().signIn(login.username, login.password)).text())).toBe(GENERIC_FAILURE);

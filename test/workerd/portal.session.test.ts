@@ -4,10 +4,11 @@
  */
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { SignJWT } from "jose";
 import { sessionLimits, signSession } from "../../src/auth/session";
 import { Browser } from "./fixtures";
-import { nowSeconds, staffRow, staffToken } from "./helpers";
-import { PORTAL, PortalBrowser, createLogin, createSettledLogin, lastSeq, logEntries, loginRow, sql } from "./portal.fixtures";
+import { nowSeconds, STAFF_COOKIE, staffRow, staffToken } from "./helpers";
+import { PORTAL, PORTAL_COOKIE, PortalBrowser, createLogin, createSettledLogin, lastSeq, logEntries, loginRow, sql } from "./portal.fixtures";
 
 const ENDED = "Your session has ended. Please sign in again.";
 
@@ -23,7 +24,7 @@ function portalToken(p: { loginId: number; ver?: number; aud?: string; agencyId?
 
 function withPortalCookie(token: string): PortalBrowser {
   const b = new PortalBrowser();
-  b.cookies.set("portal_session", token);
+  b.cookies.set(PORTAL_COOKIE, token);
   return b;
 }
 
@@ -43,7 +44,7 @@ describe("the session version, checked on every request", () => {
     const res = await b.get(`${PORTAL}/activity`);
     expect(res.status).toBe(303);
     expect(res.headers.get("Location")).toBe(`${PORTAL}?ended`);
-    expect(b.cookies.has("portal_session")).toBe(false);
+    expect(b.cookies.has(PORTAL_COOKIE)).toBe(false);
     expect(await (await b.get(res.headers.get("Location")!)).text()).toContain(ENDED);
   });
 
@@ -53,7 +54,7 @@ describe("the session version, checked on every request", () => {
     await b.signInReady(login);
     await sql("UPDATE portal_logins SET active = 0 WHERE id = ?", login.id);
     expect(await isSignedIn(b)).toBe(false);
-    expect(b.cookies.has("portal_session")).toBe(false);
+    expect(b.cookies.has(PORTAL_COOKIE)).toBe(false);
   });
 
   it("ends the session when staff reset the password (version + 1)", async () => {
@@ -113,15 +114,29 @@ describe("idle timeout", () => {
   it("slides the timeout: a request after a minute re-issues the cookie", async () => {
     const login = await createSettledLogin();
     const b = withPortalCookie(await portalToken({ loginId: login.id }, nowSeconds() - 120));
-    const before = b.cookies.get("portal_session");
+    const before = b.cookies.get(PORTAL_COOKIE);
     expect(await isSignedIn(b)).toBe(true);
-    expect(b.lastSetCookie.some((l) => l.startsWith("portal_session=") && /Path=\/portal\/riverbend/.test(l))).toBe(true);
-    expect(b.cookies.get("portal_session")).not.toBe(before);
+    expect(b.lastSetCookie.some((l) => l.startsWith(`${PORTAL_COOKIE}=`) && /Path=\/(;|$)/.test(l))).toBe(true);
+    expect(b.cookies.get(PORTAL_COOKIE)).not.toBe(before);
   });
 
   it("reads the idle limit from the environment", () => {
     expect(sessionLimits({ SESSION_IDLE_MINUTES: "5" }).idleSeconds).toBe(300);
     expect(sessionLimits({}).idleSeconds).toBe(900);
+  });
+});
+
+describe("tokens without an expiry", () => {
+  it("refuses a portal token without exp, though signed with the real secret", async () => {
+    const login = await createSettledLogin();
+    const now = nowSeconds();
+    const token = await new SignJWT({ agencyId: 1, auth_time: now, ver: 1 })
+      .setProtectedHeader({ alg: "HS256" })
+      .setSubject(String(login.id))
+      .setAudience("portal:riverbend")
+      .setIssuedAt(now)
+      .sign(new TextEncoder().encode(env.SESSION_SECRET));
+    expect(await isSignedIn(withPortalCookie(token))).toBe(false);
   });
 });
 
@@ -134,10 +149,10 @@ describe("log out", () => {
     const res = await b.post(`${PORTAL}/log-out`, {});
     expect(res.status).toBe(303);
     expect(res.headers.get("Location")).toBe(`${PORTAL}?logged-out`);
-    const cleared = b.lastSetCookie.find((l) => l.startsWith("portal_session="))!;
+    const cleared = b.lastSetCookie.find((l) => l.startsWith(`${PORTAL_COOKIE}=`))!;
     expect(cleared).toMatch(/Max-Age=0/i);
-    expect(cleared).toMatch(/Path=\/portal\/riverbend/);
-    expect(b.cookies.has("portal_session")).toBe(false);
+    expect(cleared).toMatch(/Path=\/(;|$)/);
+    expect(b.cookies.has(PORTAL_COOKIE)).toBe(false);
     expect(await (await b.get(`${PORTAL}?logged-out`)).text()).toContain("You have logged out.");
 
     const entries = await logEntries(login.clientId, before);
@@ -188,7 +203,7 @@ describe("staff and portal sessions never open each other", () => {
     const menu = await staffTab.get("/menu");
     expect(menu.status).toBe(302);
     expect(menu.headers.get("Location")).toMatch(/^\/sign-in/);
-    staffTab.cookies = new Map([["staff_session", b.cookies.get("portal_session")!]]);
+    staffTab.cookies = new Map([[STAFF_COOKIE, b.cookies.get(PORTAL_COOKIE)!]]);
     const face = await staffTab.get("/face-sheet/1");
     expect(face.status).toBe(302);
     expect(face.headers.get("Location")).toMatch(/^\/sign-in/);
@@ -201,7 +216,7 @@ describe("staff and portal sessions never open each other", () => {
     const b = withPortalCookie(token);
     expect(await isSignedIn(b)).toBe(false);
     const c = new PortalBrowser();
-    c.cookies.set("staff_session", token);
+    c.cookies.set(STAFF_COOKIE, token);
     expect(await isSignedIn(c)).toBe(false);
     // Even a staff-shaped token whose subject is a portal login's id.
     const login = await createSettledLogin();

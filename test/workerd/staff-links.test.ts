@@ -4,6 +4,7 @@
  * tampered, older than a newer one, of a deactivated member, of another agency — gets the same
  * page and changes nothing. Rows are checked, not only statuses.
  */
+import { STAFF_COOKIE } from "../../src/auth/staff-session";
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { database } from "../../src/db";
@@ -86,7 +87,7 @@ describe("setting a password through an invitation", () => {
     expect(res.status).toBe(303);
     expect(res.headers.get("Location")).toBe("/menu?password=set");
     expect(b.cookies.has("staff_link")).toBe(false);
-    expect(b.cookies.has("staff_session")).toBe(true);
+    expect(b.cookies.has(STAFF_COOKIE)).toBe(true);
 
     const after = await memberRow(member.id);
     expect(after.password_hash).toMatch(/^\$argon2id\$/);

@@ -3,6 +3,7 @@
  * failed sign-in (same email and address keys, same lock); the NIST rules; a change ends every
  * other session and unused link while this one carries on, and the member gets a notice.
  */
+import { STAFF_COOKIE } from "../../src/auth/staff-session";
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { database } from "../../src/db";
@@ -81,10 +82,10 @@ describe("changing the password", () => {
     const member = await createMember();
     const b = await signedIn(member);
     const claims = (cookie: string) => JSON.parse(atob(cookie.split(".")[1]!.replace(/-/g, "+").replace(/_/g, "/")));
-    const signedInAt = claims(b.cookies.get("staff_session")!).auth_time;
+    const signedInAt = claims(b.cookies.get(STAFF_COOKIE)!).auth_time;
     const password = goodPassword();
     await b.post("/account/password", { currentPassword: member.password!, newPassword: password, confirmPassword: password });
-    expect(claims(b.cookies.get("staff_session")!).auth_time).toBe(signedInAt);
+    expect(claims(b.cookies.get(STAFF_COOKIE)!).auth_time).toBe(signedInAt);
   });
 });
 
