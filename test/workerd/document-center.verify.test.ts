@@ -50,6 +50,16 @@ describe("Verify log", () => {
     expect(html).toContain("Log broken at entry #2: it is missing");
   });
 
+  it("and after the newest entry is deleted, that the log was cut short", async () => {
+    // Robert Hill (10), case RB-24-0333 (id 12): a log of two Updates, then the newest deleted.
+    const ROBERT = 10;
+    for (const city of ["Cohoes", "Troy"]) expect((await dana.post(`/face-sheet/${ROBERT}`, await faceSheetForm(ROBERT, { residenceCity: city }))).status).toBe(303);
+    const last = (await logRows(ROBERT)).at(-1)!;
+    await env.DB.prepare("DELETE FROM client_log WHERE id = ?").bind(last.id).run();
+    const html = await (await dana.post(`/document-center/clients/${ROBERT}/cases/12/face-sheet-log/verify`, {}, { htmx: true })).text();
+    expect(html).toContain("Log broken at entry #2: entry #2 is missing");
+  });
+
   it("is refused to other agencies' staff (404) and to anyone signed out", async () => {
     const lee = await Browser.staff("admin@lakeside.test");
     expect((await lee.post(`${LOG}/verify`, {}, { htmx: true })).status).toBe(404);
