@@ -116,7 +116,8 @@ export const portalLogins = sqliteTable(
 
 /**
  * One client's ordered, hash-chained log: Face Sheet changes, portal-login changes and portal
- * events. Written only through the client's ClientLog Durable Object, which hands out `seq`.
+ * events. Written only through the client's ClientLog Durable Object, which hands out `seq` and
+ * seals each entry with the log key (src/audit/chain.ts).
  */
 export const clientLog = sqliteTable(
   "client_log",
@@ -135,6 +136,9 @@ export const clientLog = sqliteTable(
     /** JSON: detail lines and the before/after of each changed field. */
     details: text("details").notNull().default("{}"),
     prevHash: text("prev_hash").notNull(),
+    /** Id of the LOG_HMAC_KEYS key that sealed the entry ('' = written before entries were keyed: never verifies). */
+    keyId: text("key_id").notNull().default(""),
+    /** HMAC-SHA256 seal of the entry under that key. */
     hash: text("hash").notNull(),
   },
   (t) => [

@@ -7,7 +7,8 @@
 import { Hono, type Context } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../app";
-import { describeVerification, verifyClientLog } from "../audit/verify";
+import { describeVerification } from "../audit/verify";
+import { verifyClientLog } from "../clients/log";
 import { searchClients } from "../face-sheet/queries";
 import { wantsFragment } from "../layout/fragment";
 import { SearchResults } from "../face-sheet/views";
@@ -190,7 +191,7 @@ export const documentCenterRoutes = new Hono<AppEnv>()
     const ctx = await loadCase(c);
     if (!ctx) return c.notFound();
     const staff = c.var.staff;
-    const verification = await verifyClientLog(c.var.db, staff.agency.id, ctx.client.id);
+    const verification = await verifyClientLog(c.env, c.var.db, staff.agency.id, ctx.client.id);
     const result = { intact: verification.intact, message: describeVerification(verification) };
     if (wantsFragment(c)) return c.html(<VerifyResult result={result} />);
     const [page, choices] = await Promise.all([

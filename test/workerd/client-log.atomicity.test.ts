@@ -1,7 +1,6 @@
 import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import { commitChange } from "../../src/clients/log";
-import { verifyClientLog } from "../../src/audit/verify";
+import { commitChange, verifyClientLog } from "../../src/clients/log";
 import { database } from "../../src/db";
 import { Browser, DEMO } from "./fixtures";
 import { clientRow, faceSheetForm, logRows, text } from "./document-center.helpers";
@@ -51,7 +50,7 @@ describe("a Face Sheet change and its log entry are one D1 batch", () => {
     expect(rows.map((r) => r.seq)).toEqual([1]);
     expect(rows[0]!.description).toBe("Updated the following dynamic fields: Current Residence");
     expect((await clientRow(PRIYA)).residence_homeless).toBe(1);
-    expect(await verifyClientLog(database(env.DB), DEMO.riverbend, PRIYA)).toEqual({ intact: true, verified: 1 });
+    expect(await verifyClientLog(env, database(env.DB), DEMO.riverbend, PRIYA)).toEqual({ intact: true, verified: 1 });
   });
 
   it("a stale Update (someone saved in between) is a 409 and writes no entry", async () => {
@@ -86,7 +85,7 @@ describe("a Face Sheet change and its log entry are one D1 batch", () => {
       entry: { ...entry, description: "won" },
     });
     expect(won).toEqual({ committed: true, seq: 1 });
-    expect(await verifyClientLog(db, DEMO.riverbend, AISHA)).toEqual({ intact: true, verified: 1 });
+    expect(await verifyClientLog(env, db, DEMO.riverbend, AISHA)).toEqual({ intact: true, verified: 1 });
   });
 
   it("an Update that changes nothing writes no entry and keeps the version", async () => {

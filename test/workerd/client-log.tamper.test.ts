@@ -6,14 +6,16 @@
  */
 import { env, evictDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { entryHash } from "../../src/audit/entry";
-import { describeVerification, verifyClientLog } from "../../src/audit/verify";
-import { clientLogFor, recordStaffEvent } from "../../src/clients/log";
+import { fromRow, linkHash } from "../../src/audit/chain";
+import { CLIENT_LOG } from "../../src/audit/entry";
+import { describeVerification } from "../../src/audit/verify";
+import { clientLogFor, recordStaffEvent, verifyClientLog as verifyWith } from "../../src/clients/log";
 import { database } from "../../src/db";
 import { DEMO } from "./fixtures";
 import { DANA, logRows, type LogRow } from "./document-center.helpers";
 
 const db = database(env.DB);
+const verifyClientLog = (agencyId: number, clientId: number) => verifyWith(env, db, agencyId, clientId);
 
 async function append(clientId: number, n: number) {
   for (let i = 1; i <= n; i++) {
@@ -21,21 +23,10 @@ async function append(clientId: number, n: number) {
   }
 }
 
-/** The attacker's re-hash: the published algorithm over the row's fields, without the Worker's secret. */
+/** The attacker's re-hash: the published algorithm, the real key id, but not the secret key. */
+const ATTACKER_KEY = new Uint8Array(32).fill(42);
 function forgedHash(row: LogRow, prevHash: string): string {
-  return entryHash({
-    agencyId: row.agency_id,
-    clientId: row.client_id,
-    seq: row.seq,
-    at: row.at,
-    actorType: row.actor_type as "staff",
-    actorId: row.actor_id,
-    actorName: row.actor_name,
-    changeType: row.change_type,
-    description: row.description,
-    details: row.details,
-    prevHash,
-  });
+  return linkHash(CLIENT_LOG, ATTACKER_KEY, { ...fromRow(CLIENT_LOG, row), prevHash });
 }
 
 /** Alters entry `seq` and re-hashes it and every later entry, so each row links to the one before. */
@@ -55,7 +46,7 @@ describe("client log tampering in D1", () => {
     const clientId = 3;
     await append(clientId, 20);
     await rewriteFrom(clientId, 13, "Nothing happened here");
-    const result = await verifyClientLog(db, DEMO.riverbend, clientId);
+    const result = await verifyClientLog(DEMO.riverbend, clientId);
     expect(result).toMatchObject({ intact: false, brokenAt: 13 });
   });
 
@@ -63,7 +54,7 @@ describe("client log tampering in D1", () => {
     const clientId = 4;
     await append(clientId, 20);
     await env.DB.prepare("DELETE FROM client_log WHERE client_id = ? AND seq > 18").bind(clientId).run();
-    const result = await verifyClientLog(db, DEMO.riverbend, clientId);
+    const result = await verifyClientLog(DEMO.riverbend, clientId);
     expect(result).toMatchObject({ intact: false, verified: 18, brokenAt: 19, reason: "truncated" });
     expect(describeVerification(result)).toMatch(/^Log broken at entry #19: entries #19 to #20 are missing/);
   });
@@ -77,6 +68,6 @@ describe("client log tampering in D1", () => {
     expect(seq).toBe(21);
     expect((await logRows(clientId)).map((r) => r.seq)).toEqual([...Array.from({ length: 18 }, (_, i) => i + 1), 21]);
     // The gap stays visible: #19 is missing.
-    expect(await verifyClientLog(db, DEMO.riverbend, clientId)).toMatchObject({ intact: false, brokenAt: 19, reason: "missing" });
+    expect(await verifyClientLog(DEMO.riverbend, clientId)).toMatchObject({ intact: false, brokenAt: 19, reason: "missing" });
   });
 });

@@ -39,7 +39,7 @@ describe("Verify log", () => {
       .bind(EMILY)
       .run();
     const html = await (await dana.post(`${LOG}/verify`, {}, { htmx: true })).text();
-    expect(html).toContain('<p class="error-summary">Log broken at entry #2: its contents no longer match its hash');
+    expect(html).toContain('<p class="error-summary">Log broken at entry #2: its contents no longer match its seal');
     expect(html).toContain("Entry #1 is intact.");
   });
 
