@@ -13,6 +13,7 @@ import { authRoutes } from "./auth/routes";
 import { requireStaff } from "./auth/staff-session";
 import { database } from "./db";
 import { documentCenterRoutes } from "./document-center/routes";
+import { agencyLogRoutes } from "./agency-log/routes";
 import { faceSheetRoutes } from "./face-sheet/routes";
 import { ErrorPage } from "./layout/error-page";
 import { menuRoutes } from "./menu/routes";
@@ -23,6 +24,7 @@ import { rejectMalformedForms } from "./forms/parse";
 import { purgeSpentThrottles, throttleSettings } from "./auth/throttle";
 
 export { ClientLog } from "./audit/client-log";
+export { AgencyLog } from "./audit/agency-log";
 
 const app = new Hono<AppEnv>();
 
@@ -61,6 +63,7 @@ app.route("/", menuRoutes);
 app.route("/", faceSheetRoutes);
 app.route("/", portalLoginRoutes);
 app.route("/", documentCenterRoutes);
+app.route("/", agencyLogRoutes);
 
 app.notFound((c) => c.html(ErrorPage({ title: "Not found", message: "There is nothing here, or you don't have access to it." }), 404));
 app.onError((err, c) => {
