@@ -68,6 +68,14 @@ const RECOVERY_ROWS = 1_000;
 const outboxKey = (seq: number) => OUTBOX + String(seq).padStart(12, "0");
 const headOf = (e: { seq: number; hash: string; at: number }): Head => ({ seq: e.seq, hash: e.hash, at: e.at });
 
+/**
+ * The writing half of one log's Durable Object: the object creates one with its storage, its
+ * bindings and its log's ChainSpec, and passes its RPC calls and its alarm through.
+ *
+ * @example
+ *   readonly #log = new ChainWriter(this.ctx, this.env, CLIENT_LOG);
+ *   record(req) { return this.#log.record(req.clientId, clientLogFields(req.agencyId, req.entry)); }
+ */
 export class ChainWriter<F extends Record<string, Cell>> {
   readonly #ctx: DurableObjectState;
   readonly #env: { DB: D1Database; LOG_HMAC_KEYS?: string };
