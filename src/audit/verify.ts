@@ -121,7 +121,9 @@ export function describeVerification(result: ChainVerification): string {
     default: {
       const why: Record<Exclude<ChainBreak, "waiting" | "rewritten">, string> = {
         altered: `its contents no longer match its seal, so it was changed after it was written.`,
-        "unknown-key": `it is sealed with a key (id "${result.keyId ?? ""}") that this Worker does not have, so it can't be checked.`,
+        "unknown-key": result.keyId
+          ? `it is sealed with a key (id "${result.keyId}") that this Worker does not have, so it can't be checked.`
+          : `it was written before log entries were sealed with a key, so it can't be checked.`,
         unlinked: `its link to entry #${n - 1} does not match, so entry #${n - 1} was changed after it was written.`,
         missing: n === 1 ? `the first entry is missing.` : `it is missing (the log goes from entry #${n - 1} to a later one).`,
         truncated: `${range(n, result.headSeq)} missing: the log wrote ${result.headSeq} ${result.headSeq === 1 ? "entry" : "entries"}, and the newest were removed.`,

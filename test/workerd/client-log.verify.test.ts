@@ -112,5 +112,8 @@ describe("verifyClientLog", () => {
     expect(describeVerification(result)).toBe(
       'Log broken at entry #2: it is sealed with a key (id "retired") that this Worker does not have, so it can\'t be checked. Entry #1 is intact.',
     );
+    // A row from before keyed seals (the migration's default key id '') says so.
+    await env.DB.prepare("UPDATE client_log SET key_id = '' WHERE client_id = ? AND seq = 2").bind(9).run();
+    expect(describeVerification(await verifyClientLog(DEMO.riverbend, 9))).toMatch(/^Log broken at entry #2: it was written before log entries were sealed with a key/);
   });
 });
