@@ -12,10 +12,12 @@
  * synthetic rows go in with `wrangler d1 execute --file` while no server holds the database.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { GENESIS_HASH, sealEntry, type Actor } from "../src/audit/entry.ts";
+import { GENESIS_HASH, sealWith } from "../src/audit/chain.ts";
+import { CLIENT_LOG, clientLogFields, type Actor } from "../src/audit/entry.ts";
+import { parseLogKeys } from "../src/audit/keys.ts";
 import { prepareDatabase, ROOT, startDev, toolEnv, type DevServer } from "../scripts/local.ts";
 
 const RIVERBEND = 1;
@@ -49,6 +51,9 @@ const ACTORS: Actor[] = [
 ];
 const TYPES = ["Face Sheet", "Face Sheet", "Face Sheet", "Login", "Logout", "Profile Updated", "Portal Login Added", "Reset Password"];
 
+/** The bench Worker's log key (bench/wrangler.bench.toml [vars]): synthetic rows must verify like real ones. */
+const KEYS = parseLogKeys(/^LOG_HMAC_KEYS = "(.*)"$/m.exec(readFileSync(join(ROOT, "bench", "wrangler.bench.toml"), "utf8"))![1]);
+
 const q = (v: string | number | null) => (v === null ? "NULL" : typeof v === "number" ? String(v) : `'${v.replace(/'/g, "''")}'`);
 
 /**
@@ -64,7 +69,7 @@ function syntheticLogSql(n: number, now: number): string {
   const flush = () => {
     if (values.length === 0) return;
     out.push(
-      "INSERT INTO client_log (agency_id, client_id, seq, at, actor_type, actor_id, actor_name, change_type, description, details, prev_hash, hash) VALUES\n" +
+      "INSERT INTO client_log (agency_id, client_id, seq, at, actor_type, actor_id, actor_name, change_type, description, details, prev_hash, key_id, hash) VALUES\n" +
         values.join(",\n") +
         ";",
     );
@@ -74,18 +79,17 @@ function syntheticLogSql(n: number, now: number): string {
     const actor = ACTORS[i % ACTORS.length]!;
     const changeType = TYPES[(i * 7) % TYPES.length]!;
     const homeless = i % 2 === 0 ? "Yes" : "No";
-    const e = sealEntry(
-      {
-        actor,
-        changeType,
-        description: changeType === "Face Sheet" ? "Updated the following dynamic fields: Current Residence" : `${changeType} by ${actor.name}`,
-        details: { lines: [`Current Residence - {Set entry: CurrentHomeless to value: ${homeless}}`] },
-      },
-      { agencyId: RIVERBEND, clientId: QUERY_CLIENT, seq: i + 1, at: Math.floor(first + i * step), prevHash },
-    );
+    const fields = clientLogFields(RIVERBEND, {
+      actor,
+      changeType,
+      description: changeType === "Face Sheet" ? "Updated the following dynamic fields: Current Residence" : `${changeType} by ${actor.name}`,
+      details: { lines: [`Current Residence - {Set entry: CurrentHomeless to value: ${homeless}}`] },
+    });
+    const e = sealWith(CLIENT_LOG, KEYS, fields, { stream: QUERY_CLIENT, seq: i + 1, at: Math.floor(first + i * step), prevHash });
     prevHash = e.hash;
+    const f = e.fields;
     values.push(
-      `(${[e.agencyId, e.clientId, e.seq, e.at, q(e.actorType), q(e.actorId), q(e.actorName), q(e.changeType), q(e.description), q(e.details), q(e.prevHash), q(e.hash)].join(",")})`,
+      `(${[f.agencyId, e.stream, e.seq, e.at, q(f.actorType), q(f.actorId), q(f.actorName), q(f.changeType), q(f.description), q(f.details), q(e.prevHash), q(e.keyId), q(e.hash)].join(",")})`,
     );
     if (values.length === 250) flush();
   }

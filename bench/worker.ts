@@ -8,15 +8,14 @@
  *
  * Workers' clocks only move across I/O; every timed step here awaits D1, so the clock is honest.
  */
-import { verifyClientLog } from "../src/audit/verify";
-import { commitChange, recordStaffEvent } from "../src/clients/log";
+import { commitChange, recordStaffEvent, verifyClientLog } from "../src/clients/log";
 import { database } from "../src/db";
 import { changeLogChoices, changeLogPage, type ChangeLogScope } from "../src/document-center/queries";
 
 export { ClientLog } from "../src/audit/client-log";
 export { BenchProbe } from "./probe";
 
-type BenchEnv = Pick<Env, "DB" | "CLIENT_LOG"> & { PROBE: DurableObjectNamespace<import("./probe").BenchProbe> };
+type BenchEnv = Pick<Env, "DB" | "CLIENT_LOG" | "LOG_HMAC_KEYS"> & { PROBE: DurableObjectNamespace<import("./probe").BenchProbe> };
 
 interface AppendRequest {
   /** baseline: the same D1 batch written straight from the Worker, one at a time (no Durable Object). */
@@ -30,7 +29,7 @@ interface AppendRequest {
 const ACTOR = { type: "staff" as const, id: 1, name: "Bench Writer" };
 
 async function appends(env: BenchEnv, r: AppendRequest) {
-  // src/clients/log.ts takes the app's Env but only reaches for CLIENT_LOG, which this Worker has.
+  // src/clients/log.ts takes the app's Env but only reaches for CLIENT_LOG and LOG_HMAC_KEYS, which this Worker has.
   const app = env as unknown as Env;
   const perWriter = Math.ceil(r.total / r.writers);
   const bump = { sql: "UPDATE clients SET version = version + 1 WHERE id = ? AND agency_id = ?", params: [r.clientId, r.agencyId] };
@@ -75,7 +74,7 @@ async function appends(env: BenchEnv, r: AppendRequest) {
   const check = await env.DB.prepare("SELECT COUNT(*) AS n, MIN(seq) AS lo, MAX(seq) AS hi FROM client_log WHERE client_id = ?")
     .bind(r.clientId)
     .first<{ n: number; lo: number; hi: number }>();
-  const chain = r.mode === "baseline" ? null : await verifyClientLog(database(env.DB), r.agencyId, r.clientId);
+  const chain = r.mode === "baseline" ? null : await verifyClientLog(app, database(env.DB), r.agencyId, r.clientId);
   return { mode: r.mode, writers, appends: written, ms, perSecond: (written / ms) * 1000, failures, rows: check, chain };
 }
 

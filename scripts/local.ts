@@ -4,7 +4,7 @@
  * real route answers.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { appendFileSync, copyFileSync, existsSync, readFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join, resolve } from "node:path";
 import initialize from "@phi-ag/argon2/node";
@@ -32,17 +32,19 @@ function wrangler(args: string[], quiet = true): string {
 }
 
 /**
- * Copies .dev.vars.example to .dev.vars when there is none (local secrets only), and adds to an
- * existing .dev.vars any variable the example has gained since (its own values are kept).
+ * Copies .dev.vars.example to .dev.vars when there is none (local secrets only); to an existing
+ * one, adds the variables the example has gained since (e.g. LOG_HMAC_KEYS), keeping its values.
  */
 export function ensureDevVars() {
   const target = join(ROOT, ".dev.vars");
   const example = join(ROOT, ".dev.vars.example");
   if (!existsSync(target)) return copyFileSync(example, target);
-  const names = (text: string) => new Set(text.split("\n").map((l) => /^([A-Z0-9_]+)=/.exec(l)?.[1]).filter(Boolean));
+  const names = (text: string) => new Set([...text.matchAll(/^([A-Z0-9_]+)=/gm)].map((m) => m[1]));
   const have = names(readFileSync(target, "utf8"));
-  const missing = readFileSync(example, "utf8").split("\n").filter((l) => { const n = /^([A-Z0-9_]+)=/.exec(l)?.[1]; return n && !have.has(n); });
-  if (missing.length) appendFileSync(target, "\n" + missing.join("\n") + "\n");
+  const missing = readFileSync(example, "utf8")
+    .split("\n")
+    .filter((line) => /^[A-Z0-9_]+=/.test(line) && !have.has(line.split("=")[0]));
+  if (missing.length > 0) appendFileSync(target, `\n${missing.join("\n")}\n`);
 }
 
 /** Applies the D1 migrations to the local database (default `.wrangler/state`, or `persistTo`). */

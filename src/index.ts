@@ -16,6 +16,7 @@ import { requireStaff } from "./auth/staff-session";
 import { authorize } from "./auth/authorize";
 import { database } from "./db";
 import { documentCenterRoutes } from "./document-center/routes";
+import { agencyLogRoutes } from "./agency-log/routes";
 import { faceSheetRoutes } from "./face-sheet/routes";
 import { ErrorPage } from "./layout/error-page";
 import { menuRoutes } from "./menu/routes";
@@ -32,6 +33,7 @@ import { accountRoutes, credentialRoutes } from "./staff-credentials/routes";
 import { purgeSpentLinks } from "./staff-credentials/links";
 
 export { ClientLog } from "./audit/client-log";
+export { AgencyLog } from "./audit/agency-log";
 
 /** The app itself (not only its fetch): the every-route test reads `app.routes`. */
 export const app = new Hono<AppEnv>();
@@ -88,6 +90,7 @@ app.route("/", accountRoutes);
 app.route("/", faceSheetRoutes);
 app.route("/", portalLoginRoutes);
 app.route("/", documentCenterRoutes);
+app.route("/", agencyLogRoutes);
 
 app.notFound((c) => c.html(ErrorPage({ title: "Not found", message: "There is nothing here, or you don't have access to it." }), 404));
 app.onError((err, c) => {

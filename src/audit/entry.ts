@@ -1,8 +1,7 @@
 /**
- * What a client log entry holds, and the hash that chains it to the one before.
+ * What a client log entry holds, and how the client log is stored (its ChainSpec).
  */
-import { sha256 } from "@oslojs/crypto/sha2";
-import { encodeHexLowerCase } from "@oslojs/encoding";
+import type { ChainSpec, Sealed } from "./chain";
 
 export interface Actor {
   type: "staff" | "portal" | "system";
@@ -26,7 +25,7 @@ export interface EntryDetails {
   portal?: { action: string; description: string };
 }
 
-/** What a caller asks to append; the Durable Object adds seq, time and hashes. */
+/** What a caller asks to append; the Durable Object adds seq, time and seal. */
 export interface EntryInput {
   actor: Actor;
   changeType: string;
@@ -34,75 +33,43 @@ export interface EntryInput {
   details: EntryDetails;
 }
 
-/** An entry as stored (and as hashed). */
-export interface SealedEntry {
+/** A client log entry's contents as stored (and sealed). */
+export type ClientLogFields = {
   agencyId: number;
-  clientId: number;
-  seq: number;
-  at: number;
   actorType: Actor["type"];
   actorId: number | null;
   actorName: string;
   changeType: string;
   description: string;
   details: string; // JSON of EntryDetails
-  prevHash: string;
-  hash: string;
-}
+};
 
-export const GENESIS_HASH = "0".repeat(64);
+/** The client_log table: one log per client_id. Field order is the hash order: append only. */
+export const CLIENT_LOG: ChainSpec<ClientLogFields> = {
+  table: "client_log",
+  stream: "client_id",
+  columns: {
+    agencyId: "agency_id",
+    actorType: "actor_type",
+    actorId: "actor_id",
+    actorName: "actor_name",
+    changeType: "change_type",
+    description: "description",
+    details: "details",
+  },
+};
 
-/** SHA-256 over the previous hash and every stored field but the hash itself. */
-export function entryHash(e: Omit<SealedEntry, "hash">): string {
-  const canonical = JSON.stringify([
-    e.prevHash,
-    e.agencyId,
-    e.clientId,
-    e.seq,
-    e.at,
-    e.actorType,
-    e.actorId,
-    e.actorName,
-    e.changeType,
-    e.description,
-    e.details,
-  ]);
-  return encodeHexLowerCase(sha256(new TextEncoder().encode(canonical)));
-}
+export type SealedEntry = Sealed<ClientLogFields>;
 
-/** Seals an entry: fixes its sequence, time and place in the chain. */
-export function sealEntry(
-  input: EntryInput,
-  where: { agencyId: number; clientId: number; seq: number; at: number; prevHash: string },
-): SealedEntry {
-  const unsealed = {
-    agencyId: where.agencyId,
-    clientId: where.clientId,
-    seq: where.seq,
-    at: where.at,
+/** An entry request as the columns it is stored in. */
+export function clientLogFields(agencyId: number, input: EntryInput): ClientLogFields {
+  return {
+    agencyId,
     actorType: input.actor.type,
     actorId: input.actor.id,
     actorName: input.actor.name,
     changeType: input.changeType,
     description: input.description,
     details: JSON.stringify(input.details),
-    prevHash: where.prevHash,
-  };
-  return { ...unsealed, hash: entryHash(unsealed) };
-}
-
-/**
- * The INSERT for a sealed entry. `guarded`: insert only if the statement before it changed rows
- * (so a change that didn't happen logs nothing). `idempotent`: a retry of an entry that already
- * landed does nothing (exactly once); otherwise a clash fails the whole batch.
- */
-export function insertEntrySql(e: SealedEntry, opts: { guarded: boolean; idempotent: boolean }): { sql: string; params: unknown[] } {
-  return {
-    sql:
-      "INSERT INTO client_log (agency_id, client_id, seq, at, actor_type, actor_id, actor_name, change_type, description, details, prev_hash, hash) " +
-      "SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE " +
-      (opts.guarded ? "changes() > 0" : "1") +
-      (opts.idempotent ? " ON CONFLICT (client_id, seq) DO NOTHING" : ""),
-    params: [e.agencyId, e.clientId, e.seq, e.at, e.actorType, e.actorId, e.actorName, e.changeType, e.description, e.details, e.prevHash, e.hash],
   };
 }

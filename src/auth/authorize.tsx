@@ -3,11 +3,12 @@
  * The role check every staff route passes through, after `requireStaff`: the request's matched
  * route is looked up in the permission table (`./permissions`), and a role without the permission
  * gets a 403 page saying what is missing. The check runs before any handler, so a refused request
- * writes nothing.
+ * writes nothing but its own entry in the agency log.
  */
 import type { Context, MiddlewareHandler } from "hono";
 import { matchedRoutes } from "hono/route";
 import type { AppEnv } from "../app";
+import { recordStaffAction } from "../audit/agency-events";
 import { wantsFragment } from "../layout/fragment";
 import { can, deniedMessage, permissionFor, type Permission } from "./permissions";
 import { AccessDenied, AccessDeniedPage } from "./views";
@@ -24,10 +25,13 @@ export interface Denial {
 }
 
 /**
- * Records a refused request: one warning line. The single place denials go, so sending them to
- * the agency log as well is a change here only.
+ * Records a refused request: an "Access denied" entry in the agency's log (after the response,
+ * as every staff security event) and one warning line. The single place denials go.
  */
-export function recordDenial(_c: Context<AppEnv>, d: Denial): void {
+export function recordDenial(c: Context<AppEnv>, d: Denial): void {
+  recordStaffAction(c, "Access denied", `Refused ${d.method} ${d.route.replace(/\{[^}]*\}/g, "")}: needs ${d.permission ?? "a permission no role has yet"}.`, {
+    role: d.role,
+  });
   console.warn(
     `access denied: ${d.method} ${d.route} staff=${d.staffId} agency=${d.agencyId} role=${d.role} needs=${d.permission ?? "(route not in permission table)"}`,
   );

@@ -12,6 +12,8 @@ export async function findStaffByEmail(db: Db, email: string) {
     .select({
       id: staffUsers.id,
       agencyId: staffUsers.agencyId,
+      name: staffUsers.name,
+      email: staffUsers.email,
       passwordHash: staffUsers.passwordHash,
       active: staffUsers.active,
       sessionVersion: staffUsers.sessionVersion,
@@ -55,10 +57,15 @@ export async function updateStaffPasswordHash(db: Db, staffId: number, passwordH
   await db.update(staffUsers).set({ passwordHash }).where(eq(staffUsers.id, staffId));
 }
 
-/** Ends every session of a staff member (sign-out): tokens carry the version they were made with. */
-export async function endAllStaffSessions(db: Db, staffId: number, agencyId: number) {
-  await db
+/**
+ * Ends every session of a staff member (sign-out): tokens carry the version they were made with.
+ * Returns who that was (for the access log); null when there is no such account.
+ */
+export async function endAllStaffSessions(db: Db, staffId: number, agencyId: number): Promise<{ id: number; agencyId: number; name: string } | null> {
+  const [who] = await db
     .update(staffUsers)
     .set({ sessionVersion: sql`${staffUsers.sessionVersion} + 1` })
-    .where(and(eq(staffUsers.id, staffId), eq(staffUsers.agencyId, agencyId)));
+    .where(and(eq(staffUsers.id, staffId), eq(staffUsers.agencyId, agencyId)))
+    .returning({ id: staffUsers.id, agencyId: staffUsers.agencyId, name: staffUsers.name });
+  return who ?? null;
 }

@@ -8,6 +8,7 @@ import { verifyAgainstDummy, hashPassword, verifyPassword } from "./password";
 import { findStaffByEmail, updateStaffPasswordHash } from "./queries";
 import { addressKey, clearThrottle, clientAddress, countFailure, failureDelayMs, isLocked, staffEmailKey, throttleRowsQuery, throttleSettings } from "./throttle";
 import { signOutStaff, startStaffSession } from "./staff-session";
+import { recordSignIn, recordSignInFailure, recordSignOut } from "./security-events";
 import { SignInPage } from "./views";
 
 const GENERIC_FAILURE = "That email and password don't match an active account.";
@@ -70,6 +71,7 @@ export const authRoutes = new Hono<AppEnv>()
     // 3. Any failure (unknown, wrong password, inactive) is counted the same way and answered alike.
     if (!staff || !ok || !staff.active) {
       const result = await countFailure(db, { unknownKey: key }, ip, settings, now);
+      if (staff) recordSignInFailure(c, staff, ok ? "inactive account" : "wrong password", result.usernameLocked);
       if (result.usernameLocked || result.addressLocked) return fail(tooMany(settings.lockMs), 429);
       const delay = failureDelayMs(result.failures, settings);
       if (delay > 0) await new Promise((r) => setTimeout(r, delay));
@@ -80,10 +82,12 @@ export const authRoutes = new Hono<AppEnv>()
     if (needsRehash) await updateStaffPasswordHash(db, staff.id, await hashPassword(password));
     // 5. Start the session.
     await startStaffSession(c, staff);
+    recordSignIn(c, staff);
     return c.redirect(safeNext(next), 303);
   })
   .post("/sign-out", async (c) => {
-    await signOutStaff(c);
+    const who = await signOutStaff(c);
+    if (who) recordSignOut(c, who);
     // Whatever the browser kept of this origin (cache, storage) goes with the session.
     c.header("Clear-Site-Data", '"cache", "storage"');
     return c.redirect("/sign-in?signed-out", 303);

@@ -39,12 +39,16 @@ export function endStaffSession(c: Context<AppEnv>) {
   deleteCookie(c, STAFF_COOKIE, COOKIE_OPTIONS);
 }
 
-/** Signs out: the token stops working everywhere (even a copy), and the cookie goes. */
+/**
+ * Signs out: the token stops working everywhere (even a copy), and the cookie goes. Returns who
+ * signed out, or null when the browser held no valid session.
+ */
 export async function signOutStaff(c: Context<AppEnv>) {
   const token = getCookie(c, STAFF_COOKIE);
   const claims = token && (await verifySession(c.env.SESSION_SECRET, token, AUDIENCE, sessionLimits(c.env), nowSeconds()));
-  if (claims) await endAllStaffSessions(c.var.db, Number(claims.sub), claims.agencyId);
+  const who = claims ? await endAllStaffSessions(c.var.db, Number(claims.sub), claims.agencyId) : null;
   endStaffSession(c);
+  return who;
 }
 
 /** The current request's session claims (sign-in time, session version); null without a valid one. */

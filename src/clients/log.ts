@@ -3,7 +3,10 @@
  * batch through the client's ClientLog), and portal events.
  */
 import type { CommitRequest, CommitResult } from "../audit/client-log";
-import type { Actor, EntryDetails } from "../audit/entry";
+import { CLIENT_LOG, type Actor, type EntryDetails } from "../audit/entry";
+import { logKeys } from "../audit/keys";
+import { verifyChain, type ChainVerification } from "../audit/verify";
+import type { Db } from "../db";
 import type { FieldChange } from "./face-sheet-fields";
 
 export type { Actor };
@@ -18,6 +21,16 @@ export async function commitChange(env: Env, req: CommitRequest): Promise<Commit
   const answer = await clientLogFor(env, req.clientId).commit(req);
   if ("failed" in answer) throw new Error(`client log: change not saved: ${answer.failed}`);
   return answer;
+}
+
+/**
+ * Verify log for one client: its rows in D1 checked against the log keys and against the head its
+ * ClientLog keeps (so a log cut short shows). The caller has already checked that the client is
+ * the agency's.
+ */
+export async function verifyClientLog(env: Env, db: Db, agencyId: number, clientId: number): Promise<ChainVerification> {
+  const head = await clientLogFor(env, clientId).head(clientId);
+  return verifyChain(db, CLIENT_LOG, logKeys(env), { agencyId, stream: clientId }, head);
 }
 
 /** The portal events of the seed's Client Action Log, with its exact wording. */

@@ -147,7 +147,8 @@ export const portalLogins = sqliteTable(
 
 /**
  * One client's ordered, hash-chained log: Face Sheet changes, portal-login changes and portal
- * events. Written only through the client's ClientLog Durable Object, which hands out `seq`.
+ * events. Written only through the client's ClientLog Durable Object, which hands out `seq` and
+ * seals each entry with the log key (src/audit/chain.ts).
  */
 export const clientLog = sqliteTable(
   "client_log",
@@ -166,6 +167,9 @@ export const clientLog = sqliteTable(
     /** JSON: detail lines and the before/after of each changed field. */
     details: text("details").notNull().default("{}"),
     prevHash: text("prev_hash").notNull(),
+    /** Id of the LOG_HMAC_KEYS key that sealed the entry ('' = written before entries were keyed: never verifies). */
+    keyId: text("key_id").notNull().default(""),
+    /** HMAC-SHA256 seal of the entry under that key. */
     hash: text("hash").notNull(),
   },
   (t) => [
@@ -173,6 +177,42 @@ export const clientLog = sqliteTable(
     index("client_log_client_at").on(t.clientId, t.at),
     index("client_log_client_type_at").on(t.clientId, t.changeType, t.at),
     index("client_log_agency_at").on(t.agencyId, t.at),
+  ],
+);
+
+/**
+ * One agency's ordered, hash-chained access and administration log: staff sign-ins and sign-outs,
+ * exports, verifications, record views (and, later, staff and settings changes). Written only
+ * through the agency's AgencyLog Durable Object, which hands out `seq` and seals each entry like
+ * the client log's.
+ */
+export const agencyLog = sqliteTable(
+  "agency_log",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    agencyId: integer("agency_id").notNull().references(() => agencies.id),
+    seq: integer("seq").notNull(),
+    /** Epoch milliseconds, UTC; never earlier than the entry before. */
+    at: integer("at").notNull(),
+    actorType: text("actor_type", { enum: ["staff", "portal", "system"] }).notNull(),
+    actorId: integer("actor_id"),
+    actorName: text("actor_name").notNull(),
+    /** What happened, from a fixed list (src/audit/agency-log.ts), e.g. "Sign-in". */
+    action: text("action").notNull(),
+    description: text("description").notNull(),
+    /** JSON: detail lines and structured facts (ids, results). */
+    details: text("details").notNull().default("{}"),
+    /** Where the request came from (CF-Connecting-IP) and the browser it named, when known. */
+    ipAddress: text("ip_address"),
+    userAgent: text("user_agent"),
+    prevHash: text("prev_hash").notNull(),
+    keyId: text("key_id").notNull(),
+    hash: text("hash").notNull(),
+  },
+  (t) => [
+    uniqueIndex("agency_log_agency_seq").on(t.agencyId, t.seq),
+    index("agency_log_agency_at").on(t.agencyId, t.at, t.seq),
+    index("agency_log_agency_action_at").on(t.agencyId, t.action, t.at, t.seq),
   ],
 );
 
@@ -191,3 +231,4 @@ export type Client = typeof clients.$inferSelect;
 export type Case = typeof cases.$inferSelect;
 export type PortalLogin = typeof portalLogins.$inferSelect;
 export type ClientLogRow = typeof clientLog.$inferSelect;
+export type AgencyLogRow = typeof agencyLog.$inferSelect;

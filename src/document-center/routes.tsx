@@ -7,7 +7,9 @@
 import { Hono, type Context } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../app";
-import { describeVerification, verifyClientLog } from "../audit/verify";
+import { describeVerification } from "../audit/verify";
+import { verifyClientLog } from "../clients/log";
+import { recordStaffAction } from "../audit/agency-events";
 import { readClientSearch } from "../face-sheet/form";
 import { searchClients } from "../face-sheet/queries";
 import { wantsFragment } from "../layout/fragment";
@@ -178,6 +180,12 @@ export const documentCenterRoutes = new Hono<AppEnv>()
     if (!query.ok) return c.text(Object.values(query.errors).join(" "), 422);
     const { before: _b, after: _a, ...filter } = query.data;
     const scope = scopeOf(ctx, c.var.staff.agency.id, filter);
+    recordStaffAction(c, "CSV export", `Exported the Face Sheet Change Log of client ${ctx.client.clientNumber} as CSV.`, {
+      log: "client",
+      clientId: ctx.client.id,
+      clientNumber: ctx.client.clientNumber,
+      ...filter,
+    });
     const name = `face-sheet-change-log-${ctx.client.clientNumber}-${agencyToday(ctx.timeZone)}.csv`.replace(/[^A-Za-z0-9._-]/g, "_");
     return c.body(changeLogCsv(changeLogEntries(c.var.db, scope), ctx.timeZone), 200, {
       "Content-Type": "text/csv; charset=utf-8",
@@ -190,8 +198,14 @@ export const documentCenterRoutes = new Hono<AppEnv>()
     const ctx = await loadCase(c);
     if (!ctx) return c.notFound();
     const staff = c.var.staff;
-    const verification = await verifyClientLog(c.var.db, staff.agency.id, ctx.client.id);
+    const verification = await verifyClientLog(c.env, c.var.db, staff.agency.id, ctx.client.id);
     const result = { intact: verification.intact, message: describeVerification(verification) };
+    recordStaffAction(c, "Verify log", `Verify log on the Face Sheet Change Log of client ${ctx.client.clientNumber}: ${result.message}`, {
+      log: "client",
+      clientId: ctx.client.id,
+      clientNumber: ctx.client.clientNumber,
+      ...verification,
+    });
     if (wantsFragment(c)) return c.html(<VerifyResult result={result} />);
     const [page, choices] = await Promise.all([
       changeLogPage(c.var.db, scopeOf(ctx, staff.agency.id, NO_FILTER), {}, PAGE_SIZE),

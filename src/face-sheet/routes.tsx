@@ -10,6 +10,14 @@ import { getFaceSheet, searchClients, type FaceSheet } from "./queries";
 import { FaceSheetEdit, FaceSheetPage, FaceSheetSearchPage, FaceSheetView, SearchResults } from "./views";
 import { errorText } from "../observability/error-text";
 import { wantsFragment } from "../layout/fragment";
+import { recordStaffAction } from "../audit/agency-events";
+
+/** Every look at a client's Face Sheet goes to the agency's access log (after the response). */
+const recordView = (c: Context<AppEnv>, sheet: FaceSheet, how: string) =>
+  recordStaffAction(c, "Face Sheet view", `${how} the Face Sheet of client ${sheet.client.clientNumber}.`, {
+    clientId: sheet.client.id,
+    clientNumber: sheet.client.clientNumber,
+  });
 
 /** Loads the client's Face Sheet within the signed-in agency, or answers 404. */
 async function loadSheet(c: Context<AppEnv>): Promise<FaceSheet | null> {
@@ -34,6 +42,7 @@ export const faceSheetRoutes = new Hono<AppEnv>()
   .get("/face-sheet/:clientId{[0-9]+}", async (c) => {
     const sheet = await loadSheet(c);
     if (!sheet) return c.notFound();
+    recordView(c, sheet, "Viewed");
     const portalEnabled = c.var.staff.agency.portalEnabled;
     const message =
       c.req.query("saved") !== undefined ? "Face Sheet updated." : c.req.query("unchanged") !== undefined ? "No changes to save." : undefined;
@@ -44,6 +53,7 @@ export const faceSheetRoutes = new Hono<AppEnv>()
   .get("/face-sheet/:clientId{[0-9]+}/edit", async (c) => {
     const sheet = await loadSheet(c);
     if (!sheet) return c.notFound();
+    recordView(c, sheet, "Opened for editing");
     const panel = <FaceSheetEdit sheet={sheet} portalEnabled={c.var.staff.agency.portalEnabled} />;
     if (wantsFragment(c)) return c.html(panel);
     return c.html(<FaceSheetPage staff={c.var.staff} sheet={sheet} panel={panel} after={await clientPortalSection(c, sheet.client)} />);

@@ -41,6 +41,17 @@ export const menuRoutes = new Hono<AppEnv>().get("/menu", (c) => {
             </li>
           </ul>
         </section>
+        {staff.role === "admin" && (
+          <section class="card" aria-labelledby="administration-menu">
+            <h2 id="administration-menu">Administration</h2>
+            <ul class="menu-list">
+              <li>
+                <a href="/admin/agency-log">Agency Log</a>
+                <span class="hint">Staff sign-ins and sign-outs, exports, verifications and Face Sheet views.</span>
+              </li>
+            </ul>
+          </section>
+        )}
       </div>
     </Layout>,
   );

@@ -1,18 +1,17 @@
 import { env } from "cloudflare:test";
-import { entryHash, GENESIS_HASH, type SealedEntry } from "../../src/audit/entry";
+import { checkSeal, fromRow, GENESIS_HASH } from "../../src/audit/chain";
+import { CLIENT_LOG } from "../../src/audit/entry";
+import { parseLogKeys } from "../../src/audit/keys";
 
-/** Recomputes a client's hash chain straight from D1 rows (independent of the app's verifier). */
+/** Re-checks a client's keyed hash chain straight from D1 rows (without the app's verifier or head). */
 export async function verifyChainOf(clientId: number): Promise<boolean> {
-  const { results } = await env.DB.prepare(
-    "SELECT agency_id AS agencyId, client_id AS clientId, seq, at, actor_type AS actorType, actor_id AS actorId, actor_name AS actorName, change_type AS changeType, description, details, prev_hash AS prevHash, hash FROM client_log WHERE client_id = ? ORDER BY seq",
-  )
-    .bind(clientId)
-    .all<SealedEntry>();
+  const { results } = await env.DB.prepare("SELECT * FROM client_log WHERE client_id = ? ORDER BY seq").bind(clientId).all<Record<string, unknown>>();
+  const keys = parseLogKeys(env.LOG_HMAC_KEYS);
   let prev = GENESIS_HASH;
   for (const [i, row] of results.entries()) {
-    const { hash, ...rest } = row;
-    if (row.seq !== i + 1 || row.prevHash !== prev || entryHash(rest) !== hash) return false;
-    prev = hash;
+    const e = fromRow(CLIENT_LOG, row);
+    if (e.seq !== i + 1 || e.prevHash !== prev || checkSeal(CLIENT_LOG, keys, e) !== "ok") return false;
+    prev = e.hash;
   }
   return true;
 }

@@ -1,7 +1,6 @@
 import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import { commitChange } from "../../src/clients/log";
-import { verifyClientLog } from "../../src/audit/verify";
+import { commitChange, verifyClientLog } from "../../src/clients/log";
 import { database } from "../../src/db";
 import { Browser, DEMO } from "./fixtures";
 import { clientRow, faceSheetForm, logRows, text } from "./document-center.helpers";
@@ -54,7 +53,7 @@ describe("a Face Sheet change and its log entry are one D1 batch", () => {
     expect(rows.map((r) => r.seq)).toEqual([1]);
     expect(rows[0]!.description).toBe("Updated the following dynamic fields: Current Residence");
     expect((await clientRow(PRIYA)).residence_homeless).toBe(1);
-    expect(await verifyClientLog(database(env.DB), DEMO.riverbend, PRIYA)).toEqual({ intact: true, verified: 1 });
+    expect(await verifyClientLog(env, database(env.DB), DEMO.riverbend, PRIYA)).toEqual({ intact: true, verified: 1 });
   });
 
   it("a stale Update (someone saved in between) is a 409 and writes no entry", async () => {
@@ -89,7 +88,7 @@ describe("a Face Sheet change and its log entry are one D1 batch", () => {
       entry: { ...entry, description: "won" },
     });
     expect(won).toEqual({ committed: true, seq: 1, parts: 1 });
-    expect(await verifyClientLog(db, DEMO.riverbend, AISHA)).toEqual({ intact: true, verified: 1 });
+    expect(await verifyClientLog(env, db, DEMO.riverbend, AISHA)).toEqual({ intact: true, verified: 1 });
   });
 
   it("an Update that changes nothing writes no entry and keeps the version", async () => {
@@ -166,7 +165,7 @@ describe("a commit of several parts (CommitRequest.then): each change with its o
     expect(await clientRow(MARCUS)).toMatchObject({ residence_city: "Troy", residence_zip: "12180" });
     await commitChange(env, { agencyId: DEMO.riverbend, clientId: MARCUS, statements: [setCity(MARCUS, "Cohoes")], entry: entry("third") });
     expect((await logRows(MARCUS)).map((r) => r.seq)).toEqual([1, 2, 3]);
-    expect(await verifyClientLog(database(env.DB), DEMO.riverbend, MARCUS)).toEqual({ intact: true, verified: 3 });
+    expect(await verifyClientLog(env, database(env.DB), DEMO.riverbend, MARCUS)).toEqual({ intact: true, verified: 3 });
   });
 
   it("the first part changes nothing: the guarded later part doesn't run either, and no seq is used", async () => {
@@ -197,7 +196,7 @@ describe("a commit of several parts (CommitRequest.then): each change with its o
     expect((await logRows(ROBERT)).map((r) => r.description)).toEqual(["kept"]);
     await commitChange(env, { agencyId: DEMO.riverbend, clientId: ROBERT, statements: [setCity(ROBERT, "Cohoes")], entry: entry("next") });
     expect((await logRows(ROBERT)).map((r) => r.seq)).toEqual([1, 2]);
-    expect(await verifyClientLog(database(env.DB), DEMO.riverbend, ROBERT)).toEqual({ intact: true, verified: 2 });
+    expect(await verifyClientLog(env, database(env.DB), DEMO.riverbend, ROBERT)).toEqual({ intact: true, verified: 2 });
   });
 
   it("many concurrent multi-part commits (group commit) keep every pair together and the chain intact", async () => {
@@ -216,6 +215,6 @@ describe("a commit of several parts (CommitRequest.then): each change with its o
     const rows = (await logRows(MARCUS)).slice(3);
     expect(rows.length).toBe(20);
     for (let k = 0; k < rows.length; k += 2) expect(rows[k + 1]!.description).toBe(rows[k]!.description.replace("a", "b"));
-    expect(await verifyClientLog(database(env.DB), DEMO.riverbend, MARCUS)).toEqual({ intact: true, verified: 23 });
+    expect(await verifyClientLog(env, database(env.DB), DEMO.riverbend, MARCUS)).toEqual({ intact: true, verified: 23 });
   });
 });

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { csvRow, inertCell } from "../../src/document-center/csv";
+import { csvRow, inertCell } from "../../src/layout/csv";
 import { Browser, DEMO } from "./fixtures";
 import { DANA, seedLog } from "./document-center.helpers";
 

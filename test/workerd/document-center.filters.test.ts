@@ -4,7 +4,8 @@ import { SQLiteSyncDialect } from "drizzle-orm/sqlite-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { database } from "../../src/db";
 import { agencyDayStart, formatAgencyDateTime } from "../../src/layout/agency-time";
-import { chainChunkQuery } from "../../src/audit/verify";
+import { chainChunkSql } from "../../src/audit/verify";
+import { CLIENT_LOG } from "../../src/audit/entry";
 import { changeLogRowsQuery, changeTypesSql, recentActorsSql, type ChangeLogScope } from "../../src/document-center/queries";
 import { Browser, DEMO } from "./fixtures";
 import { DANA, SAM, linkHref, seedLog, shownSeqs, text } from "./document-center.helpers";
@@ -279,7 +280,7 @@ describe("Change Log queries use the client's indexes, never a scan", () => {
   });
 
   it("Verify log reads the chain by the (client_id, seq) index", async () => {
-    const steps = (await plan(chainChunkQuery(db, DEMO.riverbend, DEMO.james, 0))).join(" | ");
+    const steps = (await plan(chainChunkSql(CLIENT_LOG, { agencyId: DEMO.riverbend, stream: DEMO.james }, 0))).join(" | ");
     expect(steps).toContain("USING INDEX client_log_client_seq (client_id=? AND seq>?)");
     expect(steps).not.toMatch(/SCAN client_log|agency_at|TEMP B-TREE/);
   });

@@ -4,7 +4,9 @@
  * Edit page submits it.
  */
 import { env } from "cloudflare:test";
-import { insertEntrySql, sealEntry, GENESIS_HASH, type Actor } from "../../src/audit/entry";
+import { GENESIS_HASH, insertSql, sealWith } from "../../src/audit/chain";
+import { CLIENT_LOG, clientLogFields, type Actor } from "../../src/audit/entry";
+import { parseLogKeys, type LogKeys } from "../../src/audit/keys";
 
 export interface LogRow {
   id: number;
@@ -19,6 +21,7 @@ export interface LogRow {
   description: string;
   details: string;
   prev_hash: string;
+  key_id: string;
   hash: string;
 }
 
@@ -65,19 +68,18 @@ export interface SeedEntry {
 }
 
 /**
- * Writes a correctly hash-chained log for a client straight into D1 (times chosen by the test,
- * which the Durable Object can't do). Use clients whose ClientLog has not been touched in the file:
- * the object reads its head from D1 on first use, so it would carry on from here.
+ * Writes a correctly sealed and chained log for a client straight into D1 (times chosen by the
+ * test, which the Durable Object can't do), with the Worker's signing key unless `keys` says
+ * otherwise. Use clients whose ClientLog has not been touched in the file: the object takes its
+ * head from D1 on first use, so it carries on from here.
  */
-export async function seedLog(agencyId: number, clientId: number, entries: SeedEntry[]): Promise<void> {
+export async function seedLog(agencyId: number, clientId: number, entries: SeedEntry[], keys: LogKeys = parseLogKeys(env.LOG_HMAC_KEYS)): Promise<void> {
   let prevHash = GENESIS_HASH;
   const statements = entries.map((e, i) => {
-    const sealed = sealEntry(
-      { actor: e.actor, changeType: e.changeType, description: e.description, details: { lines: e.lines ?? [] } },
-      { agencyId, clientId, seq: i + 1, at: e.at, prevHash },
-    );
+    const fields = clientLogFields(agencyId, { actor: e.actor, changeType: e.changeType, description: e.description, details: { lines: e.lines ?? [] } });
+    const sealed = sealWith(CLIENT_LOG, keys, fields, { stream: clientId, seq: i + 1, at: e.at, prevHash });
     prevHash = sealed.hash;
-    const s = insertEntrySql(sealed, { guarded: false, idempotent: false });
+    const s = insertSql(CLIENT_LOG, sealed, { guarded: false, idempotent: false });
     return env.DB.prepare(s.sql).bind(...s.params);
   });
   for (let i = 0; i < statements.length; i += 100) await env.DB.batch(statements.slice(i, i + 100));

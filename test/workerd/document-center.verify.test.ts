@@ -39,7 +39,7 @@ describe("Verify log", () => {
       .bind(EMILY)
       .run();
     const html = await (await dana.post(`${LOG}/verify`, {}, { htmx: true })).text();
-    expect(html).toContain('<p class="error-summary">Log broken at entry #2: its contents no longer match its hash');
+    expect(html).toContain('<p class="error-summary">Log broken at entry #2: its contents no longer match its seal');
     expect(html).toContain("Entry #1 is intact.");
   });
 
@@ -48,6 +48,16 @@ describe("Verify log", () => {
     await env.DB.prepare("DELETE FROM client_log WHERE id = ?").bind(row.id).run();
     const html = await (await dana.post(`${LOG}/verify`, {}, { htmx: true })).text();
     expect(html).toContain("Log broken at entry #2: it is missing");
+  });
+
+  it("and after the newest entry is deleted, that the log was cut short", async () => {
+    // Robert Hill (10), case RB-24-0333 (id 12): a log of two Updates, then the newest deleted.
+    const ROBERT = 10;
+    for (const city of ["Cohoes", "Troy"]) expect((await dana.post(`/face-sheet/${ROBERT}`, await faceSheetForm(ROBERT, { residenceCity: city }))).status).toBe(303);
+    const last = (await logRows(ROBERT)).at(-1)!;
+    await env.DB.prepare("DELETE FROM client_log WHERE id = ?").bind(last.id).run();
+    const html = await (await dana.post(`/document-center/clients/${ROBERT}/cases/12/face-sheet-log/verify`, {}, { htmx: true })).text();
+    expect(html).toContain("Log broken at entry #2: entry #2 is missing");
   });
 
   it("is refused to other agencies' staff (404) and to anyone signed out", async () => {

@@ -52,12 +52,17 @@ export class Browser {
     if (this.cookies.size) headers.set("Cookie", [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; "));
     if (init.method && init.method !== "GET" && !headers.has("Origin")) headers.set("Origin", ORIGIN);
     if (init.htmx) headers.set("HX-Request", "true");
-    const res = await SELF.fetch(new URL(path, ORIGIN), { ...init, headers, redirect: "manual" });
+    const res = await this.send(new URL(path, ORIGIN), { ...init, headers, redirect: "manual" });
     keepCookies(this.cookies, res.headers.getSetCookie());
     return res;
   }
 
-  get(path: string, opts: { htmx?: boolean } = {}) {
+  /** Sends one request to the Worker (a subclass may wait for its background work too). */
+  protected send(url: URL, init: RequestInit): Promise<Response> {
+    return SELF.fetch(url, init);
+  }
+
+  get(path: string, opts: { htmx?: boolean; headers?: HeadersInit } = {}) {
     return this.fetch(path, { method: "GET", ...opts });
   }
 
@@ -66,8 +71,8 @@ export class Browser {
   }
 
   /** Signs in as a staff member (demo password by default); throws if that fails. */
-  static async staff(email: string, password = DEMO_PASSWORD): Promise<Browser> {
-    const b = new Browser();
+  static async staff<B extends Browser>(this: new () => B, email: string, password = DEMO_PASSWORD): Promise<B> {
+    const b = new this();
     const res = await b.post("/sign-in", { email, password });
     if (res.status !== 303) throw new Error(`sign-in as ${email} failed: ${res.status}`);
     return b;

@@ -11,6 +11,7 @@ import readme from "../../README.md?raw";
 import type { AppEnv, CurrentStaff } from "../../src/app";
 import { authorize } from "../../src/auth/authorize";
 import { rolesTableMarkdown, type Role } from "../../src/auth/permissions";
+import { lastAgencyEntry, WaitingBrowser } from "./agency-log.fixtures";
 import { Browser, DEMO } from "./fixtures";
 import { clientRow, faceSheetForm } from "./helpers";
 import { addLogin, loginRow, logEntries, loginsPath, windowForm } from "./portal-logins.helpers";
@@ -66,6 +67,18 @@ describe("roles.denied: an auditor's Update", () => {
     const line = String(warn.mock.calls[0]![0]);
     const robinId = (await env.DB.prepare("SELECT id FROM staff_users WHERE email = 'auditor@riverbend.test'").first<{ id: number }>())!.id;
     expect(line).toBe(`access denied: POST /face-sheet/:clientId{[0-9]+} staff=${robinId} agency=${DEMO.riverbend} role=auditor needs=face-sheet.edit`);
+  });
+
+  it("is recorded in the agency log as Access denied: who, which route pattern, the permission", async () => {
+    vi.spyOn(console, "warn").mockImplementation(() => {});
+    const auditor = new WaitingBrowser();
+    auditor.cookies = robin.cookies;
+    await auditor.post(`/face-sheet/${DEMO.maria}`, faceSheetForm(await clientRow(DEMO.maria), { residenceCity: "Elsewhere" }));
+    expect(await lastAgencyEntry(DEMO.riverbend)).toMatchObject({
+      actor_name: "Robin Achebe",
+      action: "Access denied",
+      description: "Refused POST /face-sheet/:clientId: needs face-sheet.edit.",
+    });
   });
 });
 

@@ -48,10 +48,10 @@ const FORMS: Record<string, (role: Role) => Promise<Record<string, string>> | Re
   "POST /face-sheet/:clientId{[0-9]+}/portal-logins/:loginId{[0-9]+}": (role) => windowForm({ email: `edited.${role}@example.com`, resetPassword: false }),
 };
 
-/** Every row of every table the app writes, in one comparable value. */
+/** Every row of every table the app writes, in one comparable value (but the agency log: a refusal is recorded there — roles.denied asserts that entry). */
 async function snapshot(): Promise<Record<string, unknown[]>> {
   const { results: tables } = await env.DB.prepare(
-    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' AND name <> 'd1_migrations' ORDER BY name",
+    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' AND name NOT IN ('d1_migrations', 'agency_log') ORDER BY name",
   ).all<{ name: string }>();
   const out: Record<string, unknown[]> = {};
   for (const { name } of tables) out[name] = (await env.DB.prepare(`SELECT * FROM "${name}" ORDER BY rowid`).all()).results;

@@ -1,0 +1,1 @@
+ALTER TABLE `client_log` ADD `key_id` text DEFAULT '' NOT NULL;

@@ -1,0 +1,82 @@
+/**
+ * The way into an agency's log for the rest of the app: security events recorded after the
+ * response (they never slow a page), and Verify.
+ *
+ * "After the response" must not mean "maybe": the event is handed to the agency's AgencyLog in
+ * `waitUntil`, and the call is retried if the object can't be reached. Once the object has it, it
+ * is in D1 or in the object's outbox, from where its alarm writes it (chained-log.ts).
+ */
+import type { Context } from "hono";
+import type { AppEnv } from "../app";
+import type { Db } from "../db";
+import { errorText } from "../observability/error-text";
+import { AGENCY_LOG, type AgencyAction, type AgencyEntryDetails, type AgencyEntryInput } from "./agency-log";
+import type { Actor } from "./entry";
+import { logKeys } from "./keys";
+import { verifyChain, type ChainVerification } from "./verify";
+
+/** The agency's AgencyLog Durable Object. */
+export function agencyLogFor(env: Env, agencyId: number) {
+  return env.AGENCY_LOG.get(env.AGENCY_LOG.idFromName(`agency:${agencyId}`));
+}
+
+/** What recording needs of a request: bindings, waitUntil, and the request's headers. */
+export type RequestContext = Pick<Context<AppEnv>, "env" | "executionCtx" | "req">;
+
+export interface AgencyEvent {
+  actor: Actor;
+  action: AgencyAction;
+  description: string;
+  details?: AgencyEntryDetails;
+}
+
+/** Calls to the object before giving up (each after a longer pause: 0.1 s, 0.4 s). */
+const ATTEMPTS = 3;
+
+/** A header's value, cut to `max` characters (a user agent can be anything); null when absent. */
+const headerOf = (c: RequestContext, name: string, max: number) => c.req.header(name)?.slice(0, max) ?? null;
+
+/**
+ * Appends an event to the agency's log after the response has gone: who, what, and where from
+ * (the request's CF-Connecting-IP and User-Agent). Returns at once.
+ */
+export function recordAgencyEvent(c: RequestContext, agencyId: number, event: AgencyEvent): void {
+  const entry: AgencyEntryInput = {
+    ...event,
+    details: event.details ?? {},
+    ipAddress: headerOf(c, "CF-Connecting-IP", 64),
+    userAgent: headerOf(c, "User-Agent", 256),
+  };
+  c.executionCtx.waitUntil(deliver(c.env, agencyId, entry));
+}
+
+async function deliver(env: Env, agencyId: number, entry: AgencyEntryInput): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      // A fresh stub each time: a stub that has thrown may stay broken.
+      await agencyLogFor(env, agencyId).record({ agencyId, entry });
+      return;
+    } catch (err) {
+      if (attempt >= ATTEMPTS) {
+        console.error(`agency log: "${entry.action}" for agency ${agencyId} not recorded after ${ATTEMPTS} attempts: ${errorText(err)}`);
+        return;
+      }
+      await new Promise((resume) => setTimeout(resume, 100 * 4 ** (attempt - 1)));
+    }
+  }
+}
+
+/** A staff member as the actor of an entry. */
+export const staffActor = (staff: { id: number; name: string }): Actor => ({ type: "staff", id: staff.id, name: staff.name });
+
+/** Records what the signed-in staff member just did (after the response). */
+export function recordStaffAction(c: Context<AppEnv>, action: AgencyAction, description: string, details?: AgencyEntryDetails): void {
+  const staff = c.var.staff;
+  recordAgencyEvent(c, staff.agency.id, { actor: staffActor(staff), action, description, details });
+}
+
+/** Verify for an agency's log: its rows in D1 against the log keys and the AgencyLog's head. */
+export async function verifyAgencyLog(env: Env, db: Db, agencyId: number): Promise<ChainVerification> {
+  const head = await agencyLogFor(env, agencyId).head(agencyId);
+  return verifyChain(db, AGENCY_LOG, logKeys(env), { agencyId, stream: agencyId }, head);
+}

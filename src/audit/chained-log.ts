@@ -1,0 +1,348 @@
+/**
+ * ChainWriter: the one way entries are appended to a log, used inside each log's Durable Object
+ * (ClientLog, AgencyLog) — the object is the log's only writer, and this is its writing half.
+ *
+ * What it guarantees:
+ * - Numbers 1, 2, 3… with no gap or duplicate, each entry sealed (chain.ts) and linked to the one
+ *   before, in one order however many callers write at once.
+ * - A data change and its entry are one D1 batch (commit): never one without the other.
+ * - An event that changes no data (record) is, when the caller hears back, in D1 or durable in
+ *   the object's storage (the outbox), from where the alarm writes it until it lands, exactly once.
+ * - The log's head (last number and hash) is kept in the object's own storage, written with every
+ *   group commit. D1 can be rewritten by anyone with access to it; this storage can't, so Verify
+ *   compares D1 against it (a cut-off end shows), and a number once handed out is never handed out
+ *   again, whatever happened to D1's rows.
+ *
+ * Group commit: callers who arrive while a batch is in flight go together in the next one — one D1
+ * batch and one storage write per group. A storage write holds the object's outgoing messages
+ * until it is durable (the output gate), so a caller hears "done" only once the head is durable.
+ */
+import { errorText } from "../observability/error-text";
+import { checkSeal, fromRow, GENESIS_HASH, insertSql, sealWith, type Cell, type ChainSpec, type Sealed } from "./chain";
+import { logKeys } from "./keys";
+
+export interface Statement {
+  sql: string;
+  params: unknown[];
+}
+
+/** One data change and its entry: the statements run in order; the entry lands only if the last changed rows. */
+export interface CommitPart<F> {
+  statements: Statement[];
+  fields: F;
+}
+
+/** `seq` is the first entry's; `parts` how many parts landed (a prefix of those sent). */
+export type CommitResult = { committed: true; seq: number; parts: number } | { committed: false };
+
+/** What crosses the RPC boundary: a D1 failure comes back as a value, not a thrown error. */
+export type CommitAnswer = CommitResult | { failed: string };
+
+/** The log's head as Verify needs it: what the object handed out last, and entries not yet in D1. */
+export interface HeadReport {
+  seq: number;
+  hash: string;
+  /** Entries accepted but not in D1 yet (D1 refused them; the alarm retries). */
+  waiting: number;
+}
+
+interface Head {
+  seq: number;
+  hash: string;
+  at: number;
+}
+
+interface PendingCommit<F> {
+  parts: CommitPart<F>[];
+  done: (a: CommitAnswer) => void;
+}
+
+interface PendingEvent<F> {
+  fields: F;
+  done: (r: { seq: number } | Error) => void;
+}
+
+// Fails the statement (and so the whole batch) when the entry insert before it wrote nothing:
+// abs() of the smallest 64-bit integer is an "integer overflow" error in SQLite.
+const ENTRY_LANDED = "SELECT CASE WHEN changes() = 0 THEN abs(-9223372036854775808) ELSE 1 END";
+
+const HEAD = "head";
+const OUTBOX = "outbox:";
+const RETRY_MS = 2_000;
+/** How far past its stored head the object looks, at start, for entries it wrote just before a crash. */
+const RECOVERY_ROWS = 1_000;
+const outboxKey = (seq: number) => OUTBOX + String(seq).padStart(12, "0");
+const headOf = (e: { seq: number; hash: string; at: number }): Head => ({ seq: e.seq, hash: e.hash, at: e.at });
+
+/**
+ * The writing half of one log's Durable Object: the object creates one with its storage, its
+ * bindings and its log's ChainSpec, and passes its RPC calls and its alarm through.
+ *
+ * @example
+ *   readonly #log = new ChainWriter(this.ctx, this.env, CLIENT_LOG);
+ *   record(req) { return this.#log.record(req.clientId, clientLogFields(req.agencyId, req.entry)); }
+ */
+export class ChainWriter<F extends Record<string, Cell>> {
+  readonly #ctx: DurableObjectState;
+  readonly #env: { DB: D1Database; LOG_HMAC_KEYS?: string };
+  readonly #spec: ChainSpec<F>;
+  /** Every step that reads or moves the head runs after the one before it has finished. */
+  #queue: Promise<unknown> = Promise.resolve();
+  #head: Head | undefined;
+  #commits: PendingCommit<F>[] = [];
+  #commitWaiting = false;
+  #events: PendingEvent<F>[] = [];
+  #eventsWaiting = false;
+
+  constructor(ctx: DurableObjectState, env: { DB: D1Database; LOG_HMAC_KEYS?: string }, spec: ChainSpec<F>) {
+    this.#ctx = ctx;
+    this.#env = env;
+    this.#spec = spec;
+  }
+
+  #serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(fn, fn);
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  #outbox(): [string, Sealed<F>][] {
+    return [...this.#ctx.storage.kv.list<Sealed<F>>({ prefix: OUTBOX })];
+  }
+
+  /**
+   * The head, loaded once: the stored one, plus any entries that landed in D1 after it (a crash
+   * between a batch and its head write) — only those that continue its chain under our key. The
+   * first time (no stored head: a log written before heads were kept), D1's last row and the outbox.
+   */
+  async #loadHead(stream: number): Promise<Head> {
+    if (this.#head) return this.#head;
+    const kv = this.#ctx.storage.kv;
+    const stored = kv.get<Head>(HEAD);
+    let head = stored ?? (await this.#headFromD1(stream));
+    head = await this.#recoverLanded(stream, head);
+    if (!stored || head.seq !== stored.seq) kv.put(HEAD, head);
+    this.#head = head;
+    return head;
+  }
+
+  async #headFromD1(stream: number): Promise<Head> {
+    const { table, stream: column } = this.#spec;
+    const row = await this.#env.DB.prepare(`SELECT seq, hash, at FROM ${table} WHERE ${column} = ? ORDER BY seq DESC LIMIT 1`).bind(stream).first<Head>();
+    const waiting = this.#outbox().at(-1)?.[1];
+    const head = row ?? { seq: 0, hash: GENESIS_HASH, at: 0 };
+    return waiting && waiting.seq > head.seq ? headOf(waiting) : head;
+  }
+
+  async #recoverLanded(stream: number, head: Head): Promise<Head> {
+    const { table, stream: column } = this.#spec;
+    const { results } = await this.#env.DB.prepare(`SELECT * FROM ${table} WHERE ${column} = ? AND seq > ? ORDER BY seq LIMIT ?`)
+      .bind(stream, head.seq, RECOVERY_ROWS)
+      .all<Record<string, unknown>>();
+    const keys = logKeys(this.#env);
+    for (const row of results) {
+      const e = fromRow(this.#spec, row);
+      if (e.seq !== head.seq + 1 || e.prevHash !== head.hash || checkSeal(this.#spec, keys, e) !== "ok") break;
+      head = headOf(e);
+    }
+    return head;
+  }
+
+  #seal(head: Head, stream: number, fields: F): Sealed<F> {
+    return sealWith(this.#spec, logKeys(this.#env), fields, { stream, seq: head.seq + 1, at: Math.max(Date.now(), head.at), prevHash: head.hash });
+  }
+
+  /** Moves the head on, in memory and (one write, made durable before any caller hears back) in storage. */
+  #advance(e: Sealed<F>) {
+    this.#head = headOf(e);
+    this.#ctx.storage.kv.put(HEAD, this.#head);
+  }
+
+  #insert(e: Sealed<F>, opts: { guarded: boolean; idempotent: boolean }): D1PreparedStatement {
+    const s = insertSql(this.#spec, e, opts);
+    return this.#env.DB.prepare(s.sql).bind(...s.params);
+  }
+
+  /**
+   * Commits a data change and its entry in one D1 batch. If D1 fails, nothing is written, the
+   * number is not used, and the caller gets `{ failed }`. If the change's last statement changed
+   * no rows (a lost race or stale version), nothing is logged: `committed: false`.
+   *
+   * Further parts (each a change with its own entry, numbered after the first) go in the same
+   * batch. A later part must run only if the part before it landed: the caller puts
+   * `changes() > 0` in the WHERE of its first statement, true only when the entry just before was
+   * written. So parts land as a prefix; `parts` in the answer says how many.
+   */
+  commit(stream: number, parts: CommitPart<F>[]): Promise<CommitAnswer> {
+    const result = new Promise<CommitAnswer>((done) => this.#commits.push({ parts, done }));
+    if (!this.#commitWaiting) {
+      this.#commitWaiting = true;
+      void this.#serial(async () => {
+        this.#commitWaiting = false;
+        await this.#commitGroup(stream, this.#commits.splice(0));
+      });
+    }
+    return result;
+  }
+
+  /**
+   * Group commit: every change that queued while the last batch was in flight goes in one batch.
+   * If that batch fails for any reason it is rolled back whole, and the group is done again one
+   * change at a time, so each caller gets its own answer.
+   */
+  async #commitGroup(stream: number, group: PendingCommit<F>[]): Promise<void> {
+    if (group.length > 1) {
+      try {
+        const seqs = await this.#commitTogether(stream, group);
+        group.forEach((g, i) => g.done({ committed: true, seq: seqs[i]!, parts: g.parts.length }));
+        return;
+      } catch {
+        // fall through: one at a time
+      }
+    }
+    for (const g of group) {
+      try {
+        g.done(await this.#commitOne(stream, g));
+      } catch (err) {
+        g.done({ failed: (err as Error).message });
+      }
+    }
+  }
+
+  async #commitOne(stream: number, g: PendingCommit<F>): Promise<CommitResult> {
+    const db = this.#env.DB;
+    let head = await this.#loadHead(stream);
+    const sealed: Sealed<F>[] = [];
+    const statements: D1PreparedStatement[] = [];
+    const entryAt: number[] = [];
+    for (const part of g.parts) {
+      const e = this.#seal(head, stream, part.fields);
+      head = headOf(e);
+      sealed.push(e);
+      statements.push(...part.statements.map((s) => db.prepare(s.sql).bind(...s.params)));
+      entryAt.push(statements.length);
+      statements.push(this.#insert(e, { guarded: part.statements.length > 0, idempotent: false }));
+    }
+    const results = await db.batch(statements);
+    const landed = entryAt.map((i) => (results[i]?.meta.changes ?? 0) > 0);
+    const prefix = landed.indexOf(false) === -1 ? landed.length : landed.indexOf(false);
+    const last = landed.lastIndexOf(true);
+    if (last === -1) return { committed: false };
+    // A later part that ran though an earlier one didn't (its caller left out the changes() guard)
+    // leaves a gap; the head still moves past it, so no number is ever handed out twice.
+    if (last >= prefix) console.error(`chained log: stream ${stream}: a commit's parts landed out of order`);
+    this.#advance(sealed[last]!);
+    return prefix === 0 ? { committed: false } : { committed: true, seq: sealed[0]!.seq, parts: prefix };
+  }
+
+  /** All the changes in one batch; each entry must land or the batch aborts (ENTRY_LANDED). */
+  async #commitTogether(stream: number, group: PendingCommit<F>[]): Promise<number[]> {
+    const db = this.#env.DB;
+    let head = await this.#loadHead(stream);
+    const sealed: Sealed<F>[] = [];
+    const statements: D1PreparedStatement[] = [];
+    const firsts: number[] = [];
+    for (const g of group) {
+      firsts.push(sealed.length);
+      // Every part of every change must land here; one that wouldn't aborts the group, and the
+      // one-at-a-time retry gives that change its prefix answer.
+      for (const part of g.parts) {
+        const e = this.#seal(head, stream, part.fields);
+        head = headOf(e);
+        sealed.push(e);
+        statements.push(
+          ...part.statements.map((s) => db.prepare(s.sql).bind(...s.params)),
+          this.#insert(e, { guarded: part.statements.length > 0, idempotent: false }),
+          db.prepare(ENTRY_LANDED),
+        );
+      }
+    }
+    await db.batch(statements);
+    this.#advance(sealed.at(-1)!);
+    return firsts.map((i) => sealed[i]!.seq);
+  }
+
+  /**
+   * Records an event that changes no data (a sign-in, a lock). When this returns, the entry is in
+   * D1 — or, if D1 refused it, durable in this object's storage, from where the alarm writes it
+   * until it lands, exactly once. Throws only if the entry could not be accepted at all.
+   */
+  record(stream: number, fields: F): Promise<{ seq: number }> {
+    const result = new Promise<{ seq: number }>((resolve, reject) =>
+      this.#events.push({ fields, done: (r) => (r instanceof Error ? reject(r) : resolve(r)) }),
+    );
+    if (!this.#eventsWaiting) {
+      this.#eventsWaiting = true;
+      void this.#serial(async () => {
+        this.#eventsWaiting = false;
+        await this.#writeEvents(stream, this.#events.splice(0));
+      });
+    }
+    return result;
+  }
+
+  /**
+   * Writes the outbox and then the group's events to D1 in one batch. If D1 fails, the group's
+   * events go to the outbox (with the head, in one storage transaction) and an alarm retries.
+   */
+  async #writeEvents(stream: number | undefined, group: PendingEvent<F>[]): Promise<void> {
+    const sealed: Sealed<F>[] = [];
+    if (group.length > 0) {
+      try {
+        let head = await this.#loadHead(stream!);
+        for (const g of group) {
+          const e = this.#seal(head, stream!, g.fields);
+          head = headOf(e);
+          sealed.push(e);
+        }
+      } catch (err) {
+        for (const g of group) g.done(err as Error);
+        return;
+      }
+    }
+    const stored = this.#outbox();
+    const entries = [...stored.map(([, e]) => e), ...sealed];
+    if (entries.length === 0) return;
+    const storage = this.#ctx.storage;
+    const last = sealed.at(-1);
+    try {
+      await this.#env.DB.batch(entries.map((e) => this.#insert(e, { guarded: false, idempotent: true })));
+    } catch (err) {
+      console.error(`${this.#spec.table}: ${entries.length} entries not yet in D1, retrying: ${errorText(err)}`);
+      storage.transactionSync(() => {
+        for (const e of sealed) storage.kv.put(outboxKey(e.seq), e);
+        if (last) this.#advance(last);
+      });
+      await storage.setAlarm(Date.now() + RETRY_MS);
+      sealed.forEach((e, i) => group[i]!.done({ seq: e.seq })); // durable here: accepted
+      return;
+    }
+    storage.transactionSync(() => {
+      for (const [key] of stored) storage.kv.delete(key);
+      if (last) this.#advance(last);
+    });
+    sealed.forEach((e, i) => group[i]!.done({ seq: e.seq }));
+  }
+
+  /** Retries entries that have not reached D1 yet (the object's alarm). */
+  alarm(): Promise<void> {
+    return this.#serial(() => this.#writeEvents(undefined, []));
+  }
+
+  /**
+   * The head for Verify: first, entries waiting in the outbox are tried once more, so that D1 and
+   * the head agree whenever D1 is working.
+   */
+  head(stream: number): Promise<HeadReport> {
+    return this.#serial(async () => {
+      const head = await this.#loadHead(stream);
+      if (this.#outbox().length > 0) await this.#writeEvents(stream, []);
+      return { seq: head.seq, hash: head.hash, waiting: this.#outbox().length };
+    });
+  }
+
+  /** Entries accepted but not yet in D1 (for tests and the bench). */
+  pending(): number {
+    return this.#events.length + this.#outbox().length;
+  }
+}
