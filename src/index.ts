@@ -1,8 +1,8 @@
 /**
  * The composition root: middleware in the order it runs, then each feature mounted.
  *
- *   secure headers (CSP) → CSRF → unreadable forms refused → database handle → public routes (sign-in, portal)
- *   → staff session → staff features
+ *   secure headers (CSP) → CSRF → unreadable forms refused → database handle → public routes (sign-in
+ *   and its second step, passkey sign-in, portal) → staff session → staff features and account pages
  */
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
@@ -18,6 +18,10 @@ import { ErrorPage } from "./layout/error-page";
 import { menuRoutes } from "./menu/routes";
 import { portalRoutes } from "./portal/routes";
 import { portalLoginRoutes } from "./portal-logins/routes";
+import { passkeyRoutes } from "./passkeys/routes";
+import { passkeySignInRoutes } from "./passkeys/sign-in-routes";
+import { twoFactorAccountRoutes } from "./two-factor/account-routes";
+import { twoFactorSignInRoutes } from "./two-factor/sign-in-routes";
 import { errorText } from "./observability/error-text";
 import { rejectMalformedForms } from "./forms/parse";
 import { purgeSpentThrottles, throttleSettings } from "./auth/throttle";
@@ -53,6 +57,8 @@ app.use(async (c, next) => {
 });
 
 app.route("/", authRoutes);
+app.route("/", twoFactorSignInRoutes);
+app.route("/", passkeySignInRoutes);
 app.route("/", portalRoutes);
 
 app.use(requireStaff);
@@ -61,6 +67,8 @@ app.route("/", menuRoutes);
 app.route("/", faceSheetRoutes);
 app.route("/", portalLoginRoutes);
 app.route("/", documentCenterRoutes);
+app.route("/", twoFactorAccountRoutes);
+app.route("/", passkeyRoutes);
 
 app.notFound((c) => c.html(ErrorPage({ title: "Not found", message: "There is nothing here, or you don't have access to it." }), 404));
 app.onError((err, c) => {

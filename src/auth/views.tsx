@@ -1,4 +1,5 @@
 /** @jsxImportSource hono/jsx */
+import { PasskeyButton } from "../layout/passkey-button";
 import { Field, Layout } from "../layout/views";
 
 /** The staff sign-in page. One message for every failure, so it never says which part was wrong. */
@@ -19,6 +20,9 @@ export function SignInPage(props: { email?: string; next?: string; error?: strin
           <Field name="password" label="Password" type="password" autocomplete="current-password" required />
           <button type="submit" class="primary">Sign in</button>
         </form>
+        <div class="second-way">
+          <PasskeyButton ceremony="authenticate" optionsUrl="/sign-in/passkey/options" verifyUrl="/sign-in/passkey" label="Sign in with a passkey" next={props.next ?? "/menu"} />
+        </div>
       </section>
     </Layout>
   );
