@@ -74,10 +74,8 @@ function replaceRecoveryCodesWhen(db: Db, staff: StaffRef, hashes: string[], now
     db
       .delete(staffRecoveryCodes)
       .where(and(eq(staffRecoveryCodes.staffId, staff.id), eq(staffRecoveryCodes.agencyId, staff.agencyId), condition)),
-    db.run(
-      sql`INSERT INTO staff_recovery_codes (staff_id, agency_id, code_hash, created_at)
-          SELECT ${staff.id}, ${staff.agencyId}, v.column1, ${now} FROM (VALUES ${values}) AS v WHERE ${condition}`,
-    ),
+    // Columns in table order (id, staff_id, agency_id, code_hash, used_at, created_at); a NULL id autoincrements.
+    db.insert(staffRecoveryCodes).select(sql`SELECT NULL, ${staff.id}, ${staff.agencyId}, v.column1, NULL, ${now} FROM (VALUES ${values}) AS v WHERE ${condition}`),
   ] as const;
 }
 
