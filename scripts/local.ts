@@ -4,7 +4,7 @@
  * real route answers.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join, resolve } from "node:path";
 import initialize from "@phi-ag/argon2/node";
@@ -31,10 +31,20 @@ function wrangler(args: string[], quiet = true): string {
   return r.stdout ?? "";
 }
 
-/** Copies .dev.vars.example to .dev.vars when there is none (local secrets only). */
+/**
+ * Copies .dev.vars.example to .dev.vars when there is none (local secrets only); an existing
+ * .dev.vars gets any variable the example has gained since (e.g. TWO_FACTOR_KEY), keeping its own values.
+ */
 export function ensureDevVars() {
   const target = join(ROOT, ".dev.vars");
-  if (!existsSync(target)) copyFileSync(join(ROOT, ".dev.vars.example"), target);
+  const example = join(ROOT, ".dev.vars.example");
+  if (!existsSync(target)) return copyFileSync(example, target);
+  const names = (text: string) => new Set([...text.matchAll(/^([A-Z0-9_]+)=/gm)].map((m) => m[1]));
+  const have = names(readFileSync(target, "utf8"));
+  const missing = readFileSync(example, "utf8")
+    .split("\n")
+    .filter((line) => /^[A-Z0-9_]+=/.test(line) && !have.has(line.slice(0, line.indexOf("="))));
+  if (missing.length) appendFileSync(target, `\n${missing.join("\n")}\n`);
 }
 
 /** Applies migrations to the local D1 and seeds the demo data if the database is empty. */
