@@ -91,7 +91,7 @@ export function TwoFactorAccountPage(props: { staff: CurrentStaff; status: TwoFa
 }
 
 /** Authenticator-app setup from the account page. */
-export function AccountTotpSetupPage(props: { staff: CurrentStaff; qrDataUri: string; typedSecret: string; error?: string }) {
+export function AccountTotpSetupPage(props: { staff: CurrentStaff; qrDataUri: string; typedSecret: string; keyUri: string; error?: string }) {
   return (
     <Layout title="Set up authenticator app" staff={props.staff} crumbs={crumbs("Set up authenticator app")}>
       <section class="card narrow wide-card">
@@ -100,6 +100,7 @@ export function AccountTotpSetupPage(props: { staff: CurrentStaff; qrDataUri: st
           action="/account/two-factor/totp"
           qrDataUri={props.qrDataUri}
           typedSecret={props.typedSecret}
+          keyUri={props.keyUri}
           error={props.error}
           cancel={{ href: "/account/two-factor", label: "Cancel" }}
         />

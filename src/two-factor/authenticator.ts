@@ -25,13 +25,17 @@ export async function beginTotpEnrolment(db: Db, env: Env, staff: StaffRef, now:
   return startTotpEnrolment(db, staff, await sealSecret(env.TWO_FACTOR_KEY, owner(staff), newTotpKey()), now);
 }
 
-/** What the enrolment page shows: the QR code (an SVG data URI) and the key as text; null when none pending. */
+/**
+ * What the enrolment page shows: the QR code (an SVG data URI), the key as text, and the
+ * otpauth:// link (for setting up on the same phone); null when no enrolment is pending.
+ */
 export async function totpEnrolmentView(db: Db, env: Env, staff: StaffRef & { email: string; agencyName: string }) {
   const box = await pendingTotpSecret(db, staff);
   if (!box) return null;
   const key = await openSecret(env.TWO_FACTOR_KEY, owner(staff), box);
-  const svg = renderSVG(totpKeyUri(staff.agencyName, staff.email, key), { ecc: "M", border: 2, pixelSize: 8 });
-  return { qrDataUri: `data:image/svg+xml;base64,${btoa(svg)}`, typedSecret: typedSecret(key) };
+  const keyUri = totpKeyUri(staff.agencyName, staff.email, key);
+  const svg = renderSVG(keyUri, { ecc: "M", border: 2, pixelSize: 8 });
+  return { qrDataUri: `data:image/svg+xml;base64,${btoa(svg)}`, typedSecret: typedSecret(key), keyUri };
 }
 
 export type CodeCheck = { ok: true } | { ok: false; reason: keyof typeof CODE_MESSAGES };

@@ -24,7 +24,7 @@ export function CodeField(props: { label: string; error?: string; hint?: string 
 }
 
 /** Step-by-step authenticator-app setup: scan (or type the key), then confirm with a code. */
-export function TotpSetup(props: { action: string; qrDataUri: string; typedSecret: string; error?: string; cancel: { href: string; label: string } }) {
+export function TotpSetup(props: { action: string; qrDataUri: string; typedSecret: string; keyUri: string; error?: string; cancel: { href: string; label: string } }) {
   return (
     <>
       <ol class="setup-steps">
@@ -40,6 +40,9 @@ export function TotpSetup(props: { action: string; qrDataUri: string; typedSecre
           </p>
           <p class="typed-secret">
             <code aria-describedby="typed-secret-hint">{props.typedSecret}</code>
+          </p>
+          <p class="hint">
+            Setting up on this phone? <a href={props.keyUri}>Open it in your authenticator app</a>.
           </p>
         </li>
         <li>

@@ -131,7 +131,7 @@ export function EnrolChoicePage(props: { agencyName: string; error?: string }) {
 }
 
 /** Authenticator-app setup during sign-in. */
-export function SignInTotpSetupPage(props: { qrDataUri: string; typedSecret: string; error?: string }) {
+export function SignInTotpSetupPage(props: { qrDataUri: string; typedSecret: string; keyUri: string; error?: string }) {
   return (
     <Layout title="Set up an authenticator app">
       <section class="card narrow wide-card">
@@ -140,6 +140,7 @@ export function SignInTotpSetupPage(props: { qrDataUri: string; typedSecret: str
           action="/sign-in/two-factor/totp"
           qrDataUri={props.qrDataUri}
           typedSecret={props.typedSecret}
+          keyUri={props.keyUri}
           error={props.error}
           cancel={{ href: "/sign-in/two-factor", label: "Back" }}
         />
