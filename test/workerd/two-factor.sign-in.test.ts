@@ -265,6 +265,17 @@ describe("the second step without a valid pending sign-in", () => {
     expect(b.cookies.has(STAFF_COOKIE)).toBe(false);
   });
 
+  it("finishes the sign-in when the member's last factor went while they were at the second step", async () => {
+    const member = await memberWithTotp();
+    const { b } = await passwordStep(member.email);
+    await env.DB.prepare("DELETE FROM staff_totp WHERE staff_id = ?").bind(member.id).run();
+    const res = await b.get("/sign-in/two-factor");
+    expect(res.status).toBe(303);
+    expect(res.headers.get("Location")).toBe("/menu");
+    expect(b.cookies.has(STAFF_COOKIE)).toBe(true);
+    expect(b.cookies.has(SECOND_STEP_COOKIE)).toBe(false);
+  });
+
   it("a member with no second factor in an agency that doesn't require one signs in with the password alone", async () => {
     const member = await createStaff();
     const { b, res } = await passwordStep(member.email);
