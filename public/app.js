@@ -36,9 +36,10 @@
       var text = copy.getAttribute("data-copy");
       var status = document.getElementById(copy.getAttribute("aria-controls") || "");
       var done = function (msg) { if (status) status.textContent = msg; };
+      var fallback = copy.getAttribute("data-copy-fallback") || "Select the address and copy it.";
       if (navigator.clipboard) {
-        navigator.clipboard.writeText(text).then(function () { done("Copied."); }, function () { done("Select the address and copy it."); });
-      } else done("Select the address and copy it.");
+        navigator.clipboard.writeText(text).then(function () { done("Copied."); }, function () { done(fallback); });
+      } else done(fallback);
     }
   });
 

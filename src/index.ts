@@ -3,8 +3,8 @@
  *
  *   secure headers (CSP) → body size limit (64 KB) → operator API (bearer token, no cookies)
  *   → CSRF (every unsafe method and content type) → unreadable forms refused → database handle
- *   → public routes (sign-in, staff links, forgot password, portal)
- *   → staff session → role check (src/auth/permissions.ts) → staff features
+ *   → public routes (sign-in and its second step, passkey sign-in, staff links, forgot password, portal)
+ *   → staff session → role check (src/auth/permissions.ts) → staff features and account pages
  */
 import { Hono, type Context } from "hono";
 import { HTTPException } from "hono/http-exception";
@@ -23,6 +23,10 @@ import { menuRoutes } from "./menu/routes";
 import { portalRoutes } from "./portal/routes";
 import { portalLoginRoutes } from "./portal-logins/routes";
 import { PortalOriginError } from "./portal-logins/portal-url";
+import { passkeyRoutes } from "./passkeys/routes";
+import { passkeySignInRoutes } from "./passkeys/sign-in-routes";
+import { twoFactorAccountRoutes } from "./two-factor/account-routes";
+import { twoFactorSignInRoutes } from "./two-factor/sign-in-routes";
 import { errorText } from "./observability/error-text";
 import { rejectMalformedForms } from "./forms/parse";
 import { limitBodySize, MAX_BODY_BYTES } from "./forms/body-limit";
@@ -80,6 +84,8 @@ app.use(async (c, next) => {
 
 app.route("/", authRoutes);
 app.route("/", credentialRoutes);
+app.route("/", twoFactorSignInRoutes);
+app.route("/", passkeySignInRoutes);
 app.route("/", portalRoutes);
 
 app.use(requireStaff);
@@ -91,6 +97,8 @@ app.route("/", faceSheetRoutes);
 app.route("/", portalLoginRoutes);
 app.route("/", documentCenterRoutes);
 app.route("/", agencyLogRoutes);
+app.route("/", twoFactorAccountRoutes);
+app.route("/", passkeyRoutes);
 
 app.notFound((c) => c.html(ErrorPage({ title: "Not found", message: "There is nothing here, or you don't have access to it." }), 404));
 app.onError((err, c) => {

@@ -47,7 +47,12 @@ export function recordAgencyEvent(c: RequestContext, agencyId: number, event: Ag
     ipAddress: headerOf(c, "CF-Connecting-IP", 64),
     userAgent: headerOf(c, "User-Agent", 256),
   };
-  c.executionCtx.waitUntil(deliver(c.env, agencyId, entry));
+  const work = deliver(c.env, agencyId, entry);
+  try {
+    c.executionCtx.waitUntil(work);
+  } catch {
+    // No execution context (an app called directly, as some tests do): the delivery runs anyway.
+  }
 }
 
 async function deliver(env: Env, agencyId: number, entry: AgencyEntryInput): Promise<void> {

@@ -101,6 +101,18 @@ export const STAFF_ROUTES = {
 
   "GET /account/password": "account.own",
   "POST /account/password": "account.own",
+  "GET /account/two-factor": "account.own",
+  "POST /account/two-factor/totp/start": "account.own",
+  "GET /account/two-factor/totp": "account.own",
+  "POST /account/two-factor/totp": "account.own",
+  "POST /account/two-factor/totp/disable": "account.own",
+  "POST /account/two-factor/recovery-codes": "account.own",
+  "GET /account/passkeys": "account.own",
+  "POST /account/passkeys/options": "account.own",
+  "POST /account/passkeys": "account.own",
+  "GET /account/passkeys/:id": "account.own",
+  "POST /account/passkeys/:id": "account.own",
+  "POST /account/passkeys/:id/remove": "account.own",
   "GET /face-sheet": "face-sheet.view",
   [`GET ${CLIENT}`]: "face-sheet.view",
   [`GET ${CLIENT}/edit`]: "face-sheet.edit",
@@ -137,10 +149,11 @@ export const PUBLIC_ROUTES: readonly RouteKey[] = [
 ];
 /**
  * Everything under these paths is outside the staff roles: the Client Portal (portal users have
- * their own sessions), emailed staff links (the link is the credential) and the operator API
- * (a bearer token, never cookies).
+ * their own sessions), emailed staff links (the link is the credential), the operator API
+ * (a bearer token, never cookies), and the sign-in's second step and passkey sign-in (before any
+ * session exists; the second step has its own short-lived signed cookie).
  */
-export const PUBLIC_PREFIXES = ["/portal", "/staff-link", "/operator"] as const;
+export const PUBLIC_PREFIXES = ["/portal", "/staff-link", "/operator", "/sign-in/two-factor", "/sign-in/passkey"] as const;
 
 const ADMIN_PREFIX = "/admin";
 

@@ -7,6 +7,7 @@ import { hiddenCharacter, hiddenCharacterMessage, plainText } from "../forms/tex
 import { verifyAgainstDummy, hashPassword, verifyPassword } from "./password";
 import { findStaffByEmail, updateStaffPasswordHash } from "./queries";
 import { addressKey, clearThrottle, clientAddress, countFailure, failureDelayMs, isLocked, staffEmailKey, throttleRowsQuery, throttleSettings } from "./throttle";
+import { beginSecondStep } from "./second-step";
 import { signOutStaff, startStaffSession } from "./staff-session";
 import { recordSignIn, recordSignInFailure, recordSignOut } from "./security-events";
 import { SignInPage } from "./views";
@@ -27,7 +28,7 @@ const signInForm = z.object({
  * and newlines from a URL and read "\\" as "/", so "/<TAB>/evil.example" would otherwise leave
  * the site.
  */
-function safeNext(next: string | undefined): string {
+export function safeNext(next: string | undefined): string {
   return next && next.startsWith("/") && !next.startsWith("//") && !/[\u0000-\u001f\u007f\\]/.test(next) && !hiddenCharacter(next) ? next : "/menu";
 }
 
@@ -80,7 +81,8 @@ export const authRoutes = new Hono<AppEnv>()
     // 4. Success forgets the failures; a hash made with older parameters is upgraded.
     await clearThrottle(db, key);
     if (needsRehash) await updateStaffPasswordHash(db, staff.id, await hashPassword(password));
-    // 5. Start the session.
+    // 5. Start the session — unless a second factor comes first (src/auth/second-step.ts).
+    if (await beginSecondStep(c, staff, safeNext(next))) return c.redirect("/sign-in/two-factor", 303);
     await startStaffSession(c, staff);
     recordSignIn(c, staff);
     return c.redirect(safeNext(next), 303);

@@ -1,6 +1,7 @@
 /** @jsxImportSource hono/jsx */
 import type { CurrentStaff } from "../app";
 import type { FieldErrors } from "../forms/parse";
+import { PasskeyButton } from "../layout/passkey-button";
 import { Field, Layout } from "../layout/views";
 
 /** The staff sign-in page. One message for every failure, so it never says which part was wrong. */
@@ -24,6 +25,9 @@ export function SignInPage(props: { email?: string; next?: string; error?: strin
         <p class="portal-help">
           <a href="/forgot-password">Forgot password?</a>
         </p>
+        <div class="second-way">
+          <PasskeyButton ceremony="authenticate" optionsUrl="/sign-in/passkey/options" verifyUrl="/sign-in/passkey" label="Sign in with a passkey" next={props.next ?? "/menu"} />
+        </div>
       </section>
     </Layout>
   );

@@ -14,6 +14,8 @@ export const agencies = sqliteTable("agencies", {
   portalEnabled: integer("portal_enabled", { mode: "boolean" }).notNull().default(false),
   /** IANA zone in which the agency's staff read times, e.g. America/New_York. */
   timezone: text("timezone").notNull().default("America/New_York"),
+  /** Every staff member must have a second factor (TOTP or a passkey); enrolment at next sign-in. */
+  requireTwoFactor: integer("require_two_factor", { mode: "boolean" }).notNull().default(false),
 });
 
 /**
@@ -223,6 +225,71 @@ export const signInThrottle = sqliteTable("sign_in_throttle", {
   windowStart: integer("window_start").notNull(),
   lockedUntil: integer("locked_until"),
 });
+
+/**
+ * A staff member's TOTP (RFC 6238) authenticator. The secret is AES-GCM encrypted with the
+ * Worker secret TWO_FACTOR_KEY (src/two-factor/secret-box.ts). `confirmedAt` is null while
+ * enrolment waits for its first code; `lastUsedStep` is the newest 30-second step accepted, so a
+ * code (or an older one) is never accepted twice.
+ */
+export const staffTotp = sqliteTable("staff_totp", {
+  staffId: integer("staff_id").primaryKey().references(() => staffUsers.id),
+  agencyId: integer("agency_id").notNull().references(() => agencies.id),
+  secretBox: text("secret_box").notNull(),
+  confirmedAt: integer("confirmed_at"),
+  lastUsedStep: integer("last_used_step"),
+  createdAt: integer("created_at").notNull(),
+});
+
+/** Single-use recovery codes for two-factor sign-in, stored as SHA-256 hashes. */
+export const staffRecoveryCodes = sqliteTable(
+  "staff_recovery_codes",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    staffId: integer("staff_id").notNull().references(() => staffUsers.id),
+    agencyId: integer("agency_id").notNull().references(() => agencies.id),
+    codeHash: text("code_hash").notNull(),
+    usedAt: integer("used_at"),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [uniqueIndex("staff_recovery_codes_staff_hash").on(t.staffId, t.codeHash)],
+);
+
+/** A staff member's passkey (WebAuthn credential). `id` is the credential ID, base64url. */
+export const staffPasskeys = sqliteTable(
+  "staff_passkeys",
+  {
+    id: text("id").primaryKey(),
+    staffId: integer("staff_id").notNull().references(() => staffUsers.id),
+    agencyId: integer("agency_id").notNull().references(() => agencies.id),
+    name: text("name").notNull(),
+    /** COSE public key, base64url. */
+    publicKey: text("public_key").notNull(),
+    /** Signature counter last seen; a lower one means a cloned authenticator. */
+    counter: integer("counter").notNull().default(0),
+    /** JSON array of transports the browser reported (usb, internal, hybrid…). */
+    transports: text("transports").notNull().default("[]"),
+    createdAt: integer("created_at").notNull(),
+    lastUsedAt: integer("last_used_at"),
+  },
+  (t) => [index("staff_passkeys_staff").on(t.staffId)],
+);
+
+/**
+ * Outstanding WebAuthn challenges: single-use (a ceremony deletes its row before verifying) and
+ * short-lived. `staffId` binds registration and second-step challenges to one staff member; a
+ * passkey sign-in challenge has none (the passkey names its owner).
+ */
+export const webauthnChallenges = sqliteTable(
+  "webauthn_challenges",
+  {
+    challenge: text("challenge").primaryKey(),
+    purpose: text("purpose", { enum: ["register", "second-step", "sign-in"] }).notNull(),
+    staffId: integer("staff_id"),
+    expiresAt: integer("expires_at").notNull(),
+  },
+  (t) => [index("webauthn_challenges_expires").on(t.expiresAt)],
+);
 
 export type Agency = typeof agencies.$inferSelect;
 export type StaffUser = typeof staffUsers.$inferSelect;

@@ -52,6 +52,19 @@ export const menuRoutes = new Hono<AppEnv>().get("/menu", (c) => {
             </ul>
           </section>
         )}
+        <section class="card" aria-labelledby="account-menu">
+          <h2 id="account-menu">Your Account</h2>
+          <ul class="menu-list">
+            <li>
+              <a href="/account/two-factor">Two-factor sign-in</a>
+              <span class="hint">Authenticator app and recovery codes.</span>
+            </li>
+            <li>
+              <a href="/account/passkeys">Passkeys</a>
+              <span class="hint">Sign in with your fingerprint, face, screen lock or security key.</span>
+            </li>
+          </ul>
+        </section>
       </div>
     </Layout>,
   );
