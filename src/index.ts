@@ -20,7 +20,7 @@ import { portalRoutes } from "./portal/routes";
 import { portalLoginRoutes } from "./portal-logins/routes";
 import { errorText } from "./observability/error-text";
 import { rejectMalformedForms } from "./forms/parse";
-import { purgeSpentThrottles, throttleSettings } from "./auth/throttle";
+import { purgeSpentThrottles } from "./auth/throttle";
 
 export { ClientLog } from "./audit/client-log";
 
@@ -77,9 +77,9 @@ app.onError((err, c) => {
 
 export default {
   fetch: app.fetch,
-  /** Hourly (wrangler.toml [triggers]): forget sign-in throttle rows that no longer matter. */
+  /** Hourly (wrangler.toml [triggers]): delete the sign-in throttle rows whose window has ended. */
   async scheduled(_controller, env) {
-    const purged = await purgeSpentThrottles(database(env.DB), throttleSettings(env), Date.now());
+    const purged = await purgeSpentThrottles(database(env.DB), Date.now());
     console.log(`sign-in throttle: ${purged} spent rows purged`);
   },
 } satisfies ExportedHandler<Env>;

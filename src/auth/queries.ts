@@ -3,20 +3,31 @@ import type { Db } from "../db";
 import { agencies, staffUsers } from "../db/schema";
 import type { CurrentStaff } from "../app";
 
-/** The staff account for an email address (any agency), with its hash; null when none. */
-export async function findStaffByEmail(db: Db, email: string) {
-  const row = await db
+/** The query for the staff account of an email address (any agency), with its hash (for sign-in's batch). */
+export function staffByEmailQuery(db: Db, email: string) {
+  return db
     .select({
       id: staffUsers.id,
       agencyId: staffUsers.agencyId,
+      email: staffUsers.email,
       passwordHash: staffUsers.passwordHash,
       active: staffUsers.active,
       sessionVersion: staffUsers.sessionVersion,
     })
     .from(staffUsers)
-    .where(eq(staffUsers.email, email.toLowerCase()))
+    .where(eq(staffUsers.email, email.trim().toLowerCase()));
+}
+
+export type StaffSignInRow = Awaited<ReturnType<typeof staffByEmailQuery>>[number];
+
+/** A staff member's email, only within their agency; null when there is no such staff member. */
+export async function staffEmail(db: Db, agencyId: number, staffId: number): Promise<string | null> {
+  const row = await db
+    .select({ email: staffUsers.email })
+    .from(staffUsers)
+    .where(and(eq(staffUsers.id, staffId), eq(staffUsers.agencyId, agencyId)))
     .get();
-  return row ?? null;
+  return row?.email ?? null;
 }
 
 /** An active staff member and their agency, for a session's subject; null when gone or inactive. */
@@ -47,9 +58,9 @@ export async function findActiveStaff(
   return row ?? null;
 }
 
-/** Replaces a staff member's hash (after a parameter upgrade at sign-in). */
-export async function updateStaffPasswordHash(db: Db, staffId: number, passwordHash: string) {
-  await db.update(staffUsers).set({ passwordHash }).where(eq(staffUsers.id, staffId));
+/** Replaces a staff member's hash (after a parameter upgrade at sign-in; for sign-in's batch). */
+export function updateStaffPasswordHashQuery(db: Db, staffId: number, passwordHash: string) {
+  return db.update(staffUsers).set({ passwordHash }).where(eq(staffUsers.id, staffId));
 }
 
 /** Ends every session of a staff member (sign-out): tokens carry the version they were made with. */

@@ -34,15 +34,32 @@ async function attempts(username: string, password: string, times: number) {
 }
 
 describe("settings", () => {
-  it("defaults to 10 failures, 15 minutes, 50 failures per address, and reads the vars", () => {
-    expect(throttleSettings({})).toEqual({ lockAfterFailures: 10, lockMs: 15 * 60_000, ipMaxFailures: 50 });
-    expect(throttleSettings({ PORTAL_LOCK_AFTER_FAILURES: "5", PORTAL_LOCK_MINUTES: "30", PORTAL_IP_MAX_FAILURES: "100" })).toEqual({
-      lockAfterFailures: 5,
-      lockMs: 30 * 60_000,
-      ipMaxFailures: 100,
+  it("defaults to 10 failures, 15 minutes, waits up to an hour, 50 failures per address, a lock at 100 for 24 hours, and reads the vars", () => {
+    expect(throttleSettings({})).toEqual({
+      lockAfterFailures: 10,
+      lockMs: 15 * 60_000,
+      ipMaxFailures: 50,
+      backoffMaxMs: 60 * 60_000,
+      accountMaxFailures: 100,
+      accountWindowMs: 24 * 3_600_000,
     });
+    expect(
+      throttleSettings({
+        PORTAL_LOCK_AFTER_FAILURES: "5",
+        PORTAL_LOCK_MINUTES: "30",
+        PORTAL_IP_MAX_FAILURES: "100",
+        PORTAL_BACKOFF_MAX_MINUTES: "90",
+        PORTAL_ACCOUNT_MAX_FAILURES: "40",
+        PORTAL_ACCOUNT_WINDOW_HOURS: "48",
+      }),
+    ).toEqual({ lockAfterFailures: 5, lockMs: 30 * 60_000, ipMaxFailures: 100, backoffMaxMs: 90 * 60_000, accountMaxFailures: 40, accountWindowMs: 48 * 3_600_000 });
     expect(throttleSettings({ PORTAL_LOCK_AFTER_FAILURES: "nonsense" }).lockAfterFailures).toBe(10);
     expect(throttleSettings(env).lockAfterFailures).toBe(10);
+  });
+
+  it("never allows more than 100 failures in a row on one account (NIST SP 800-63B-4), nor a wait shorter than the first", () => {
+    expect(throttleSettings({ PORTAL_ACCOUNT_MAX_FAILURES: "500" }).accountMaxFailures).toBe(100);
+    expect(throttleSettings({ PORTAL_LOCK_MINUTES: "30", PORTAL_BACKOFF_MAX_MINUTES: "5" }).backoffMaxMs).toBe(30 * 60_000);
   });
 });
 
