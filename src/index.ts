@@ -78,8 +78,8 @@ app.onError((err, c) => {
 export default {
   fetch: app.fetch,
   /** Hourly (wrangler.toml [triggers]): delete the sign-in throttle rows whose window has ended. */
-  async scheduled(_controller, env) {
-    const purged = await purgeSpentThrottles(database(env.DB), Date.now());
+  async scheduled(controller, env) {
+    const purged = await purgeSpentThrottles(database(env.DB), controller.scheduledTime);
     console.log(`sign-in throttle: ${purged} spent rows purged`);
   },
 } satisfies ExportedHandler<Env>;

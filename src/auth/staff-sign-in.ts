@@ -72,7 +72,7 @@ export async function attemptStaffSignIn(
  * @example await unlockStaffSignIn(c.env, c.var.db, { agencyId: admin.agency.id, staffId })
  */
 export async function unlockStaffSignIn(env: Env, db: Db, who: { agencyId: number; staffId: number } | { email: string }): Promise<boolean> {
-  const email = "email" in who ? who.email : await staffEmail(db, who.agencyId, who.staffId);
+  const email = "email" in who ? ((await staffByEmailQuery(db, who.email))[0]?.email ?? null) : await staffEmail(db, who.agencyId, who.staffId);
   if (!email) return false;
   await clearAccountCounters(db, await throttleKeyOf.staffAccount(env, email));
   return true;
