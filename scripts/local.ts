@@ -4,7 +4,7 @@
  * real route answers.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join, resolve } from "node:path";
 import initialize from "@phi-ag/argon2/node";
@@ -31,10 +31,23 @@ function wrangler(args: string[], quiet = true): string {
   return r.stdout ?? "";
 }
 
-/** Copies .dev.vars.example to .dev.vars when there is none (local secrets only). */
+/**
+ * Copies .dev.vars.example to .dev.vars when there is none (local secrets only), and adds to an
+ * existing one any variable the example has gained since (e.g. THROTTLE_KEY), keeping its values.
+ */
 export function ensureDevVars() {
   const target = join(ROOT, ".dev.vars");
-  if (!existsSync(target)) copyFileSync(join(ROOT, ".dev.vars.example"), target);
+  const example = join(ROOT, ".dev.vars.example");
+  if (!existsSync(target)) {
+    copyFileSync(example, target);
+    return;
+  }
+  const current = readFileSync(target, "utf8");
+  const has = new Set(current.split("\n").map((l) => /^\s*([A-Z0-9_]+)\s*=/.exec(l)?.[1]).filter(Boolean));
+  const missing = readFileSync(example, "utf8")
+    .split("\n")
+    .filter((l) => /^[A-Z0-9_]+=/.test(l) && !has.has(l.slice(0, l.indexOf("="))));
+  if (missing.length) appendFileSync(target, `${current.endsWith("\n") || current === "" ? "" : "\n"}${missing.join("\n")}\n`);
 }
 
 /** Applies migrations to the local D1 and seeds the demo data if the database is empty. */

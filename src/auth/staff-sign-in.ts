@@ -58,9 +58,8 @@ export async function attemptStaffSignIn(
   }
 
   // 4. Success: one round trip gives the charge back and upgrades a hash made with older parameters.
-  const [first, ...others] = giveBack(db, attempt, { accountRow: true });
   const rehash = needsRehash ? [updateStaffPasswordHashQuery(db, staff.id, await hashPassword(req.password))] : [];
-  await db.batch([first, ...others, ...rehash]);
+  await db.batch([...giveBack(db, attempt, { accountRow: true }), ...rehash]);
   return { kind: "signed-in", staff, deviceToken: attempt.deviceKey ? null : await newDeviceToken(env, subject) };
 }
 

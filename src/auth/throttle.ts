@@ -244,13 +244,11 @@ export function failureDelayMs(failuresSoFar: number, s: ThrottleSettings): numb
  */
 export function giveBack(db: Db, a: Attempt, opts: { accountRow: boolean }) {
   const keys = [...(opts.accountRow ? [a.subject] : []), ...(a.deviceKey ? [a.deviceKey] : [])];
-  return [
-    ...(keys.length ? [db.delete(signInThrottle).where(inArray(signInThrottle.key, keys))] : []),
-    db
-      .update(signInThrottle)
-      .set({ failures: sql`max(${signInThrottle.failures} - 1, 0)` })
-      .where(and(eq(signInThrottle.key, a.addressKey), sql`${signInThrottle.windowStart} > ${a.now - a.settings.lockMs}`)),
-  ] as const;
+  const address = db
+    .update(signInThrottle)
+    .set({ failures: sql`max(${signInThrottle.failures} - 1, 0)` })
+    .where(and(eq(signInThrottle.key, a.addressKey), sql`${signInThrottle.windowStart} > ${a.now - a.settings.lockMs}`));
+  return [address, ...(keys.length ? [db.delete(signInThrottle).where(inArray(signInThrottle.key, keys))] : [])] as const;
 }
 
 /** Deletes every counter of an account (its account row and its devices' rows): the unlock. */

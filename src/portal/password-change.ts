@@ -6,9 +6,9 @@
  */
 import { hashPassword, verifyPassword } from "../auth/password";
 import { passwordProblem } from "../auth/password-rules";
-import { commitChange } from "../clients/log";
+import { commitChange, portalEventEntry } from "../clients/log";
 import type { Db } from "../db";
-import { chargePasswordCheck, loginPasswordHash, settleSignIn, usernameKeyOf, type PortalAgency, type PortalUser } from "./queries";
+import { chargePasswordCheck, loginPasswordHash, giveBackCharge, usernameKeyOf, type PortalAgency, type PortalUser } from "./queries";
 import { prepareAttempt, retryAfterMs, throttleSettings } from "../auth/throttle";
 import { throttleKeyOf, type AddressBucket } from "../auth/throttle-keys";
 
@@ -21,15 +21,9 @@ export type ChangeOutcome =
   /** The login changed under the session (deactivated, reset, changed elsewhere): signed out. */
   | { kind: "ended" };
 
-/** The Client Action Log's wording for a password the user changed (as recordPortalEvent writes it). */
+/** The Client Action Log's entry for a password the user changed. */
 export function passwordChangedEntry(user: PortalUser) {
-  const description = `Password changed by ${user.username}`;
-  return {
-    actor: { type: "portal" as const, id: user.loginId, name: user.username },
-    changeType: "Reset Password",
-    description,
-    details: { portal: { action: "Reset Password", description } },
-  };
+  return portalEventEntry({ loginId: user.loginId, username: user.username, event: "Reset Password" });
 }
 
 /**
@@ -64,7 +58,7 @@ export async function changePortalPassword(
       return { kind: "invalid", field: "currentPassword", message: current ? "That isn't your current password." : "Enter your current password." };
     }
     // Proven: the charge is given back, so mistakes in the new password never lock anyone out.
-    await settleSignIn(db, attempt, agency.id, user.loginId, { signedIn: false });
+    await giveBackCharge(db, attempt, agency.id, user.loginId);
     if (next === current) return { kind: "invalid", field: "newPassword", message: "Choose a password different from your current one." };
   } else {
     stored = await loginPasswordHash(db, agency.id, user.loginId);

@@ -113,13 +113,11 @@ interface SignInLoginRow {
 
 export type SignInLogin = SignInLoginRow;
 
-/**
- * Sign-in's one round trip after a verified password: the charge given back (the login's count,
- * the device's, one attempt of the address's), and — for a sign-in, not for an expired temporary
- * password — the last login time and a fresher hash if one is given.
- */
-export async function settleSignIn(db: Db, a: Attempt, agencyId: number, loginId: number, opts: { signedIn: boolean; newHash?: string }) {
-  await db.batch([
+/** A verified password's writes: the charge given back (the login's count, the device's, one of the address's), and for a sign-in the last login time and a fresher hash if one is given. */
+function settleQueries(db: Db, a: Attempt, agencyId: number, loginId: number, opts: { signedIn: boolean; newHash?: string }) {
+  return [
+    ...giveBack(db, a, { accountRow: false }),
+    // Last: the client's log writes a sign-in's entry only if this changed the row.
     db
       .update(portalLogins)
       .set({
@@ -130,8 +128,17 @@ export async function settleSignIn(db: Db, a: Attempt, agencyId: number, loginId
         ...(opts.newHash ? { passwordHash: opts.newHash } : {}),
       })
       .where(and(eq(portalLogins.id, loginId), eq(portalLogins.agencyId, agencyId))),
-    ...giveBack(db, a, { accountRow: false }),
-  ]);
+  ] as const;
+}
+
+/** A verified password that doesn't sign in (an expired temporary one, or a password check): the charge given back, one round trip. */
+export async function giveBackCharge(db: Db, a: Attempt, agencyId: number, loginId: number) {
+  await db.batch(settleQueries(db, a, agencyId, loginId, { signedIn: false }));
+}
+
+/** A sign-in's writes, as statements for the client's log to commit with the Login entry (one round trip). */
+export function signedInStatements(db: Db, a: Attempt, agencyId: number, loginId: number, newHash?: string) {
+  return settleQueries(db, a, agencyId, loginId, { signedIn: true, newHash }).map((q) => q.toSQL());
 }
 
 /**

@@ -107,7 +107,6 @@ export const portalRoutes = new Hono<PortalEnv>()
     if (outcome.kind === "expired") return c.html(<PortalSignInPage agency={agency} username={username} alert={expired(agency.name)} />, 401);
     const { login } = outcome;
     if (outcome.deviceToken) setDeviceCookie(c, deviceCookie, outcome.deviceToken);
-    await recordPortalEvent(c.env, { agencyId: agency.id, clientId: login.clientId, loginId: login.id, username: login.username, event: "Login" });
     await startPortalSession(c, { loginId: login.id, sessionVersion: login.sessionVersion });
     const next = login.mustChangePassword ? `${portalPath(agency.slug)}/change-password` : portalPath(agency.slug);
     return c.redirect(next, 303);

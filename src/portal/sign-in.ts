@@ -1,7 +1,8 @@
 /**
  * Portal sign-in, in one fixed order: one D1 round trip that charges the attempt and reads the
  * login, one Argon2id verification, and then either nothing more before the answer (a failure:
- * the charge stands) or one D1 round trip (a verified password: the charge given back). Every way
+ * the charge stands) or one D1 round trip (a verified password: the charge given back, with the
+ * Login entry through the client's log). Every way
  * of failing that could tell an outsider something — no such username, wrong password, inactive
  * login, no password issued, a client who refused portal login — gives the same answer after the
  * same work; the staff-visible entry naming the reason is written after the answer. The expired
@@ -10,10 +11,10 @@
 import { hashPassword, verifyAgainstDummy, verifyPassword } from "../auth/password";
 import { failureDelayMs, prepareAttempt, retryAfterMs, throttleSettings, type ThrottleSettings } from "../auth/throttle";
 import { newDeviceToken, throttleKeyOf, type AddressBucket } from "../auth/throttle-keys";
-import { recordStaffEvent } from "../clients/log";
+import { commitChange, portalEventEntry, recordStaffEvent } from "../clients/log";
 import type { Db } from "../db";
 import { errorText } from "../observability/error-text";
-import { chargeSignIn, settleSignIn, usernameKeyOf, type PortalAgency, type SignInLogin } from "./queries";
+import { chargeSignIn, giveBackCharge, signedInStatements, usernameKeyOf, type PortalAgency, type SignInLogin } from "./queries";
 
 export type SignInOutcome =
   /** `deviceToken`: a new device cookie to give this browser (null: it already has this login's). */
@@ -82,12 +83,20 @@ export async function attemptSignIn(
   // 4. The right password, but a temporary one past its 72 hours: say so (only now, after the check).
   const now = attempt.now;
   if (login!.mustChangePassword && login!.tempPasswordExpiresAt != null && now > login!.tempPasswordExpiresAt) {
-    await settleSignIn(db, attempt, agency.id, login!.id, { signedIn: false });
+    await giveBackCharge(db, attempt, agency.id, login!.id);
     return { kind: "expired" };
   }
 
-  // 5. Success: the charge given back, last login set, the hash upgraded if its parameters are old.
-  await settleSignIn(db, attempt, agency.id, login!.id, { signedIn: true, newHash: verified.needsRehash ? await hashPassword(password) : undefined });
+  // 5. Success, in one commit with its Login entry: the charge given back, last login set, the hash
+  //    upgraded if its parameters are old.
+  const newHash = verified.needsRehash ? await hashPassword(password) : undefined;
+  const committed = await commitChange(env, {
+    agencyId: agency.id,
+    clientId: login!.clientId,
+    statements: signedInStatements(db, attempt, agency.id, login!.id, newHash),
+    entry: portalEventEntry({ loginId: login!.id, username: login!.username, event: "Login" }),
+  });
+  if (!committed.committed) return { kind: "failed" }; // the login went between the read and now
   return { kind: "signed-in", login: login!, deviceToken: attempt.deviceKey ? null : await newDeviceToken(env, subject) };
 }
 

@@ -68,7 +68,7 @@ describe("settings", () => {
 });
 
 // Each lock takes ten answers, the later ones deliberately slowed: give these tests time.
-describe("a username locks after 10 failures", { timeout: 30_000 }, () => {
+describe("after 10 failures in a row, a username makes new devices wait", { timeout: 30_000 }, () => {
   it("answers a real and an unknown username identically, failure by failure", async () => {
     const login = await createSettledLogin();
     const real = await attempts(login.username, "a wrong password", 11);
@@ -79,7 +79,7 @@ describe("a username locks after 10 failures", { timeout: 30_000 }, () => {
     expect(real[10]).toEqual([429, TOO_MANY]);
   });
 
-  it("locks the login for 15 minutes: even the right password is refused, and staff see the lock", async () => {
+  it("locks the login for new devices for 15 minutes: even the right password is refused, and staff see the lock", async () => {
     const login = await createSettledLogin();
     const before = await lastSeq(login.clientId);
     await attempts(login.username, "a wrong password", 10);
