@@ -42,6 +42,17 @@ const signInColumns = {
   clientRefused: clients.refusedPortalLogin,
 };
 
+/** The query for sign-in's login: this agency's, with this username, only if its client is the agency's too. */
+function signInLoginQuery(db: Db, agencyId: number, usernameKey: string) {
+  return db
+    .select(signInColumns)
+    .from(portalLogins)
+    .innerJoin(clients, and(eq(clients.id, portalLogins.clientId), eq(clients.agencyId, portalLogins.agencyId)))
+    .where(and(eq(portalLogins.agencyId, agencyId), eq(portalLogins.usernameKey, usernameKey)));
+}
+
+export type SignInLogin = Awaited<ReturnType<typeof signInLoginQuery>>[number];
+
 /** The agency's login with this username, only if its client is the same agency's. */
 const loginNamed = (agencyId: number, usernameKey: string) =>
   and(
@@ -71,21 +82,12 @@ export async function chargeSignIn(db: Db, a: Attempt, agencyId: number, usernam
       .set({ failedAttempts: charge.failures, lockedUntil: charge.lockedUntil, lastFailedAt: a.now })
       .where(and(loginNamed(agencyId, usernameKey), roomBeforeAccount(a), charge.accepts))
       .returning({ failures: portalLogins.failedAttempts, lockedUntil: portalLogins.lockedUntil }),
-    chargeAccountRow(
-      db,
-      a,
-      sql`NOT EXISTS (SELECT 1 FROM portal_logins JOIN clients ON clients.id = portal_logins.client_id AND clients.agency_id = portal_logins.agency_id
-        WHERE portal_logins.agency_id = ${agencyId} AND portal_logins.username_key = ${usernameKey})`,
-    ),
+    chargeAccountRow(db, a, sql`NOT EXISTS (SELECT 1 FROM portal_logins WHERE ${loginNamed(agencyId, usernameKey)})`),
     ...chargeCounters(db, a),
-    db
-      .select(signInColumns)
-      .from(portalLogins)
-      .innerJoin(clients, and(eq(clients.id, portalLogins.clientId), eq(clients.agencyId, portalLogins.agencyId)))
-      .where(and(eq(portalLogins.agencyId, agencyId), eq(portalLogins.usernameKey, usernameKey))),
+    signInLoginQuery(db, agencyId, usernameKey),
     readCounters(db, a),
   ]);
-  const logins = rest.at(-2) as SignInLoginRow[];
+  const logins = rest.at(-2) as SignInLogin[];
   const rows = rest.at(-1) as ThrottleRow[];
   const login = logins[0] ?? null;
   const accountRow = rows.find((r) => r.key === a.subject);
@@ -97,23 +99,10 @@ export async function chargeSignIn(db: Db, a: Attempt, agencyId: number, usernam
   return { accepted: known.length + unknown.length > 0, login, account, rows };
 }
 
-interface SignInLoginRow {
-  id: number;
-  clientId: number;
-  username: string;
-  passwordHash: string | null;
-  active: boolean;
-  mustChangePassword: boolean;
-  tempPasswordExpiresAt: number | null;
-  sessionVersion: number;
-  failedAttempts: number;
-  lockedUntil: number | null;
-  clientRefused: boolean;
-}
-
-export type SignInLogin = SignInLoginRow;
-
-/** A verified password's writes: the charge given back (the login's count, the device's, one of the address's), and for a sign-in the last login time and a fresher hash if one is given. */
+/**
+ * A verified password's writes: the charge given back (the login's count, the device's, one of
+ * the address's), and for a sign-in the last login time and a fresher hash if one is given.
+ */
 function settleQueries(db: Db, a: Attempt, agencyId: number, loginId: number, opts: { signedIn: boolean; newHash?: string }) {
   return [
     ...giveBack(db, a, { accountRow: false }),
@@ -131,7 +120,7 @@ function settleQueries(db: Db, a: Attempt, agencyId: number, loginId: number, op
   ] as const;
 }
 
-/** A verified password that doesn't sign in (an expired temporary one, or a password check): the charge given back, one round trip. */
+/** A verified password that doesn't sign in (an expired temporary one, a current-password check): the charge given back. */
 export async function giveBackCharge(db: Db, a: Attempt, agencyId: number, loginId: number) {
   await db.batch(settleQueries(db, a, agencyId, loginId, { signedIn: false }));
 }
