@@ -23,6 +23,7 @@ export default defineConfig({
                 // Two log keys, newest first, as after a rotation: t1 entries must still verify.
                 LOG_HMAC_KEYS: "t2:IKleEBjOTH6Bm+SCPce7KMCWTlaHskt6r70YvmmDVrs=,t1:3iCIIwuYHcJZ0BgaggKP03FIftgGaAD9LUqvv4K/5nU=",
                 TWO_FACTOR_KEY: "test-two-factor-key-that-is-long-enough-0123",
+                THROTTLE_KEY: "test-throttle-key-that-is-long-enough-0123456789",
               },
             },
           })),

@@ -31,7 +31,7 @@ import { errorText } from "./observability/error-text";
 import { rejectMalformedForms } from "./forms/parse";
 import { limitBodySize, MAX_BODY_BYTES } from "./forms/body-limit";
 import { PortalTooLargePage } from "./portal/views";
-import { purgeSpentThrottles, throttleSettings } from "./auth/throttle";
+import { purgeSpentThrottles } from "./auth/throttle";
 import { operatorRoutes } from "./operator/routes";
 import { accountRoutes, credentialRoutes } from "./staff-credentials/routes";
 import { purgeSpentLinks } from "./staff-credentials/links";
@@ -126,9 +126,9 @@ app.onError((err, c) => {
 
 export default {
   fetch: app.fetch,
-  /** Hourly (wrangler.toml [triggers]): forget sign-in throttle rows and staff links that no longer matter. */
-  async scheduled(_controller, env) {
-    const purged = await purgeSpentThrottles(database(env.DB), throttleSettings(env), Date.now());
+  /** Hourly (wrangler.toml [triggers]): delete the sign-in throttle rows whose window has ended, and spent staff links. */
+  async scheduled(controller, env) {
+    const purged = await purgeSpentThrottles(database(env.DB), controller.scheduledTime);
     console.log(`sign-in throttle: ${purged} spent rows purged`);
     const links = await purgeSpentLinks(database(env.DB), Date.now());
     console.log(`staff links: ${links} spent links purged`);

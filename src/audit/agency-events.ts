@@ -9,6 +9,7 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../app";
 import type { Db } from "../db";
+import { afterResponse } from "../observability/after-response";
 import { errorText } from "../observability/error-text";
 import { AGENCY_LOG, type AgencyAction, type AgencyEntryDetails, type AgencyEntryInput } from "./agency-log";
 import type { Actor } from "./entry";
@@ -47,12 +48,16 @@ export function recordAgencyEvent(c: RequestContext, agencyId: number, event: Ag
     ipAddress: headerOf(c, "CF-Connecting-IP", 64),
     userAgent: headerOf(c, "User-Agent", 256),
   };
-  const work = deliver(c.env, agencyId, entry);
+  // Started after the handler has returned (afterResponse), so whether an event is recorded never
+  // shows in the answer's timing (a known email's failed sign-in vs an unknown one's).
+  let ctx: { waitUntil(p: Promise<unknown>): void };
   try {
-    c.executionCtx.waitUntil(work);
+    ctx = c.executionCtx;
   } catch {
     // No execution context (an app called directly, as some tests do): the delivery runs anyway.
+    ctx = { waitUntil: () => {} };
   }
+  afterResponse(ctx, () => deliver(c.env, agencyId, entry));
 }
 
 async function deliver(env: Env, agencyId: number, entry: AgencyEntryInput): Promise<void> {

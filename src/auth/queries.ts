@@ -4,11 +4,12 @@ import { agencies, staffUsers } from "../db/schema";
 import type { CurrentStaff } from "../app";
 
 /**
- * The staff account for an email address (any agency), with its hash; null when none, and also
- * when the member has no password yet (invited, link not used): sign-in treats them as unknown.
+ * The query for the staff account of an email address (any agency), with its hash (for sign-in's
+ * batch). `passwordHash` is null for a member invited but not past their link: sign-in treats them
+ * as unknown.
  */
-export async function findStaffByEmail(db: Db, email: string) {
-  const row = await db
+export function staffByEmailQuery(db: Db, email: string) {
+  return db
     .select({
       id: staffUsers.id,
       agencyId: staffUsers.agencyId,
@@ -19,9 +20,19 @@ export async function findStaffByEmail(db: Db, email: string) {
       sessionVersion: staffUsers.sessionVersion,
     })
     .from(staffUsers)
-    .where(eq(staffUsers.email, email.toLowerCase()))
+    .where(eq(staffUsers.email, email.trim().toLowerCase()));
+}
+
+export type StaffSignInRow = Awaited<ReturnType<typeof staffByEmailQuery>>[number];
+
+/** A staff member's email, only within their agency; null when there is no such staff member. */
+export async function staffEmail(db: Db, agencyId: number, staffId: number): Promise<string | null> {
+  const row = await db
+    .select({ email: staffUsers.email })
+    .from(staffUsers)
+    .where(and(eq(staffUsers.id, staffId), eq(staffUsers.agencyId, agencyId)))
     .get();
-  return row?.passwordHash ? { ...row, passwordHash: row.passwordHash } : null;
+  return row?.email ?? null;
 }
 
 /** An active staff member and their agency, for a session's subject; null when gone or inactive. */
@@ -52,9 +63,9 @@ export async function findActiveStaff(
   return row ?? null;
 }
 
-/** Replaces a staff member's hash (after a parameter upgrade at sign-in). */
-export async function updateStaffPasswordHash(db: Db, staffId: number, passwordHash: string) {
-  await db.update(staffUsers).set({ passwordHash }).where(eq(staffUsers.id, staffId));
+/** Replaces a staff member's hash (after a parameter upgrade at sign-in; for sign-in's batch). */
+export function updateStaffPasswordHashQuery(db: Db, staffId: number, passwordHash: string) {
+  return db.update(staffUsers).set({ passwordHash }).where(eq(staffUsers.id, staffId));
 }
 
 /**

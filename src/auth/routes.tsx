@@ -4,17 +4,17 @@ import { z } from "zod";
 import type { AppEnv } from "../app";
 import { parseForm } from "../forms/parse";
 import { hiddenCharacter, hiddenCharacterMessage, plainText } from "../forms/text";
-import { verifyAgainstDummy, hashPassword, verifyPassword } from "./password";
-import { findStaffByEmail, updateStaffPasswordHash } from "./queries";
-import { addressKey, clearThrottle, clientAddress, countFailure, failureDelayMs, isLocked, staffEmailKey, throttleRowsQuery, throttleSettings } from "./throttle";
+import { readDeviceCookie, setDeviceCookie, STAFF_DEVICE_COOKIE } from "./device-cookie";
+import { attemptStaffSignIn } from "./staff-sign-in";
+import { waitText } from "./throttle";
+import { addressBucket } from "./throttle-keys";
 import { beginSecondStep } from "./second-step";
 import { signOutStaff, startStaffSession } from "./staff-session";
 import { recordSignIn, recordSignInFailure, recordSignOut } from "./security-events";
 import { SignInPage } from "./views";
 
 const GENERIC_FAILURE = "That email and password don't match an active account.";
-const tooMany = (lockMs: number) =>
-  `Too many attempts. Wait ${Math.round(lockMs / 60_000)} minutes and try again, or ask your administrator for help.`;
+const tooMany = (retryAfterMs: number) => `Too many attempts. Wait ${waitText(retryAfterMs)} and try again, or ask your administrator for help.`;
 
 const signInForm = z.object({
   email: plainText("Email").trim().min(1).max(254),
@@ -55,36 +55,24 @@ export const authRoutes = new Hono<AppEnv>()
     }
     const { email, password, next } = form.data;
     const fail = (error: string, status: 401 | 429) => c.html(<SignInPage email={email} next={safeNext(next)} error={error} />, status);
-    const db = c.var.db;
-    const settings = throttleSettings(c.env);
-    const ip = clientAddress(c.req);
-    const key = staffEmailKey(email);
-    const now = Date.now();
-
-    // 1. A locked address or email answers at once, whether or not the account exists.
-    const throttles = await throttleRowsQuery(db, [addressKey(ip), key]).all();
-    if (throttles.some((t) => isLocked(t.lockedUntil, now))) return fail(tooMany(settings.lockMs), 429);
-
-    // 2. Find the account and check the password; an unknown email still costs one hash.
-    const staff = await findStaffByEmail(db, email);
-    const { ok, needsRehash } = staff ? await verifyPassword(staff.passwordHash, password) : { ok: await verifyAgainstDummy(password), needsRehash: false };
-
-    // 3. Any failure (unknown, wrong password, inactive) is counted the same way and answered alike.
-    if (!staff || !ok || !staff.active) {
-      const result = await countFailure(db, { unknownKey: key }, ip, settings, now);
-      if (staff) recordSignInFailure(c, staff, ok ? "inactive account" : "wrong password", result.usernameLocked);
-      if (result.usernameLocked || result.addressLocked) return fail(tooMany(settings.lockMs), 429);
-      const delay = failureDelayMs(result.failures, settings);
-      if (delay > 0) await new Promise((r) => setTimeout(r, delay));
-      return fail(GENERIC_FAILURE, 401);
+    const outcome = await attemptStaffSignIn(c.env, c.var.db, {
+      email,
+      password,
+      bucket: addressBucket(c.req),
+      deviceToken: readDeviceCookie(c, STAFF_DEVICE_COOKIE),
+    });
+    // A known account's failure goes to its agency's log (after the response: same timing as an unknown email's).
+    if (outcome.kind !== "signed-in" && outcome.account) recordSignInFailure(c, outcome.account, outcome.reason!, outcome.kind === "too-many");
+    if (outcome.kind === "failed") return fail(GENERIC_FAILURE, 401);
+    if (outcome.kind === "too-many") {
+      c.header("Retry-After", String(Math.ceil(outcome.retryAfterMs / 1000)));
+      return fail(tooMany(outcome.retryAfterMs), 429);
     }
-    // 4. Success forgets the failures; a hash made with older parameters is upgraded.
-    await clearThrottle(db, key);
-    if (needsRehash) await updateStaffPasswordHash(db, staff.id, await hashPassword(password));
-    // 5. Start the session — unless a second factor comes first (src/auth/second-step.ts).
-    if (await beginSecondStep(c, staff, safeNext(next))) return c.redirect("/sign-in/two-factor", 303);
-    await startStaffSession(c, staff);
-    recordSignIn(c, staff);
+    if (outcome.deviceToken) setDeviceCookie(c, STAFF_DEVICE_COOKIE, outcome.deviceToken);
+    // Start the session — unless a second factor comes first (src/auth/second-step.ts).
+    if (await beginSecondStep(c, outcome.staff, safeNext(next))) return c.redirect("/sign-in/two-factor", 303);
+    await startStaffSession(c, outcome.staff);
+    recordSignIn(c, outcome.staff);
     return c.redirect(safeNext(next), 303);
   })
   .post("/sign-out", async (c) => {

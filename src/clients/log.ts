@@ -42,22 +42,23 @@ const PORTAL_EVENT_TEXT: Record<PortalEvent, (username: string) => string> = {
   "Reset Password": (u) => `Password changed by ${u}`,
 };
 
+/** The log entry of a portal event, in the seed's wording (shown on the portal's Activity too). */
+export function portalEventEntry(e: { loginId: number; username: string; event: PortalEvent }) {
+  const description = PORTAL_EVENT_TEXT[e.event](e.username);
+  return {
+    actor: { type: "portal" as const, id: e.loginId, name: e.username },
+    changeType: e.event,
+    description,
+    details: { portal: { action: e.event, description } },
+  };
+}
+
 /** Appends a portal event (sign-in, sign-out, password change) to the client's log. */
 export async function recordPortalEvent(
   env: Env,
   e: { agencyId: number; clientId: number; loginId: number; username: string; event: PortalEvent },
 ): Promise<{ seq: number }> {
-  const description = PORTAL_EVENT_TEXT[e.event](e.username);
-  return clientLogFor(env, e.clientId).record({
-    agencyId: e.agencyId,
-    clientId: e.clientId,
-    entry: {
-      actor: { type: "portal", id: e.loginId, name: e.username },
-      changeType: e.event,
-      description,
-      details: { portal: { action: e.event, description } },
-    },
-  });
+  return clientLogFor(env, e.clientId).record({ agencyId: e.agencyId, clientId: e.clientId, entry: portalEventEntry(e) });
 }
 
 /** Appends an event that changes no data and that only staff see (e.g. a login locked). */

@@ -6,6 +6,8 @@
  */
 import { and, eq, sql } from "drizzle-orm";
 import { hashPassword } from "../auth/password";
+import { clearAccountCounters } from "../auth/throttle";
+import { throttleKeyOf } from "../auth/throttle-keys";
 import type { Db } from "../db";
 import { portalLogins, type PortalLogin } from "../db/schema";
 import { usernameKeyOf } from "../portal-logins/form";
@@ -211,6 +213,8 @@ export async function updatePortalLogin(
 
   const issued = input.resetPassword ? await issuePassword(now) : null;
   const endSessions = issued !== null || (current.active && !input.active);
+  // Unlocking means every device: the login's own count below, and its trusted devices' counters.
+  const clearDevices = clearAccountCounters(db, await throttleKeyOf.portalAccount(env, input.agencyId, current.usernameKey)).toSQL();
   const update = db
     .update(portalLogins)
     .set({
@@ -219,6 +223,7 @@ export async function updatePortalLogin(
       active: input.active,
       failedAttempts: 0,
       lockedUntil: null,
+      lastFailedAt: null,
       ...(issued ? { passwordHash: issued.hash, mustChangePassword: true, tempPasswordExpiresAt: issued.expiresAt, emailStatus: null } : {}),
       ...(endSessions ? { sessionVersion: sql`${portalLogins.sessionVersion} + 1` } : {}),
     })
@@ -238,7 +243,8 @@ export async function updatePortalLogin(
   const result = await commitChange(env, {
     agencyId: input.agencyId,
     clientId: input.clientId,
-    statements: [update],
+    // The update last: the entry is written only if it changed the row (else nothing is, the delete neither).
+    statements: [clearDevices, update],
     entry: modifiedEntry(current.username, changes, input.actor, deltas),
     then: input.clearRefused ? [clearRefusedAfter(db, input)] : undefined,
   });

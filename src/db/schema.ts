@@ -134,8 +134,14 @@ export const portalLogins = sqliteTable(
     tempPasswordExpiresAt: integer("temp_password_expires_at"),
     /** Bumped whenever existing sessions must end (deactivation, password change or reset). */
     sessionVersion: integer("session_version").notNull().default(1),
+    /**
+     * Sign-in throttling for this login (src/auth/throttle.ts): failures in a row from any device,
+     * until a success, an unlock, or a quiet PORTAL_ACCOUNT_WINDOW_HOURS; `lockedUntil` is when a
+     * new device may try again (what staff see as "Locked"); `lastFailedAt` dates the count.
+     */
     failedAttempts: integer("failed_attempts").notNull().default(0),
     lockedUntil: integer("locked_until"),
+    lastFailedAt: integer("last_failed_at"),
     lastLoginAt: integer("last_login_at"),
     /** Delivery state of the last credentials email: sent, failed, or null when none was due. */
     emailStatus: text("email_status", { enum: ["sent", "failed"] }),
@@ -218,13 +224,27 @@ export const agencyLog = sqliteTable(
   ],
 );
 
-/** Failed sign-in counters per key (e.g. a portal address), for throttling. */
-export const signInThrottle = sqliteTable("sign_in_throttle", {
-  key: text("key").primaryKey(),
-  failures: integer("failures").notNull().default(0),
-  windowStart: integer("window_start").notNull(),
-  lockedUntil: integer("locked_until"),
-});
+/**
+ * Sign-in throttle counters (src/auth/throttle.ts). Every key and subject is an HMAC (THROTTLE_KEY)
+ * of what it counts — an address, an account, an account on one device — so nothing typed at
+ * sign-in is stored. Rows are deleted by the hourly purge once `expiresAt` has passed.
+ */
+export const signInThrottle = sqliteTable(
+  "sign_in_throttle",
+  {
+    key: text("key").primaryKey(),
+    /** The account the row belongs to (its HMAC), so an unlock can clear every row of it; null for an address. */
+    subject: text("subject"),
+    failures: integer("failures").notNull().default(0),
+    /** Address and device rows: start of the counting window. Account rows: the last failure. */
+    windowStart: integer("window_start").notNull(),
+    /** Account rows: until when a new device is refused. */
+    lockedUntil: integer("locked_until"),
+    /** When the row stops changing any answer (0 for rows from before keys were HMACs: purged at once). */
+    expiresAt: integer("expires_at").notNull().default(0),
+  },
+  (t) => [index("sign_in_throttle_subject").on(t.subject), index("sign_in_throttle_expires").on(t.expiresAt)],
+);
 
 /**
  * A staff member's TOTP (RFC 6238) authenticator. The secret is AES-GCM encrypted with the

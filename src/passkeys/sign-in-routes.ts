@@ -14,10 +14,10 @@ import { z } from "zod";
 import type { AppEnv } from "../app";
 import { safeNext } from "../auth/routes";
 import { startStaffSession } from "../auth/staff-session";
-import { clientAddress } from "../auth/throttle";
+import { addressBucket } from "../auth/throttle-keys";
 import { findSignInStaff } from "../two-factor/queries";
 import { finishSignIn, loadSecondStep, mustEnrol } from "../two-factor/sign-in";
-import { addressLocked, countAddressFailure, countSecondFactorFailure, lockMinutes, secondFactorLocked } from "../two-factor/throttle";
+import { chargePasskeySignIn, chargeSecondFactor, lockMinutes, passkeySignInRefused, secondFactorRefused } from "../two-factor/throttle";
 import { authenticationOptions, completeAuthentication, completeRegistration, registrationOptions } from "./ceremonies";
 import { passkeyName, readJson } from "./json";
 import { relyingParty } from "./relying-party";
@@ -38,23 +38,23 @@ async function stepOrRestart(c: Context<AppEnv>) {
 export const passkeySignInRoutes = new Hono<AppEnv>()
   .post("/sign-in/passkey/options", async (c) => {
     const now = Date.now();
-    if (await addressLocked(c.var.db, clientAddress(c.req), now)) return c.json({ error: tooMany(c.env) }, 429);
+    if (await passkeySignInRefused(c.env, c.var.db, addressBucket(c.req))) return c.json({ error: tooMany(c.env) }, 429);
     return c.json({ options: await authenticationOptions(c.var.db, relyingParty(c), "sign-in", null, now) });
   })
   .post("/sign-in/passkey", async (c) => {
     const body = signInBody.safeParse(await readJson(c));
     if (!body.success) return c.json({ error: "That request could not be read." }, 400);
     const db = c.var.db;
-    const ip = clientAddress(c.req);
     const now = Date.now();
-    if (await addressLocked(db, ip, now)) return c.json({ error: tooMany(c.env) }, 429);
+    const guess = await chargePasskeySignIn(c.env, db, addressBucket(c.req));
+    if (!guess) return c.json({ error: tooMany(c.env) }, 429);
     const result = await completeAuthentication(db, c.env, relyingParty(c), "sign-in", null, body.data.response, now);
     // The passkey's owner must still be an active member (deactivation ends passkey sign-in too).
     const staff = result.ok ? await findSignInStaff(db, result.value) : null;
     if (!result.ok || !staff) {
-      if ((await countAddressFailure(db, c.env, ip, now)).locked) return c.json({ error: tooMany(c.env) }, 429);
       return c.json({ error: result.ok ? "That passkey wasn't accepted. Try again." : result.message }, 422);
     }
+    await guess.succeeded();
     await startStaffSession(c, staff);
     return c.json({ redirect: safeNext(body.data.next) });
   })
@@ -62,7 +62,7 @@ export const passkeySignInRoutes = new Hono<AppEnv>()
     const { step, restart } = await stepOrRestart(c);
     if (!step) return restart;
     const now = Date.now();
-    if (await secondFactorLocked(c.var.db, step.staff.id, clientAddress(c.req), now)) return c.json({ error: tooMany(c.env) }, 429);
+    if (await secondFactorRefused(c.env, c.var.db, step.staff.id, addressBucket(c.req))) return c.json({ error: tooMany(c.env) }, 429);
     if (step.status.passkeys === 0) return c.json({ error: "You have no passkey for this account.", redirect: "/sign-in/two-factor" }, 422);
     return c.json({ options: await authenticationOptions(c.var.db, relyingParty(c), "second-step", step.staff, now) });
   })
@@ -72,14 +72,11 @@ export const passkeySignInRoutes = new Hono<AppEnv>()
     const body = responseBody.safeParse(await readJson(c));
     if (!body.success) return c.json({ error: "That request could not be read." }, 400);
     const db = c.var.db;
-    const ip = clientAddress(c.req);
     const now = Date.now();
-    if (await secondFactorLocked(db, step.staff.id, ip, now)) return c.json({ error: tooMany(c.env) }, 429);
+    const guess = await chargeSecondFactor(c.env, db, step.staff.id, addressBucket(c.req));
+    if (!guess) return c.json({ error: tooMany(c.env) }, 429);
     const result = await completeAuthentication(db, c.env, relyingParty(c), "second-step", step.staff, body.data.response, now);
-    if (!result.ok) {
-      if ((await countSecondFactorFailure(db, c.env, step.staff.id, ip, now)).locked) return c.json({ error: tooMany(c.env) }, 429);
-      return c.json({ error: result.message }, 422);
-    }
+    if (!result.ok) return c.json({ error: result.message }, 422);
     await finishSignIn(c, step.staff);
     return c.json({ redirect: step.pending.next });
   })

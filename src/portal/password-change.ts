@@ -6,29 +6,24 @@
  */
 import { hashPassword, verifyPassword } from "../auth/password";
 import { newPasswordProblem } from "../auth/password-rules";
-import { commitChange } from "../clients/log";
+import { commitChange, portalEventEntry } from "../clients/log";
 import type { Db } from "../db";
-import { loginPasswordHash, type PortalAgency, type PortalUser } from "./queries";
-import { countFailure, isLocked, throttleSettings } from "../auth/throttle";
+import { chargePasswordCheck, loginPasswordHash, giveBackCharge, usernameKeyOf, type PortalAgency, type PortalUser } from "./queries";
+import { prepareAttempt, retryAfterMs, throttleSettings } from "../auth/throttle";
+import { throttleKeyOf, type AddressBucket } from "../auth/throttle-keys";
 
 export type ChangeField = "currentPassword" | "newPassword" | "confirmPassword";
 
 export type ChangeOutcome =
   | { kind: "changed"; sessionVersion: number }
   | { kind: "invalid"; field: ChangeField; message: string }
-  | { kind: "too-many" }
+  | { kind: "too-many"; retryAfterMs: number }
   /** The login changed under the session (deactivated, reset, changed elsewhere): signed out. */
   | { kind: "ended" };
 
-/** The Client Action Log's wording for a password the user changed (as recordPortalEvent writes it). */
+/** The Client Action Log's entry for a password the user changed. */
 export function passwordChangedEntry(user: PortalUser) {
-  const description = `Password changed by ${user.username}`;
-  return {
-    actor: { type: "portal" as const, id: user.loginId, name: user.username },
-    changeType: "Reset Password",
-    description,
-    details: { portal: { action: "Reset Password", description } },
-  };
+  return portalEventEntry({ loginId: user.loginId, username: user.username, event: "Reset Password" });
 }
 
 /**
@@ -38,27 +33,36 @@ export function passwordChangedEntry(user: PortalUser) {
 export async function changePortalPassword(
   env: Env,
   db: Db,
-  req: { agency: PortalAgency; user: PortalUser; current?: string; next: string; confirm: string; ip: string },
+  req: { agency: PortalAgency; user: PortalUser; current?: string; next: string; confirm: string; bucket: AddressBucket },
 ): Promise<ChangeOutcome> {
   const { agency, user } = req;
-  const now = Date.now();
   const next = req.next.normalize("NFKC");
-  const stored = await loginPasswordHash(db, agency.id, user.loginId);
-  if (!stored?.passwordHash) return { kind: "ended" };
+  let stored: { passwordHash: string | null } | null;
 
-  // 1. Any later change proves the current password; a wrong one counts like a failed sign-in.
-  //    While the login is locked nothing is checked at all: otherwise a stolen session could go
-  //    on guessing the current password from fresh addresses and take the account over.
+  // 1. Any later change proves the current password, charged before it is checked like a sign-in
+  //    from a new device. While the login is locked nothing is checked at all: otherwise a stolen
+  //    session could go on guessing the current password and take the account over.
   if (!user.mustChangePassword) {
-    if (isLocked(stored.lockedUntil, now)) return { kind: "too-many" };
+    const settings = throttleSettings(env);
+    const subject = await throttleKeyOf.portalAccount(env, agency.id, usernameKeyOf(user.username));
+    const attempt = await prepareAttempt(env, settings, { subject, bucket: req.bucket, now: Date.now() });
+    const charged = await chargePasswordCheck(db, attempt, agency.id, user.loginId);
+    stored = charged.current;
+    if (!stored?.passwordHash) return { kind: "ended" };
+    if (!charged.accepted) return { kind: "too-many", retryAfterMs: retryAfterMs(attempt, charged.current, charged.rows) || settings.lockMs };
     const current = (req.current ?? "").normalize("NFKC");
     const { ok } = current ? await verifyPassword(stored.passwordHash, current) : { ok: false };
     if (!ok) {
-      const result = await countFailure(db, { loginId: user.loginId, agencyId: agency.id }, req.ip, throttleSettings(env), now);
-      if (result.usernameLocked || result.addressLocked) return { kind: "too-many" };
+      const wait = retryAfterMs(attempt, charged.current, charged.rows);
+      if (wait > 0) return { kind: "too-many", retryAfterMs: wait };
       return { kind: "invalid", field: "currentPassword", message: current ? "That isn't your current password." : "Enter your current password." };
     }
+    // Proven: the charge is given back, so mistakes in the new password never lock anyone out.
+    await giveBackCharge(db, attempt, agency.id, user.loginId);
     if (next === current) return { kind: "invalid", field: "newPassword", message: "Choose a password different from your current one." };
+  } else {
+    stored = await loginPasswordHash(db, agency.id, user.loginId);
+    if (!stored?.passwordHash) return { kind: "ended" };
   }
 
   // 2. The rules (length, context words, common and breached passwords — in production also the
@@ -72,7 +76,7 @@ export async function changePortalPassword(
   if (problem) return { kind: "invalid", ...problem };
 
   // 3. A first password must differ from the temporary one.
-  if (user.mustChangePassword && (await verifyPassword(stored.passwordHash, next)).ok) {
+  if (user.mustChangePassword && (await verifyPassword(stored.passwordHash!, next)).ok) {
     return { kind: "invalid", field: "newPassword", message: "Choose a password different from your temporary password." };
   }
 

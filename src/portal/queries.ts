@@ -6,7 +6,7 @@
 import { and, desc, eq, isNotNull, sql } from "drizzle-orm";
 import type { Db } from "../db";
 import { agencies, clientLog, clients, portalLogins } from "../db/schema";
-import { throttleRowsQuery, type ThrottleRow } from "../auth/throttle";
+import { accountCharge, chargeAccountRow, chargeCounters, giveBack, readCounters, roomBeforeAccount, type AccountState, type Attempt, type ThrottleRow } from "../auth/throttle";
 
 export interface PortalAgency {
   id: number;
@@ -37,33 +37,122 @@ const signInColumns = {
   mustChangePassword: portalLogins.mustChangePassword,
   tempPasswordExpiresAt: portalLogins.tempPasswordExpiresAt,
   sessionVersion: portalLogins.sessionVersion,
+  failedAttempts: portalLogins.failedAttempts,
   lockedUntil: portalLogins.lockedUntil,
+  clientRefused: clients.refusedPortalLogin,
+};
+
+/** The query for sign-in's login: this agency's, with this username, only if its client is the agency's too. */
+function signInLoginQuery(db: Db, agencyId: number, usernameKey: string) {
+  return db
+    .select(signInColumns)
+    .from(portalLogins)
+    .innerJoin(clients, and(eq(clients.id, portalLogins.clientId), eq(clients.agencyId, portalLogins.agencyId)))
+    .where(and(eq(portalLogins.agencyId, agencyId), eq(portalLogins.usernameKey, usernameKey)));
+}
+
+export type SignInLogin = Awaited<ReturnType<typeof signInLoginQuery>>[number];
+
+/** The agency's login with this username, only if its client is the same agency's. */
+const loginNamed = (agencyId: number, usernameKey: string) =>
+  and(
+    eq(portalLogins.agencyId, agencyId),
+    eq(portalLogins.usernameKey, usernameKey),
+    sql`EXISTS (SELECT 1 FROM clients WHERE clients.id = portal_logins.client_id AND clients.agency_id = portal_logins.agency_id)`,
+  );
+
+/** A portal login's own columns as the account's throttle count. */
+const loginAccountColumns = {
+  failures: sql`portal_logins.failed_attempts`,
+  lastFailedAt: sql`portal_logins.last_failed_at`,
+  lockedUntil: sql`portal_logins.locked_until`,
 };
 
 /**
- * Everything sign-in needs, in one round trip: the agency's login with this username (only if its
- * client is the same agency's) and the throttle rows of the given keys.
+ * Sign-in's one round trip before the hash: charges the attempt — to the login's own count when the
+ * username names one of this agency's logins, else to the unknown username's account row, with the
+ * same arithmetic — and to the device and address counters, then reads the login and the counters.
+ * `accepted` says whether the password may be checked.
  */
-export async function loadSignInState(db: Db, agencyId: number, usernameKey: string, throttleKeys: string[]) {
-  const [logins, throttles] = await db.batch([
+export async function chargeSignIn(db: Db, a: Attempt, agencyId: number, usernameKey: string) {
+  const charge = accountCharge(a, loginAccountColumns);
+  const [known, unknown, ...rest] = await db.batch([
     db
-      .select(signInColumns)
-      .from(portalLogins)
-      .innerJoin(clients, and(eq(clients.id, portalLogins.clientId), eq(clients.agencyId, portalLogins.agencyId)))
-      .where(and(eq(portalLogins.agencyId, agencyId), eq(portalLogins.usernameKey, usernameKey))),
-    throttleRowsQuery(db, throttleKeys),
+      .update(portalLogins)
+      .set({ failedAttempts: charge.failures, lockedUntil: charge.lockedUntil, lastFailedAt: a.now })
+      .where(and(loginNamed(agencyId, usernameKey), roomBeforeAccount(a), charge.accepts))
+      .returning({ failures: portalLogins.failedAttempts, lockedUntil: portalLogins.lockedUntil }),
+    chargeAccountRow(db, a, sql`NOT EXISTS (SELECT 1 FROM portal_logins WHERE ${loginNamed(agencyId, usernameKey)})`),
+    ...chargeCounters(db, a),
+    signInLoginQuery(db, agencyId, usernameKey),
+    readCounters(db, a),
   ]);
-  return { login: logins[0] ?? null, throttles: throttles as ThrottleRow[] };
+  const logins = rest.at(-2) as SignInLogin[];
+  const rows = rest.at(-1) as ThrottleRow[];
+  const login = logins[0] ?? null;
+  const accountRow = rows.find((r) => r.key === a.subject);
+  const account: AccountState | null = login
+    ? { failures: login.failedAttempts, lockedUntil: login.lockedUntil }
+    : accountRow
+      ? { failures: accountRow.failures, lockedUntil: accountRow.lockedUntil }
+      : null;
+  return { accepted: known.length + unknown.length > 0, login, account, rows };
 }
 
-export type SignInLogin = NonNullable<Awaited<ReturnType<typeof loadSignInState>>["login"]>;
+/**
+ * A verified password's writes: the charge given back (the login's count, the device's, one of
+ * the address's), and for a sign-in the last login time and a fresher hash if one is given.
+ */
+function settleQueries(db: Db, a: Attempt, agencyId: number, loginId: number, opts: { signedIn: boolean; newHash?: string }) {
+  return [
+    ...giveBack(db, a, { accountRow: false }),
+    // Last: the client's log writes a sign-in's entry only if this changed the row.
+    db
+      .update(portalLogins)
+      .set({
+        failedAttempts: 0,
+        lockedUntil: null,
+        lastFailedAt: null,
+        ...(opts.signedIn ? { lastLoginAt: a.now } : {}),
+        ...(opts.newHash ? { passwordHash: opts.newHash } : {}),
+      })
+      .where(and(eq(portalLogins.id, loginId), eq(portalLogins.agencyId, agencyId))),
+  ] as const;
+}
 
-/** A successful sign-in: last login time, failures cleared, and a fresher hash if one is given. */
-export async function markSignedIn(db: Db, agencyId: number, loginId: number, now: number, newHash?: string) {
-  await db
-    .update(portalLogins)
-    .set({ lastLoginAt: now, failedAttempts: 0, lockedUntil: null, ...(newHash ? { passwordHash: newHash } : {}) })
-    .where(and(eq(portalLogins.id, loginId), eq(portalLogins.agencyId, agencyId)));
+/** A verified password that doesn't sign in (an expired temporary one, a current-password check): the charge given back. */
+export async function giveBackCharge(db: Db, a: Attempt, agencyId: number, loginId: number) {
+  await db.batch(settleQueries(db, a, agencyId, loginId, { signedIn: false }));
+}
+
+/** A sign-in's writes, as statements for the client's log to commit with the Login entry (one round trip). */
+export function signedInStatements(db: Db, a: Attempt, agencyId: number, loginId: number, newHash?: string) {
+  return settleQueries(db, a, agencyId, loginId, { signedIn: true, newHash }).map((q) => q.toSQL());
+}
+
+/**
+ * A wrong current password on the change-password page is charged like a sign-in attempt from a
+ * new device, to the login's own count and the address, before it is checked; also reads the
+ * login's hash. `accepted` says whether the password may be checked.
+ */
+export async function chargePasswordCheck(db: Db, a: Attempt, agencyId: number, loginId: number) {
+  const charge = accountCharge(a, loginAccountColumns);
+  const [charged, ...rest] = await db.batch([
+    db
+      .update(portalLogins)
+      .set({ failedAttempts: charge.failures, lockedUntil: charge.lockedUntil, lastFailedAt: a.now })
+      .where(and(eq(portalLogins.id, loginId), eq(portalLogins.agencyId, agencyId), roomBeforeAccount(a), charge.accepts))
+      .returning({ failures: portalLogins.failedAttempts }),
+    ...chargeCounters(db, a),
+    db
+      .select({ passwordHash: portalLogins.passwordHash, failures: portalLogins.failedAttempts, lockedUntil: portalLogins.lockedUntil })
+      .from(portalLogins)
+      .where(and(eq(portalLogins.id, loginId), eq(portalLogins.agencyId, agencyId))),
+    readCounters(db, a),
+  ]);
+  const current = rest.at(-2) as { passwordHash: string | null; failures: number; lockedUntil: number | null }[];
+  const rows = rest.at(-1) as ThrottleRow[];
+  return { accepted: charged.length > 0, current: current[0] ?? null, rows };
 }
 
 /** The signed-in person as every portal page sees them. */
@@ -104,10 +193,10 @@ export async function findSessionLogin(db: Db, agencyId: number, loginId: number
   return { ...rest, clientName: `${firstName} ${lastName}` };
 }
 
-/** The login's current password hash (for "current password" checks). */
-export async function loginPasswordHash(db: Db, agencyId: number, loginId: number): Promise<{ passwordHash: string | null; lockedUntil: number | null } | null> {
+/** The login's current password hash (a first password must differ from the temporary one). */
+export async function loginPasswordHash(db: Db, agencyId: number, loginId: number): Promise<{ passwordHash: string | null } | null> {
   const row = await db
-    .select({ passwordHash: portalLogins.passwordHash, lockedUntil: portalLogins.lockedUntil })
+    .select({ passwordHash: portalLogins.passwordHash })
     .from(portalLogins)
     .where(and(eq(portalLogins.id, loginId), eq(portalLogins.agencyId, agencyId)))
     .get();

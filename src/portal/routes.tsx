@@ -23,13 +23,16 @@ import {
 } from "./portal-session";
 import { endLoginSessions, findPortalAgency, getPortalHome, listClientActions } from "./queries";
 import { attemptSignIn } from "./sign-in";
-import { clientAddress, throttleSettings } from "../auth/throttle";
+import { waitText } from "../auth/throttle";
+import { addressBucket, clientAddress } from "../auth/throttle-keys";
+import { portalDeviceCookie, readDeviceCookie, setDeviceCookie } from "../auth/device-cookie";
+import { afterResponse } from "../observability/after-response";
 import { ActivityPage, ChangePasswordPage, PortalErrorPage, PortalHomePage, PortalNotFoundPage, PortalSignInPage } from "./views";
 import { errorText } from "../observability/error-text";
 
 const GENERIC_FAILURE = "That Portal Username and password don't match an active login. Check both and try again.";
-const tooMany = (agencyName: string, minutes: number) =>
-  `Too many attempts. Wait ${minutes} minutes and try again, or contact ${agencyName} for help.`;
+const tooMany = (agencyName: string, retryAfterMs: number) =>
+  `Too many attempts. Wait ${waitText(retryAfterMs)} and try again, or contact ${agencyName} for help.`;
 const expired = (agencyName: string) => `Your temporary password has expired. Contact ${agencyName} for a new one.`;
 
 const signInForm = z.object({
@@ -87,21 +90,24 @@ export const portalRoutes = new Hono<PortalEnv>()
       return c.html(<PortalSignInPage agency={agency} username={form.values.username} errors={form.errors} alert="Enter your Portal Username and password." />, 422);
     }
     const { username, password } = form.data;
+    const deviceCookie = portalDeviceCookie(portalPath(agency.slug));
     const outcome = await attemptSignIn(c.env, c.var.db, {
       agency,
       username,
       password,
+      bucket: addressBucket(c.req),
       ip: clientAddress(c.req),
-      defer: (work) => c.executionCtx.waitUntil(work),
+      deviceToken: readDeviceCookie(c, deviceCookie),
+      defer: (work) => afterResponse(c.executionCtx, work),
     });
     if (outcome.kind === "failed") return c.html(<PortalSignInPage agency={agency} username={username} alert={GENERIC_FAILURE} />, 401);
     if (outcome.kind === "too-many") {
-      const minutes = throttleSettings(c.env).lockMs / 60_000;
-      return c.html(<PortalSignInPage agency={agency} username={username} alert={tooMany(agency.name, minutes)} />, 429);
+      c.header("Retry-After", String(Math.ceil(outcome.retryAfterMs / 1000)));
+      return c.html(<PortalSignInPage agency={agency} username={username} alert={tooMany(agency.name, outcome.retryAfterMs)} />, 429);
     }
     if (outcome.kind === "expired") return c.html(<PortalSignInPage agency={agency} username={username} alert={expired(agency.name)} />, 401);
     const { login } = outcome;
-    await recordPortalEvent(c.env, { agencyId: agency.id, clientId: login.clientId, loginId: login.id, username: login.username, event: "Login" });
+    if (outcome.deviceToken) setDeviceCookie(c, deviceCookie, outcome.deviceToken);
     await startPortalSession(c, { loginId: login.id, sessionVersion: login.sessionVersion });
     const next = login.mustChangePassword ? `${portalPath(agency.slug)}/change-password` : portalPath(agency.slug);
     return c.redirect(next, 303);
@@ -122,14 +128,14 @@ export const portalRoutes = new Hono<PortalEnv>()
       current: form.data.currentPassword,
       next: form.data.newPassword,
       confirm: form.data.confirmPassword,
-      ip: clientAddress(c.req),
+      bucket: addressBucket(c.req),
     });
     if (outcome.kind === "invalid") {
       return c.html(<ChangePasswordPage agency={agency} user={user} errors={{ [outcome.field]: outcome.message }} alert="Your password was not changed. Correct the field marked below." />, 422);
     }
     if (outcome.kind === "too-many") {
-      const minutes = throttleSettings(c.env).lockMs / 60_000;
-      return c.html(<ChangePasswordPage agency={agency} user={user} alert={tooMany(agency.name, minutes)} />, 429);
+      c.header("Retry-After", String(Math.ceil(outcome.retryAfterMs / 1000)));
+      return c.html(<ChangePasswordPage agency={agency} user={user} alert={tooMany(agency.name, outcome.retryAfterMs)} />, 429);
     }
     if (outcome.kind === "ended") {
       endPortalSession(c);

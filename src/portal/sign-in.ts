@@ -1,86 +1,124 @@
 /**
- * Portal sign-in, in one fixed order. Every way of failing that could tell an outsider something
- * (no such username, wrong password, inactive login, login without a password) gives the same
- * answer after the same work: one Argon2id verification, one counting write. The expired
+ * Portal sign-in, in one fixed order: one D1 round trip that charges the attempt and reads the
+ * login, one Argon2id verification, and then either nothing more before the answer (a failure:
+ * the charge stands) or one D1 round trip (a verified password: the charge given back, with the
+ * Login entry through the client's log). Every way
+ * of failing that could tell an outsider something — no such username, wrong password, inactive
+ * login, no password issued, a client who refused portal login — gives the same answer after the
+ * same work; the staff-visible entry naming the reason is written after the answer. The expired
  * temporary-password message comes only after the password has been verified.
  */
 import { hashPassword, verifyAgainstDummy, verifyPassword } from "../auth/password";
-import { recordStaffEvent } from "../clients/log";
+import { failureDelayMs, prepareAttempt, retryAfterMs, throttleSettings, type ThrottleSettings } from "../auth/throttle";
+import { newDeviceToken, throttleKeyOf, type AddressBucket } from "../auth/throttle-keys";
+import { commitChange, portalEventEntry, recordStaffEvent } from "../clients/log";
 import type { Db } from "../db";
-import { loadSignInState, markSignedIn, usernameKeyOf, type PortalAgency, type SignInLogin } from "./queries";
-import { addressKey, countFailure, failureDelayMs, isLocked, throttleSettings, unknownUsernameKey } from "../auth/throttle";
 import { errorText } from "../observability/error-text";
+import { chargeSignIn, giveBackCharge, signedInStatements, usernameKeyOf, type PortalAgency, type SignInLogin } from "./queries";
 
 export type SignInOutcome =
-  | { kind: "signed-in"; login: SignInLogin }
+  /** `deviceToken`: a new device cookie to give this browser (null: it already has this login's). */
+  | { kind: "signed-in"; login: SignInLogin; deviceToken: string | null }
   | { kind: "failed" }
-  | { kind: "too-many" }
+  | { kind: "too-many"; retryAfterMs: number }
   | { kind: "expired" };
 
 const PORTAL_ACTOR = { type: "system", id: null, name: "Client Portal" } as const;
 
-/** Why a known login's sign-in failed, for the staff-visible entry (never shown to the user). */
-function failureReason(login: SignInLogin, passwordOk: boolean): string {
+/** Why a sign-in failed, for the staff-visible entry (never shown to the user); null: it didn't. */
+function failureReason(login: SignInLogin | null, passwordOk: boolean): string | null {
+  if (!login) return "no such login";
   if (!login.passwordHash) return "no password has been issued";
   if (!passwordOk) return "wrong password";
-  return "the login is inactive";
+  if (!login.active) return "the login is inactive";
+  if (login.clientRefused) return "the client refused portal login (Client Refused Portal Login is set)";
+  return null;
 }
 
 /**
- * Tries to sign in at an agency's portal. `defer` runs log writes after the answer is sent
+ * Tries to sign in at an agency's portal. `defer` runs work after the answer is sent
  * (ctx.waitUntil), so that the answer's timing never depends on whether the username exists.
  */
 export async function attemptSignIn(
   env: Env,
   db: Db,
-  req: { agency: PortalAgency; username: string; password: string; ip: string; defer: (work: Promise<unknown>) => void },
+  req: {
+    agency: PortalAgency;
+    username: string;
+    password: string;
+    /** The caller's address bucket, and the address as reported (for the staff-visible entry). */
+    bucket: AddressBucket;
+    ip: string;
+    deviceToken?: string;
+    defer: (work: () => Promise<unknown>) => void;
+  },
 ): Promise<SignInOutcome> {
-  const { agency, ip } = req;
+  const { agency } = req;
   const settings = throttleSettings(env);
-  const now = Date.now();
   const usernameKey = usernameKeyOf(req.username);
-  const unknownKey = unknownUsernameKey(agency.id, usernameKey);
   // Passwords are compared as NFKC, so the same passphrase typed on another keyboard still matches.
   const password = req.password.normalize("NFKC");
+  const subject = await throttleKeyOf.portalAccount(env, agency.id, usernameKey);
+  const attempt = await prepareAttempt(env, settings, { subject, bucket: req.bucket, deviceToken: req.deviceToken, now: Date.now() });
 
-  // 1. One read: the login (this agency's only), the address's and the unknown username's counters.
-  const { login, throttles } = await loadSignInState(db, agency.id, usernameKey, [addressKey(ip), unknownKey]);
-  const addressRow = throttles.find((t) => t.key === addressKey(ip));
-  const unknownRow = throttles.find((t) => t.key === unknownKey);
+  // 1. One round trip: the attempt charged (or refused) and the login read, known or not alike.
+  const { accepted, login, account, rows } = await chargeSignIn(db, attempt, agency.id, usernameKey);
+  if (!accepted) return { kind: "too-many", retryAfterMs: retryAfterMs(attempt, account, rows) || settings.lockMs };
 
-  // 2. A locked address or username answers at once, the same for known and unknown usernames.
-  if (isLocked(addressRow?.lockedUntil, now)) return { kind: "too-many" };
-  const usernameLockedUntil = login ? login.lockedUntil : unknownRow?.lockedUntil;
-  if (isLocked(usernameLockedUntil, now)) {
-    await countFailure(db, null, ip, settings, now);
-    return { kind: "too-many" };
-  }
-
-  // 3. Exactly one hash either way: the login's, or the dummy's for an unknown username.
+  // 2. Exactly one hash either way: the login's, or the dummy's for an unknown username.
   const verified = login?.passwordHash ? await verifyPassword(login.passwordHash, password) : { ok: await verifyAgainstDummy(password), needsRehash: false };
 
-  // 4. Failure: count it, lock at the limit, slow down past half of it; log for staff afterwards.
-  if (!login || !login.passwordHash || !verified.ok || !login.active) {
-    const result = await countFailure(db, login ? { loginId: login.id, agencyId: agency.id } : { unknownKey }, ip, settings, now);
-    if (login) req.defer(logFailure(env, agency, login, failureReason(login, verified.ok), ip, result.usernameLocked ? settings.lockAfterFailures : null));
-    if (result.usernameLocked || result.addressLocked) return { kind: "too-many" };
-    const delay = failureDelayMs(result.failures, settings);
+  // 3. Failure: the charge stands; the staff-visible entry is written after the answer.
+  const reason = failureReason(login, verified.ok);
+  if (reason !== null) {
+    const failures = account?.failures ?? 0;
+    req.defer(() => (login ? logFailure(env, agency, login, reason, req.ip, lockEntry(login, failures, settings)) : Promise.resolve()));
+    const wait = retryAfterMs(attempt, account, rows);
+    if (wait > 0) return { kind: "too-many", retryAfterMs: wait };
+    const delay = failureDelayMs(failures, settings);
     if (delay > 0) await new Promise((r) => setTimeout(r, delay));
     return { kind: "failed" };
   }
 
-  // 5. The right password, but a temporary one past its 72 hours: say so (only now, after the check).
-  if (login.mustChangePassword && login.tempPasswordExpiresAt != null && now > login.tempPasswordExpiresAt) {
+  // 4. The right password, but a temporary one past its 72 hours: say so (only now, after the check).
+  const now = attempt.now;
+  if (login!.mustChangePassword && login!.tempPasswordExpiresAt != null && now > login!.tempPasswordExpiresAt) {
+    await giveBackCharge(db, attempt, agency.id, login!.id);
     return { kind: "expired" };
   }
 
-  // 6. Success: failures cleared, last login set, the hash upgraded if its parameters are old.
-  await markSignedIn(db, agency.id, login.id, now, verified.needsRehash ? await hashPassword(password) : undefined);
-  return { kind: "signed-in", login };
+  // 5. Success, in one commit with its Login entry: the charge given back, last login set, the hash
+  //    upgraded if its parameters are old.
+  const newHash = verified.needsRehash ? await hashPassword(password) : undefined;
+  const committed = await commitChange(env, {
+    agencyId: agency.id,
+    clientId: login!.clientId,
+    statements: signedInStatements(db, attempt, agency.id, login!.id, newHash),
+    entry: portalEventEntry({ loginId: login!.id, username: login!.username, event: "Login" }),
+  });
+  if (!committed.committed) return { kind: "failed" }; // the login went between the read and now
+  return { kind: "signed-in", login: login!, deviceToken: attempt.deviceKey ? null : await newDeviceToken(env, subject) };
+}
+
+/** The staff-visible entry of the lock this failure started, if it started one. */
+function lockEntry(login: SignInLogin, failures: number, s: ThrottleSettings): { description: string; line: string } | null {
+  if (failures === s.accountMaxFailures) {
+    return {
+      description: `Portal Login ${login.username} was locked after ${failures} failed sign-in attempts in a row.`,
+      line: `No device can sign in for ${Math.round(s.accountWindowMs / 3_600_000)} hours, unless staff unlock the login (Edit › Save).`,
+    };
+  }
+  if (failures === s.lockAfterFailures) {
+    return {
+      description: `Portal Login ${login.username} was locked after ${failures} failed sign-in attempts.`,
+      line: `New devices wait ${Math.round(s.lockMs / 60_000)} minutes before trying again; devices that signed in before are not held back.`,
+    };
+  }
+  return null;
 }
 
 /** The staff-visible entries of a failed sign-in with a real username (and of the lock it caused). */
-async function logFailure(env: Env, agency: PortalAgency, login: SignInLogin, reason: string, ip: string, lockedAfter: number | null) {
+async function logFailure(env: Env, agency: PortalAgency, login: SignInLogin, reason: string, ip: string, lock: { description: string; line: string } | null) {
   const base = { agencyId: agency.id, clientId: login.clientId, actor: PORTAL_ACTOR };
   try {
     await recordStaffEvent(env, {
@@ -89,13 +127,8 @@ async function logFailure(env: Env, agency: PortalAgency, login: SignInLogin, re
       description: `Failed Client Portal sign-in as ${login.username}: ${reason}.`,
       details: { lines: [`From address ${ip}`] },
     });
-    if (lockedAfter !== null) {
-      await recordStaffEvent(env, {
-        ...base,
-        changeType: "Portal Login",
-        description: `Portal Login ${login.username} was locked after ${lockedAfter} failed sign-in attempts.`,
-        details: { lines: [`Last attempt from address ${ip}`] },
-      });
+    if (lock) {
+      await recordStaffEvent(env, { ...base, changeType: "Portal Login", description: lock.description, details: { lines: [lock.line, `Last attempt from address ${ip}`] } });
     }
   } catch (err) {
     console.error(`portal sign-in: log entry for client ${login.clientId} not written: ${errorText(err)}`);

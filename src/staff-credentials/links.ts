@@ -20,7 +20,8 @@ import { encodeBase64urlNoPadding, encodeHexLowerCase } from "@oslojs/encoding";
 import { and, eq, gt, isNull, lt, ne, sql } from "drizzle-orm";
 import type { Db } from "../db";
 import { agencies, staffTokens, staffUsers } from "../db/schema";
-import { clearThrottle, staffEmailKey } from "../auth/throttle";
+import { clearAccountCounters } from "../auth/throttle";
+import { throttleKeyOf } from "../auth/throttle-keys";
 
 export type LinkPurpose = "invite" | "reset";
 
@@ -153,7 +154,7 @@ export async function findValidLink(db: Db, token: string, now: number): Promise
  * link is still valid now. Returns the member's new session version, or null when the link was
  * used, superseded or expired meanwhile (nothing changed).
  */
-export async function useLink(db: Db, link: ValidLink, passwordHash: string, now: number): Promise<number | null> {
+export async function useLink(env: Env, db: Db, link: ValidLink, passwordHash: string, now: number): Promise<number | null> {
   const { tokenId } = link;
   const { id: staffId, agencyId } = link.staff;
   // The one condition every statement carries; none of them changes what it reads until the last.
@@ -166,8 +167,8 @@ export async function useLink(db: Db, link: ValidLink, passwordHash: string, now
       .set({ passwordHash, sessionVersion: sql`${staffUsers.sessionVersion} + 1` })
       .where(and(eq(staffUsers.id, staffId), eq(staffUsers.agencyId, agencyId), stillValid))
       .returning({ sessionVersion: staffUsers.sessionVersion }),
-    // The throttle key is the member's email; the delete is harmless when the link turned out spent.
-    clearThrottle(db, staffEmailKey(link.staff.email)),
+    // The account's sign-in counters (every device); harmless when the link turned out spent.
+    clearAccountCounters(db, await throttleKeyOf.staffAccount(env, link.staff.email)),
     db
       .update(staffTokens)
       .set({ usedAt: now })

@@ -7,7 +7,8 @@
 import { and, eq, sql } from "drizzle-orm";
 import { hashPassword, verifyPassword } from "../auth/password";
 import { newPasswordProblem, type PasswordField } from "../auth/password-rules";
-import { addressKey, countFailure, isLocked, staffEmailKey, throttleRowsQuery, throttleSettings } from "../auth/throttle";
+import { chargeGuess } from "../auth/throttle";
+import { throttleKeyOf, type AddressBucket } from "../auth/throttle-keys";
 import type { CurrentStaff } from "../app";
 import type { Db } from "../db";
 import { staffUsers } from "../db/schema";
@@ -35,7 +36,7 @@ export type LinkOutcome = { kind: "set"; sessionVersion: number } | Invalid | { 
 export async function setPasswordWithLink(env: Env, db: Db, link: ValidLink, input: NewPasswordInput, now: number): Promise<LinkOutcome> {
   const problem = await ruleProblem(env, link.staff.email, link.agency, input);
   if (problem) return { kind: "invalid", ...problem };
-  const version = await useLink(db, link, await hashPassword(input.newPassword.normalize("NFKC")), now);
+  const version = await useLink(env, db, link, await hashPassword(input.newPassword.normalize("NFKC")), now);
   return version === null ? { kind: "spent" } : { kind: "set", sessionVersion: version };
 }
 
@@ -49,31 +50,26 @@ export type ChangeOutcome = { kind: "changed"; sessionVersion: number } | Invali
 export async function changeOwnPassword(
   env: Env,
   db: Db,
-  req: { staff: CurrentStaff; sessionVersion: number; current: string; input: NewPasswordInput; ip: string },
+  req: { staff: CurrentStaff; sessionVersion: number; current: string; input: NewPasswordInput; bucket: AddressBucket },
 ): Promise<ChangeOutcome> {
   const { staff, input } = req;
   const now = Date.now();
-  const settings = throttleSettings(env);
-  const key = staffEmailKey(staff.email);
-  const [throttles, stored] = await db.batch([
-    throttleRowsQuery(db, [addressKey(req.ip), key]),
-    db
-      .select({ passwordHash: staffUsers.passwordHash })
-      .from(staffUsers)
-      .where(and(eq(staffUsers.id, staff.id), eq(staffUsers.agencyId, staff.agency.id), eq(staffUsers.active, true))),
-  ]);
-  if (throttles.some((t) => isLocked(t.lockedUntil, now))) return { kind: "too-many" };
-  const hash = stored[0]?.passwordHash;
-  if (!hash) return { kind: "ended" };
-
-  // 1. The current password, counted like a sign-in when wrong.
   const current = req.current.normalize("NFKC");
   if (!current) return { kind: "invalid", field: "currentPassword", message: "Enter your current password." };
+  // 1. The current password is a guess at the account like a sign-in: charged to the same
+  //    counters before it is checked (so guessing here is no easier), and refused when over.
+  const guess = await chargeGuess(env, db, { subject: await throttleKeyOf.staffAccount(env, staff.email), bucket: req.bucket });
+  if (!guess) return { kind: "too-many" };
+  const [stored] = await db
+    .select({ passwordHash: staffUsers.passwordHash })
+    .from(staffUsers)
+    .where(and(eq(staffUsers.id, staff.id), eq(staffUsers.agencyId, staff.agency.id), eq(staffUsers.active, true)));
+  const hash = stored?.passwordHash;
+  if (!hash) return { kind: "ended" };
   if (!(await verifyPassword(hash, current)).ok) {
-    const result = await countFailure(db, { unknownKey: key }, req.ip, settings, now);
-    if (result.usernameLocked || result.addressLocked) return { kind: "too-many" };
     return { kind: "invalid", field: "currentPassword", message: "That isn't your current password." };
   }
+  await guess.succeeded();
   // 2. The rules, and a password that actually changes.
   const problem = await ruleProblem(env, staff.email, staff.agency, input);
   if (problem) return { kind: "invalid", ...problem };

@@ -15,7 +15,8 @@ import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { z } from "zod";
 import type { AppEnv } from "../app";
 import { staffSessionClaims, startStaffSession, toSignIn } from "../auth/staff-session";
-import { addressKey, clientAddress, countFailure, isLocked, throttleRowsQuery, throttleSettings } from "../auth/throttle";
+import { chargeGuess, throttleSettings } from "../auth/throttle";
+import { addressBucket, throttleKeyOf } from "../auth/throttle-keys";
 import { parseForm } from "../forms/parse";
 import { sendResetLink } from "./forgot";
 import { findValidLink } from "./links";
@@ -100,12 +101,12 @@ export const credentialRoutes = new Hono<AppEnv>()
     const { email } = form.data;
     const db = c.var.db;
     const settings = throttleSettings(c.env);
-    const ip = clientAddress(c.req);
     const now = Date.now();
-    // The address is limited like sign-in failures (one shared budget): the same for every email.
-    const [address] = await throttleRowsQuery(db, [addressKey(ip)]).all();
-    if (isLocked(address?.lockedUntil, now)) return c.html(<ForgotPasswordPage email={email} alert={tooMany(settings.lockMs)} />, 429);
-    await countFailure(db, null, ip, settings, now);
+    // Each request is charged to the address (its own counter and the address's sign-in budget),
+    // never to an account: the same for every email, and no way to lock anyone out from here.
+    const bucket = addressBucket(c.req);
+    const charged = await chargeGuess(c.env, db, { subject: await throttleKeyOf.forgotPassword(c.env, bucket), bucket });
+    if (!charged) return c.html(<ForgotPasswordPage email={email} alert={tooMany(settings.lockMs)} />, 429);
     c.executionCtx.waitUntil(sendResetLink(c.env, db, { email, origin: staffOrigin(c.env, c.req.url), now }));
     return c.html(<ForgotPasswordPage sentTo={email} />);
   });
@@ -129,7 +130,7 @@ export const accountRoutes = new Hono<AppEnv>()
       sessionVersion: claims.ver,
       current: form.data.currentPassword,
       input: form.data,
-      ip: clientAddress(c.req),
+      bucket: addressBucket(c.req),
     });
     if (outcome.kind === "invalid") return c.html(<ChangePasswordPage staff={staff} errors={{ [outcome.field]: outcome.message }} alert={NOT_CHANGED} />, 422);
     if (outcome.kind === "too-many") return c.html(<ChangePasswordPage staff={staff} alert={tooMany(throttleSettings(c.env).lockMs)} />, 429);

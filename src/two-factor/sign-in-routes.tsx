@@ -10,13 +10,13 @@ import { Hono, type Context } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../app";
 import { hasSecondFactor } from "../auth/second-step";
-import { clientAddress } from "../auth/throttle";
+import { addressBucket } from "../auth/throttle-keys";
 import { parseForm } from "../forms/parse";
 import { beginTotpEnrolment, checkTotpCode, CODE_MESSAGES, confirmTotpEnrolment, totpEnrolmentView } from "./authenticator";
 import { useRecoveryCode } from "./queries";
 import { hashRecoveryCode, normalizeRecoveryCode } from "./recovery-codes";
 import { finishSignIn, loadSecondStep, mustEnrol } from "./sign-in";
-import { countSecondFactorFailure, lockMinutes, secondFactorLocked } from "./throttle";
+import { chargeSecondFactor, lockMinutes } from "./throttle";
 import { EnrolChoicePage, RecoveryCodePage, SecondStepPage, SignInRecoveryCodesPage, SignInTotpSetupPage } from "./views";
 
 const codeForm = z.object({ code: z.string().max(64).default("") });
@@ -46,19 +46,18 @@ export const twoFactorSignInRoutes = new Hono<AppEnv>()
     if (!step) return restart(c);
     if (!step.status.totp) return c.redirect("/sign-in/two-factor", 303);
     const db = c.var.db;
-    const ip = clientAddress(c.req);
     const now = Date.now();
-    // 1. A locked member or address is answered at once, before the code is looked at.
-    if (await secondFactorLocked(db, step.staff.id, ip, now)) return c.html(<SecondStepPage status={step.status} alert={tooMany(c.env)} />, 429);
+    // 1. The guess is charged before the code is looked at (parallel guesses can't pass the
+    //    limit); a member or address over it is answered at once.
+    const guess = await chargeSecondFactor(c.env, db, step.staff.id, addressBucket(c.req));
+    if (!guess) return c.html(<SecondStepPage status={step.status} alert={tooMany(c.env)} />, 429);
     const form = parseForm(codeForm, await c.req.parseBody());
     const typed = form.ok ? form.data.code : "";
     // 2. The code must match a step around now that wasn't used before.
     const check = await checkTotpCode(db, c.env, step.staff, typed, now);
     if (!check.ok) {
       // 3. Wrong, replayed or out-of-window codes count toward the lock; a malformed one doesn't.
-      if (check.reason !== "invalid" && (await countSecondFactorFailure(db, c.env, step.staff.id, ip, now)).locked) {
-        return c.html(<SecondStepPage status={step.status} alert={tooMany(c.env)} />, 429);
-      }
+      if (check.reason === "invalid") await guess.refund();
       return c.html(<SecondStepPage status={step.status} fieldError={CODE_MESSAGES[check.reason]} />, 422);
     }
     // 4. Signed in.
@@ -76,15 +75,17 @@ export const twoFactorSignInRoutes = new Hono<AppEnv>()
     if (!step) return restart(c);
     if (!hasSecondFactor(step.status)) return c.redirect("/sign-in/two-factor", 303);
     const db = c.var.db;
-    const ip = clientAddress(c.req);
     const now = Date.now();
-    if (await secondFactorLocked(db, step.staff.id, ip, now)) return c.html(<RecoveryCodePage alert={tooMany(c.env)} />, 429);
+    const guess = await chargeSecondFactor(c.env, db, step.staff.id, addressBucket(c.req));
+    if (!guess) return c.html(<RecoveryCodePage alert={tooMany(c.env)} />, 429);
     const form = parseForm(recoveryForm, await c.req.parseBody());
     const typed = form.ok ? form.data.recoveryCode : "";
     const code = normalizeRecoveryCode(typed);
-    if (!code) return c.html(<RecoveryCodePage value={typed} fieldError={RECOVERY_INVALID} />, 422);
+    if (!code) {
+      await guess.refund();
+      return c.html(<RecoveryCodePage value={typed} fieldError={RECOVERY_INVALID} />, 422);
+    }
     if (!(await useRecoveryCode(db, step.staff, hashRecoveryCode(code), now))) {
-      if ((await countSecondFactorFailure(db, c.env, step.staff.id, ip, now)).locked) return c.html(<RecoveryCodePage alert={tooMany(c.env)} />, 429);
       return c.html(<RecoveryCodePage value={typed} fieldError={RECOVERY_WRONG} />, 422);
     }
     await finishSignIn(c, step.staff);

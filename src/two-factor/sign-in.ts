@@ -32,7 +32,7 @@ export async function loadSecondStep(c: Context<AppEnv>): Promise<SecondStep | n
 /** Completes sign-in: the pending step and its failures are forgotten, the session starts. */
 export async function finishSignIn(c: Context<AppEnv>, staff: SignInStaff): Promise<void> {
   endSecondStep(c);
-  await clearSecondFactorFailures(c.var.db, staff.id);
+  await clearSecondFactorFailures(c.env, c.var.db, staff.id);
   await startStaffSession(c, staff);
 }
 

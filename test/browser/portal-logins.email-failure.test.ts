@@ -47,7 +47,7 @@ beforeAll(async () => {
   base = `http://127.0.0.1:${port}`;
   child = spawn(
     "wrangler",
-    ["dev", "--config", join(dir, "wrangler.toml"), "--port", String(port), "--ip", "127.0.0.1", "--persist-to", dir, "--show-interactive-dev-session=false", "--var", "SESSION_SECRET:email-failure-test-secret-0123456789abcdef"],
+    ["dev", "--config", join(dir, "wrangler.toml"), "--port", String(port), "--ip", "127.0.0.1", "--persist-to", dir, "--show-interactive-dev-session=false", "--var", "SESSION_SECRET:email-failure-test-secret-0123456789abcdef", "--var", "THROTTLE_KEY:email-failure-test-throttle-key-0123456789"],
     { cwd: dir, env: toolEnv(), detached: true, stdio: "ignore" },
   );
   const deadline = Date.now() + 60_000;

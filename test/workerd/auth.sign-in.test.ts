@@ -2,6 +2,7 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { Browser, DEMO_PASSWORD, ORIGIN } from "./fixtures";
 import { alertText, inputValue, noticeText, resolvedLocation, STAFF_COOKIE } from "./helpers";
+import { expectSameTiming } from "./timing";
 
 // Storage is per file. Accounts used here: admin@riverbend.test (signs in, never changed),
 // staff@riverbend.test (made inactive by one test), admin@lakeside.test (signs in, never changed).
@@ -100,6 +101,32 @@ describe("staff sign-in failures", () => {
     expect(alertText(html)).toBe(GENERIC);
     expect(b.cookies.has(STAFF_COOKIE)).toBe(false);
     expect((await b.get("/menu")).status).toBe(302);
+  });
+});
+
+describe("staff sign-in timing", () => {
+  it("answers an unknown email as fast as a known one with a wrong password (medians over 100 interleaved pairs)", { timeout: 60_000 }, async () => {
+    let ip = 0;
+    const timed = async (email: string, password: string) => {
+      // A new address each time: no throttling delay enters the measurement.
+      const started = performance.now();
+      const res = await new Browser().post("/sign-in", { email, password }, { headers: { "CF-Connecting-IP": `198.18.0.${++ip % 250}` } });
+      await res.text();
+      const ms = performance.now() - started;
+      expect(res.status).toBe(401);
+      return ms;
+    };
+    for (let i = 0; i < 3; i++) {
+      await timed(`warm${i}@riverbend.test`, "warm-up password");
+      await timed("admin@lakeside.test", "warm-up password");
+    }
+    await expectSameTiming("staff sign-in", {
+      pairs: 100,
+      known: (i) => timed("admin@lakeside.test", `wrong password ${i}`),
+      unknown: (i) => timed(`ghost${i}@riverbend.test`, `wrong password ${i}`),
+      // Keep the known account's count low (an unknown email starts at 1 each time too).
+      between: () => env.DB.prepare("DELETE FROM sign_in_throttle WHERE key = subject").run(),
+    });
   });
 });
 

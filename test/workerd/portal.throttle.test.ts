@@ -1,11 +1,15 @@
 /**
- * Throttling portal sign-in: a username locks after 10 failures for 15 minutes, known or not, with
- * the same answers; an address is limited across usernames; the lock is logged for staff; staff
- * Save (unlock) and a password change clear it.
+ * Throttling portal sign-in: after 10 failures in a row a username makes new devices wait 15
+ * minutes, known or not, with the same answers; a device that signed in before keeps working (a
+ * stranger can't lock the owner out) but is limited on its own; at 100 failures in a row the login
+ * locks for every device; an address is limited across usernames; locks are logged for staff and
+ * shown as "Locked"; staff Save (unlock) clears every device's lock; a password change clears it.
  */
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { throttleSettings } from "../../src/auth/throttle";
+import { Browser, DEMO } from "./fixtures";
+import { editLogin } from "./portal-logins.helpers";
 import {
   GENERIC_FAILURE,
   PORTAL,
@@ -34,20 +38,37 @@ async function attempts(username: string, password: string, times: number) {
 }
 
 describe("settings", () => {
-  it("defaults to 10 failures, 15 minutes, 50 failures per address, and reads the vars", () => {
-    expect(throttleSettings({})).toEqual({ lockAfterFailures: 10, lockMs: 15 * 60_000, ipMaxFailures: 50 });
-    expect(throttleSettings({ PORTAL_LOCK_AFTER_FAILURES: "5", PORTAL_LOCK_MINUTES: "30", PORTAL_IP_MAX_FAILURES: "100" })).toEqual({
-      lockAfterFailures: 5,
-      lockMs: 30 * 60_000,
-      ipMaxFailures: 100,
+  it("defaults to 10 failures, 15 minutes, waits up to an hour, 50 failures per address, a lock at 100 for 24 hours, and reads the vars", () => {
+    expect(throttleSettings({})).toEqual({
+      lockAfterFailures: 10,
+      lockMs: 15 * 60_000,
+      ipMaxFailures: 50,
+      backoffMaxMs: 60 * 60_000,
+      accountMaxFailures: 100,
+      accountWindowMs: 24 * 3_600_000,
     });
+    expect(
+      throttleSettings({
+        PORTAL_LOCK_AFTER_FAILURES: "5",
+        PORTAL_LOCK_MINUTES: "30",
+        PORTAL_IP_MAX_FAILURES: "100",
+        PORTAL_BACKOFF_MAX_MINUTES: "90",
+        PORTAL_ACCOUNT_MAX_FAILURES: "40",
+        PORTAL_ACCOUNT_WINDOW_HOURS: "48",
+      }),
+    ).toEqual({ lockAfterFailures: 5, lockMs: 30 * 60_000, ipMaxFailures: 100, backoffMaxMs: 90 * 60_000, accountMaxFailures: 40, accountWindowMs: 48 * 3_600_000 });
     expect(throttleSettings({ PORTAL_LOCK_AFTER_FAILURES: "nonsense" }).lockAfterFailures).toBe(10);
     expect(throttleSettings(env).lockAfterFailures).toBe(10);
+  });
+
+  it("never allows more than 100 failures in a row on one account (NIST SP 800-63B-4), nor a wait shorter than the first", () => {
+    expect(throttleSettings({ PORTAL_ACCOUNT_MAX_FAILURES: "500" }).accountMaxFailures).toBe(100);
+    expect(throttleSettings({ PORTAL_LOCK_MINUTES: "30", PORTAL_BACKOFF_MAX_MINUTES: "5" }).backoffMaxMs).toBe(30 * 60_000);
   });
 });
 
 // Each lock takes ten answers, the later ones deliberately slowed: give these tests time.
-describe("a username locks after 10 failures", { timeout: 30_000 }, () => {
+describe("after 10 failures in a row, a username makes new devices wait", { timeout: 30_000 }, () => {
   it("answers a real and an unknown username identically, failure by failure", async () => {
     const login = await createSettledLogin();
     const real = await attempts(login.username, "a wrong password", 11);
@@ -58,7 +79,7 @@ describe("a username locks after 10 failures", { timeout: 30_000 }, () => {
     expect(real[10]).toEqual([429, TOO_MANY]);
   });
 
-  it("locks the login for 15 minutes: even the right password is refused, and staff see the lock", async () => {
+  it("locks the login for new devices for 15 minutes: even the right password is refused, and staff see the lock", async () => {
     const login = await createSettledLogin();
     const before = await lastSeq(login.clientId);
     await attempts(login.username, "a wrong password", 10);
@@ -141,6 +162,65 @@ describe("a username locks after 10 failures", { timeout: 30_000 }, () => {
     // Locked: not even the right current password is checked until the lock runs out.
     expect((await b.post(`${PORTAL}/change-password`, { ...form, currentPassword: login.password })).status).toBe(429);
     expect((await loginRow(login.id)).locked_until).not.toBeNull();
+  });
+});
+
+/** A browser tab that has signed in as the login (so it holds the login's device cookie), then logged out. */
+async function trustedDevice(login: { username: string; password: string }) {
+  const b = new PortalBrowser();
+  expect((await b.signIn(login.username, login.password)).status).toBe(303);
+  expect(b.cookies.has("portal_device")).toBe(true);
+  await b.post(`${PORTAL}/log-out`, {});
+  return b;
+}
+
+/** Staff: Edit → Save on the login's row, changing nothing else (the unlock). */
+async function staffSave(login: { id: number; username: string }) {
+  const admin = await Browser.staff("admin@riverbend.test");
+  const res = await editLogin(admin, DEMO.maria, login.id, { email: `${login.username}@example.com` });
+  expect(await res.text()).toContain("Unlocked");
+}
+
+describe("a device that signed in before", { timeout: 30_000 }, () => {
+  it("keeps signing in while a stranger's failures make new devices wait", async () => {
+    const login = await createSettledLogin();
+    const mine = await trustedDevice(login);
+    await attempts(login.username, "a stranger's guess", 12);
+    expect((await new PortalBrowser().signIn(login.username, login.password)).status).toBe(429);
+    expect((await mine.signIn(login.username, login.password)).status).toBe(303);
+    // The success gave the charge back: the lock is gone for every device.
+    expect(await loginRow(login.id)).toMatchObject({ failed_attempts: 0, locked_until: null });
+  });
+
+  it("is limited on its own (10 failures a window), and staff Save lets it in again", async () => {
+    const login = await createSettledLogin();
+    const mine = await trustedDevice(login);
+    const answers: number[] = [];
+    for (let i = 0; i < 11; i++) answers.push((await mine.signIn(login.username, `my typo ${i}`)).status);
+    expect(answers.slice(0, 9).every((s) => s === 401)).toBe(true);
+    expect(answers.slice(9)).toEqual([429, 429]);
+    expect((await mine.signIn(login.username, login.password)).status).toBe(429);
+    await staffSave(login);
+    expect((await mine.signIn(login.username, login.password)).status).toBe(303);
+  });
+
+  it("is locked out too at 100 failures in a row (NIST SP 800-63B-4's ceiling); staff see it, and Save unlocks", async () => {
+    const login = await createSettledLogin();
+    const mine = await trustedDevice(login);
+    const before = await lastSeq(login.clientId);
+    // 99 failures so far, the last wait over: the 100th locks the login for every device.
+    await sql("UPDATE portal_logins SET failed_attempts = 99, last_failed_at = ?, locked_until = ? WHERE id = ?", Date.now() - 60_000, Date.now() - 1, login.id);
+    expect((await new PortalBrowser().signIn(login.username, "the hundredth guess")).status).toBe(429);
+    const row = await loginRow(login.id);
+    expect(row.failed_attempts).toBe(100);
+    expect(row.locked_until).toBeGreaterThan(Date.now() + 23 * 3_600_000);
+    const res = await mine.signIn(login.username, login.password);
+    expect(res.status).toBe(429);
+    expect(alertOf(await res.text())).toBe(`Too many attempts. Wait 24 hours and try again, or contact ${RIVERBEND.name} for help.`);
+    const lock = (await logEntries(login.clientId, before)).filter((e) => e.change_type === "Portal Login");
+    expect(lock.map((e) => e.description)).toEqual([`Portal Login ${login.username} was locked after 100 failed sign-in attempts in a row.`]);
+    await staffSave(login);
+    expect((await mine.signIn(login.username, login.password)).status).toBe(303);
   });
 });
 
