@@ -17,6 +17,7 @@ export default defineConfig({
               bindings: {
                 TEST_MIGRATIONS: migrations,
                 SESSION_SECRET: "test-secret-that-is-long-enough-0123456789",
+                OPERATOR_TOKEN: "test-operator-token-that-is-long-enough-0123456789",
               },
             },
           }),

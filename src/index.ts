@@ -1,7 +1,8 @@
 /**
  * The composition root: middleware in the order it runs, then each feature mounted.
  *
- *   secure headers (CSP) → CSRF → unreadable forms refused → database handle → public routes (sign-in, portal)
+ *   secure headers (CSP) → operator API (bearer token, no cookies) → CSRF → unreadable forms refused
+ *   → database handle → public routes (sign-in, staff links, forgot password, portal)
  *   → staff session → role check (src/auth/permissions.ts) → staff features
  */
 import { Hono } from "hono";
@@ -22,6 +23,9 @@ import { portalLoginRoutes } from "./portal-logins/routes";
 import { errorText } from "./observability/error-text";
 import { rejectMalformedForms } from "./forms/parse";
 import { purgeSpentThrottles, throttleSettings } from "./auth/throttle";
+import { operatorRoutes } from "./operator/routes";
+import { accountRoutes, credentialRoutes } from "./staff-credentials/routes";
+import { purgeSpentLinks } from "./staff-credentials/links";
 
 export { ClientLog } from "./audit/client-log";
 
@@ -45,6 +49,9 @@ app.use(
     permissionsPolicy: { camera: [], microphone: [], geolocation: [] },
   }),
 );
+// Authenticated by a bearer secret and never by a cookie, so there is nothing for a cross-site
+// request to ride on: it answers before the CSRF check, which guards the cookie routes below.
+app.route("/", operatorRoutes);
 app.use(csrf());
 app.use(rejectMalformedForms);
 app.use(async (c, next) => {
@@ -55,12 +62,14 @@ app.use(async (c, next) => {
 });
 
 app.route("/", authRoutes);
+app.route("/", credentialRoutes);
 app.route("/", portalRoutes);
 
 app.use(requireStaff);
 app.use(authorize);
 app.get("/", (c) => c.redirect("/menu", 302));
 app.route("/", menuRoutes);
+app.route("/", accountRoutes);
 app.route("/", faceSheetRoutes);
 app.route("/", portalLoginRoutes);
 app.route("/", documentCenterRoutes);
@@ -80,9 +89,11 @@ app.onError((err, c) => {
 
 export default {
   fetch: app.fetch,
-  /** Hourly (wrangler.toml [triggers]): forget sign-in throttle rows that no longer matter. */
+  /** Hourly (wrangler.toml [triggers]): forget sign-in throttle rows and staff links that no longer matter. */
   async scheduled(_controller, env) {
     const purged = await purgeSpentThrottles(database(env.DB), throttleSettings(env), Date.now());
     console.log(`sign-in throttle: ${purged} spent rows purged`);
+    const links = await purgeSpentLinks(database(env.DB), Date.now());
+    console.log(`staff links: ${links} spent links purged`);
   },
 } satisfies ExportedHandler<Env>;

@@ -25,6 +25,13 @@ export const PASSWORD_RULES = [
   "Not a commonly used password, and not containing your Portal Username or the agency's name.",
 ] as const;
 
+/** The same rules as the staff app states them (the context word is the email's name part). */
+export const STAFF_PASSWORD_RULES = [
+  PASSWORD_RULES[0],
+  PASSWORD_RULES[1],
+  "Not a commonly used password, and not containing your email's name or the agency's name.",
+] as const;
+
 let common: Set<string> | undefined;
 /** The list as a set, built on first use (≈ 49k entries) and kept for the isolate's life. */
 function commonPasswords(): Set<string> {
@@ -67,6 +74,8 @@ const compact = (s: string) => s.normalize("NFKC").toLowerCase().replace(/[^\p{L
 
 export interface PasswordContext {
   username: string;
+  /** What the page calls the username, for the message ("Portal Username" unless given). */
+  usernameLabel?: string;
   agencyName: string;
   agencySlug: string;
 }
@@ -93,7 +102,7 @@ export function passwordProblem(
   const flat = compact(password);
   const username = compact(context.username);
   if (username.length >= MIN_CONTEXT_WORD && flat.includes(username)) {
-    return { field: "newPassword", message: "Don't use your Portal Username in your password." };
+    return { field: "newPassword", message: `Don't use your ${context.usernameLabel ?? "Portal Username"} in your password.` };
   }
   const agencyWords = [compact(context.agencyName), compact(context.agencySlug)];
   if (agencyWords.some((w) => w.length >= MIN_CONTEXT_WORD && flat.includes(w))) {

@@ -3,7 +3,10 @@ import type { Db } from "../db";
 import { agencies, staffUsers } from "../db/schema";
 import type { CurrentStaff } from "../app";
 
-/** The staff account for an email address (any agency), with its hash; null when none. */
+/**
+ * The staff account for an email address (any agency), with its hash; null when none, and also
+ * when the member has no password yet (invited, link not used): sign-in treats them as unknown.
+ */
 export async function findStaffByEmail(db: Db, email: string) {
   const row = await db
     .select({
@@ -16,7 +19,7 @@ export async function findStaffByEmail(db: Db, email: string) {
     .from(staffUsers)
     .where(eq(staffUsers.email, email.toLowerCase()))
     .get();
-  return row ?? null;
+  return row?.passwordHash ? { ...row, passwordHash: row.passwordHash } : null;
 }
 
 /** An active staff member and their agency, for a session's subject; null when gone or inactive. */

@@ -14,12 +14,15 @@ const REFRESH_AFTER_SECONDS = 60;
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
-/** Signs the staff member in: a fresh session cookie. */
-export async function startStaffSession(c: Context<AppEnv>, staff: { id: number; agencyId: number; sessionVersion: number }) {
+/**
+ * Signs the staff member in: a fresh session cookie. `authTime` (epoch seconds) keeps the original
+ * sign-in time when the session is re-issued after a password change, so its absolute limit holds.
+ */
+export async function startStaffSession(c: Context<AppEnv>, staff: { id: number; agencyId: number; sessionVersion: number }, authTime?: number) {
   const now = nowSeconds();
   const token = await signSession(
     c.env.SESSION_SECRET,
-    { sub: String(staff.id), aud: AUDIENCE, agencyId: staff.agencyId, authTime: now, ver: staff.sessionVersion },
+    { sub: String(staff.id), aud: AUDIENCE, agencyId: staff.agencyId, authTime: authTime ?? now, ver: staff.sessionVersion },
     sessionLimits(c.env),
     now,
   );
@@ -37,6 +40,12 @@ export async function signOutStaff(c: Context<AppEnv>) {
   const claims = token && (await verifySession(c.env.SESSION_SECRET, token, AUDIENCE, sessionLimits(c.env), nowSeconds()));
   if (claims) await endAllStaffSessions(c.var.db, Number(claims.sub), claims.agencyId);
   endStaffSession(c);
+}
+
+/** The current request's session claims (sign-in time, session version); null without a valid one. */
+export async function staffSessionClaims(c: Context<AppEnv>) {
+  const token = getCookie(c, STAFF_COOKIE);
+  return token ? verifySession(c.env.SESSION_SECRET, token, AUDIENCE, sessionLimits(c.env), nowSeconds()) : null;
 }
 
 /** Sends the browser to sign-in: a redirect, or HX-Redirect for htmx requests. */

@@ -20,6 +20,9 @@ export function SignInPage(props: { email?: string; next?: string; error?: strin
           <Field name="password" label="Password" type="password" autocomplete="current-password" required />
           <button type="submit" class="primary">Sign in</button>
         </form>
+        <p class="portal-help">
+          <a href="/forgot-password">Forgot password?</a>
+        </p>
       </section>
     </Layout>
   );

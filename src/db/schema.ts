@@ -32,12 +32,36 @@ export const staffUsers = sqliteTable(
     /** Stored lower-case; unique across agencies so sign-in needs only the address. */
     email: text("email").notNull(),
     role: text("role", { enum: STAFF_ROLES }).notNull().default("staff"),
-    passwordHash: text("password_hash").notNull(),
+    /** Argon2id PHC string; null for a member invited but not yet past their set-password link. */
+    passwordHash: text("password_hash"),
     active: integer("active", { mode: "boolean" }).notNull().default(true),
-    /** Bumped at sign-out: every token signed with an older version stops working. */
+    /** Bumped at sign-out and password change: every token signed with an older version stops working. */
     sessionVersion: integer("session_version").notNull().default(1),
   },
   (t) => [uniqueIndex("staff_users_email").on(t.email)],
+);
+
+/**
+ * Single-use links emailed to a staff member: an invitation to set a first password, or a password
+ * reset. Only the SHA-256 of the secret is stored. A link works while `used_at` is null and
+ * `expires_at` is ahead; `used_at` is set when it is used or when a newer link of the same purpose
+ * (or a password change) supersedes it.
+ */
+export const staffTokens = sqliteTable(
+  "staff_tokens",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    agencyId: integer("agency_id").notNull().references(() => agencies.id),
+    staffId: integer("staff_id").notNull().references(() => staffUsers.id),
+    purpose: text("purpose", { enum: ["invite", "reset"] }).notNull(),
+    /** Hex SHA-256 of the 32 random bytes the link carries. */
+    tokenHash: text("token_hash").notNull(),
+    /** Epoch milliseconds. */
+    createdAt: integer("created_at").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+    usedAt: integer("used_at"),
+  },
+  (t) => [uniqueIndex("staff_tokens_hash").on(t.tokenHash), index("staff_tokens_staff").on(t.staffId, t.purpose, t.createdAt)],
 );
 
 /** A client and the fields of their Face Sheet, including the Current Residence block. */
@@ -162,6 +186,7 @@ export const signInThrottle = sqliteTable("sign_in_throttle", {
 
 export type Agency = typeof agencies.$inferSelect;
 export type StaffUser = typeof staffUsers.$inferSelect;
+export type StaffToken = typeof staffTokens.$inferSelect;
 export type Client = typeof clients.$inferSelect;
 export type Case = typeof cases.$inferSelect;
 export type PortalLogin = typeof portalLogins.$inferSelect;

@@ -11,7 +11,8 @@ export interface OutgoingEmail {
   html: string;
 }
 
-export type SendOutcome = { sent: true } | { sent: false; reason: string };
+/** `messageId` is the binding's id for the message (locally, the name of the files it writes). */
+export type SendOutcome = { sent: true; messageId?: string } | { sent: false; reason: string };
 
 /**
  * Sends from the configured sender (`EMAIL_FROM`).
@@ -23,8 +24,8 @@ export type SendOutcome = { sent: true } | { sent: false; reason: string };
 export async function sendEmail(env: Env, message: OutgoingEmail): Promise<SendOutcome> {
   try {
     if (!env.EMAIL_FROM) throw new Error("EMAIL_FROM is not configured");
-    await env.EMAIL.send({ from: env.EMAIL_FROM, to: message.to, subject: message.subject, text: message.text, html: message.html });
-    return { sent: true };
+    const result = await env.EMAIL.send({ from: env.EMAIL_FROM, to: message.to, subject: message.subject, text: message.text, html: message.html });
+    return result?.messageId ? { sent: true, messageId: result.messageId } : { sent: true };
   } catch (err) {
     // The binding's message can name the recipient: keep addresses out of what callers log.
     const reason = (err instanceof Error ? err.message : String(err)).replace(/[^\s<>"']+@[^\s<>"']+/g, "<address>");

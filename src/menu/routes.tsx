@@ -3,12 +3,25 @@ import { Hono } from "hono";
 import type { AppEnv } from "../app";
 import { Layout } from "../layout/views";
 
+/** What the Main Menu says after a password was set or changed through an emailed link. */
+function passwordNotice(password: string | undefined, notice: string | undefined): string | undefined {
+  if (password !== "set" && password !== "changed") return undefined;
+  const done = password === "set" ? "Your password has been set and you are signed in." : "Your password has been changed and you are signed in; your other sessions have been signed out.";
+  return notice === "not-sent" ? `${done} We couldn't email you the confirmation.` : done;
+}
+
 /** Main Menu: the staff app's home, with the seed's menu paths. */
 export const menuRoutes = new Hono<AppEnv>().get("/menu", (c) => {
   const staff = c.var.staff;
+  const notice = passwordNotice(c.req.query("password"), c.req.query("notice"));
   return c.html(
     <Layout title="Main Menu" staff={staff} crumbs={[{ label: "Main Menu" }]}>
       <h1>Main Menu</h1>
+      {notice && (
+        <p class="notice" role="status">
+          {notice}
+        </p>
+      )}
       <div class="menus">
         <section class="card" aria-labelledby="admissions-menu">
           <h2 id="admissions-menu">Admissions Menu</h2>

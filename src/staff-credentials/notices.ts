@@ -1,0 +1,58 @@
+/**
+ * Where staff links point, and the emails this feature sends through the one send path
+ * (src/email/send.ts). A failed send is returned to the caller to show or log — never thrown,
+ * never logged with its address or body.
+ */
+import { passwordChangedEmail, staffLinkEmail } from "../email/staff-credentials";
+import { sendEmail, type SendOutcome } from "../email/send";
+import { formatAgencyDateTime, zoneName } from "../layout/agency-time";
+import { LINK_LIFETIME_TEXT, type LinkPurpose } from "./links";
+
+/**
+ * The staff app's origin for links in emails: `STAFF_ORIGIN` when configured (production: the
+ * agency-facing domain, whatever address the request came in on), else the request's origin.
+ *
+ * @example staffOrigin({ STAFF_ORIGIN: "" }, "http://localhost:8787/forgot-password") // "http://localhost:8787"
+ */
+export function staffOrigin(env: { STAFF_ORIGIN?: string }, requestUrl: string): string {
+  return (env.STAFF_ORIGIN || new URL(requestUrl).origin).replace(/\/+$/, "");
+}
+
+/** The URL of a link's secret. */
+export const linkUrl = (origin: string, token: string) => `${origin}/staff-link/${token}`;
+
+interface Member {
+  name: string;
+  email: string;
+  agency: { name: string; timezone: string };
+}
+
+/** Emails an invitation or reset link. */
+export function sendLinkEmail(env: Env, origin: string, member: Member, purpose: LinkPurpose, token: string): Promise<SendOutcome> {
+  return sendEmail(
+    env,
+    staffLinkEmail({
+      kind: purpose,
+      to: member.email,
+      name: member.name,
+      agencyName: member.agency.name,
+      link: linkUrl(origin, token),
+      validFor: LINK_LIFETIME_TEXT[purpose],
+    }),
+  );
+}
+
+/** Emails the notice that the member's password was set (first one) or changed. */
+export function sendPasswordNotice(env: Env, origin: string, member: Member, kind: "set" | "changed", at: number): Promise<SendOutcome> {
+  return sendEmail(
+    env,
+    passwordChangedEmail({
+      to: member.email,
+      name: member.name,
+      agencyName: member.agency.name,
+      kind,
+      when: `${formatAgencyDateTime(at, member.agency.timezone)} (${zoneName(member.agency.timezone)})`,
+      forgotPasswordUrl: `${origin}/forgot-password`,
+    }),
+  );
+}
