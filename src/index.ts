@@ -26,6 +26,9 @@ import { purgeSpentThrottles, throttleSettings } from "./auth/throttle";
 import { operatorRoutes } from "./operator/routes";
 import { accountRoutes, credentialRoutes } from "./staff-credentials/routes";
 import { purgeSpentLinks } from "./staff-credentials/links";
+import { purgeSpentSessions } from "./auth/session-records";
+import { staffAdminRoutes } from "./staff-admin/routes";
+import { staffSessionRoutes } from "./staff-sessions/routes";
 
 export { ClientLog } from "./audit/client-log";
 
@@ -70,9 +73,11 @@ app.use(authorize);
 app.get("/", (c) => c.redirect("/menu", 302));
 app.route("/", menuRoutes);
 app.route("/", accountRoutes);
+app.route("/", staffSessionRoutes);
 app.route("/", faceSheetRoutes);
 app.route("/", portalLoginRoutes);
 app.route("/", documentCenterRoutes);
+app.route("/", staffAdminRoutes);
 
 app.notFound((c) => c.html(ErrorPage({ title: "Not found", message: "There is nothing here, or you don't have access to it." }), 404));
 app.onError((err, c) => {
@@ -89,11 +94,13 @@ app.onError((err, c) => {
 
 export default {
   fetch: app.fetch,
-  /** Hourly (wrangler.toml [triggers]): forget sign-in throttle rows and staff links that no longer matter. */
+  /** Hourly (wrangler.toml [triggers]): forget sign-in throttle rows, staff links and session rows that no longer matter. */
   async scheduled(_controller, env) {
     const purged = await purgeSpentThrottles(database(env.DB), throttleSettings(env), Date.now());
     console.log(`sign-in throttle: ${purged} spent rows purged`);
     const links = await purgeSpentLinks(database(env.DB), Date.now());
     console.log(`staff links: ${links} spent links purged`);
+    const sessions = await purgeSpentSessions(database(env.DB), Date.now());
+    console.log(`staff sessions: ${sessions} old session rows purged`);
   },
 } satisfies ExportedHandler<Env>;

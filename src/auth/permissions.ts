@@ -9,8 +9,9 @@
  *   it is added, except under /admin/, which is for administrators by default.
  * - `can(role, permission)` is what the views ask before showing a button, so a button is shown
  *   exactly when its route would answer.
- * - `PUBLIC_ROUTES` lists the routes that sit before the staff session (sign-in, the Client
- *   Portal): the every-route test checks that nothing else is mounted there.
+ * - `PUBLIC_ROUTES` and `PUBLIC_PREFIXES` list the routes that sit before the staff session
+ *   (sign-in, forgot password, staff links, the operator API, the Client Portal): the every-route
+ *   test checks that nothing else is mounted there.
  *
  * The README's "Roles" table is generated from this file (`rolesTableMarkdown`), and a test keeps
  * the two the same.
@@ -70,6 +71,11 @@ export const PERMISSIONS = {
     label: "Verify the Face Sheet Change Log's hash chain",
     denied: "can't verify the Face Sheet Change Log",
   },
+  "account.own": {
+    roles: EVERYONE,
+    label: "Your own account: change your password, see and end your sessions",
+    denied: "can't manage its own account",
+  },
   "agency.administer": {
     roles: ["admin"],
     label: "Agency administration: staff, agency settings, the agency log",
@@ -88,6 +94,7 @@ const LOGIN = `${LOGINS}/:loginId{[0-9]+}`;
 const DOC_CLIENT = "/document-center/clients/:clientId{[0-9]+}";
 const DOC_CASE = `${DOC_CLIENT}/cases/:caseId{[0-9]+}`;
 const CHANGE_LOG = `${DOC_CASE}/face-sheet-log`;
+const MEMBER = "/admin/staff/:staffId{[0-9]+}";
 
 /** Every staff route and the permission it needs. A route missing here is refused to everyone. */
 export const STAFF_ROUTES = {
@@ -115,15 +122,39 @@ export const STAFF_ROUTES = {
   // A POST, but it only reads: recomputing the chain changes nothing.
   [`POST ${CHANGE_LOG}/verify`]: "change-log.verify",
 
+  "GET /account/password": "account.own",
+  "POST /account/password": "account.own",
+  "GET /account/sessions": "account.own",
+  // Only the member's own sessions: another member's session id answers 404.
+  "POST /account/sessions/:sessionId{[A-Za-z0-9_-]+}/end": "account.own",
+
+  "GET /admin/staff": "agency.administer",
+  "GET /admin/staff/invite": "agency.administer",
+  "POST /admin/staff/invite": "agency.administer",
+  [`GET ${MEMBER}`]: "agency.administer",
+  [`POST ${MEMBER}/role`]: "agency.administer",
+  [`POST ${MEMBER}/deactivate`]: "agency.administer",
+  [`POST ${MEMBER}/reactivate`]: "agency.administer",
+  [`POST ${MEMBER}/unlock`]: "agency.administer",
+  [`POST ${MEMBER}/resend-invite`]: "agency.administer",
+  [`POST ${MEMBER}/sign-out-everywhere`]: "agency.administer",
+
   "GET /admin/agency-log": "agency.administer",
   "GET /admin/agency-log.csv": "agency.administer",
   "POST /admin/agency-log/verify": "agency.administer",
 } as const satisfies Record<RouteKey, Permission>;
 
-/** Routes mounted before the staff session: staff sign-in and sign-out, and the whole Client Portal. */
-export const PUBLIC_ROUTES: readonly RouteKey[] = ["GET /sign-in", "POST /sign-in", "POST /sign-out"];
-/** Everything under these paths is public to staff roles (portal users have their own sessions). */
-export const PUBLIC_PREFIXES = ["/portal"] as const;
+/**
+ * Routes mounted before the staff session: staff sign-in and sign-out, "Forgot password?", and
+ * (below) the Client Portal, emailed staff links and the operator API.
+ */
+export const PUBLIC_ROUTES: readonly RouteKey[] = ["GET /sign-in", "POST /sign-in", "POST /sign-out", "GET /forgot-password", "POST /forgot-password"];
+/**
+ * Everything under these paths is outside the staff roles: the Client Portal (portal users have
+ * their own sessions), staff links (the link's secret is the credential) and the operator API
+ * (a bearer token, no cookies).
+ */
+export const PUBLIC_PREFIXES = ["/portal", "/staff-link", "/operator"] as const;
 
 const ADMIN_PREFIX = "/admin";
 
@@ -181,7 +212,7 @@ export function rolesTableMarkdown(): string {
   const rows = (Object.keys(PERMISSIONS) as Permission[]).map((p) => {
     const routes = Object.entries(STAFF_ROUTES)
       .filter(([, needed]) => needed === p)
-      .map(([key]) => `\`${key.replace(/\{\[0-9\]\+\}/g, "")}\``);
+      .map(([key]) => `\`${key.replace(/\{\[[^\]]*\]\+\}/g, "")}\``);
     if (p === "agency.administer") routes.push("anything else under `/admin/`");
     return `| ${PERMISSIONS[p].label} | ${routes.join(", ")} | ${ROLES.map((r) => (can(r, p) ? "✓" : "—")).join(" | ")} |`;
   });

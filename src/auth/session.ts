@@ -17,6 +17,8 @@ export interface SessionClaims {
   authTime: number;
   /** Server-side session version at sign-in. */
   ver: number;
+  /** Staff sessions: the id of the session's row in `staff_sessions` (absent on portal tokens). */
+  sid?: string;
 }
 
 export interface SessionLimits {
@@ -38,7 +40,7 @@ function key(secret: string): Uint8Array {
 
 /** Signs a session token; `now` (epoch seconds) is the moment of activity. */
 export async function signSession(secret: string, claims: SessionClaims, limits: SessionLimits, now: number): Promise<string> {
-  return new SignJWT({ agencyId: claims.agencyId, auth_time: claims.authTime, ver: claims.ver })
+  return new SignJWT({ agencyId: claims.agencyId, auth_time: claims.authTime, ver: claims.ver, ...(claims.sid ? { sid: claims.sid } : {}) })
     .setProtectedHeader({ alg: "HS256" })
     .setSubject(claims.sub)
     .setAudience(claims.aud)
@@ -75,6 +77,7 @@ export async function verifySession(
       agencyId: Number(payload.agencyId),
       authTime,
       ver: Number(payload.ver),
+      ...(typeof payload.sid === "string" ? { sid: payload.sid } : {}),
       iat,
     };
   } catch {

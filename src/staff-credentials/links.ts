@@ -20,6 +20,7 @@ import { encodeBase64urlNoPadding, encodeHexLowerCase } from "@oslojs/encoding";
 import { and, eq, gt, isNull, lt, ne, sql } from "drizzle-orm";
 import type { Db } from "../db";
 import { agencies, staffTokens, staffUsers } from "../db/schema";
+import { endSessionsStatement } from "../auth/session-records";
 import { clearThrottle, staffEmailKey } from "../auth/throttle";
 
 export type LinkPurpose = "invite" | "reset";
@@ -148,7 +149,7 @@ export async function findValidLink(db: Db, token: string, now: number): Promise
 }
 
 /**
- * Uses a link: sets the member's password, ends their other sessions (session version + 1), ends
+ * Uses a link: sets the member's password, ends their sessions (session version + 1, rows ended), ends
  * their other unused links, clears their sign-in lock, and marks the link used — all only if the
  * link is still valid now. Returns the member's new session version, or null when the link was
  * used, superseded or expired meanwhile (nothing changed).
@@ -168,6 +169,8 @@ export async function useLink(db: Db, link: ValidLink, passwordHash: string, now
       .returning({ sessionVersion: staffUsers.sessionVersion }),
     // The throttle key is the member's email; the delete is harmless when the link turned out spent.
     clearThrottle(db, staffEmailKey(link.staff.email)),
+    // Every session's row ends with it (the version bump above already stops their tokens).
+    endSessionsStatement(db, { staffId, agencyId, now, onlyIf: stillValid }),
     db
       .update(staffTokens)
       .set({ usedAt: now })
