@@ -30,7 +30,7 @@ export async function startStaffSession(
   let sid = resume?.sid;
   if (!sid) {
     sid = newSessionId();
-    const record = { id: sid, staffId: staff.id, agencyId: staff.agencyId, now: now * 1000, device: deviceSummary(c.req.header("User-Agent")), address: clientAddress(c.req) };
+    const record = { id: sid, staffId: staff.id, agencyId: staff.agencyId, now: Date.now(), device: deviceSummary(c.req.header("User-Agent")), address: clientAddress(c.req) };
     await c.var.db.batch(startSessionStatements(c.var.db, record));
   }
   const token = await signSession(
@@ -89,7 +89,7 @@ export const requireStaff: MiddlewareHandler<AppEnv> = async (c, next) => {
   const claims = await verifySession(c.env.SESSION_SECRET, token, AUDIENCE, limits, now);
   if (!claims?.sid) return toSignIn(c);
   const refresh = now - claims.iat >= REFRESH_AFTER_SECONDS;
-  const found = await findSignedInStaff(c.var.db, { staffId: Number(claims.sub), agencyId: claims.agencyId, sessionId: claims.sid, seenAt: refresh ? now * 1000 : null });
+  const found = await findSignedInStaff(c.var.db, { staffId: Number(claims.sub), agencyId: claims.agencyId, sessionId: claims.sid, seenAt: refresh ? Date.now() : null });
   if (!found || found.sessionVersion !== claims.ver) return toSignIn(c);
   const { sessionVersion: _, ...staff } = found;
   c.set("staff", staff);
