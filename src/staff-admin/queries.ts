@@ -4,7 +4,7 @@
 import { and, asc, desc, eq, isNotNull, isNull, sql } from "drizzle-orm";
 import { openSessionsQuery } from "../auth/session-records";
 import type { Db } from "../db";
-import { staffTokens, staffUsers, type StaffRole } from "../db/schema";
+import { staffUsers, type StaffRole } from "../db/schema";
 import { signInLockedUntilSql } from "./sign-in-lock";
 
 /**
@@ -17,10 +17,14 @@ function twoFactorSql() {
   return sql<"on" | "off">`'off'`;
 }
 
-/** The newest invitation link of the member that is still unused, and when it stops working. */
+/**
+ * When the member's newest unused invitation link stops working. Written out with table names:
+ * drizzle leaves columns of a one-table select unqualified, and inside this subquery an
+ * unqualified "id" would be the link's, not the member's.
+ */
 const inviteExpiresAtSql = () =>
-  sql<number | null>`(SELECT MAX(${staffTokens.expiresAt}) FROM ${staffTokens} WHERE ${staffTokens.staffId} = ${staffUsers.id}
-    AND ${staffTokens.agencyId} = ${staffUsers.agencyId} AND ${staffTokens.purpose} = 'invite' AND ${staffTokens.usedAt} IS NULL)`;
+  sql<number | null>`(SELECT MAX(t.expires_at) FROM staff_tokens t WHERE t.staff_id = staff_users.id
+    AND t.agency_id = staff_users.agency_id AND t.purpose = 'invite' AND t.used_at IS NULL)`;
 
 /** A staff member as the administration pages show them. */
 export interface Member {

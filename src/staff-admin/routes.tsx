@@ -114,7 +114,8 @@ export const staffAdminRoutes = new Hono<AppEnv>()
     const outcome = await changeRole(c.env, c.var.db, change(c, d), to);
     const m = d.member;
     if (outcome.kind === "last-admin") {
-      const errors = { role: `${m.name} is the agency's only active administrator. Make someone else an administrator first.` };
+      const who = m.id === c.var.staff.id ? "You are" : `${m.name} is`;
+      const errors = { role: `${who} the agency's only active administrator. Make someone else an administrator first.` };
       return memberPage(c, d, { status: 422, errors, roleValue: to, alert: "The role was not changed. Correct what is marked below." });
     }
     if (outcome.kind === "stale") {

@@ -9,7 +9,7 @@
  */
 import { eq, sql } from "drizzle-orm";
 import type { Db } from "../db";
-import { signInThrottle, staffUsers } from "../db/schema";
+import { signInThrottle } from "../db/schema";
 import { staffEmailKey } from "../auth/throttle";
 
 /**
@@ -17,7 +17,8 @@ import { staffEmailKey } from "../auth/throttle";
  * the list and the member page show "Locked" while it is ahead.
  */
 export function signInLockedUntilSql() {
-  return sql<number | null>`(SELECT ${signInThrottle.lockedUntil} FROM ${signInThrottle} WHERE ${signInThrottle.key} = ${staffEmailKey("")} || ${staffUsers.email})`;
+  // Table names written out: drizzle leaves a one-table select's columns unqualified.
+  return sql<number | null>`(SELECT t.locked_until FROM sign_in_throttle t WHERE t.key = ${staffEmailKey("")} || staff_users.email)`;
 }
 
 /**

@@ -106,11 +106,14 @@ export function StaffListPage(props: { staff: CurrentStaff; members: Member[]; n
 }
 
 /** The role choice: one radio per role, each with what it may do. */
-function RoleChoice(props: { value?: string; error?: string; legend: string }) {
+function RoleChoice(props: { value?: string; error?: string; legend: string; required?: boolean; hideLegend?: boolean }) {
   const errorId = "f-role-error";
   return (
     <fieldset class={props.error ? "choices has-error" : "choices"} aria-describedby={props.error ? errorId : undefined}>
-      <legend>{props.legend}</legend>
+      <legend class={props.hideLegend ? "visually-hidden" : undefined}>
+        {props.legend}
+        {props.required && <span aria-hidden="true"> *</span>}
+      </legend>
       {props.error && (
         <p class="error" id={errorId}>
           {props.error}
@@ -143,7 +146,7 @@ export function InvitePage(props: { staff: CurrentStaff; values?: Record<string,
         <form method="post" action="/admin/staff/invite" novalidate>
           <Field name="name" label="Name" value={values.name} error={errors.name} autocomplete="off" maxlength={120} required />
           <Field name="email" label="Email" type="email" value={values.email} error={errors.email} autocomplete="off" maxlength={254} verbatim required />
-          <RoleChoice legend="Role" value={values.role ?? "staff"} error={errors.role} />
+          <RoleChoice legend="Role" value={values.role ?? "staff"} error={errors.role} required />
           <div class="actions">
             <button type="submit" class="primary">
               Send invitation
@@ -216,7 +219,7 @@ export function MemberPage(props: MemberPageProps) {
       </h1>
       <Notice text={props.notice} />
       <Alert text={props.alert} />
-      <div class="columns">
+      <div class="columns member-columns">
         <section class="card" aria-labelledby="account-h">
           <h2 id="account-h">Account</h2>
           <dl class="facts">
@@ -251,7 +254,7 @@ export function MemberPage(props: MemberPageProps) {
           <h2 id="role-h">Role</h2>
           {lastAdmin && <p class="hint">{self ? "You are" : `${m.name} is`} the agency's only active administrator: make someone else an administrator before changing this role.</p>}
           <form method="post" action={`${base}/role`} novalidate>
-            <RoleChoice legend={`Role of ${m.name}`} value={props.roleValue ?? m.role} error={errors.role} />
+            <RoleChoice legend={`Role of ${m.name}`} value={props.roleValue ?? m.role} error={errors.role} hideLegend />
             <button type="submit" class="primary">
               Save role
             </button>
@@ -272,10 +275,19 @@ export function MemberPage(props: MemberPageProps) {
             action={`${base}/sign-out-everywhere`}
             id="sign-out-everywhere"
             label="Sign out everywhere"
-            hint={self ? "Ends every one of your sessions, this one included." : `Ends every session of ${m.name}'s at once, on every device.`}
+            hint={self ? "Ends every one of your sessions, this one included." : `Ends every one of ${m.name}'s sessions at once, on every device.`}
           />
         )}
-        {m.active ? (
+        {m.active && self ? (
+          <div class="admin-action">
+            <p class="hint">You can't deactivate your own account; another administrator can.</p>
+            {errors.access && (
+              <p class="error" id="deactivate-error">
+                {errors.access}
+              </p>
+            )}
+          </div>
+        ) : m.active ? (
           <ActionForm
             action={`${base}/deactivate`}
             id="deactivate"

@@ -102,7 +102,7 @@ export async function changeOwnPassword(
       agencyId: staff.agency.id,
       now,
       except: req.sessionId,
-      onlyIf: sql`(SELECT ${staffUsers.sessionVersion} FROM ${staffUsers} WHERE ${staffUsers.id} = ${staff.id}) = ${req.sessionVersion + 1}`,
+      onlyIf: sql`(SELECT s.session_version FROM staff_users s WHERE s.id = ${staff.id}) = ${req.sessionVersion + 1}`,
     }),
   ]);
   const version = updated[0]?.sessionVersion;

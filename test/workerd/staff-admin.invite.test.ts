@@ -99,6 +99,7 @@ describe("inviting staff", () => {
     const html = await page.text();
     expect(noticeText(html)).toBe(`Invitation sent to ${email}. The link works once, for 24 hours.`);
     expect(html).toContain('<span class="badge warn">Invited</span>');
+    expect(html).toMatch(/<dt>Invitation<\/dt><dd>Link works until \d+\/\d+\/\d{4} [\d:]+ [AP]M<\/dd>/);
     expect(html).toContain("Resend invite");
 
     // The member opens the link, sets a password, and is signed in; the list then says Active.

@@ -70,7 +70,7 @@ describe("changing a role", () => {
   it("refuses a role that doesn't exist, or none, next to the field (422), writing nothing", async () => {
     const member = await createMember();
     const admin = await signedIn(RIVERBEND_ADMIN);
-    for (const form of [{ role: "owner" }, {}, { role: "" }]) {
+    for (const form of [{ role: "owner" }, {}, { role: "" }] as Record<string, string>[]) {
       const before = await adminTables();
       const res = await admin.post(`/admin/staff/${member.id}/role`, form);
       expect(res.status).toBe(422);
