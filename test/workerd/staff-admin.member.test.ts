@@ -99,7 +99,7 @@ describe("changing a role", () => {
     const res = await browsers[0]!.post(`/admin/staff/${only!.id}/role`, { role: "staff" });
     expect(res.status).toBe(422);
     const html = await res.text();
-    expect(roleError(html)).toBe("Admin 1 is the agency's only active administrator. Make someone else an administrator first.");
+    expect(roleError(html)).toBe("You are the agency's only active administrator. Make someone else an administrator first.");
     expect(html).toMatch(/id="f-role-staff" value="staff" checked/);
     expect(await adminTables()).toEqual(before);
   });
