@@ -3,7 +3,8 @@
  *
  * `auth_time` fixes the absolute end of a session; `iat` is refreshed as the user works, and a
  * token whose `iat` is older than the idle limit is refused. `ver` lets the server end sessions
- * early (a portal login's session version).
+ * early (a portal login's or staff member's session version); `sid` names a staff session's row
+ * (src/auth/session-records.ts), so one staff session can be ended on its own.
  */
 import { jwtVerify, SignJWT } from "jose";
 
