@@ -13,5 +13,6 @@ export interface CurrentStaff {
 /** Hono's environment for this Worker: bindings plus per-request variables. */
 export interface AppEnv {
   Bindings: Env;
-  Variables: { db: Db; staff: CurrentStaff };
+  /** `sessionId`: the signed-in staff member's session (staff_sessions.id), set with `staff`. */
+  Variables: { db: Db; staff: CurrentStaff; sessionId: string };
 }

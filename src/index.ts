@@ -35,6 +35,9 @@ import { purgeSpentThrottles } from "./auth/throttle";
 import { operatorRoutes } from "./operator/routes";
 import { accountRoutes, credentialRoutes } from "./staff-credentials/routes";
 import { purgeSpentLinks } from "./staff-credentials/links";
+import { purgeSpentSessions } from "./auth/session-records";
+import { staffAdminRoutes } from "./staff-admin/routes";
+import { staffSessionRoutes } from "./staff-sessions/routes";
 
 export { ClientLog } from "./audit/client-log";
 export { AgencyLog } from "./audit/agency-log";
@@ -93,12 +96,14 @@ app.use(authorize);
 app.get("/", (c) => c.redirect("/menu", 302));
 app.route("/", menuRoutes);
 app.route("/", accountRoutes);
+app.route("/", staffSessionRoutes);
 app.route("/", faceSheetRoutes);
 app.route("/", portalLoginRoutes);
 app.route("/", documentCenterRoutes);
 app.route("/", agencyLogRoutes);
 app.route("/", twoFactorAccountRoutes);
 app.route("/", passkeyRoutes);
+app.route("/", staffAdminRoutes);
 
 app.notFound((c) => c.html(ErrorPage({ title: "Not found", message: "There is nothing here, or you don't have access to it." }), 404));
 app.onError((err, c) => {
@@ -126,11 +131,13 @@ app.onError((err, c) => {
 
 export default {
   fetch: app.fetch,
-  /** Hourly (wrangler.toml [triggers]): delete the sign-in throttle rows whose window has ended, and spent staff links. */
+  /** Hourly (wrangler.toml [triggers]): delete sign-in throttle rows whose window has ended, spent staff links and old session rows. */
   async scheduled(controller, env) {
     const purged = await purgeSpentThrottles(database(env.DB), controller.scheduledTime);
     console.log(`sign-in throttle: ${purged} spent rows purged`);
     const links = await purgeSpentLinks(database(env.DB), Date.now());
     console.log(`staff links: ${links} spent links purged`);
+    const sessions = await purgeSpentSessions(database(env.DB), Date.now());
+    console.log(`staff sessions: ${sessions} old session rows purged`);
   },
 } satisfies ExportedHandler<Env>;

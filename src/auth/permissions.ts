@@ -9,8 +9,9 @@
  *   it is added, except under /admin/, which is for administrators by default.
  * - `can(role, permission)` is what the views ask before showing a button, so a button is shown
  *   exactly when its route would answer.
- * - `PUBLIC_ROUTES` lists the routes that sit before the staff session (sign-in, the Client
- *   Portal): the every-route test checks that nothing else is mounted there.
+ * - `PUBLIC_ROUTES` and `PUBLIC_PREFIXES` list the routes that sit before the staff session
+ *   (sign-in, forgot password, staff links, the operator API, the Client Portal): the every-route
+ *   test checks that nothing else is mounted there.
  *
  * The README's "Roles" table is generated from this file (`rolesTableMarkdown`), and a test keeps
  * the two the same.
@@ -39,11 +40,6 @@ export const PERMISSIONS = {
     roles: EVERYONE,
     label: "Open the Main Menu",
     denied: "can't open the Main Menu",
-  },
-  "account.own": {
-    roles: EVERYONE,
-    label: "Manage your own account: password, two-factor, sessions",
-    denied: "can't manage your own account",
   },
   "face-sheet.view": {
     roles: EVERYONE,
@@ -75,6 +71,11 @@ export const PERMISSIONS = {
     label: "Verify the Face Sheet Change Log's hash chain",
     denied: "can't verify the Face Sheet Change Log",
   },
+  "account.own": {
+    roles: EVERYONE,
+    label: "Your own account: password, two-factor, passkeys, sessions",
+    denied: "can't manage its own account",
+  },
   "agency.administer": {
     roles: ["admin"],
     label: "Agency administration: staff, agency settings, the agency log",
@@ -93,6 +94,7 @@ const LOGIN = `${LOGINS}/:loginId{[0-9]+}`;
 const DOC_CLIENT = "/document-center/clients/:clientId{[0-9]+}";
 const DOC_CASE = `${DOC_CLIENT}/cases/:caseId{[0-9]+}`;
 const CHANGE_LOG = `${DOC_CASE}/face-sheet-log`;
+const MEMBER = "/admin/staff/:staffId{[0-9]+}";
 
 /** Every staff route and the permission it needs. A route missing here is refused to everyone. */
 export const STAFF_ROUTES = {
@@ -133,6 +135,21 @@ export const STAFF_ROUTES = {
   [`GET ${CHANGE_LOG}.csv`]: "change-log.export",
   // A POST, but it only reads: recomputing the chain changes nothing.
   [`POST ${CHANGE_LOG}/verify`]: "change-log.verify",
+
+  "GET /account/sessions": "account.own",
+  // Only the member's own sessions: another member's session id answers 404.
+  "POST /account/sessions/:sessionId{[A-Za-z0-9_-]+}/end": "account.own",
+
+  "GET /admin/staff": "agency.administer",
+  "GET /admin/staff/invite": "agency.administer",
+  "POST /admin/staff/invite": "agency.administer",
+  [`GET ${MEMBER}`]: "agency.administer",
+  [`POST ${MEMBER}/role`]: "agency.administer",
+  [`POST ${MEMBER}/deactivate`]: "agency.administer",
+  [`POST ${MEMBER}/reactivate`]: "agency.administer",
+  [`POST ${MEMBER}/unlock`]: "agency.administer",
+  [`POST ${MEMBER}/resend-invite`]: "agency.administer",
+  [`POST ${MEMBER}/sign-out-everywhere`]: "agency.administer",
 
   "GET /admin/agency-log": "agency.administer",
   "GET /admin/agency-log.csv": "agency.administer",
@@ -211,7 +228,7 @@ export function rolesTableMarkdown(): string {
   const rows = (Object.keys(PERMISSIONS) as Permission[]).map((p) => {
     const routes = Object.entries(STAFF_ROUTES)
       .filter(([, needed]) => needed === p)
-      .map(([key]) => `\`${key.replace(/\{\[0-9\]\+\}/g, "")}\``);
+      .map(([key]) => `\`${key.replace(/\{\[[^\]]*\]\+\}/g, "")}\``);
     if (p === "agency.administer") routes.push("anything else under `/admin/`");
     return `| ${PERMISSIONS[p].label} | ${routes.join(", ")} | ${ROLES.map((r) => (can(r, p) ? "✓" : "—")).join(" | ")} |`;
   });

@@ -4,8 +4,12 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import type { AppEnv } from "../app";
-import { endAllStaffSessions, findActiveStaff } from "./queries";
+import { deviceSummary } from "./device";
+import { endSessionStatement, findSignedInStaff, newSessionId, startSessionStatements } from "./session-records";
 import { sessionLimits, signSession, verifySession } from "./session";
+import { and, eq } from "drizzle-orm";
+import { staffUsers } from "../db/schema";
+import { clientAddress } from "./throttle-keys";
 
 /**
  * `__Host-`: browsers keep it only if Secure, Path=/ and without Domain, so no sibling subdomain
@@ -20,14 +24,25 @@ const REFRESH_AFTER_SECONDS = 60;
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 /**
- * Signs the staff member in: a fresh session cookie. `authTime` (epoch seconds) keeps the original
- * sign-in time when the session is re-issued after a password change, so its absolute limit holds.
+ * Signs the staff member in: a new session (its row in staff_sessions: device, address) and its
+ * cookie. `resume` re-issues the cookie of the session this browser already has (after a password
+ * change: same session, same sign-in time so its absolute limit holds, new session version).
  */
-export async function startStaffSession(c: Context<AppEnv>, staff: { id: number; agencyId: number; sessionVersion: number }, authTime?: number) {
+export async function startStaffSession(
+  c: Context<AppEnv>,
+  staff: { id: number; agencyId: number; sessionVersion: number },
+  resume?: { sid: string; authTime: number },
+) {
   const now = nowSeconds();
+  let sid = resume?.sid;
+  if (!sid) {
+    sid = newSessionId();
+    const record = { id: sid, staffId: staff.id, agencyId: staff.agencyId, now: Date.now(), device: deviceSummary(c.req.header("User-Agent")), address: clientAddress(c.req) };
+    await c.var.db.batch(startSessionStatements(c.var.db, record));
+  }
   const token = await signSession(
     c.env.SESSION_SECRET,
-    { sub: String(staff.id), aud: AUDIENCE, agencyId: staff.agencyId, authTime: authTime ?? now, ver: staff.sessionVersion },
+    { sub: String(staff.id), aud: AUDIENCE, agencyId: staff.agencyId, authTime: resume?.authTime ?? now, ver: staff.sessionVersion, sid },
     sessionLimits(c.env),
     now,
   );
@@ -40,13 +55,25 @@ export function endStaffSession(c: Context<AppEnv>) {
 }
 
 /**
- * Signs out: the token stops working everywhere (even a copy), and the cookie goes. Returns who
- * signed out, or null when the browser held no valid session.
+ * Signs out: this session ends on the server (a copy of its cookie stops working too), and the
+ * cookie goes. Returns who signed out, or null when the browser held no valid session.
  */
 export async function signOutStaff(c: Context<AppEnv>) {
   const token = getCookie(c, STAFF_COOKIE);
   const claims = token && (await verifySession(c.env.SESSION_SECRET, token, AUDIENCE, sessionLimits(c.env), nowSeconds()));
-  const who = claims ? await endAllStaffSessions(c.var.db, Number(claims.sub), claims.agencyId) : null;
+  let who: { id: number; agencyId: number; name: string } | null = null;
+  if (claims && claims.sid) {
+    const db = c.var.db;
+    const staffId = Number(claims.sub);
+    const [, rows] = await db.batch([
+      endSessionStatement(db, { sessionId: claims.sid, staffId, agencyId: claims.agencyId, now: Date.now() }),
+      db
+        .select({ id: staffUsers.id, agencyId: staffUsers.agencyId, name: staffUsers.name })
+        .from(staffUsers)
+        .where(and(eq(staffUsers.id, staffId), eq(staffUsers.agencyId, claims.agencyId))),
+    ]);
+    who = rows[0] ?? null;
+  }
   endStaffSession(c);
   return who;
 }
@@ -71,8 +98,9 @@ export function toSignIn(c: Context<AppEnv>) {
 }
 
 /**
- * Lets a request through only with a valid, unexpired staff session of an active staff member;
- * sets `c.var.staff` and slides the idle timeout.
+ * Lets a request through only with a valid, unexpired staff session of an active staff member
+ * whose session row is still open; sets `c.var.staff` and `c.var.sessionId` and slides the idle
+ * timeout (cookie and last_seen_at together, at most once a minute). One D1 round trip.
  */
 export const requireStaff: MiddlewareHandler<AppEnv> = async (c, next) => {
   const token = getCookie(c, STAFF_COOKIE);
@@ -80,12 +108,14 @@ export const requireStaff: MiddlewareHandler<AppEnv> = async (c, next) => {
   const limits = sessionLimits(c.env);
   const now = nowSeconds();
   const claims = await verifySession(c.env.SESSION_SECRET, token, AUDIENCE, limits, now);
-  if (!claims) return toSignIn(c);
-  const found = await findActiveStaff(c.var.db, Number(claims.sub), claims.agencyId);
+  if (!claims?.sid) return toSignIn(c);
+  const refresh = now - claims.iat >= REFRESH_AFTER_SECONDS;
+  const found = await findSignedInStaff(c.var.db, { staffId: Number(claims.sub), agencyId: claims.agencyId, sessionId: claims.sid, seenAt: refresh ? Date.now() : null });
   if (!found || found.sessionVersion !== claims.ver) return toSignIn(c);
   const { sessionVersion: _, ...staff } = found;
   c.set("staff", staff);
-  if (now - claims.iat >= REFRESH_AFTER_SECONDS) {
+  c.set("sessionId", claims.sid);
+  if (refresh) {
     const fresh = await signSession(c.env.SESSION_SECRET, claims, limits, now);
     setCookie(c, STAFF_COOKIE, fresh, COOKIE_OPTIONS);
   }

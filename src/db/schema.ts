@@ -37,8 +37,12 @@ export const staffUsers = sqliteTable(
     /** Argon2id PHC string; null for a member invited but not yet past their set-password link. */
     passwordHash: text("password_hash"),
     active: integer("active", { mode: "boolean" }).notNull().default(true),
-    /** Bumped at sign-out and password change: every token signed with an older version stops working. */
+    /** Bumped at password change, deactivation and "sign out everywhere": every token signed with an older version stops working. */
     sessionVersion: integer("session_version").notNull().default(1),
+    /** Epoch ms of the member's latest sign-in (any way: password, staff link); null before the first. */
+    lastSignInAt: integer("last_sign_in_at"),
+    /** Delivery of the latest invitation email: sent, failed (shown as "Email not sent"), null when none. */
+    inviteEmailStatus: text("invite_email_status", { enum: ["sent", "failed"] }),
   },
   (t) => [uniqueIndex("staff_users_email").on(t.email)],
 );
@@ -64,6 +68,30 @@ export const staffTokens = sqliteTable(
     usedAt: integer("used_at"),
   },
   (t) => [uniqueIndex("staff_tokens_hash").on(t.tokenHash), index("staff_tokens_staff").on(t.staffId, t.purpose, t.createdAt)],
+);
+
+/**
+ * One row per staff sign-in: the session a staff cookie belongs to. The cookie's JWT carries the
+ * row's `id` (claim `sid`), and every request checks that the row exists, belongs to the member
+ * and has not ended — so one session can be ended without touching the others. `lastSeenAt` moves
+ * at most once a minute (with the cookie refresh). `device` is a short summary of the user agent
+ * ("Firefox on Linux"), `address` the CF-Connecting-IP at sign-in.
+ */
+export const staffSessions = sqliteTable(
+  "staff_sessions",
+  {
+    /** 16 random bytes, base64url (22 characters). */
+    id: text("id").primaryKey(),
+    agencyId: integer("agency_id").notNull().references(() => agencies.id),
+    staffId: integer("staff_id").notNull().references(() => staffUsers.id),
+    /** Epoch milliseconds. */
+    createdAt: integer("created_at").notNull(),
+    lastSeenAt: integer("last_seen_at").notNull(),
+    device: text("device").notNull(),
+    address: text("address").notNull(),
+    endedAt: integer("ended_at"),
+  },
+  (t) => [index("staff_sessions_staff").on(t.staffId, t.endedAt)],
 );
 
 /** A client and the fields of their Face Sheet, including the Current Residence block. */
@@ -314,6 +342,7 @@ export const webauthnChallenges = sqliteTable(
 export type Agency = typeof agencies.$inferSelect;
 export type StaffUser = typeof staffUsers.$inferSelect;
 export type StaffToken = typeof staffTokens.$inferSelect;
+export type StaffSession = typeof staffSessions.$inferSelect;
 export type Client = typeof clients.$inferSelect;
 export type Case = typeof cases.$inferSelect;
 export type PortalLogin = typeof portalLogins.$inferSelect;

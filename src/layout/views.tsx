@@ -51,6 +51,7 @@ export function Layout(props: { title: string; staff?: CurrentStaff; crumbs?: Cr
           {props.staff && (
             <form method="post" action="/sign-out" class="who">
               <span>{props.staff.name}</span>
+              <a href="/account/sessions">Sessions</a>
               <a href="/account/password">Change password</a>
               <button type="submit" class="link">Sign out</button>
             </form>

@@ -1,6 +1,7 @@
 /** @jsxImportSource hono/jsx */
 import { Hono } from "hono";
 import type { AppEnv } from "../app";
+import { can } from "../auth/permissions";
 import { Layout } from "../layout/views";
 
 /** What the Main Menu says after a password was set or changed through an emailed link. */
@@ -41,10 +42,14 @@ export const menuRoutes = new Hono<AppEnv>().get("/menu", (c) => {
             </li>
           </ul>
         </section>
-        {staff.role === "admin" && (
-          <section class="card" aria-labelledby="administration-menu">
-            <h2 id="administration-menu">Administration</h2>
+        {can(staff.role, "agency.administer") && (
+          <section class="card" aria-labelledby="administration">
+            <h2 id="administration">Administration</h2>
             <ul class="menu-list">
+              <li>
+                <a href="/admin/staff">Staff</a>
+                <span class="hint">Invite staff, change roles, deactivate, unlock, sign someone out everywhere.</span>
+              </li>
               <li>
                 <a href="/admin/agency-log">Agency Log</a>
                 <span class="hint">Staff sign-ins and sign-outs, exports, verifications and Face Sheet views.</span>

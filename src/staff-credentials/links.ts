@@ -20,6 +20,7 @@ import { encodeBase64urlNoPadding, encodeHexLowerCase } from "@oslojs/encoding";
 import { and, eq, gt, isNull, lt, ne, sql } from "drizzle-orm";
 import type { Db } from "../db";
 import { agencies, staffTokens, staffUsers } from "../db/schema";
+import { endSessionsStatement } from "../auth/session-records";
 import { clearAccountCounters } from "../auth/throttle";
 import { throttleKeyOf } from "../auth/throttle-keys";
 
@@ -149,7 +150,7 @@ export async function findValidLink(db: Db, token: string, now: number): Promise
 }
 
 /**
- * Uses a link: sets the member's password, ends their other sessions (session version + 1), ends
+ * Uses a link: sets the member's password, ends their sessions (session version + 1, rows ended), ends
  * their other unused links, clears their sign-in lock, and marks the link used — all only if the
  * link is still valid now. Returns the member's new session version, or null when the link was
  * used, superseded or expired meanwhile (nothing changed).
@@ -169,6 +170,8 @@ export async function useLink(env: Env, db: Db, link: ValidLink, passwordHash: s
       .returning({ sessionVersion: staffUsers.sessionVersion }),
     // The account's sign-in counters (every device); harmless when the link turned out spent.
     clearAccountCounters(db, await throttleKeyOf.staffAccount(env, link.staff.email)),
+    // Every session's row ends with it (the version bump above already stops their tokens).
+    endSessionsStatement(db, { staffId, agencyId, now, onlyIf: stillValid }),
     db
       .update(staffTokens)
       .set({ usedAt: now })

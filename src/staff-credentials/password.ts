@@ -6,6 +6,7 @@
  */
 import { and, eq, sql } from "drizzle-orm";
 import { hashPassword, verifyPassword } from "../auth/password";
+import { endSessionsStatement } from "../auth/session-records";
 import { newPasswordProblem, type PasswordField } from "../auth/password-rules";
 import { chargeGuess } from "../auth/throttle";
 import { throttleKeyOf, type AddressBucket } from "../auth/throttle-keys";
@@ -50,7 +51,7 @@ export type ChangeOutcome = { kind: "changed"; sessionVersion: number } | Invali
 export async function changeOwnPassword(
   env: Env,
   db: Db,
-  req: { staff: CurrentStaff; sessionVersion: number; current: string; input: NewPasswordInput; bucket: AddressBucket },
+  req: { staff: CurrentStaff; sessionVersion: number; sessionId: string; current: string; input: NewPasswordInput; bucket: AddressBucket },
 ): Promise<ChangeOutcome> {
   const { staff, input } = req;
   const now = Date.now();
@@ -91,6 +92,14 @@ export async function changeOwnPassword(
       )
       .returning({ sessionVersion: staffUsers.sessionVersion }),
     revokeLinksStatement(db, staff.id, staff.agency.id, now),
+    // The other sessions' rows end too, only if the password was changed just now (version moved on).
+    endSessionsStatement(db, {
+      staffId: staff.id,
+      agencyId: staff.agency.id,
+      now,
+      except: req.sessionId,
+      onlyIf: sql`(SELECT s.session_version FROM staff_users s WHERE s.id = ${staff.id}) = ${req.sessionVersion + 1}`,
+    }),
   ]);
   const version = updated[0]?.sessionVersion;
   return version === undefined ? { kind: "ended" } : { kind: "changed", sessionVersion: version };

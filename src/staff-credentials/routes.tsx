@@ -128,6 +128,7 @@ export const accountRoutes = new Hono<AppEnv>()
     const outcome = await changeOwnPassword(c.env, c.var.db, {
       staff,
       sessionVersion: claims.ver,
+      sessionId: c.var.sessionId,
       current: form.data.currentPassword,
       input: form.data,
       bucket: addressBucket(c.req),
@@ -136,7 +137,7 @@ export const accountRoutes = new Hono<AppEnv>()
     if (outcome.kind === "too-many") return c.html(<ChangePasswordPage staff={staff} alert={tooMany(throttleSettings(c.env).lockMs)} />, 429);
     if (outcome.kind === "ended") return toSignIn(c);
     // This session carries on (same sign-in time, new version); every other one has ended.
-    await startStaffSession(c, { id: staff.id, agencyId: staff.agency.id, sessionVersion: outcome.sessionVersion }, claims.authTime);
+    await startStaffSession(c, { id: staff.id, agencyId: staff.agency.id, sessionVersion: outcome.sessionVersion }, { sid: c.var.sessionId, authTime: claims.authTime });
     const notice = await sendPasswordNotice(c.env, staffOrigin(c.env, c.req.url), staff, "changed", Date.now());
     if (!notice.sent) console.error(`staff password changed: the notice could not be emailed: ${notice.reason}`);
     return c.redirect(`/account/password?changed${notice.sent ? "" : "&notice=not-sent"}`, 303);

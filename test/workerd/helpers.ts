@@ -4,6 +4,7 @@
  * values out of rendered HTML.
  */
 import { env, SELF } from "cloudflare:test";
+import { newSessionId } from "../../src/auth/session-records";
 import { sessionLimits, signSession } from "../../src/auth/session";
 import { Browser, ORIGIN } from "./fixtures";
 
@@ -65,11 +66,20 @@ export function faceSheetForm(row: ClientRow, overrides: Record<string, string |
   return Object.fromEntries(Object.entries(form).filter((e): e is [string, string] => e[1] !== undefined));
 }
 
-/** A staff session token for the Worker's secret, as of `now` (epoch seconds). */
-export function staffToken(claims: { sub: number | string; agencyId: number; authTime: number; aud?: string }, now: number, secret = env.SESSION_SECRET) {
+/**
+ * A staff session token for the Worker's secret, as of `now` (epoch seconds), with an open session
+ * row (staff_sessions) for it when the staff id exists — as sign-in would leave.
+ */
+export async function staffToken(claims: { sub: number | string; agencyId: number; authTime: number; aud?: string }, now: number, secret = env.SESSION_SECRET) {
+  const sid = newSessionId();
+  await env.DB.prepare(
+    "INSERT INTO staff_sessions (id, agency_id, staff_id, created_at, last_seen_at, device, address) SELECT ?, ?, id, ?, ?, 'Test', 'unknown' FROM staff_users WHERE id = ?",
+  )
+    .bind(sid, claims.agencyId, claims.authTime * 1000, now * 1000, Number(claims.sub))
+    .run();
   return signSession(
     secret,
-    { sub: String(claims.sub), aud: claims.aud ?? "staff", agencyId: claims.agencyId, authTime: claims.authTime, ver: 1 },
+    { sub: String(claims.sub), aud: claims.aud ?? "staff", agencyId: claims.agencyId, authTime: claims.authTime, ver: 1, sid },
     sessionLimits(env),
     now,
   );

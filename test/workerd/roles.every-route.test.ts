@@ -13,7 +13,7 @@ import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { authorize } from "../../src/auth/authorize";
 import { can, isPublicRoute, permissionFor, ROLE_LABELS, type Role } from "../../src/auth/permissions";
 import { app } from "../../src/index";
-import { Browser, DEMO } from "./fixtures";
+import { Browser, DEMO, DEMO_PASSWORD } from "./fixtures";
 import { clientRow, faceSheetForm } from "./helpers";
 import { addLogin, loginRow, windowForm } from "./portal-logins.helpers";
 
@@ -26,7 +26,11 @@ const isMiddleware = (r: { method: string; path: string }) => r.method === "ALL"
 const publicRoutes = app.routes.slice(0, gate).filter((r) => !isMiddleware(r));
 const staffRoutes = app.routes.slice(gate + 1);
 
-/** Real ids for each path parameter: Maria (Riverbend), her case, a login of hers; a passkey id (none need exist: every role may ask). */
+/**
+ * Real ids for each path parameter: Maria (Riverbend), her case, a login of hers; an invited
+ * Riverbend member whose sign-in is locked (so Resend invite and Unlock would write); a session of
+ * the admin's on another device; a passkey id (none need exist: every role may ask).
+ */
 const ids: Record<string, number | string> = {};
 
 /** The URL for a route pattern, ids filled in; an unknown parameter fails the test loudly. */
@@ -46,6 +50,9 @@ const FORMS: Record<string, (role: Role) => Promise<Record<string, string>> | Re
   "POST /face-sheet/:clientId{[0-9]+}": async (role) => faceSheetForm(await clientRow(DEMO.maria), { residenceCity: `City of ${role}` }),
   "POST /face-sheet/:clientId{[0-9]+}/portal-logins": (role) => windowForm({ username: `roles.${role}`, email: `${role}@example.com` }),
   "POST /face-sheet/:clientId{[0-9]+}/portal-logins/:loginId{[0-9]+}": (role) => windowForm({ email: `edited.${role}@example.com`, resetPassword: false }),
+  "POST /account/password": () => ({ currentPassword: DEMO_PASSWORD, newPassword: "roles matrix never saves this", confirmPassword: "mismatch" }),
+  "POST /admin/staff/invite": (role) => ({ name: `Roles ${role}`, email: `roles.invite.${role}@example.com`, role: "admin" }),
+  "POST /admin/staff/:staffId{[0-9]+}/role": () => ({ role: "admin" }),
 };
 
 /** Every row of every table the app writes, in one comparable value (but the agency log: a refusal is recorded there — roles.denied asserts that entry). */
@@ -73,7 +80,13 @@ beforeAll(async () => {
   // A failed email makes Resend a real write (a new temporary password), so refusing it means something.
   await env.DB.prepare("UPDATE portal_logins SET email_status = 'failed' WHERE id = ?").bind(login!.id).run();
   const kase = await env.DB.prepare("SELECT id FROM cases WHERE client_id = ? ORDER BY id LIMIT 1").bind(DEMO.maria).first<{ id: number }>();
-  Object.assign(ids, { clientId: DEMO.maria, caseId: kase!.id, loginId: login!.id, id: "no-such-passkey" });
+  // An invited member whose sign-in is locked: Resend invite and Unlock would both write.
+  const member = await env.DB.prepare("INSERT INTO staff_users (agency_id, name, email, role, password_hash) VALUES (1, 'Roles Member', 'roles.member@riverbend.test', 'staff', NULL) RETURNING id").first<{ id: number }>();
+  await env.DB.prepare("INSERT INTO sign_in_throttle (key, failures, window_start, locked_until) VALUES ('staff-email:roles.member@riverbend.test', 0, ?, ?)").bind(Date.now(), Date.now() + 3600_000).run();
+  // The admin signed in on a second device: the session others may not end.
+  await Browser.staff(STAFF.admin);
+  const session = await env.DB.prepare("SELECT s.id FROM staff_sessions s JOIN staff_users u ON u.id = s.staff_id WHERE u.email = ? ORDER BY s.created_at DESC, s.rowid DESC LIMIT 1").bind(STAFF.admin).first<{ id: string }>();
+  Object.assign(ids, { clientId: DEMO.maria, caseId: kase!.id, loginId: login!.id, staffId: member!.id, sessionId: session!.id, id: "no-such-passkey" });
 });
 
 afterEach(() => {
