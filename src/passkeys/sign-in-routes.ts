@@ -14,6 +14,7 @@ import { z } from "zod";
 import type { AppEnv } from "../app";
 import { safeNext } from "../auth/routes";
 import { startStaffSession } from "../auth/staff-session";
+import { recordSignIn } from "../auth/security-events";
 import { addressBucket } from "../auth/throttle-keys";
 import { findSignInStaff } from "../two-factor/queries";
 import { finishSignIn, loadSecondStep, mustEnrol } from "../two-factor/sign-in";
@@ -56,6 +57,7 @@ export const passkeySignInRoutes = new Hono<AppEnv>()
     }
     await guess.succeeded();
     await startStaffSession(c, staff);
+    recordSignIn(c, staff);
     return c.json({ redirect: safeNext(body.data.next) });
   })
   .post("/sign-in/two-factor/passkey/options", async (c) => {

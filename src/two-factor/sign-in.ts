@@ -7,6 +7,7 @@ import type { AppEnv } from "../app";
 import { endSecondStep, hasSecondFactor, readSecondStep, twoFactorStatus, type PendingSecondStep, type TwoFactorStatus } from "../auth/second-step";
 import { startStaffSession } from "../auth/staff-session";
 import { findSignInStaff } from "./queries";
+import { recordSignIn } from "../auth/security-events";
 import { clearSecondFactorFailures } from "./throttle";
 
 export type SignInStaff = NonNullable<Awaited<ReturnType<typeof findSignInStaff>>>;
@@ -34,6 +35,7 @@ export async function finishSignIn(c: Context<AppEnv>, staff: SignInStaff): Prom
   endSecondStep(c);
   await clearSecondFactorFailures(c.env, c.var.db, staff.id);
   await startStaffSession(c, staff);
+  recordSignIn(c, staff);
 }
 
 /**
