@@ -21,7 +21,7 @@ function ActionSelect(props: { value: string; error?: string }) {
     <div class={props.error ? "field has-error" : "field"}>
       <label for="f-action">Action Type</label>
       <p class="hint" id="f-action-hint">
-        Sign-ins, sign-outs, exports, Verify log, Face Sheet views.
+        Sign-ins, sign-outs, exports, Verify log, Face Sheet views, settings changes.
       </p>
       <select id="f-action" name="action" aria-invalid={props.error ? "true" : undefined} aria-describedby={describedBy}>
         <option value="" selected={props.value === ""}>

@@ -12,7 +12,7 @@ import { ChainWriter, type CommitAnswer, type HeadReport, type Statement } from 
 import type { Actor } from "./entry";
 
 /** What can happen in an agency log. New kinds are added here (and the filter offers them). */
-export const AGENCY_ACTIONS = ["Sign-in", "Sign-in failed", "Sign-out", "Face Sheet view", "CSV export", "Verify log", "Access denied"] as const;
+export const AGENCY_ACTIONS = ["Sign-in", "Sign-in failed", "Sign-out", "Face Sheet view", "CSV export", "Verify log", "Access denied", "Settings changed"] as const;
 export type AgencyAction = (typeof AGENCY_ACTIONS)[number];
 
 /** Structured facts about an entry; `lines` are shown under the description. */

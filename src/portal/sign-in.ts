@@ -69,7 +69,8 @@ export async function attemptSignIn(
     return { kind: "failed" };
   }
 
-  // 5. The right password, but a temporary one past its 72 hours: say so (only now, after the check).
+  // 5. The right password, but a temporary one past its expiry (set when it was issued, from the
+  //    agency's lifetime setting): say so (only now, after the check).
   if (login.mustChangePassword && login.tempPasswordExpiresAt != null && now > login.tempPasswordExpiresAt) {
     return { kind: "expired" };
   }
