@@ -35,11 +35,17 @@ export const NUMBER_UNITS: Record<NumberSetting, { unit: string; what: string }>
   ageOfMajority: { unit: "years old", what: "an age in years" },
 };
 
-/** The range of a whole-number setting as people read it, e.g. "1 to 168 (7 days)". */
-export function rangeText(key: NumberSetting): string {
+const LONG_RANGES: Partial<Record<NumberSetting, string>> = { inviteLinkHours: "7 days", lockMinutes: "24 hours" };
+
+/**
+ * The range of a whole-number setting as people read it, with its unit when asked.
+ *
+ * @example rangeText("inviteLinkHours") // "1 to 168 (7 days)"; with the unit: "1 to 168 hours (7 days)"
+ */
+export function rangeText(key: NumberSetting, withUnit = false): string {
   const { min, max } = NUMBER_SETTINGS[key];
-  const extra = key === "inviteLinkHours" ? " (7 days)" : key === "lockMinutes" ? " (24 hours)" : "";
-  return `${min} to ${max}${extra}`;
+  const long = LONG_RANGES[key] ? ` (${LONG_RANGES[key]})` : "";
+  return `${min} to ${max}${withUnit ? ` ${NUMBER_UNITS[key].unit}` : ""}${long}`;
 }
 
 const ORIGIN_MESSAGES: Record<PortalOriginProblem, string> = {

@@ -15,18 +15,18 @@ export function isKnownTimeZone(zone: string): boolean {
   return knownZones().has(zone);
 }
 
-/** The United States' zones, first in the list, as their people name them. */
+/** The United States' zones, first in the list, named as people there say them (short: the list fits a phone). */
 const UNITED_STATES: [zone: string, label: string][] = [
-  ["America/New_York", "Eastern Time"],
-  ["America/Chicago", "Central Time"],
-  ["America/Denver", "Mountain Time"],
-  ["America/Phoenix", "Mountain Time, no daylight saving (Arizona)"],
-  ["America/Los_Angeles", "Pacific Time"],
-  ["America/Anchorage", "Alaska Time"],
-  ["Pacific/Honolulu", "Hawaii Time"],
-  ["America/Puerto_Rico", "Atlantic Time (Puerto Rico, U.S. Virgin Islands)"],
-  ["Pacific/Guam", "Chamorro Time (Guam, Northern Mariana Islands)"],
-  ["Pacific/Pago_Pago", "Samoa Time (American Samoa)"],
+  ["America/New_York", "Eastern"],
+  ["America/Chicago", "Central"],
+  ["America/Denver", "Mountain"],
+  ["America/Phoenix", "Arizona"],
+  ["America/Los_Angeles", "Pacific"],
+  ["America/Anchorage", "Alaska"],
+  ["Pacific/Honolulu", "Hawaii"],
+  ["America/Puerto_Rico", "Puerto Rico"],
+  ["Pacific/Guam", "Guam"],
+  ["Pacific/Pago_Pago", "American Samoa"],
 ];
 
 export interface ZoneGroup {

@@ -1,6 +1,6 @@
 /** @jsxImportSource hono/jsx */
 /**
- * Main Menu > Administration > Agency settings: one form in groups (Portal, Time zone, Sign-in and
+ * Main Menu > Administration > Agency settings: one form in groups (Agency, Portal, Sign-in and
  * lockout, Credentials, Minors, Two-factor). Each field's hint gives its limits and the default an
  * empty field stands for. The form is also the fragment a Save swaps (htmx), with the outcome at
  * its top.
@@ -51,7 +51,7 @@ function NumberField(props: { name: NumberSetting; label: string; hint: string; 
     <div class={props.error ? "field has-error" : "field"}>
       <label for={id}>{props.label}</label>
       <p class="hint" id={`${id}-hint`}>
-        {props.hint} {rangeText(props.name)} {NUMBER_UNITS[props.name].unit}. Leave empty for the default ({props.fallback}).
+        {props.hint} {rangeText(props.name, true)}; leave empty for the default ({props.fallback}).
       </p>
       <div class="with-unit">
         <input
@@ -73,15 +73,17 @@ function NumberField(props: { name: NumberSetting; label: string; hint: string; 
   );
 }
 
-function PortalOriginField(props: { value: string; error?: string; fallback: string | null; portalUrl: string | null; slug: string; portalEnabled: boolean }) {
+function PortalOriginField(props: { value: string; error?: string; fallback: string | null; portalUrl: string | null; slug: string }) {
   const id = idOf("portalOrigin");
-  const fallback = props.fallback ? `the deployment's, ${props.fallback}` : "none is set for this deployment, so only a local copy (opened on localhost) can make portal links";
+  const fallback = props.fallback
+    ? `Leave empty for the deployment's default, ${props.fallback}.`
+    : "Leave empty for the deployment's default: none is set, so portal links work only on a local copy opened on localhost.";
   return (
     <div class={props.error ? "field has-error" : "field"}>
       <label for={id}>{SETTING_LABELS.portalOrigin}</label>
       <p class="hint" id={`${id}-hint`}>
-        The address clients open the Client Portal at: https:// and the host, e.g. https://portal.example.org. The Agency Portal URL on the
-        Face Sheet and in every credentials email is this followed by /portal/{props.slug}. Leave empty for the default ({fallback}).
+        Where clients open the Client Portal: https:// and the host, e.g. https://portal.example.org. The Agency Portal URL on the Face Sheet
+        and in every credentials email is this followed by /portal/{props.slug}. {fallback}
       </p>
       <input
         id={id}
@@ -233,15 +235,15 @@ export function AgencySettingsForm(props: SettingsFormProps) {
       <input type="hidden" name="version" value={v.version ?? ""} />
       <div class="settings-groups">
         <fieldset class="card">
-          <legend>Portal</legend>
-          {!props.portalEnabled && (
-            <p class="hint">{props.agencyName} is not contracted for the Client Portal: the portal settings apply once it is.</p>
-          )}
-          <PortalOriginField value={v.portalOrigin ?? ""} error={e.portalOrigin} fallback={d.portalOrigin} portalUrl={props.portalUrl} slug={props.slug} portalEnabled={props.portalEnabled} />
+          <legend>Agency</legend>
+          <TimeZoneSelect value={v.timezone ?? ""} error={e.timezone} groups={props.zoneGroups} />
         </fieldset>
         <fieldset class="card">
-          <legend>Time zone</legend>
-          <TimeZoneSelect value={v.timezone ?? ""} error={e.timezone} groups={props.zoneGroups} />
+          <legend>Portal</legend>
+          {!props.portalEnabled && (
+            <p class="warning">{props.agencyName} is not contracted for the Client Portal: the portal settings below apply once it is.</p>
+          )}
+          <PortalOriginField value={v.portalOrigin ?? ""} error={e.portalOrigin} fallback={d.portalOrigin} portalUrl={props.portalUrl} slug={props.slug} />
         </fieldset>
         <fieldset class="card">
           <legend>Sign-in and lockout</legend>
@@ -287,7 +289,11 @@ export function AgencySettingsForm(props: SettingsFormProps) {
 /** The whole page. */
 export function AgencySettingsPage(props: { staff: CurrentStaff; form: SettingsFormProps }) {
   return (
-    <Layout title="Agency settings" staff={props.staff} crumbs={[{ label: "Main Menu", href: "/menu" }, { label: "Agency settings" }]}>
+    <Layout
+      title="Agency settings"
+      staff={props.staff}
+      crumbs={[{ label: "Main Menu", href: "/menu" }, { label: "Administration", href: "/menu" }, { label: "Agency settings" }]}
+    >
       <h1>
         Agency settings <span class="sub">{props.form.agencyName}</span>
       </h1>

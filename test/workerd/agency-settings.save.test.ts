@@ -52,7 +52,7 @@ describe("the Agency settings page", () => {
     expect(html).toContain("3 to 100 failed sign-ins. Leave empty for the default (10).");
     expect(html).toContain("1 to 168 (7 days) hours. Leave empty for the default (24).");
     expect(html).toContain("10 to 17 years old. Leave empty for the default (12).");
-    expect(html).toContain('<option value="America/New_York" selected="">Eastern Time — America/New York</option>');
+    expect(html).toContain('<option value="America/New_York" selected="">Eastern — America/New York</option>');
     expect(html).toContain("Agency Portal URL now: <code>http://localhost/portal/riverbend</code>");
     expect(html).toMatch(/<input id="f-defaultCredentialMethod" type="radio" name="defaultCredentialMethod" value="" checked=""/);
     expect(isChecked(html, "requireTwoFactor")).toBe(false);
