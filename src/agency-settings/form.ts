@@ -55,11 +55,13 @@ const ORIGIN_MESSAGES: Record<PortalOriginProblem, string> = {
   "not-https": "Use an https:// address (plain http works only for localhost).",
 };
 
+/** A text field; one the request left out counts as empty (a browser always sends every field). */
+const text = (label: string) => z.string().default("").pipe(plainText(label).trim());
+
 function wholeNumber(key: NumberSetting, label: string, fallback: number) {
   const { min, max } = NUMBER_SETTINGS[key];
   const message = `Enter ${NUMBER_UNITS[key].what} from ${rangeText(key)}, or leave it empty for the default (${fallback}).`;
-  return plainText(label)
-    .trim()
+  return text(label)
     .refine((v) => v === "" || (/^\d{1,6}$/.test(v) && Number(v) >= min && Number(v) <= max), message)
     .transform((v) => (v === "" ? null : Number(v)));
 }
@@ -72,9 +74,8 @@ function wholeNumber(key: NumberSetting, label: string, fallback: number) {
 export function agencySettingsForm(defaults: SettingDefaults, currentTimezone: string) {
   return z
     .object({
-      portalOrigin: plainText("Agency Portal URL origin")
-        .trim()
-        .max(200, "Use at most 200 characters.")
+      portalOrigin: text("Agency Portal URL origin")
+        .refine((v) => v.length <= 200, "Use at most 200 characters.")
         .transform((v, ctx) => {
           if (v === "") return null;
           try {
@@ -85,8 +86,7 @@ export function agencySettingsForm(defaults: SettingDefaults, currentTimezone: s
             return z.NEVER;
           }
         }),
-      timezone: plainText("Time zone")
-        .trim()
+      timezone: text("Time zone")
         .refine((v) => v === currentTimezone || isKnownTimeZone(v), "Choose a time zone from the list."),
       lockAfterFailures: wholeNumber("lockAfterFailures", "Lock after", defaults.lockAfterFailures),
       lockMinutes: wholeNumber("lockMinutes", "Lock for", defaults.lockMinutes),

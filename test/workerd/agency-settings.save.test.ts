@@ -266,3 +266,15 @@ describe("access", () => {
     expect(await verifyAgencyLog(env, database(env.DB), DEMO.lakeside)).toMatchObject({ intact: true });
   });
 });
+
+describe("a request without the form's fields", () => {
+  it("is answered like empty fields: the time zone and the version asked for, nothing written", async () => {
+    const before = await state();
+    const res = await dana.post(PAGE, {}, { htmx: true });
+    expect(res.status).toBe(422);
+    const html = await res.text();
+    expect(fieldError(html, "timezone")).toBe("Choose a time zone from the list.");
+    expect(fieldError(html, "lockAfterFailures")).toBeUndefined();
+    expect(await state()).toEqual(before);
+  });
+});
