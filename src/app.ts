@@ -1,13 +1,18 @@
 import type { Db } from "./db";
+import type { AgencySettingsRow } from "./db/agency-settings";
 import type { StaffRole } from "./db/schema";
 
-/** The signed-in staff member, as every staff route sees them. */
+/**
+ * The signed-in staff member, as every staff route sees them. The agency's settings columns are
+ * read with it on every request (use `effectiveSettings(c.env, staff.agency)`), so a settings
+ * change applies from the next request on.
+ */
 export interface CurrentStaff {
   id: number;
   name: string;
   email: string;
   role: StaffRole;
-  agency: { id: number; name: string; slug: string; portalEnabled: boolean; timezone: string };
+  agency: { id: number; name: string; slug: string; portalEnabled: boolean } & AgencySettingsRow;
 }
 
 /** Hono's environment for this Worker: bindings plus per-request variables. */

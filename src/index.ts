@@ -17,6 +17,7 @@ import { authorize } from "./auth/authorize";
 import { database } from "./db";
 import { documentCenterRoutes } from "./document-center/routes";
 import { agencyLogRoutes } from "./agency-log/routes";
+import { agencySettingsRoutes } from "./agency-settings/routes";
 import { faceSheetRoutes } from "./face-sheet/routes";
 import { ErrorPage } from "./layout/error-page";
 import { menuRoutes } from "./menu/routes";
@@ -101,6 +102,7 @@ app.route("/", faceSheetRoutes);
 app.route("/", portalLoginRoutes);
 app.route("/", documentCenterRoutes);
 app.route("/", agencyLogRoutes);
+app.route("/", agencySettingsRoutes);
 app.route("/", twoFactorAccountRoutes);
 app.route("/", passkeyRoutes);
 app.route("/", staffAdminRoutes);
@@ -115,7 +117,8 @@ app.onError((err, c) => {
     return c.html(
       ErrorPage({
         title: "The portal address is not configured",
-        message: "This deployment has no PORTAL_ORIGIN (the Client Portal's public address), so portal links can't be made and nothing was saved or sent. Tell your administrator.",
+        message:
+          "Neither this agency (Administration › Agency settings › Agency Portal URL origin) nor this deployment (PORTAL_ORIGIN) sets the Client Portal's public address, so portal links can't be made and nothing was saved or sent. Tell your administrator.",
       }),
       500,
     );

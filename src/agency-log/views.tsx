@@ -21,7 +21,7 @@ function ActionSelect(props: { value: string; error?: string }) {
     <div class={props.error ? "field has-error" : "field"}>
       <label for="f-action">Action Type</label>
       <p class="hint" id="f-action-hint">
-        Sign-ins, sign-outs, exports, Verify log, Face Sheet views.
+        Sign-ins, sign-outs, exports, Verify log, Face Sheet views, settings changes.
       </p>
       <select id="f-action" name="action" aria-invalid={props.error ? "true" : undefined} aria-describedby={describedBy}>
         <option value="" selected={props.value === ""}>
@@ -234,8 +234,8 @@ export function AgencyLogPageView(props: { staff: CurrentStaff; view: Child; ver
     <Layout title="Agency Log" staff={props.staff} crumbs={[{ label: "Main Menu", href: "/menu" }, { label: "Administration", href: "/menu" }, { label: "Agency Log" }]}>
       <h1>Agency Log</h1>
       <p class="hint">
-        Who signed in or out (and who failed to), who exported or verified a log, and who viewed a client's Face Sheet: newest first, with the
-        address and browser each came from.
+        Who signed in or out (and who failed to), who exported or verified a log, who viewed a client's Face Sheet, and who changed the
+        agency's settings: newest first, with the address and browser each came from.
       </p>
       <VerifyLog result={props.verified} />
       {props.view}

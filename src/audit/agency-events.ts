@@ -1,6 +1,7 @@
 /**
  * The way into an agency's log for the rest of the app: security events recorded after the
- * response (they never slow a page), and Verify.
+ * response (they never slow a page), changes to the agency's data committed with their entry, and
+ * Verify.
  *
  * "After the response" must not mean "maybe": the event is handed to the agency's AgencyLog in
  * `waitUntil`, and the call is retried if the object can't be reached. Once the object has it, it
@@ -12,6 +13,7 @@ import type { Db } from "../db";
 import { afterResponse } from "../observability/after-response";
 import { errorText } from "../observability/error-text";
 import { AGENCY_LOG, type AgencyAction, type AgencyEntryDetails, type AgencyEntryInput } from "./agency-log";
+import type { CommitResult, Statement } from "./chained-log";
 import type { Actor } from "./entry";
 import { logKeys } from "./keys";
 import { verifyChain, type ChainVerification } from "./verify";
@@ -83,6 +85,30 @@ export const staffActor = (staff: { id: number; name: string }): Actor => ({ typ
 export function recordStaffAction(c: Context<AppEnv>, action: AgencyAction, description: string, details?: AgencyEntryDetails): void {
   const staff = c.var.staff;
   recordAgencyEvent(c, staff.agency.id, { actor: staffActor(staff), action, description, details });
+}
+
+/**
+ * Commits a change the signed-in staff member made to the agency's data (e.g. its settings) and
+ * its log entry — with the request's address and browser — in one D1 batch, in the log's order.
+ * The entry lands only if the last statement changed rows (a conditional update that lost a race
+ * writes nothing and answers `committed: false`). Throws when D1 fails: nothing was written.
+ */
+export async function commitStaffChange(
+  c: Context<AppEnv>,
+  change: { statements: Statement[]; action: AgencyAction; description: string; details?: AgencyEntryDetails },
+): Promise<CommitResult> {
+  const staff = c.var.staff;
+  const entry: AgencyEntryInput = {
+    actor: staffActor(staff),
+    action: change.action,
+    description: change.description,
+    details: change.details ?? {},
+    ipAddress: headerOf(c, "CF-Connecting-IP", 64),
+    userAgent: headerOf(c, "User-Agent", 256),
+  };
+  const answer = await agencyLogFor(c.env, staff.agency.id).commit({ agencyId: staff.agency.id, statements: change.statements, entry });
+  if ("failed" in answer) throw new Error(`agency log: change not saved: ${answer.failed}`);
+  return answer;
 }
 
 /** Verify for an agency's log: its rows in D1 against the log keys and the AgencyLog's head. */

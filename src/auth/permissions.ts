@@ -154,6 +154,8 @@ export const STAFF_ROUTES = {
   "GET /admin/agency-log": "agency.administer",
   "GET /admin/agency-log.csv": "agency.administer",
   "POST /admin/agency-log/verify": "agency.administer",
+  "GET /admin/settings": "agency.administer",
+  "POST /admin/settings": "agency.administer",
 } as const satisfies Record<RouteKey, Permission>;
 
 /** Routes mounted before the staff session: staff sign-in and sign-out, and the whole Client Portal. */

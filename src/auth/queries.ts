@@ -1,5 +1,6 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "../db";
+import { agencySettingsColumns } from "../db/agency-settings";
 import { agencies, staffUsers } from "../db/schema";
 import type { CurrentStaff } from "../app";
 

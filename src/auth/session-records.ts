@@ -16,6 +16,7 @@ import { encodeBase64urlNoPadding } from "@oslojs/encoding";
 import { and, desc, eq, gt, isNull, ne, or, sql, type SQL } from "drizzle-orm";
 import type { CurrentStaff } from "../app";
 import type { Db } from "../db";
+import { agencySettingsColumns } from "../db/agency-settings";
 import { agencies, staffSessions, staffUsers } from "../db/schema";
 
 /** A fresh, unguessable session id. */
@@ -103,7 +104,7 @@ export async function findSignedInStaff(
         name: agencies.name,
         slug: agencies.slug,
         portalEnabled: agencies.portalEnabled,
-        timezone: agencies.timezone,
+        ...agencySettingsColumns,
       },
     })
     .from(staffUsers)

@@ -53,9 +53,13 @@ const positive = (v: unknown, fallback: number) => {
   return Number.isFinite(n) && n >= 1 ? Math.floor(n) : fallback;
 };
 
-/** Reads the throttle settings from the Worker's vars, with their defaults. */
-export function throttleSettings(env: object): ThrottleSettings {
-  const vars = env as Record<string, unknown>;
+/**
+ * Reads the throttle settings from the Worker's vars, with their defaults. An agency's own
+ * settings (Administration › Agency settings: lock after N failures, for M minutes) override the
+ * vars for its portal logins; staff sign-in uses the vars (an unknown email has no agency).
+ */
+export function throttleSettings(env: object, agency?: { lockAfterFailures: number; lockMinutes: number }): ThrottleSettings {
+  const vars: Record<string, unknown> = { ...(env as Record<string, unknown>), ...(agency ? { PORTAL_LOCK_AFTER_FAILURES: agency.lockAfterFailures, PORTAL_LOCK_MINUTES: agency.lockMinutes } : {}) };
   const lockMs = positive(vars.PORTAL_LOCK_MINUTES, 15) * 60_000;
   const accountWindowMs = positive(vars.PORTAL_ACCOUNT_WINDOW_HOURS, 24) * 3_600_000;
   return {

@@ -11,17 +11,17 @@ import { throttleKeyOf } from "../auth/throttle-keys";
 import type { Db } from "../db";
 import { portalLogins, type PortalLogin } from "../db/schema";
 import { usernameKeyOf } from "../portal-logins/form";
-import { generateTemporaryPassword, TEMPORARY_PASSWORD_TTL_MS } from "../portal-logins/temporary-password";
+import { generateTemporaryPassword } from "../portal-logins/temporary-password";
 import { clearRefusedAfter, clearRefusedPortalLogin } from "./face-sheet";
 import { commitChange, type Actor } from "./log";
 
 const CHANGE_TYPE = "Portal Login";
 const yesNo = (v: boolean) => (v ? "Yes" : "No");
 
-/** A new temporary password, its hash and its expiry. */
-async function issuePassword(now: number) {
+/** A new temporary password, its hash and its expiry (`hours` from now: the agency's lifetime setting). */
+async function issuePassword(now: number, hours: number) {
   const password = generateTemporaryPassword();
-  return { password, hash: await hashPassword(password), expiresAt: now + TEMPORARY_PASSWORD_TTL_MS };
+  return { password, hash: await hashPassword(password), expiresAt: now + hours * 3_600_000 };
 }
 
 function loginByKey(db: Db, agencyId: number, usernameKey: string) {
@@ -46,8 +46,8 @@ export type CreatePortalLoginResult =
 
 /**
  * Adds a portal login to a client (whose agency the caller has checked) with the entry "Added a
- * new portal login". With `issuePassword`, a temporary password is made, stored hashed with a
- * 72-hour expiry, and returned for the welcome email. A username already used in the agency (any
+ * new portal login". With `issuePassword`, a temporary password is made, stored hashed with an
+ * expiry `tempPasswordHours` out (the agency's setting), and returned for the welcome email. A username already used in the agency (any
  * case, any client) is a `duplicate`, also when two adds race: the unique index decides.
  * With `clearRefused` (staff confirmed a client marked Client Refused Portal Login changed their
  * mind), the flag is cleared in the same batch, with its own Face Sheet entry, only if the login
@@ -64,13 +64,15 @@ export async function createPortalLogin(
     representative: boolean;
     active: boolean;
     issuePassword: boolean;
+    /** How long the temporary password works (EffectiveSettings.tempPasswordHours). */
+    tempPasswordHours: number;
     actor: Actor;
     clearRefused?: boolean;
   },
 ): Promise<CreatePortalLoginResult> {
   const now = Date.now();
   const usernameKey = usernameKeyOf(input.username);
-  const issued = input.issuePassword ? await issuePassword(now) : null;
+  const issued = input.issuePassword ? await issuePassword(now, input.tempPasswordHours) : null;
   const insert = db
     .insert(portalLogins)
     .values({
@@ -179,6 +181,8 @@ export async function updatePortalLogin(
     representative: boolean;
     active: boolean;
     resetPassword: boolean;
+    /** How long a new temporary password works (EffectiveSettings.tempPasswordHours). */
+    tempPasswordHours: number;
     actor: Actor;
     /** `loginFingerprint` of the login as the window showed it; omitted, the current state is taken. */
     expected?: string;
@@ -211,7 +215,7 @@ export async function updatePortalLogin(
     return { status: "saved", login: current, temporaryPassword: null, changes, refusedCleared: true };
   }
 
-  const issued = input.resetPassword ? await issuePassword(now) : null;
+  const issued = input.resetPassword ? await issuePassword(now, input.tempPasswordHours) : null;
   const endSessions = issued !== null || (current.active && !input.active);
   // Unlocking means every device: the login's own count below, and its trusted devices' counters.
   const clearDevices = clearAccountCounters(db, await throttleKeyOf.portalAccount(env, input.agencyId, current.usernameKey)).toSQL();
@@ -268,7 +272,7 @@ export type ResendResult =
 export async function reissuePortalPassword(
   env: Env,
   db: Db,
-  input: { agencyId: number; clientId: number; loginId: number; actor: Actor },
+  input: { agencyId: number; clientId: number; loginId: number; tempPasswordHours: number; actor: Actor },
 ): Promise<ResendResult> {
   const current = await loginById(db, input.agencyId, input.clientId, input.loginId);
   if (!current) return { status: "not-found" };
@@ -281,6 +285,7 @@ export async function reissuePortalPassword(
     representative: current.representative,
     active: true,
     resetPassword: true,
+    tempPasswordHours: input.tempPasswordHours,
     actor: input.actor,
   });
   if (result.status === "saved") return { status: "reissued", login: result.login, temporaryPassword: result.temporaryPassword! };

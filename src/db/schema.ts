@@ -16,6 +16,27 @@ export const agencies = sqliteTable("agencies", {
   timezone: text("timezone").notNull().default("America/New_York"),
   /** Every staff member must have a second factor (TOTP or a passkey); enrolment at next sign-in. */
   requireTwoFactor: integer("require_two_factor", { mode: "boolean" }).notNull().default(false),
+  // Agency settings (Administration › Agency settings). Null means "the Worker's default" (its
+  // var), so a new agency, and any setting an admin leaves empty, follows the deployment's value.
+  // Read through effectiveSettings (src/db/agency-settings.ts), never directly.
+  /** Origin of the agency's Agency Portal URL, e.g. https://portal.example.org (else PORTAL_ORIGIN). */
+  portalOrigin: text("portal_origin"),
+  /** Portal sign-in: failures before a username locks (else PORTAL_LOCK_AFTER_FAILURES). */
+  lockAfterFailures: integer("lock_after_failures"),
+  /** Portal sign-in: minutes a lock lasts (else PORTAL_LOCK_MINUTES). */
+  lockMinutes: integer("lock_minutes"),
+  /** Hours an emailed temporary portal password works (else PORTAL_TEMP_PASSWORD_HOURS). */
+  tempPasswordHours: integer("temp_password_hours"),
+  /** Hours a portal invitation link works (else PORTAL_INVITE_LINK_HOURS). */
+  inviteLinkHours: integer("invite_link_hours"),
+  /** How a new portal login gets its first credential (else PORTAL_DEFAULT_CREDENTIAL_METHOD). */
+  defaultCredentialMethod: text("default_credential_method", { enum: ["password", "link"] }),
+  /** Age from which a minor may have their own portal login (else PORTAL_MINOR_OWN_LOGIN_AGE). */
+  minorOwnLoginAge: integer("minor_own_login_age"),
+  /** Age at which a parent's access to a client's portal ends (else PORTAL_AGE_OF_MAJORITY). */
+  ageOfMajority: integer("age_of_majority"),
+  /** Bumped by every settings Save; a Save made from an older version is a conflict. */
+  settingsVersion: integer("settings_version").notNull().default(1),
 });
 
 /**

@@ -21,7 +21,7 @@ export interface PortalCredentials {
  * Composes the credentials email.
  *
  * @example
- *   portalCredentialsEmail({ kind: "welcome", to, agencyName, portalUrl, username, temporaryPassword, expiresInHours: 72 })
+ *   portalCredentialsEmail({ kind: "welcome", to, agencyName, portalUrl, username, temporaryPassword, expiresInHours: 24 })
  *   // → { to, subject: "Your Riverbend Behavioral Health Client Portal login", text, html }
  */
 export function portalCredentialsEmail(c: PortalCredentials): OutgoingEmail {
@@ -31,7 +31,7 @@ export function portalCredentialsEmail(c: PortalCredentials): OutgoingEmail {
     c.kind === "welcome"
       ? `${c.agencyName} has set up a Client Portal login for you.`
       : `${c.agencyName} has issued a new temporary password for your Client Portal login. Any earlier password no longer works.`;
-  const rule = `This is a temporary password: you must change it at first sign-in, when you will choose your own password. It expires in ${c.expiresInHours} hours.`;
+  const rule = `This is a temporary password: you must change it at first sign-in, when you will choose your own password. It expires in ${c.expiresInHours} ${c.expiresInHours === 1 ? "hour" : "hours"}.`;
   const ignore = `If you did not expect this email, you can ignore it, or contact ${c.agencyName}.`;
 
   const text = [

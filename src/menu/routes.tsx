@@ -52,7 +52,11 @@ export const menuRoutes = new Hono<AppEnv>().get("/menu", (c) => {
               </li>
               <li>
                 <a href="/admin/agency-log">Agency Log</a>
-                <span class="hint">Staff sign-ins and sign-outs, exports, verifications and Face Sheet views.</span>
+                <span class="hint">Staff sign-ins and sign-outs, exports, verifications, Face Sheet views and settings changes.</span>
+              </li>
+              <li>
+                <a href="/admin/settings">Agency settings</a>
+                <span class="hint">Portal address, time zone, sign-in lockout, credential lifetimes, minors, two-factor for staff.</span>
               </li>
             </ul>
           </section>

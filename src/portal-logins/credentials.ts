@@ -8,7 +8,6 @@ import type { Db } from "../db";
 import type { PortalLogin } from "../db/schema";
 import { portalCredentialsEmail } from "../email/portal-credentials";
 import { sendEmail } from "../email/send";
-import { TEMPORARY_PASSWORD_TTL_MS } from "./temporary-password";
 import { errorText } from "../observability/error-text";
 
 /**
@@ -18,7 +17,15 @@ import { errorText } from "../observability/error-text";
 export async function emailCredentials(
   env: Env,
   db: Db,
-  input: { kind: "welcome" | "new-password"; agency: CurrentStaff["agency"]; portalUrl: string; login: PortalLogin; temporaryPassword: string },
+  input: {
+    kind: "welcome" | "new-password";
+    agency: CurrentStaff["agency"];
+    portalUrl: string;
+    login: PortalLogin;
+    temporaryPassword: string;
+    /** The lifetime the password was issued with (EffectiveSettings.tempPasswordHours). */
+    expiresInHours: number;
+  },
 ): Promise<"sent" | "failed"> {
   const message = portalCredentialsEmail({
     kind: input.kind,
@@ -27,7 +34,7 @@ export async function emailCredentials(
     portalUrl: input.portalUrl,
     username: input.login.username,
     temporaryPassword: input.temporaryPassword,
-    expiresInHours: TEMPORARY_PASSWORD_TTL_MS / 3_600_000,
+    expiresInHours: input.expiresInHours,
   });
   const outcome = await sendEmail(env, message);
   const status = outcome.sent ? "sent" : "failed";

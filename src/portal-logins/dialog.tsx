@@ -22,10 +22,13 @@ export interface PortalLoginFormProps {
   alert?: string;
   /** What Populate Email found: filled, or nothing to fill. */
   populate?: "filled" | "none";
+  /** How long a temporary password issued now works (the agency's setting). */
+  tempPasswordHours: number;
   inDialog: boolean;
 }
 
 const clientName = (c: PortalClient) => `${c.firstName} ${c.lastName}`;
+const hoursText = (n: number) => `${n} ${n === 1 ? "hour" : "hours"}`;
 
 /** The form itself (the fragment a 422 or Populate Email swaps inside the open dialog). */
 export function PortalLoginForm(props: PortalLoginFormProps) {
@@ -73,7 +76,7 @@ export function PortalLoginForm(props: PortalLoginFormProps) {
         label="Reset Password"
         checked={v.resetPassword}
         error={e.resetPassword}
-        hint="Generates a temporary password and emails it to the Portal User Email. It must be changed at first sign-in and expires in 72 hours."
+        hint={`Generates a temporary password and emails it to the Portal User Email. It must be changed at first sign-in and expires in ${hoursText(props.tempPasswordHours)}.`}
       />
       <Checkbox
         name="representative"

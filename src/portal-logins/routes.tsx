@@ -17,6 +17,7 @@
 import { Hono, type Context } from "hono";
 import type { AppEnv } from "../app";
 import { createPortalLogin, loginFingerprint, reissuePortalPassword, updatePortalLogin } from "../clients/portal-logins";
+import { effectiveSettings } from "../db/agency-settings";
 import type { PortalLogin } from "../db/schema";
 import type { FieldErrors } from "../forms/parse";
 import { wantsFragment } from "../layout/fragment";
@@ -56,7 +57,13 @@ async function loadLogin(c: Context<AppEnv>, client: PortalClient): Promise<Port
 }
 
 /** The window: opened as a dialog, re-rendered in place inside it, or as a page without JS. */
-function respondWindow(c: Context<AppEnv>, props: Omit<PortalLoginFormProps, "inDialog">, status: 200 | 409 | 422 | 503, opening = false) {
+function respondWindow(
+  c: Context<AppEnv>,
+  given: Omit<PortalLoginFormProps, "inDialog" | "tempPasswordHours">,
+  status: 200 | 409 | 422 | 503,
+  opening = false,
+) {
+  const props = { ...given, tempPasswordHours: settingsOf(c).tempPasswordHours };
   if (!wantsFragment(c)) return c.html(<PortalLoginPage {...props} staff={c.var.staff} />, status);
   return c.html(opening ? <PortalLoginDialog {...props} /> : <PortalLoginForm {...props} inDialog />, status);
 }
@@ -95,7 +102,9 @@ async function respondSaved(
 const withRefused = (client: PortalClient, cleared: boolean): PortalClient => (cleared ? { ...client, refusedPortalLogin: false } : client);
 
 const actorOf = (c: Context<AppEnv>) => ({ type: "staff" as const, id: c.var.staff.id, name: c.var.staff.name });
-const portalUrlOf = (c: Context<AppEnv>) => agencyPortalUrl(c.env, c.req.url, c.var.staff.agency.slug);
+/** The agency's settings in force (read with the session on this request: a change applies at once). */
+const settingsOf = (c: Context<AppEnv>) => effectiveSettings(c.env, c.var.staff.agency);
+const portalUrlOf = (c: Context<AppEnv>) => agencyPortalUrl(settingsOf(c), c.req.url, c.var.staff.agency.slug);
 
 /** Populate Email: the window again, the email taken from the Current Residence block if it has one. Saves nothing. */
 function populated(client: PortalClient, values: PortalLoginValues): Pick<PortalLoginFormProps, "values" | "populate"> {
@@ -149,6 +158,7 @@ export const portalLoginRoutes = new Hono<AppEnv>()
         representative: input.representative,
         active: input.active,
         issuePassword: input.resetPassword,
+        tempPasswordHours: settingsOf(c).tempPasswordHours,
         actor: actorOf(c),
         clearRefused: client.refusedPortalLogin && input.changedMind,
       });
@@ -167,6 +177,7 @@ export const portalLoginRoutes = new Hono<AppEnv>()
         portalUrl,
         login,
         temporaryPassword: result.temporaryPassword,
+        expiresInHours: settingsOf(c).tempPasswordHours,
       });
       login = { ...login, emailStatus: sent };
     }
@@ -212,6 +223,7 @@ export const portalLoginRoutes = new Hono<AppEnv>()
         representative: form.data.representative,
         active: form.data.active,
         resetPassword: form.data.resetPassword,
+        tempPasswordHours: settingsOf(c).tempPasswordHours,
         actor: actorOf(c),
         expected: form.data.seen ?? loginFingerprint(current),
         clearRefused: client.refusedPortalLogin && form.data.changedMind,
@@ -234,6 +246,7 @@ export const portalLoginRoutes = new Hono<AppEnv>()
         portalUrl,
         login: saved,
         temporaryPassword: result.temporaryPassword,
+        expiresInHours: settingsOf(c).tempPasswordHours,
       });
       saved = { ...saved, emailStatus: sent };
     }
@@ -263,7 +276,13 @@ export const portalLoginRoutes = new Hono<AppEnv>()
       const text = `The last email for portal login ${current.username} was not a failed one, so nothing was sent. To issue a new password, use Edit › Reset Password.`;
       return respondSaved(c, client, { loginId: current.id, outcome: "unchanged", message: { tone: "warn", text } }, 409);
     }
-    const result = await reissuePortalPassword(c.env, c.var.db, { agencyId: staff.agency.id, clientId: client.id, loginId: current.id, actor: actorOf(c) });
+    const result = await reissuePortalPassword(c.env, c.var.db, {
+      agencyId: staff.agency.id,
+      clientId: client.id,
+      loginId: current.id,
+      tempPasswordHours: settingsOf(c).tempPasswordHours,
+      actor: actorOf(c),
+    });
     if (result.status === "not-found") return c.notFound();
     if (result.status !== "reissued") {
       const text =
@@ -278,6 +297,7 @@ export const portalLoginRoutes = new Hono<AppEnv>()
       portalUrl,
       login: result.login,
       temporaryPassword: result.temporaryPassword,
+      expiresInHours: settingsOf(c).tempPasswordHours,
     });
     const login = { ...result.login, emailStatus: sent };
     return respondSaved(c, client, { loginId: login.id, outcome: "resent", message: outcomeMessage("resent", login) });

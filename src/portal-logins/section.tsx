@@ -4,6 +4,7 @@
  */
 import type { Context } from "hono";
 import type { AppEnv } from "../app";
+import { effectiveSettings } from "../db/agency-settings";
 import { outcomeMessage, OUTCOMES, REFUSED_CLEARED_PARAM, type Outcome } from "./messages";
 import { agencyPortalUrl } from "./portal-url";
 import { findPortalLogin, listPortalLogins } from "./queries";
@@ -15,7 +16,7 @@ export async function loadSectionData(c: Context<AppEnv>, client: { id: number; 
   return {
     clientId: client.id,
     refusedPortalLogin: client.refusedPortalLogin,
-    portalUrl: agencyPortalUrl(c.env, c.req.url, agency.slug),
+    portalUrl: agencyPortalUrl(effectiveSettings(c.env, agency), c.req.url, agency.slug),
     logins: await listPortalLogins(c.var.db, agency.id, client.id),
     now: Date.now(),
     timezone: agency.timezone,

@@ -9,8 +9,8 @@ type StatusFields = Pick<PortalLogin, "active" | "passwordHash" | "mustChangePas
 
 /**
  * Inactive (staff turned it off) › Locked (too many failed sign-ins, until `lockedUntil`) ›
- * No password (added with Reset Password cleared) › Expired (temporary password unused past its
- * 72 hours) › Invited (temporary password not yet changed) › Active.
+ * No password (added with Reset Password cleared) › Expired (temporary password unused past the
+ * lifetime it was issued with, the agency's setting) › Invited (temporary password not yet changed) › Active.
  */
 export function loginStatus(login: StatusFields, now: number): LoginStatus {
   if (!login.active) return "Inactive";

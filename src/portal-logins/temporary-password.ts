@@ -7,8 +7,7 @@
 export const TEMPORARY_PASSWORD_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789";
 /** 16 symbols: 80 bits of entropy, shown as xxxx-xxxx-xxxx-xxxx (19 characters). */
 export const TEMPORARY_PASSWORD_SYMBOLS = 16;
-/** How long a temporary password works: it must be replaced at first sign-in within this time. */
-export const TEMPORARY_PASSWORD_TTL_MS = 72 * 60 * 60 * 1000;
+// How long one works is the agency's setting (EffectiveSettings.tempPasswordHours: 1–24 h).
 
 /**
  * A uniformly random index below `n`, by rejection sampling over random bytes (no modulo bias

@@ -8,6 +8,7 @@ import { hashPassword, verifyPassword } from "../auth/password";
 import { newPasswordProblem } from "../auth/password-rules";
 import { commitChange, portalEventEntry } from "../clients/log";
 import type { Db } from "../db";
+import { effectiveSettings } from "../db/agency-settings";
 import { chargePasswordCheck, loginPasswordHash, giveBackCharge, usernameKeyOf, type PortalAgency, type PortalUser } from "./queries";
 import { prepareAttempt, retryAfterMs, throttleSettings } from "../auth/throttle";
 import { throttleKeyOf, type AddressBucket } from "../auth/throttle-keys";
@@ -43,7 +44,7 @@ export async function changePortalPassword(
   //    from a new device. While the login is locked nothing is checked at all: otherwise a stolen
   //    session could go on guessing the current password and take the account over.
   if (!user.mustChangePassword) {
-    const settings = throttleSettings(env);
+    const settings = throttleSettings(env, effectiveSettings(env, agency));
     const subject = await throttleKeyOf.portalAccount(env, agency.id, usernameKeyOf(user.username));
     const attempt = await prepareAttempt(env, settings, { subject, bucket: req.bucket, now: Date.now() });
     const charged = await chargePasswordCheck(db, attempt, agency.id, user.loginId);

@@ -5,20 +5,17 @@
  */
 import { and, desc, eq, isNotNull, sql } from "drizzle-orm";
 import type { Db } from "../db";
+import { agencySettingsColumns, type AgencySettingsRow } from "../db/agency-settings";
 import { agencies, clientLog, clients, portalLogins } from "../db/schema";
 import { accountCharge, chargeAccountRow, chargeCounters, giveBack, readCounters, roomBeforeAccount, type AccountState, type Attempt, type ThrottleRow } from "../auth/throttle";
 
-export interface PortalAgency {
-  id: number;
-  name: string;
-  slug: string;
-  timezone: string;
-}
+/** The agency of a portal URL, with its settings columns (`effectiveSettings(env, agency)`). */
+export type PortalAgency = { id: number; name: string; slug: string } & AgencySettingsRow;
 
 /** The agency whose portal this slug is, only when it is contracted for the portal; else null. */
 export async function findPortalAgency(db: Db, slug: string): Promise<PortalAgency | null> {
   const row = await db
-    .select({ id: agencies.id, name: agencies.name, slug: agencies.slug, timezone: agencies.timezone })
+    .select({ id: agencies.id, name: agencies.name, slug: agencies.slug, ...agencySettingsColumns })
     .from(agencies)
     .where(and(eq(agencies.slug, slug), eq(agencies.portalEnabled, true)))
     .get();

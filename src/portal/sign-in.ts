@@ -13,6 +13,7 @@ import { failureDelayMs, prepareAttempt, retryAfterMs, throttleSettings, type Th
 import { newDeviceToken, throttleKeyOf, type AddressBucket } from "../auth/throttle-keys";
 import { commitChange, portalEventEntry, recordStaffEvent } from "../clients/log";
 import type { Db } from "../db";
+import { effectiveSettings } from "../db/agency-settings";
 import { errorText } from "../observability/error-text";
 import { chargeSignIn, giveBackCharge, signedInStatements, usernameKeyOf, type PortalAgency, type SignInLogin } from "./queries";
 
@@ -54,7 +55,7 @@ export async function attemptSignIn(
   },
 ): Promise<SignInOutcome> {
   const { agency } = req;
-  const settings = throttleSettings(env);
+  const settings = throttleSettings(env, effectiveSettings(env, agency));
   const usernameKey = usernameKeyOf(req.username);
   // Passwords are compared as NFKC, so the same passphrase typed on another keyboard still matches.
   const password = req.password.normalize("NFKC");
@@ -80,7 +81,8 @@ export async function attemptSignIn(
     return { kind: "failed" };
   }
 
-  // 4. The right password, but a temporary one past its 72 hours: say so (only now, after the check).
+  // 4. The right password, but a temporary one past its expiry (set when it was issued, from the
+  //    agency's lifetime setting): say so (only now, after the check).
   const now = attempt.now;
   if (login!.mustChangePassword && login!.tempPasswordExpiresAt != null && now > login!.tempPasswordExpiresAt) {
     await giveBackCharge(db, attempt, agency.id, login!.id);

@@ -45,7 +45,7 @@ describe("the welcome email (Add Client Portal Login › Save)", () => {
     password = temporaryPasswordFrom(mail.text);
     expect(password).toMatch(TEMP_PASSWORD);
     expect(mail.text).toContain("you must change it at first sign-in");
-    expect(mail.text).toContain("It expires in 72 hours.");
+    expect(mail.text).toContain("It expires in 24 hours.");
   });
 
   it("says the same in HTML", async () => {
@@ -53,7 +53,7 @@ describe("the welcome email (Add Client Portal Login › Save)", () => {
     expect(mail.html).toContain(`<a href="${base}/portal/riverbend">${base}/portal/riverbend</a>`);
     expect(mail.html).toContain(`Username: <strong>${username}</strong>`);
     expect(mail.html).toMatch(new RegExp(`Temporary password: <strong[^>]*>${password}</strong>`));
-    expect(mail.html).toContain("It expires in 72 hours.");
+    expect(mail.html).toContain("It expires in 24 hours.");
   });
 
   it("is the only place the temporary password appears: not in the answer to Save, nor on the Face Sheet", async () => {

@@ -127,7 +127,8 @@ describe("Save (edit)", () => {
     expect(row.password_hash).toMatch(/^\$argon2id\$/);
     expect(row.password_hash).not.toBe(login.password_hash);
     expect(row).toMatchObject({ must_change_password: 1, session_version: login.session_version + 1, email_status: "sent" });
-    expect(row.temp_password_expires_at! - started).toBeGreaterThanOrEqual(72 * HOUR);
+    expect(row.temp_password_expires_at! - started).toBeGreaterThanOrEqual(24 * HOUR);
+    expect(row.temp_password_expires_at! - Date.now()).toBeLessThanOrEqual(24 * HOUR);
     const entry = await lastEntry();
     expect(entry.description).toBe("Portal Login edit.me was modified.");
     expect(entry.details.lines).toEqual(["Password updated"]);

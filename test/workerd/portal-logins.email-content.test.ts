@@ -1,13 +1,15 @@
 /**
  * The credentials email as composed (what the binding is given): subject naming the agency, the
- * Agency Portal URL, `Username:` and `Temporary password:` lines, the first-sign-in and 72-hour
- * rules, in text and in HTML with everything escaped. And sending through the real binding.
+ * Agency Portal URL, `Username:` and `Temporary password:` lines, the first-sign-in and expiry
+ * rules (the agency's lifetime, 24 hours by default), in text and in HTML with everything escaped. And sending through the real binding.
  */
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { portalCredentialsEmail } from "../../src/email/portal-credentials";
 import { sendEmail } from "../../src/email/send";
+import { effectiveSettings } from "../../src/db/agency-settings";
 import { agencyPortalUrl } from "../../src/portal-logins/portal-url";
+import { UNSET_SETTINGS } from "./agency-settings.fixtures";
 
 const base = {
   to: "maria.alvarez@example.com",
@@ -15,7 +17,7 @@ const base = {
   portalUrl: "https://portal.example.org/portal/riverbend",
   username: "maria.alvarez",
   temporaryPassword: "k7mq-x3vd-9hpe-t2wa",
-  expiresInHours: 72,
+  expiresInHours: 24,
 };
 
 describe("the welcome email", () => {
@@ -33,7 +35,7 @@ describe("the welcome email", () => {
     expect(lines).toContain("Temporary password: k7mq-x3vd-9hpe-t2wa");
     expect(mail.text).toContain("Riverbend Behavioral Health has set up a Client Portal login for you.");
     expect(mail.text).toContain("you must change it at first sign-in");
-    expect(mail.text).toContain("It expires in 72 hours.");
+    expect(mail.text).toContain("It expires in 24 hours.");
   });
 
   it("says the same in HTML, with the URL as a link", () => {
@@ -41,8 +43,15 @@ describe("the welcome email", () => {
     expect(mail.html).toContain("Username: <strong>maria.alvarez</strong>");
     expect(mail.html).toMatch(/Temporary password: <strong[^>]*>k7mq-x3vd-9hpe-t2wa<\/strong>/);
     expect(mail.html).toContain("you must change it at first sign-in");
-    expect(mail.html).toContain("It expires in 72 hours.");
+    expect(mail.html).toContain("It expires in 24 hours.");
     expect(mail.html).toContain("<title>Your Riverbend Behavioral Health Client Portal login</title>");
+  });
+});
+
+describe("the expiry line", () => {
+  it("says the agency's lifetime, in the singular for one hour", () => {
+    expect(portalCredentialsEmail({ kind: "welcome", ...base, expiresInHours: 6 }).text).toContain("It expires in 6 hours.");
+    expect(portalCredentialsEmail({ kind: "new-password", ...base, expiresInHours: 1 }).text).toContain("It expires in 1 hour.");
   });
 });
 
@@ -72,8 +81,9 @@ describe("escaping", () => {
 
 describe("the Agency Portal URL", () => {
   it("uses PORTAL_ORIGIN when configured, else the request's origin", () => {
-    expect(agencyPortalUrl({ PORTAL_ORIGIN: "" }, "http://localhost:8787/face-sheet/1", "riverbend")).toBe("http://localhost:8787/portal/riverbend");
-    expect(agencyPortalUrl({ PORTAL_ORIGIN: "https://care.example.org/" }, "http://localhost:8787/x", "riverbend")).toBe("https://care.example.org/portal/riverbend");
+    const settings = (PORTAL_ORIGIN: string) => effectiveSettings({ PORTAL_ORIGIN }, UNSET_SETTINGS);
+    expect(agencyPortalUrl(settings(""), "http://localhost:8787/face-sheet/1", "riverbend")).toBe("http://localhost:8787/portal/riverbend");
+    expect(agencyPortalUrl(settings("https://care.example.org/"), "http://localhost:8787/x", "riverbend")).toBe("https://care.example.org/portal/riverbend");
   });
 });
 

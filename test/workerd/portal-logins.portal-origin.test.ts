@@ -1,16 +1,23 @@
 /**
- * The Agency Portal URL (shown to staff, put in every credentials email) is built from
- * PORTAL_ORIGIN. Left empty, it falls back to the request's origin only on a loopback host (local
- * development): a deployed Worker reached as any other host refuses to build a link from the
- * Host header — which a client chooses — and says so, before anything is saved or emailed.
+ * The Agency Portal URL (shown to staff, put in every credentials email) is built from the
+ * agency's own origin setting, else PORTAL_ORIGIN. With neither, it falls back to the request's
+ * origin only on a loopback host (local development): a deployed Worker reached as any other host
+ * refuses to build a link from the Host header — which a client chooses — and says so, before
+ * anything is saved or emailed.
  */
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import worker from "../../src/index";
-import { agencyPortalUrl, PortalOriginError } from "../../src/portal-logins/portal-url";
+import { effectiveSettings } from "../../src/db/agency-settings";
+import { agencyPortalUrl as urlOf, PortalOriginError } from "../../src/portal-logins/portal-url";
+import { UNSET_SETTINGS } from "./agency-settings.fixtures";
 import { Browser, DEMO } from "./fixtures";
 import { countLogins, loginsPath, windowForm } from "./portal-logins.helpers";
 import { lastSeq } from "./portal.fixtures";
+
+/** The Agency Portal URL with these Worker vars and, optionally, the agency's own origin setting. */
+const agencyPortalUrl = (vars: { PORTAL_ORIGIN?: string }, requestUrl: string, slug: string, agencyOrigin: string | null = null) =>
+  urlOf(effectiveSettings(vars, { ...UNSET_SETTINGS, portalOrigin: agencyOrigin }), requestUrl, slug);
 
 describe("agencyPortalUrl", () => {
   it.each(["http://localhost:8787/x", "http://127.0.0.1:8787/x", "http://[::1]:8787/x", "http://app.localhost/x"])(
@@ -34,6 +41,15 @@ describe("agencyPortalUrl", () => {
     );
     expect(agencyPortalUrl({ PORTAL_ORIGIN: "https://portal.example.org" }, "http://localhost:8787/x", "riverbend")).toBe(
       "https://portal.example.org/portal/riverbend",
+    );
+  });
+
+  it("uses the agency's own origin when set: over PORTAL_ORIGIN, and on a deployed host without PORTAL_ORIGIN", () => {
+    expect(agencyPortalUrl({ PORTAL_ORIGIN: "https://portal.example.org" }, "https://ehr.example.org/x", "riverbend", "https://care.riverbend.example")).toBe(
+      "https://care.riverbend.example/portal/riverbend",
+    );
+    expect(agencyPortalUrl({ PORTAL_ORIGIN: "" }, "https://ehr.example.org/x", "riverbend", "https://care.riverbend.example")).toBe(
+      "https://care.riverbend.example/portal/riverbend",
     );
   });
 

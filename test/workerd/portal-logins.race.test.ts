@@ -52,6 +52,7 @@ describe("concurrent adds of one username", () => {
         representative: false,
         active: true,
         issuePassword: true,
+        tempPasswordHours: 24,
         actor: { type: "staff", id: 1, name: "Dana Whitfield" },
       });
     const entriesBefore = (await addedEntries(DEMO.maria)) + (await addedEntries(3));

@@ -48,12 +48,12 @@ export interface CreatedLogin {
   clientId: number;
 }
 
-/** Inserts a portal login as the staff side would: hashed password, by default temporary (72 h). */
+/** Inserts a portal login as the staff side would: hashed password, by default temporary (24 h, the default lifetime). */
 export async function createLogin(spec: LoginSpec = {}): Promise<CreatedLogin> {
   const username = spec.username ?? uniqueUsername();
   const password = spec.password ?? `temporary-${crypto.randomUUID()}`;
   const mustChange = spec.mustChangePassword ?? true;
-  const expires = spec.tempPasswordExpiresAt !== undefined ? spec.tempPasswordExpiresAt : mustChange ? Date.now() + 72 * 3600_000 : null;
+  const expires = spec.tempPasswordExpiresAt !== undefined ? spec.tempPasswordExpiresAt : mustChange ? Date.now() + 24 * 3600_000 : null;
   const clientId = spec.clientId ?? 1;
   const row = await env.DB.prepare(
     `INSERT INTO portal_logins (agency_id, client_id, username, username_key, email, representative, active, password_hash,

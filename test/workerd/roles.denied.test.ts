@@ -12,6 +12,7 @@ import type { AppEnv, CurrentStaff } from "../../src/app";
 import { authorize } from "../../src/auth/authorize";
 import { rolesTableMarkdown, type Role } from "../../src/auth/permissions";
 import { lastAgencyEntry, WaitingBrowser } from "./agency-log.fixtures";
+import { UNSET_SETTINGS } from "./agency-settings.fixtures";
 import { Browser, DEMO } from "./fixtures";
 import { clientRow, faceSheetForm } from "./helpers";
 import { addLogin, loginRow, logEntries, loginsPath, windowForm } from "./portal-logins.helpers";
@@ -116,7 +117,7 @@ describe("roles.ui: buttons follow the same table", () => {
 
 /** A throwaway app with the real middleware: a signed-in staff member, then `authorize`, then routes. */
 function probeApp(role: Role, ran: string[]) {
-  const staff: CurrentStaff = { id: 99, name: "Probe", email: "probe@riverbend.test", role, agency: { id: 1, name: "Riverbend", slug: "riverbend", portalEnabled: true, timezone: "America/New_York" } };
+  const staff: CurrentStaff = { id: 99, name: "Probe", email: "probe@riverbend.test", role, agency: { id: 1, name: "Riverbend", slug: "riverbend", portalEnabled: true, ...UNSET_SETTINGS } };
   return new Hono<AppEnv>()
     .use(async (c, next) => {
       c.set("staff", staff);
