@@ -35,6 +35,8 @@ import { purgeSpentThrottles } from "./auth/throttle";
 import { operatorRoutes } from "./operator/routes";
 import { accountRoutes, credentialRoutes } from "./staff-credentials/routes";
 import { purgeSpentLinks } from "./staff-credentials/links";
+import { purgeSpentSessions } from "./portal/sessions";
+import { sessionLimits } from "./auth/session";
 
 export { ClientLog } from "./audit/client-log";
 export { AgencyLog } from "./audit/agency-log";
@@ -126,11 +128,13 @@ app.onError((err, c) => {
 
 export default {
   fetch: app.fetch,
-  /** Hourly (wrangler.toml [triggers]): delete the sign-in throttle rows whose window has ended, and spent staff links. */
+  /** Hourly (wrangler.toml [triggers]): delete the sign-in throttle rows whose window has ended, spent staff links and spent portal sessions. */
   async scheduled(controller, env) {
     const purged = await purgeSpentThrottles(database(env.DB), controller.scheduledTime);
     console.log(`sign-in throttle: ${purged} spent rows purged`);
     const links = await purgeSpentLinks(database(env.DB), Date.now());
     console.log(`staff links: ${links} spent links purged`);
+    const sessions = await purgeSpentSessions(database(env.DB), sessionLimits(env), Date.now());
+    console.log(`portal sessions: ${sessions} spent sessions purged`);
   },
 } satisfies ExportedHandler<Env>;

@@ -4,7 +4,8 @@
  *
  * `auth_time` fixes the absolute end of a session; `iat` is refreshed as the user works, and a
  * token whose `iat` is older than the idle limit is refused. `ver` lets the server end sessions
- * early (a portal login's session version).
+ * early (a portal login's session version); `sid` names a server-side session row (the portal's
+ * sessions per device), so one device's session can end alone.
  */
 import { jwtVerify, SignJWT } from "jose";
 
@@ -18,6 +19,8 @@ export interface SessionClaims {
   authTime: number;
   /** Server-side session version at sign-in. */
   ver: number;
+  /** The server-side session's id, where there is one (portal sessions). */
+  sid?: string;
 }
 
 export interface SessionLimits {
@@ -39,7 +42,7 @@ function key(secret: string): Uint8Array {
 
 /** Signs a session token; `now` (epoch seconds) is the moment of activity. */
 export async function signSession(secret: string, claims: SessionClaims, limits: SessionLimits, now: number): Promise<string> {
-  return new SignJWT({ agencyId: claims.agencyId, auth_time: claims.authTime, ver: claims.ver })
+  return new SignJWT({ agencyId: claims.agencyId, auth_time: claims.authTime, ver: claims.ver, ...(claims.sid ? { sid: claims.sid } : {}) })
     .setProtectedHeader({ alg: "HS256" })
     .setSubject(claims.sub)
     .setAudience(claims.aud)
@@ -79,6 +82,7 @@ export async function verifySession(
       agencyId: Number(payload.agencyId),
       authTime,
       ver: Number(payload.ver),
+      ...(typeof payload.sid === "string" ? { sid: payload.sid } : {}),
       iat,
     };
   } catch {
