@@ -1,7 +1,7 @@
 /** @jsxImportSource hono/jsx */
 /** Devices: the login's active sessions, each ended with one button; and Log out everywhere. */
 import type { PortalSession } from "../db/schema";
-import { formatAgencyDateTime } from "../layout/agency-time";
+import { formatAgencyDateTime, zoneName } from "../layout/agency-time";
 import { placeText } from "./device";
 import type { PortalAgency, PortalUser } from "./queries";
 import { PortalLayout } from "./views";
@@ -12,7 +12,9 @@ const base = (agency: PortalAgency) => `/portal/${agency.slug}`;
 export function DevicesPage(props: { agency: PortalAgency; user: PortalUser; sessions: PortalSession[]; notice?: string }) {
   const { agency, user, sessions } = props;
   const zone = agency.timezone;
-  const others = sessions.filter((s) => s.id !== user.sessionId).length;
+  // This device first, then the others as they were last seen.
+  const listed = [...sessions.filter((s) => s.id === user.sessionId), ...sessions.filter((s) => s.id !== user.sessionId)];
+  const others = listed.length - 1;
   return (
     <PortalLayout agency={agency} title="Devices" user={user} section="devices">
       <h1>Devices</h1>
@@ -23,12 +25,12 @@ export function DevicesPage(props: { agency: PortalAgency; user: PortalUser; ses
       )}
       <p class="lead">
         Where {user.username} is signed in now. Don't recognise one? End it, then <a href={`${base(agency)}/change-password`}>change your password</a>.
-        Places are approximate, from the network address.
+        Places are approximate, from the network address; times are {zoneName(zone)}.
       </p>
       <section class="card" aria-labelledby="devices-heading">
         <h2 id="devices-heading">Signed in now</h2>
         <ul class="device-list">
-          {sessions.map((s) => {
+          {listed.map((s) => {
             const here = s.id === user.sessionId;
             const label = here ? `${s.device} (this device)` : s.device;
             return (

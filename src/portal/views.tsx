@@ -82,7 +82,7 @@ export function PortalSignInPage(props: { agency: PortalAgency; username?: strin
           <Field name="password" label="Password" type="password" error={errors.password} autocomplete="current-password" maxlength={1024} required />
           <button type="submit" class="primary wide">Sign in</button>
         </form>
-        <div class="portal-passkey-sign-in">
+        <div class="second-way">
           <p class="or" aria-hidden="true">or</p>
           <PasskeyButton
             ceremony="authenticate"
