@@ -24,7 +24,8 @@ export function DevicesPage(props: { agency: PortalAgency; user: PortalUser; ses
         </p>
       )}
       <p class="lead">
-        Where {user.username} is signed in now. Don't recognise one? End it, then <a href={`${base(agency)}/change-password`}>change your password</a>.
+        Where {user.username} is signed in now. Don't recognise one? End it, <a href={`${base(agency)}/change-password`}>change your password</a> and check
+        your <a href={`${base(agency)}/passkeys`}>passkeys</a>.
         Places are approximate, from the network address; times are {zoneName(zone)}.
       </p>
       <section class="card" aria-labelledby="devices-heading">
@@ -56,7 +57,7 @@ export function DevicesPage(props: { agency: PortalAgency; user: PortalUser; ses
                   </form>
                 ) : (
                   <form method="post" action={`${base(agency)}/devices/${s.id}/end`}>
-                    <button type="submit" aria-label={`End the session on ${s.device}`}>
+                    <button type="submit" aria-label={`End this session on ${s.device}`}>
                       End this session
                     </button>
                   </form>

@@ -122,7 +122,7 @@ it("signs in with the password, adds a passkey, logs out, signs in with the pass
   await fitsWidth(page, "portal-devices");
 
   // h. End the laptop's session: the phone stays, the laptop's next page is the sign-in.
-  await other.getByRole("button", { name: "End the session on Edge on Windows" }).click();
+  await other.getByRole("button", { name: "End this session on Edge on Windows" }).click();
   await page.getByText("That session has ended.").waitFor();
   expect(await page.getByRole("listitem").filter({ hasText: "Edge on Windows" }).count()).toBe(0);
   await laptop.reload();

@@ -10,6 +10,7 @@ import { env } from "cloudflare:test";
 import { encodeBase64urlNoPadding } from "@oslojs/encoding";
 import { describe, expect, it } from "vitest";
 import { userHandle } from "../../src/passkeys/user-handle";
+import { portalRelyingParty } from "../../src/passkeys/relying-party";
 import { Browser, ORIGIN } from "./fixtures";
 import {
   authenticator,
@@ -224,5 +225,20 @@ describe("renaming and removing passkeys", () => {
     expect((await b.post(`${PORTAL}/passkeys/${owner.auth.id}`, { name: "x" })).status).toBe(303);
     expect((await b.post(`${PORTAL}/passkeys/${owner.auth.id}/remove`, {})).status).toBe(303);
     expect(await portalPasskeyRows(owner.login.id)).toMatchObject([{ name: "My phone" }]);
+  });
+});
+
+describe("the portal's relying party", () => {
+  const ctx = (PORTAL_ORIGIN: string, url: string) => ({ env: { PORTAL_ORIGIN }, req: { url } }) as unknown as Parameters<typeof portalRelyingParty>[0];
+
+  it("is PORTAL_ORIGIN and its host when set, whatever host the request names", () => {
+    expect(portalRelyingParty(ctx("https://portal.example.org/", "https://other.example/portal/riverbend"))).toEqual({
+      rpID: "portal.example.org",
+      origin: "https://portal.example.org",
+    });
+  });
+
+  it("is the request's origin and host when PORTAL_ORIGIN is empty (local development)", () => {
+    expect(portalRelyingParty(ctx("", "http://localhost:8787/portal/riverbend/sign-in/passkey"))).toEqual({ rpID: "localhost", origin: "http://localhost:8787" });
   });
 });
