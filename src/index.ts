@@ -37,6 +37,8 @@ import { operatorRoutes } from "./operator/routes";
 import { accountRoutes, credentialRoutes } from "./staff-credentials/routes";
 import { purgeSpentLinks } from "./staff-credentials/links";
 import { purgeSpentSessions } from "./auth/session-records";
+import { purgeSpentSessions as purgeSpentPortalSessions } from "./portal/sessions";
+import { sessionLimits } from "./auth/session";
 import { staffAdminRoutes } from "./staff-admin/routes";
 import { staffSessionRoutes } from "./staff-sessions/routes";
 
@@ -134,7 +136,7 @@ app.onError((err, c) => {
 
 export default {
   fetch: app.fetch,
-  /** Hourly (wrangler.toml [triggers]): delete sign-in throttle rows whose window has ended, spent staff links and old session rows. */
+  /** Hourly (wrangler.toml [triggers]): delete sign-in throttle rows whose window has ended, spent staff links, old staff session rows and spent portal sessions. */
   async scheduled(controller, env) {
     const purged = await purgeSpentThrottles(database(env.DB), controller.scheduledTime);
     console.log(`sign-in throttle: ${purged} spent rows purged`);
@@ -142,5 +144,7 @@ export default {
     console.log(`staff links: ${links} spent links purged`);
     const sessions = await purgeSpentSessions(database(env.DB), Date.now());
     console.log(`staff sessions: ${sessions} old session rows purged`);
+    const portalSessions = await purgeSpentPortalSessions(database(env.DB), sessionLimits(env), Date.now());
+    console.log(`portal sessions: ${portalSessions} spent sessions purged`);
   },
 } satisfies ExportedHandler<Env>;

@@ -4,8 +4,8 @@
  *
  * `auth_time` fixes the absolute end of a session; `iat` is refreshed as the user works, and a
  * token whose `iat` is older than the idle limit is refused. `ver` lets the server end sessions
- * early (a portal login's or staff member's session version); `sid` names a staff session's row
- * (src/auth/session-records.ts), so one staff session can be ended on its own.
+ * early (a portal login's or staff member's session version); `sid` names the session's row
+ * (staff_sessions or portal_sessions), so one device's session can end on its own.
  */
 import { jwtVerify, SignJWT } from "jose";
 
@@ -19,7 +19,7 @@ export interface SessionClaims {
   authTime: number;
   /** Server-side session version at sign-in. */
   ver: number;
-  /** Staff sessions: the id of the session's row in `staff_sessions` (absent on portal tokens). */
+  /** The id of the session's row (staff_sessions for staff, portal_sessions for the portal). */
   sid?: string;
 }
 

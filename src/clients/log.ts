@@ -42,21 +42,24 @@ const PORTAL_EVENT_TEXT: Record<PortalEvent, (username: string) => string> = {
   "Reset Password": (u) => `Password changed by ${u}`,
 };
 
-/** The log entry of a portal event, in the seed's wording (shown on the portal's Activity too). */
-export function portalEventEntry(e: { loginId: number; username: string; event: PortalEvent }) {
+/**
+ * The log entry of a portal event, in the seed's wording (shown on the portal's Activity too).
+ * `lines` add staff-visible detail (e.g. that a passkey was used); Activity shows the description.
+ */
+export function portalEventEntry(e: { loginId: number; username: string; event: PortalEvent; lines?: string[] }) {
   const description = PORTAL_EVENT_TEXT[e.event](e.username);
   return {
     actor: { type: "portal" as const, id: e.loginId, name: e.username },
     changeType: e.event,
     description,
-    details: { portal: { action: e.event, description } },
+    details: { portal: { action: e.event, description }, ...(e.lines?.length ? { lines: e.lines } : {}) },
   };
 }
 
 /** Appends a portal event (sign-in, sign-out, password change) to the client's log. */
 export async function recordPortalEvent(
   env: Env,
-  e: { agencyId: number; clientId: number; loginId: number; username: string; event: PortalEvent },
+  e: { agencyId: number; clientId: number; loginId: number; username: string; event: PortalEvent; lines?: string[] },
 ): Promise<{ seq: number }> {
   return clientLogFor(env, e.clientId).record({ agencyId: e.agencyId, clientId: e.clientId, entry: portalEventEntry(e) });
 }

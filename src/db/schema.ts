@@ -345,19 +345,70 @@ export const staffPasskeys = sqliteTable(
 );
 
 /**
+ * A portal login's passkey (WebAuthn credential), as staffPasskeys but owned by a portal login:
+ * the same columns, with `login_id` for `staff_id`. `id` is the credential ID, base64url.
+ */
+export const portalPasskeys = sqliteTable(
+  "portal_passkeys",
+  {
+    id: text("id").primaryKey(),
+    loginId: integer("login_id").notNull().references(() => portalLogins.id),
+    agencyId: integer("agency_id").notNull().references(() => agencies.id),
+    name: text("name").notNull(),
+    publicKey: text("public_key").notNull(),
+    counter: integer("counter").notNull().default(0),
+    transports: text("transports").notNull().default("[]"),
+    createdAt: integer("created_at").notNull(),
+    lastUsedAt: integer("last_used_at"),
+  },
+  (t) => [index("portal_passkeys_login").on(t.loginId)],
+);
+
+/**
  * Outstanding WebAuthn challenges: single-use (a ceremony deletes its row before verifying) and
- * short-lived. `staffId` binds registration and second-step challenges to one staff member; a
- * passkey sign-in challenge has none (the passkey names its owner).
+ * short-lived. `ownerKind` says whose ceremony it is (the staff app's or a portal's); `staffId` or
+ * `loginId` binds registration and second-step challenges to one staff member or portal login; a
+ * passkey sign-in challenge has none (the passkey names its owner). A portal challenge also names
+ * its agency, so one agency's portal can't use a challenge issued by another's.
  */
 export const webauthnChallenges = sqliteTable(
   "webauthn_challenges",
   {
     challenge: text("challenge").primaryKey(),
     purpose: text("purpose", { enum: ["register", "second-step", "sign-in"] }).notNull(),
+    ownerKind: text("owner_kind", { enum: ["staff", "portal"] }).notNull().default("staff"),
     staffId: integer("staff_id"),
+    loginId: integer("login_id"),
+    agencyId: integer("agency_id"),
     expiresAt: integer("expires_at").notNull(),
   },
   (t) => [index("webauthn_challenges_expires").on(t.expiresAt)],
+);
+
+/**
+ * A portal login's session on one device (src/portal/sessions.ts). The id is random and travels
+ * in the session JWT (`sid`); a session holds while its row isn't ended and its `sessionVersion`
+ * is still the login's. `lastSeenAt` moves at most once a minute (with the cookie's refresh).
+ * `device` is a summary of the User-Agent ("Chrome on Android"); `country` (ISO code) and `city`
+ * come from Cloudflare's CF-IPCountry / CF-IPCity headers when present.
+ */
+export const portalSessions = sqliteTable(
+  "portal_sessions",
+  {
+    id: text("id").primaryKey(),
+    loginId: integer("login_id").notNull().references(() => portalLogins.id),
+    agencyId: integer("agency_id").notNull().references(() => agencies.id),
+    sessionVersion: integer("session_version").notNull(),
+    createdAt: integer("created_at").notNull(),
+    lastSeenAt: integer("last_seen_at").notNull(),
+    device: text("device").notNull(),
+    country: text("country"),
+    city: text("city"),
+    /** How this session began: a password or a passkey. */
+    method: text("method", { enum: ["password", "passkey"] }).notNull(),
+    endedAt: integer("ended_at"),
+  },
+  (t) => [index("portal_sessions_login").on(t.loginId), index("portal_sessions_last_seen").on(t.lastSeenAt)],
 );
 
 export type Agency = typeof agencies.$inferSelect;
@@ -367,5 +418,6 @@ export type StaffSession = typeof staffSessions.$inferSelect;
 export type Client = typeof clients.$inferSelect;
 export type Case = typeof cases.$inferSelect;
 export type PortalLogin = typeof portalLogins.$inferSelect;
+export type PortalSession = typeof portalSessions.$inferSelect;
 export type ClientLogRow = typeof clientLog.$inferSelect;
 export type AgencyLogRow = typeof agencyLog.$inferSelect;

@@ -1,10 +1,12 @@
 /**
- * The two WebAuthn ceremonies, through @simplewebauthn/server, with this app's rules:
+ * The two WebAuthn ceremonies, through @simplewebauthn/server, with this app's rules — for staff
+ * members and portal logins alike (an owner or sign-in scope says whose; owner.ts):
  * - registration asks for a discoverable credential (a passkey) with user verification, attestation
  *   "none" (we trust the passkey, not a make of authenticator), ES256/EdDSA/RS256;
- * - every response must carry a challenge this server issued for that purpose and member, still
+ * - every response must carry a challenge this server issued for that purpose and owner, still
  *   unexpired, which it deletes on first use; the origin and RP ID must be ours;
- * - a sign-in moves the passkey's signature counter forward in a conditional UPDATE.
+ * - a sign-in moves the passkey's signature counter forward in a conditional UPDATE (at once, or
+ *   in the caller's own batch: verifyAuthentication then completeAuthentication's parts).
  * Failures come back as a plain message for the person; the detail is never shown or logged.
  */
 import {
@@ -21,9 +23,9 @@ import {
 import { decodeBase64urlIgnorePadding, encodeBase64urlNoPadding } from "@oslojs/encoding";
 import { z } from "zod";
 import type { Db } from "../db";
-import type { StaffRef } from "../auth/second-step";
 import { challengeOf, consumeChallenge, issueChallenge, type ChallengePurpose } from "./challenges";
-import { findPasskey, insertPasskey, listPasskeys, recordPasskeyUse, type PasskeyRow } from "./queries";
+import type { PasskeyOwner, SignInScope } from "./owner";
+import { findPasskey, insertPasskey, listPasskeys, recordPasskeyUse, type NewPasskeyRow, type PasskeyRow, type PasskeyUse } from "./queries";
 import type { RelyingParty } from "./relying-party";
 import { isUserHandleOf, userHandle } from "./user-handle";
 
@@ -65,23 +67,29 @@ export type CeremonyResult<T> = { ok: true; value: T } | { ok: false; message: s
 const NOT_ACCEPTED = "That passkey wasn't accepted. Try again.";
 const EXPIRED = "That took too long or was already used. Try again.";
 
-/** The member a passkey is for, as the authenticator will show them. */
-export interface PasskeyHolder extends StaffRef {
-  email: string;
-  name: string;
-  agencyName: string;
+/** The owner a new passkey is for, as the authenticator will show them. */
+export interface PasskeyHolder extends PasskeyOwner {
+  /** The account's name in the passkey picker (a staff email, a Portal Username). */
+  userName: string;
+  displayName: string;
+  /** The site's name in the passkey picker. */
+  rpName: string;
 }
 
-/** Options for navigator.credentials.create(): a new passkey for this member. */
+const scopeOf = (who: PasskeyOwner | SignInScope): SignInScope => (who.kind === "staff" ? { kind: "staff" } : { kind: "portal", agencyId: who.agencyId });
+const isOwner = (who: PasskeyOwner | SignInScope): who is PasskeyOwner => "id" in who;
+
+/** Options for navigator.credentials.create(): a new passkey for this owner. */
 export async function registrationOptions(db: Db, env: Env, rp: RelyingParty, holder: PasskeyHolder, now: number): Promise<PublicKeyCredentialCreationOptionsJSON> {
-  const existing = await listPasskeys(db, holder);
+  const owner: PasskeyOwner = { kind: holder.kind, id: holder.id, agencyId: holder.agencyId };
+  const existing = await listPasskeys(db, owner);
   return generateRegistrationOptions({
-    rpName: holder.agencyName,
+    rpName: holder.rpName,
     rpID: rp.rpID,
-    userName: holder.email,
-    userDisplayName: holder.name,
-    userID: await userHandle(env.TWO_FACTOR_KEY, holder.id),
-    challenge: await issueChallenge(db, "register", holder.id, now),
+    userName: holder.userName,
+    userDisplayName: holder.displayName,
+    userID: await userHandle(env.TWO_FACTOR_KEY, owner),
+    challenge: await issueChallenge(db, "register", owner, now),
     timeout: TIMEOUT_MS,
     attestationType: "none",
     excludeCredentials: existing.map((p) => ({ id: p.id, transports: transportsOf(p) })),
@@ -90,13 +98,20 @@ export async function registrationOptions(db: Db, env: Env, rp: RelyingParty, ho
   });
 }
 
-/** Checks a registration response and stores the new passkey under `name`; returns its ID. */
-export async function completeRegistration(db: Db, rp: RelyingParty, holder: StaffRef, body: unknown, name: string, now: number): Promise<CeremonyResult<string>> {
+/** A passkey that passed registration, ready to store (insertPasskey, or insertPasskeyStatement in a batch). */
+export type NewPasskey = NewPasskeyRow;
+
+/**
+ * Checks a registration response (challenge issued to this owner, single use; origin, RP ID, user
+ * verification, algorithm) without storing anything but the spent challenge; returns the passkey
+ * to store under `name`.
+ */
+export async function verifyRegistration(db: Db, rp: RelyingParty, owner: PasskeyOwner, body: unknown, name: string, now: number): Promise<CeremonyResult<NewPasskey>> {
   const parsed = registrationResponse.safeParse(body);
   if (!parsed.success) return { ok: false, message: NOT_ACCEPTED };
   const response = parsed.data as unknown as RegistrationResponseJSON;
   const challenge = challengeOf(response.response.clientDataJSON);
-  if (!challenge || !(await consumeChallenge(db, challenge, "register", holder.id, now))) return { ok: false, message: EXPIRED };
+  if (!challenge || !(await consumeChallenge(db, challenge, "register", owner, now))) return { ok: false, message: EXPIRED };
   let verification;
   try {
     verification = await verifyRegistrationResponse({
@@ -112,32 +127,45 @@ export async function completeRegistration(db: Db, rp: RelyingParty, holder: Sta
   }
   if (!verification.verified) return { ok: false, message: NOT_ACCEPTED };
   const { credential } = verification.registrationInfo;
-  const stored = await insertPasskey(
-    db,
-    holder,
-    {
+  return {
+    ok: true,
+    value: {
       id: credential.id,
       name,
       publicKey: encodeBase64urlNoPadding(credential.publicKey),
       counter: credential.counter,
       transports: (response.response.transports ?? []).filter((t) => TRANSPORTS.has(t)),
     },
-    now,
-  );
-  if (!stored) return { ok: false, message: "That passkey is already registered." };
-  return { ok: true, value: credential.id };
+  };
+}
+
+/** The answer when a verified passkey's credential ID is already stored. */
+export const ALREADY_REGISTERED = "That passkey is already registered.";
+
+/** verifyRegistration, then the passkey stored at once under `name`; returns its ID. */
+export async function completeRegistration(db: Db, rp: RelyingParty, owner: PasskeyOwner, body: unknown, name: string, now: number): Promise<CeremonyResult<string>> {
+  const verified = await verifyRegistration(db, rp, owner, body, name, now);
+  if (!verified.ok) return verified;
+  if (!(await insertPasskey(db, owner, verified.value, now))) return { ok: false, message: ALREADY_REGISTERED };
+  return { ok: true, value: verified.value.id };
 }
 
 /**
- * Options for navigator.credentials.get(). For passkey sign-in (no member yet) any of this
- * site's passkeys may answer and user verification is required: the passkey is both factors.
- * As a second step after the password, only the member's own passkeys are offered.
+ * Options for navigator.credentials.get(). For passkey sign-in (a scope: no owner yet) any of the
+ * scope's passkeys may answer and user verification is required: the passkey is both factors.
+ * As a second step after the password (an owner), only the owner's own passkeys are offered.
  */
-export async function authenticationOptions(db: Db, rp: RelyingParty, purpose: Exclude<ChallengePurpose, "register">, staff: StaffRef | null, now: number): Promise<PublicKeyCredentialRequestOptionsJSON> {
-  const allow = staff ? (await listPasskeys(db, staff)).map((p) => ({ id: p.id, transports: transportsOf(p) })) : undefined;
+export async function authenticationOptions(
+  db: Db,
+  rp: RelyingParty,
+  purpose: Exclude<ChallengePurpose, "register">,
+  who: PasskeyOwner | SignInScope,
+  now: number,
+): Promise<PublicKeyCredentialRequestOptionsJSON> {
+  const allow = isOwner(who) ? (await listPasskeys(db, who)).map((p) => ({ id: p.id, transports: transportsOf(p) })) : undefined;
   return generateAuthenticationOptions({
     rpID: rp.rpID,
-    challenge: await issueChallenge(db, purpose, staff?.id ?? null, now),
+    challenge: await issueChallenge(db, purpose, who, now),
     timeout: TIMEOUT_MS,
     allowCredentials: allow,
     userVerification: purpose === "sign-in" ? "required" : "preferred",
@@ -145,28 +173,31 @@ export async function authenticationOptions(db: Db, rp: RelyingParty, purpose: E
 }
 
 /**
- * Checks an authentication response: the challenge (single use), that the passkey exists — and,
- * as a second step, is this member's — the signature, origin, RP ID and (for passkey sign-in)
- * user verification; then moves the counter on. Returns the passkey's owner.
+ * Checks an authentication response without recording it: the challenge (single use, issued for
+ * this purpose and owner or scope), that the passkey exists in the scope — and, given an owner,
+ * is theirs — the user handle, the signature, origin, RP ID and (for passkey sign-in) user
+ * verification. Returns the use to record; the caller records it (recordPasskeyUse, or
+ * passkeyUseStatement in its own batch), which refuses a replayed or cloned counter.
  */
-export async function completeAuthentication(
+export async function verifyAuthentication(
   db: Db,
   env: Env,
   rp: RelyingParty,
   purpose: Exclude<ChallengePurpose, "register">,
-  staff: StaffRef | null,
+  who: PasskeyOwner | SignInScope,
   body: unknown,
   now: number,
-): Promise<CeremonyResult<StaffRef>> {
+): Promise<CeremonyResult<PasskeyUse & { name: string }>> {
   const parsed = authenticationResponse.safeParse(body);
   if (!parsed.success) return { ok: false, message: NOT_ACCEPTED };
   const response = parsed.data as unknown as AuthenticationResponseJSON;
   const challenge = challengeOf(response.response.clientDataJSON);
-  if (!challenge || !(await consumeChallenge(db, challenge, purpose, staff?.id ?? null, now))) return { ok: false, message: EXPIRED };
-  const passkey = await findPasskey(db, response.id);
-  if (!passkey || (staff && (passkey.staffId !== staff.id || passkey.agencyId !== staff.agencyId))) return { ok: false, message: NOT_ACCEPTED };
+  if (!challenge || !(await consumeChallenge(db, challenge, purpose, who, now))) return { ok: false, message: EXPIRED };
+  const passkey = await findPasskey(db, scopeOf(who), response.id);
+  if (!passkey || (isOwner(who) && (passkey.ownerId !== who.id || passkey.agencyId !== who.agencyId))) return { ok: false, message: NOT_ACCEPTED };
+  const owner: PasskeyOwner = { kind: who.kind, id: passkey.ownerId, agencyId: passkey.agencyId };
   const handle = response.response.userHandle;
-  if (handle && !(await isUserHandleOf(env.TWO_FACTOR_KEY, passkey.staffId, handle))) return { ok: false, message: NOT_ACCEPTED };
+  if (handle && !(await isUserHandleOf(env.TWO_FACTOR_KEY, owner, handle))) return { ok: false, message: NOT_ACCEPTED };
   let verification;
   try {
     verification = await verifyAuthenticationResponse({
@@ -181,9 +212,26 @@ export async function completeAuthentication(
     return { ok: false, message: NOT_ACCEPTED };
   }
   if (!verification.verified) return { ok: false, message: NOT_ACCEPTED };
-  const recorded = await recordPasskeyUse(db, passkey.id, passkey.staffId, passkey.counter, verification.authenticationInfo.newCounter, now);
-  if (!recorded) return { ok: false, message: NOT_ACCEPTED };
-  return { ok: true, value: { id: passkey.staffId, agencyId: passkey.agencyId } };
+  return {
+    ok: true,
+    value: { passkeyId: passkey.id, owner, seenCounter: passkey.counter, newCounter: verification.authenticationInfo.newCounter, name: passkey.name },
+  };
+}
+
+/** verifyAuthentication, then the use recorded at once. Returns the passkey's owner. */
+export async function completeAuthentication(
+  db: Db,
+  env: Env,
+  rp: RelyingParty,
+  purpose: Exclude<ChallengePurpose, "register">,
+  who: PasskeyOwner | SignInScope,
+  body: unknown,
+  now: number,
+): Promise<CeremonyResult<PasskeyOwner>> {
+  const verified = await verifyAuthentication(db, env, rp, purpose, who, body, now);
+  if (!verified.ok) return verified;
+  if (!(await recordPasskeyUse(db, verified.value, now))) return { ok: false, message: NOT_ACCEPTED };
+  return { ok: true, value: verified.value.owner };
 }
 
 function transportsOf(p: PasskeyRow): AuthenticatorTransport[] {

@@ -11,7 +11,8 @@ import { twoFactorStatus } from "../auth/second-step";
 import { parseForm } from "../forms/parse";
 import { completeRegistration, registrationOptions } from "./ceremonies";
 import { passkeyName, passkeyNameSchema, readJson } from "./json";
-import { findOwnPasskey, listPasskeys, removePasskey, renamePasskey } from "./queries";
+import { staffOwner } from "./owner";
+import { findOwnPasskey, listPasskeys, removeStaffPasskey, renamePasskey } from "./queries";
 import { relyingParty } from "./relying-party";
 import { PasskeyPage, PasskeysPage } from "./views";
 
@@ -27,8 +28,8 @@ const renameForm = z.object({ name: passkeyNameSchema });
 /** Credential IDs are base64url; anything else can't be one. */
 const passkeyId = z.string().min(1).max(1400).regex(/^[A-Za-z0-9_-]+$/);
 
-const ref = (s: CurrentStaff) => ({ id: s.id, agencyId: s.agency.id });
-const holder = (s: CurrentStaff) => ({ ...ref(s), email: s.email, name: s.name, agencyName: s.agency.name });
+const ref = (s: CurrentStaff) => staffOwner({ id: s.id, agencyId: s.agency.id });
+const holder = (s: CurrentStaff) => ({ ...ref(s), userName: s.email, displayName: s.name, rpName: s.agency.name });
 
 export const passkeyRoutes = new Hono<AppEnv>()
   .get("/account/passkeys", async (c) => {
@@ -72,6 +73,6 @@ export const passkeyRoutes = new Hono<AppEnv>()
     const passkey = id.success ? await findOwnPasskey(db, ref(staff), id.data) : null;
     if (!passkey) return c.notFound();
     const { required } = await twoFactorStatus(db, ref(staff));
-    if (!(await removePasskey(db, ref(staff), passkey.id, required))) return c.html(<PasskeyPage staff={staff} passkey={passkey} alert={KEEP_ONE} />, 422);
+    if (!(await removeStaffPasskey(db, ref(staff), passkey.id, required))) return c.html(<PasskeyPage staff={staff} passkey={passkey} alert={KEEP_ONE} />, 422);
     return c.redirect("/account/passkeys?done=removed", 303);
   });

@@ -21,6 +21,7 @@ import { finishSignIn, loadSecondStep, mustEnrol } from "../two-factor/sign-in";
 import { chargePasskeySignIn, chargeSecondFactor, lockMinutes, passkeySignInRefused, secondFactorRefused } from "../two-factor/throttle";
 import { authenticationOptions, completeAuthentication, completeRegistration, registrationOptions } from "./ceremonies";
 import { passkeyName, readJson } from "./json";
+import { staffOwner } from "./owner";
 import { relyingParty } from "./relying-party";
 
 const tooMany = (env: object) => `Too many attempts. Wait ${lockMinutes(env)} minutes and try again, or ask your administrator for help.`;
@@ -40,7 +41,7 @@ export const passkeySignInRoutes = new Hono<AppEnv>()
   .post("/sign-in/passkey/options", async (c) => {
     const now = Date.now();
     if (await passkeySignInRefused(c.env, c.var.db, addressBucket(c.req))) return c.json({ error: tooMany(c.env) }, 429);
-    return c.json({ options: await authenticationOptions(c.var.db, relyingParty(c), "sign-in", null, now) });
+    return c.json({ options: await authenticationOptions(c.var.db, relyingParty(c), "sign-in", { kind: "staff" }, now) });
   })
   .post("/sign-in/passkey", async (c) => {
     const body = signInBody.safeParse(await readJson(c));
@@ -49,7 +50,7 @@ export const passkeySignInRoutes = new Hono<AppEnv>()
     const now = Date.now();
     const guess = await chargePasskeySignIn(c.env, db, addressBucket(c.req));
     if (!guess) return c.json({ error: tooMany(c.env) }, 429);
-    const result = await completeAuthentication(db, c.env, relyingParty(c), "sign-in", null, body.data.response, now);
+    const result = await completeAuthentication(db, c.env, relyingParty(c), "sign-in", { kind: "staff" }, body.data.response, now);
     // The passkey's owner must still be an active member (deactivation ends passkey sign-in too).
     const staff = result.ok ? await findSignInStaff(db, result.value) : null;
     if (!result.ok || !staff) {
@@ -66,7 +67,7 @@ export const passkeySignInRoutes = new Hono<AppEnv>()
     const now = Date.now();
     if (await secondFactorRefused(c.env, c.var.db, step.staff.id, addressBucket(c.req))) return c.json({ error: tooMany(c.env) }, 429);
     if (step.status.passkeys === 0) return c.json({ error: "You have no passkey for this account.", redirect: "/sign-in/two-factor" }, 422);
-    return c.json({ options: await authenticationOptions(c.var.db, relyingParty(c), "second-step", step.staff, now) });
+    return c.json({ options: await authenticationOptions(c.var.db, relyingParty(c), "second-step", staffOwner(step.staff), now) });
   })
   .post("/sign-in/two-factor/passkey", async (c) => {
     const { step, restart } = await stepOrRestart(c);
@@ -77,7 +78,7 @@ export const passkeySignInRoutes = new Hono<AppEnv>()
     const now = Date.now();
     const guess = await chargeSecondFactor(c.env, db, step.staff.id, addressBucket(c.req));
     if (!guess) return c.json({ error: tooMany(c.env) }, 429);
-    const result = await completeAuthentication(db, c.env, relyingParty(c), "second-step", step.staff, body.data.response, now);
+    const result = await completeAuthentication(db, c.env, relyingParty(c), "second-step", staffOwner(step.staff), body.data.response, now);
     if (!result.ok) return c.json({ error: result.message }, 422);
     await finishSignIn(c, step.staff);
     return c.json({ redirect: step.pending.next });
@@ -89,7 +90,7 @@ export const passkeySignInRoutes = new Hono<AppEnv>()
     const body = registerBody.safeParse(await readJson(c));
     const name = passkeyName(body.success ? body.data.name : undefined);
     if (!name.ok) return c.json({ error: name.error, field: "name" }, 422);
-    return c.json({ options: await registrationOptions(c.var.db, c.env, relyingParty(c), step.staff, Date.now()) });
+    return c.json({ options: await registrationOptions(c.var.db, c.env, relyingParty(c), { ...staffOwner(step.staff), userName: step.staff.email, displayName: step.staff.name, rpName: step.staff.agencyName }, Date.now()) });
   })
   .post("/sign-in/two-factor/passkeys", async (c) => {
     const { step, restart } = await stepOrRestart(c);
@@ -98,7 +99,7 @@ export const passkeySignInRoutes = new Hono<AppEnv>()
     const body = registerBody.safeParse(await readJson(c));
     const name = passkeyName(body.success ? body.data.name : undefined);
     if (!name.ok) return c.json({ error: name.error, field: "name" }, 422);
-    const result = await completeRegistration(c.var.db, relyingParty(c), step.staff, body.success ? body.data.response : undefined, name.value, Date.now());
+    const result = await completeRegistration(c.var.db, relyingParty(c), staffOwner(step.staff), body.success ? body.data.response : undefined, name.value, Date.now());
     if (!result.ok) return c.json({ error: result.message }, 422);
     await finishSignIn(c, step.staff);
     return c.json({ redirect: step.pending.next });

@@ -1,8 +1,8 @@
 /**
  * A portal user choosing a new password: the first one (replacing the temporary password) or any
  * later change (current password required). The new hash, the end of the temporary password and of
- * every other session (session_version + 1), the lock cleared, and the client's "Reset Password"
- * entry are one atomic commit through the client's log.
+ * every other session (session_version + 1; this device's session carried over), the lock
+ * cleared, and the client's "Reset Password" entry are one atomic commit through the client's log.
  */
 import { hashPassword, verifyPassword } from "../auth/password";
 import { newPasswordProblem } from "../auth/password-rules";
@@ -10,6 +10,7 @@ import { commitChange, portalEventEntry } from "../clients/log";
 import type { Db } from "../db";
 import { effectiveSettings } from "../db/agency-settings";
 import { chargePasswordCheck, loginPasswordHash, giveBackCharge, usernameKeyOf, type PortalAgency, type PortalUser } from "./queries";
+import { keepSessionStatement } from "./sessions";
 import { prepareAttempt, retryAfterMs, throttleSettings } from "../auth/throttle";
 import { throttleKeyOf, type AddressBucket } from "../auth/throttle-keys";
 
@@ -81,11 +82,13 @@ export async function changePortalPassword(
     return { kind: "invalid", field: "newPassword", message: "Choose a password different from your temporary password." };
   }
 
-  // 4. Save, only if the login is still as this session knew it (same version, still active).
+  // 4. Save, only if the login is still as this session knew it (same version, still active);
+  //    this device's session moves to the new version with it, every other session ends.
   const result = await commitChange(env, {
     agencyId: agency.id,
     clientId: user.clientId,
     statements: [
+      keepSessionStatement(db, agency.id, user.loginId, user.sessionId, user.sessionVersion),
       {
         sql:
           "UPDATE portal_logins SET password_hash = ?, must_change_password = 0, temp_password_expires_at = NULL, " +

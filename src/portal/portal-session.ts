@@ -6,15 +6,20 @@
  * (`__Host-staff_session`) nor another agency's. Even a token moved into the wrong cookie opens
  * nothing: the audience must match too.
  *
- * On every request the token's `ver` must equal the login's `session_version`, and the login must
- * be active, of this agency, with its client of this agency: deactivating a login, a staff
- * password reset or a password change elsewhere (each bumps the version) ends the session at once.
+ * Each sign-in is a session of its own, on one device: a portal_sessions row (sessions.ts) whose
+ * id the token carries as `sid`. On every request — in one D1 round trip — the token's `ver` must
+ * equal the login's `session_version`, the session's row must be open and of that version, and
+ * the login must be active, of this agency, with its client of this agency: Log out or Devices ›
+ * End (the row ended) ends one device's session at once; deactivating a login, a staff password
+ * reset, a password change elsewhere or Log out everywhere (each bumps the version) end them all.
  */
 import type { Context, MiddlewareHandler } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import type { Db } from "../db";
 import { sessionLimits, signSession, verifySession } from "../auth/session";
+import { cityOf, countryOf, deviceSummary } from "./device";
 import { findSessionLogin, type PortalAgency, type PortalUser } from "./queries";
+import { insertSession, newSessionId, type SessionMethod } from "./sessions";
 
 /** Hono's environment for portal routes. */
 export interface PortalEnv {
@@ -36,6 +41,8 @@ const REFRESH_AFTER_SECONDS = 60;
 
 /** The JWT audience of an agency's portal. */
 export const portalAudience = (slug: string) => `portal:${slug}`;
+/** The route pattern of an agency's portal (any slug; src/portal/routes.tsx checks it names one). */
+export const PORTAL_ROUTE = "/portal/:slug{[a-z0-9][a-z0-9-]{0,62}}";
 /** The path every URL of an agency's portal starts with. */
 export const portalPath = (slug: string) => `/portal/${slug}`;
 
@@ -46,17 +53,45 @@ function setSessionCookie(c: Context<PortalEnv>, token: string) {
 }
 
 /**
- * Issues the session cookie for a login at this agency's portal; `authTime` (epoch seconds) keeps
- * the original sign-in time when a session is re-issued after a password change.
+ * Starts a session for a login on this device: its portal_sessions row (browser and approximate
+ * place from this request) and the cookie that names it. `method` is how the user signed in.
  */
-export async function startPortalSession(c: Context<PortalEnv>, login: { loginId: number; sessionVersion: number }, authTime?: number) {
-  const now = nowSeconds();
+export async function startPortalSession(c: Context<PortalEnv>, login: { loginId: number; sessionVersion: number }, method: SessionMethod = "password") {
+  const now = Date.now();
+  const agency = c.var.agency;
+  const sessionId = newSessionId();
+  await insertSession(
+    c.var.db,
+    {
+      id: sessionId,
+      loginId: login.loginId,
+      agencyId: agency.id,
+      sessionVersion: login.sessionVersion,
+      device: deviceSummary(c.req.header("User-Agent")),
+      country: countryOf(c.req.header("CF-IPCountry")),
+      city: cityOf(c.req.header("CF-IPCity")),
+      method,
+    },
+    now,
+  );
+  await issueCookie(c, { loginId: login.loginId, sessionVersion: login.sessionVersion, sessionId }, Math.floor(now / 1000));
+}
+
+/**
+ * Re-issues this device's cookie under the login's new session version (after a password change,
+ * which carried this session's row over): same session, same original sign-in time.
+ */
+export async function continuePortalSession(c: Context<PortalEnv>, user: PortalUser, sessionVersion: number) {
+  await issueCookie(c, { loginId: user.loginId, sessionVersion, sessionId: user.sessionId }, Math.floor(user.signedInAt / 1000));
+}
+
+async function issueCookie(c: Context<PortalEnv>, s: { loginId: number; sessionVersion: number; sessionId: string }, authTime: number) {
   const agency = c.var.agency;
   const token = await signSession(
     c.env.SESSION_SECRET,
-    { sub: String(login.loginId), aud: portalAudience(agency.slug), agencyId: agency.id, authTime: authTime ?? now, ver: login.sessionVersion },
+    { sub: String(s.loginId), aud: portalAudience(agency.slug), agencyId: agency.id, authTime, ver: s.sessionVersion, sid: s.sessionId },
     sessionLimits(c.env),
-    now,
+    nowSeconds(),
   );
   setSessionCookie(c, token);
 }
@@ -64,14 +99,6 @@ export async function startPortalSession(c: Context<PortalEnv>, login: { loginId
 /** Clears the session cookie. */
 export function endPortalSession(c: Context<PortalEnv>) {
   deleteCookie(c, portalCookie(c.var.agency.slug), COOKIE_OPTIONS);
-}
-
-/** The signed-in user's original sign-in time, for re-issuing the cookie. */
-export async function sessionAuthTime(c: Context<PortalEnv>): Promise<number | undefined> {
-  const token = getCookie(c, portalCookie(c.var.agency.slug));
-  if (!token) return undefined;
-  const claims = await verifySession(c.env.SESSION_SECRET, token, portalAudience(c.var.agency.slug), sessionLimits(c.env), nowSeconds());
-  return claims?.authTime;
 }
 
 /**
@@ -86,12 +113,18 @@ export const loadPortalUser: MiddlewareHandler<PortalEnv> = async (c, next) => {
     const now = nowSeconds();
     const claims = await verifySession(c.env.SESSION_SECRET, token, portalAudience(agency.slug), limits, now);
     const loginId = Number(claims?.sub);
-    const user = claims && claims.agencyId === agency.id && Number.isSafeInteger(loginId) ? await findSessionLogin(c.var.db, agency.id, loginId) : null;
+    // The cookie is refreshed (sliding the idle timeout) at most once a minute, and the session's
+    // last-seen time with it, in the same round trip as the check.
+    const refresh = claims !== null && now - claims.iat >= REFRESH_AFTER_SECONDS;
+    const user =
+      claims?.sid && claims.agencyId === agency.id && Number.isSafeInteger(loginId)
+        ? await findSessionLogin(c.var.db, agency.id, loginId, claims.sid, refresh ? now * 1000 : undefined)
+        : null;
     // A temporary password that expired ends a session begun with it, too.
     const tempExpired = user?.mustChangePassword && user.tempPasswordExpiresAt != null && Date.now() > user.tempPasswordExpiresAt;
     if (claims && user && user.sessionVersion === claims.ver && !tempExpired) {
       c.set("portalUser", user);
-      if (now - claims.iat >= REFRESH_AFTER_SECONDS) setSessionCookie(c, await signSession(c.env.SESSION_SECRET, claims, limits, now));
+      if (refresh) setSessionCookie(c, await signSession(c.env.SESSION_SECRET, claims, limits, now));
     } else {
       endPortalSession(c);
       c.set("sessionEnded", true);
@@ -103,6 +136,18 @@ export const loadPortalUser: MiddlewareHandler<PortalEnv> = async (c, next) => {
 /** Lets a request through only with a session; otherwise back to the portal's sign-in. */
 export const requirePortalUser: MiddlewareHandler<PortalEnv> = async (c, next) => {
   if (!c.var.portalUser) return c.redirect(`${portalPath(c.var.agency.slug)}${c.var.sessionEnded ? "?ended" : ""}`, 303);
+  await next();
+};
+
+/**
+ * For the portal's JSON endpoints (public/passkeys.js): no session → 401 with where to go, and a
+ * temporary password still to replace → 403 with the way there, instead of redirects a script
+ * would follow blindly.
+ */
+export const requirePortalUserJson: MiddlewareHandler<PortalEnv> = async (c, next) => {
+  const path = portalPath(c.var.agency.slug);
+  if (!c.var.portalUser) return c.json({ error: "Your session has ended. Sign in again.", redirect: `${path}?ended` }, 401);
+  if (c.var.portalUser.mustChangePassword) return c.json({ error: "Choose your password first.", redirect: `${path}/change-password` }, 403);
   await next();
 };
 

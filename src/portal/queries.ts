@@ -3,10 +3,11 @@
  * slug and, after sign-in, by the login and client of the session: nothing here takes a client id
  * from a request.
  */
-import { and, desc, eq, isNotNull, sql } from "drizzle-orm";
+import { and, desc, eq, isNotNull, isNull, sql, type SQL } from "drizzle-orm";
+import type { Statement } from "../audit/chained-log";
 import type { Db } from "../db";
 import { agencySettingsColumns, type AgencySettingsRow } from "../db/agency-settings";
-import { agencies, clientLog, clients, portalLogins } from "../db/schema";
+import { agencies, clientLog, clients, portalLogins, portalSessions } from "../db/schema";
 import { accountCharge, chargeAccountRow, chargeCounters, giveBack, readCounters, roomBeforeAccount, type AccountState, type Attempt, type ThrottleRow } from "../auth/throttle";
 
 /** The agency of a portal URL, with its settings columns (`effectiveSettings(env, agency)`). */
@@ -49,6 +50,44 @@ function signInLoginQuery(db: Db, agencyId: number, usernameKey: string) {
 }
 
 export type SignInLogin = Awaited<ReturnType<typeof signInLoginQuery>>[number];
+
+/** This agency's login with this id, with sign-in's columns (passkey sign-in: the passkey names it). */
+export async function findSignInLoginById(db: Db, agencyId: number, loginId: number): Promise<SignInLogin | null> {
+  const row = await db
+    .select(signInColumns)
+    .from(portalLogins)
+    .innerJoin(clients, and(eq(clients.id, portalLogins.clientId), eq(clients.agencyId, portalLogins.agencyId)))
+    .where(and(eq(portalLogins.agencyId, agencyId), eq(portalLogins.id, loginId)))
+    .get();
+  return row ?? null;
+}
+
+/**
+ * Whether a login may sign in now, as SQL for a conditional write: active, not locked, its client
+ * the agency's and not refusing portal login, the agency contracted for the portal. A passkey
+ * sign-in writes only under it, so a login deactivated (or a client marked refused) a moment
+ * before can't slip through between the read and the commit.
+ */
+export function loginMaySignIn(agencyId: number, loginId: number, now: number): SQL {
+  return sql`EXISTS (SELECT 1 FROM portal_logins l
+    JOIN clients c ON c.id = l.client_id AND c.agency_id = l.agency_id
+    JOIN agencies a ON a.id = l.agency_id
+    WHERE l.id = ${loginId} AND l.agency_id = ${agencyId} AND l.active = 1
+      AND (l.locked_until IS NULL OR l.locked_until <= ${now})
+      AND c.refused_portal_login = 0 AND a.portal_enabled = 1)`;
+}
+
+/**
+ * A passkey sign-in's write to the login — last login now, its failed sign-ins forgotten as after a
+ * right password — only if the statement before it (the passkey's use) changed a row.
+ */
+export function passkeySignedInStatement(db: Db, agencyId: number, loginId: number, now: number): Statement {
+  return db
+    .update(portalLogins)
+    .set({ lastLoginAt: now, failedAttempts: 0, lockedUntil: null, lastFailedAt: null })
+    .where(and(eq(portalLogins.id, loginId), eq(portalLogins.agencyId, agencyId), sql`changes() > 0`))
+    .toSQL();
+}
 
 /** The agency's login with this username, only if its client is the same agency's. */
 const loginNamed = (agencyId: number, usernameKey: string) =>
@@ -162,14 +201,20 @@ export interface PortalUser {
   sessionVersion: number;
   clientId: number;
   clientName: string;
+  /** This device's session (portal_sessions): its id, and when it began. */
+  sessionId: string;
+  signedInAt: number;
 }
 
 /**
  * The login behind a session, only while it is active, belongs to this agency and its client is
- * this agency's; null otherwise. The caller compares the session version.
+ * this agency's, and only while this device's session row holds (not ended, made under the
+ * login's current session version); null otherwise. The caller compares the token's version.
+ * One D1 round trip: with `seenAt` (the cookie is being refreshed, at most once a minute) the
+ * session's last-seen time is moved in the same batch.
  */
-export async function findSessionLogin(db: Db, agencyId: number, loginId: number): Promise<PortalUser | null> {
-  const row = await db
+export async function findSessionLogin(db: Db, agencyId: number, loginId: number, sessionId: string, seenAt?: number): Promise<PortalUser | null> {
+  const query = db
     .select({
       loginId: portalLogins.id,
       username: portalLogins.username,
@@ -180,11 +225,36 @@ export async function findSessionLogin(db: Db, agencyId: number, loginId: number
       clientId: clients.id,
       firstName: clients.firstName,
       lastName: clients.lastName,
+      sessionId: portalSessions.id,
+      signedInAt: portalSessions.createdAt,
     })
     .from(portalLogins)
     .innerJoin(clients, and(eq(clients.id, portalLogins.clientId), eq(clients.agencyId, portalLogins.agencyId)))
+    .innerJoin(
+      portalSessions,
+      and(
+        eq(portalSessions.id, sessionId),
+        eq(portalSessions.loginId, portalLogins.id),
+        eq(portalSessions.agencyId, portalLogins.agencyId),
+        isNull(portalSessions.endedAt),
+        eq(portalSessions.sessionVersion, portalLogins.sessionVersion),
+      ),
+    )
     .where(and(eq(portalLogins.id, loginId), eq(portalLogins.agencyId, agencyId), eq(portalLogins.active, true)))
-    .get();
+    .limit(1);
+  const rows =
+    seenAt === undefined
+      ? await query.all()
+      : (
+          await db.batch([
+            db
+              .update(portalSessions)
+              .set({ lastSeenAt: seenAt })
+              .where(and(eq(portalSessions.id, sessionId), eq(portalSessions.loginId, loginId), eq(portalSessions.agencyId, agencyId), isNull(portalSessions.endedAt))),
+            query,
+          ])
+        )[1];
+  const row = rows[0];
   if (!row) return null;
   const { firstName, lastName, ...rest } = row;
   return { ...rest, clientName: `${firstName} ${lastName}` };
@@ -256,15 +326,4 @@ export async function listClientActions(db: Db, agencyId: number, clientId: numb
     .offset((page - 1) * ACTIVITY_PAGE_SIZE)
     .all();
   return { actions: rows.slice(0, ACTIVITY_PAGE_SIZE), hasOlder: rows.length > ACTIVITY_PAGE_SIZE };
-}
-
-/**
- * Ends every session of a login (Log out): tokens carry the version they were made with. Only
- * from the version this session knew, so a log-out never undoes a newer change.
- */
-export async function endLoginSessions(db: Db, agencyId: number, loginId: number, sessionVersion: number) {
-  await db
-    .update(portalLogins)
-    .set({ sessionVersion: sql`${portalLogins.sessionVersion} + 1` })
-    .where(and(eq(portalLogins.id, loginId), eq(portalLogins.agencyId, agencyId), eq(portalLogins.sessionVersion, sessionVersion)));
 }

@@ -1,27 +1,33 @@
 /** @jsxImportSource hono/jsx */
 /**
  * The Client Portal at /portal/<agency slug>: sign in, first password, Home, Activity, change
- * password, log out. Every URL under /portal answers 404 unless the slug is an agency contracted
- * for the portal; no URL carries a client or login id (the session says whose data it is).
+ * password, log out; passkeys (passkey-routes.tsx) and devices (device-routes.tsx) are mounted
+ * here too, behind the same agency and session middleware. Every URL under /portal answers 404
+ * unless the slug is an agency contracted for the portal; no URL carries a client or login id
+ * (the session says whose data it is).
  */
 import { Hono, type MiddlewareHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { z } from "zod";
-import { recordPortalEvent } from "../clients/log";
+import { commitChange, portalEventEntry } from "../clients/log";
 import { parseForm } from "../forms/parse";
 import { plainText } from "../forms/text";
 import { changePortalPassword } from "./password-change";
 import {
+  continuePortalSession,
   endPortalSession,
   loadPortalUser,
+  PORTAL_ROUTE,
   portalPath,
   requireChosenPassword,
   requirePortalUser,
-  sessionAuthTime,
   startPortalSession,
   type PortalEnv,
 } from "./portal-session";
-import { endLoginSessions, findPortalAgency, getPortalHome, listClientActions } from "./queries";
+import { findPortalAgency, getPortalHome, listClientActions } from "./queries";
+import { endSessionStatement } from "./sessions";
+import { portalPasskeyRoutes } from "./passkey-routes";
+import { portalDeviceRoutes } from "./device-routes";
 import { attemptSignIn } from "./sign-in";
 import { waitText } from "../auth/throttle";
 import { addressBucket, clientAddress } from "../auth/throttle-keys";
@@ -48,7 +54,6 @@ const changePasswordForm = z.object({
 
 const pageQuery = z.union([z.undefined(), z.string().regex(/^[1-9][0-9]{0,5}$/).transform(Number)]);
 
-const SLUG = "[a-z0-9][a-z0-9-]{0,62}";
 
 /** Finds the agency from the URL's slug; any unknown or not-contracted slug is a 404. */
 const portalAgency: MiddlewareHandler<PortalEnv> = async (c, next) => {
@@ -60,10 +65,10 @@ const portalAgency: MiddlewareHandler<PortalEnv> = async (c, next) => {
 
 export const portalRoutes = new Hono<PortalEnv>()
   // "/portal/:slug/*" also matches "/portal/:slug" itself: one registration runs it once.
-  .use(`/portal/:slug{${SLUG}}/*`, portalAgency, loadPortalUser)
+  .use(`${PORTAL_ROUTE}/*`, portalAgency, loadPortalUser)
 
   // Home when signed in; otherwise the sign-in form.
-  .get(`/portal/:slug{${SLUG}}`, async (c) => {
+  .get(`${PORTAL_ROUTE}`, async (c) => {
     const { agency, portalUser: user } = c.var;
     if (!user) {
       const notice =
@@ -80,10 +85,10 @@ export const portalRoutes = new Hono<PortalEnv>()
     const notice = c.req.query("password-changed") !== undefined ? "Your password has been changed." : undefined;
     return c.html(<PortalHomePage agency={agency} user={user} home={home} notice={notice} />);
   })
-  .get(`/portal/:slug{${SLUG}}/`, (c) => c.redirect(portalPath(c.var.agency.slug), 301))
-  .get(`/portal/:slug{${SLUG}}/sign-in`, (c) => c.redirect(portalPath(c.var.agency.slug), 303))
+  .get(`${PORTAL_ROUTE}/`, (c) => c.redirect(portalPath(c.var.agency.slug), 301))
+  .get(`${PORTAL_ROUTE}/sign-in`, (c) => c.redirect(portalPath(c.var.agency.slug), 303))
 
-  .post(`/portal/:slug{${SLUG}}/sign-in`, async (c) => {
+  .post(`${PORTAL_ROUTE}/sign-in`, async (c) => {
     const agency = c.var.agency;
     const form = parseForm(signInForm, await c.req.parseBody());
     if (!form.ok) {
@@ -113,15 +118,14 @@ export const portalRoutes = new Hono<PortalEnv>()
     return c.redirect(next, 303);
   })
 
-  .get(`/portal/:slug{${SLUG}}/change-password`, requirePortalUser, (c) =>
+  .get(`${PORTAL_ROUTE}/change-password`, requirePortalUser, (c) =>
     c.html(<ChangePasswordPage agency={c.var.agency} user={c.var.portalUser!} />),
   )
-  .post(`/portal/:slug{${SLUG}}/change-password`, requirePortalUser, async (c) => {
+  .post(`${PORTAL_ROUTE}/change-password`, requirePortalUser, async (c) => {
     const agency = c.var.agency;
     const user = c.var.portalUser!;
     const form = parseForm(changePasswordForm, await c.req.parseBody());
     if (!form.ok) return c.html(<ChangePasswordPage agency={agency} user={user} errors={form.errors} alert="Your password was not changed. Correct the fields marked below." />, 422);
-    const authTime = await sessionAuthTime(c);
     const outcome = await changePortalPassword(c.env, c.var.db, {
       agency,
       user,
@@ -142,11 +146,11 @@ export const portalRoutes = new Hono<PortalEnv>()
       return c.redirect(`${portalPath(agency.slug)}?ended`, 303);
     }
     // This session carries on with the new version; every other session has ended.
-    await startPortalSession(c, { loginId: user.loginId, sessionVersion: outcome.sessionVersion }, authTime);
+    await continuePortalSession(c, user, outcome.sessionVersion);
     return c.redirect(`${portalPath(agency.slug)}?password-changed`, 303);
   })
 
-  .get(`/portal/:slug{${SLUG}}/activity`, requirePortalUser, requireChosenPassword, async (c) => {
+  .get(`${PORTAL_ROUTE}/activity`, requirePortalUser, requireChosenPassword, async (c) => {
     const { agency } = c.var;
     const user = c.var.portalUser!;
     const page = pageQuery.safeParse(c.req.query("page"));
@@ -156,18 +160,25 @@ export const portalRoutes = new Hono<PortalEnv>()
     return c.html(<ActivityPage agency={agency} user={user} actions={actions} page={current} hasOlder={hasOlder} />);
   })
 
-  // Log out: the entry, the token revoked (the session version moves on, so even a copy of the
-  // cookie stops working — on the login's other devices too), and the cookie cleared.
-  .post(`/portal/:slug{${SLUG}}/log-out`, async (c) => {
+  // Log out: this device's session ends (its row, so even a copy of the cookie stops working),
+  // with its entry, and the cookie is cleared. The login's other devices stay signed in.
+  .post(`${PORTAL_ROUTE}/log-out`, async (c) => {
     const { agency, portalUser: user } = c.var;
     if (user) {
-      await recordPortalEvent(c.env, { agencyId: agency.id, clientId: user.clientId, loginId: user.loginId, username: user.username, event: "Logout" });
-      await endLoginSessions(c.var.db, agency.id, user.loginId, user.sessionVersion);
+      await commitChange(c.env, {
+        agencyId: agency.id,
+        clientId: user.clientId,
+        statements: [endSessionStatement(c.var.db, agency.id, user.loginId, user.sessionId, Date.now())],
+        entry: portalEventEntry({ loginId: user.loginId, username: user.username, event: "Logout" }),
+      });
     }
     endPortalSession(c);
     c.header("Clear-Site-Data", '"cache", "storage"');
     return c.redirect(`${portalPath(agency.slug)}?logged-out`, 303);
   })
+
+  .route("/", portalPasskeyRoutes)
+  .route("/", portalDeviceRoutes)
 
   // Nothing else lives under /portal: never fall through to the staff app's sign-in.
   .all("/portal", (c) => c.html(<PortalNotFoundPage />, 404))

@@ -4,9 +4,10 @@ import { PASSWORD_MAX_LENGTH, PASSWORD_RULES } from "../auth/password-rules";
 import type { FieldErrors } from "../forms/parse";
 import { Field } from "../layout/views";
 import type { ClientAction, PortalAgency, PortalHome, PortalUser } from "./queries";
-import { formatActionLogTime, zoneName } from "../layout/agency-time";
+import { formatActionLogTime, formatAgencyDateTime, zoneName } from "../layout/agency-time";
+import { PasskeyButton } from "../layout/passkey-button";
 
-type Section = "home" | "activity" | "password";
+export type Section = "home" | "activity" | "passkeys" | "devices" | "password";
 
 const base = (agency: PortalAgency) => `/portal/${agency.slug}`;
 
@@ -48,6 +49,8 @@ export function PortalLayout(props: { agency: PortalAgency; title: string; user?
             <ul>
               {link("home", base(agency), "Home")}
               {link("activity", `${base(agency)}/activity`, "Activity")}
+              {link("passkeys", `${base(agency)}/passkeys`, "Passkeys")}
+              {link("devices", `${base(agency)}/devices`, "Devices")}
               {link("password", `${base(agency)}/change-password`, "Change password")}
             </ul>
           </nav>
@@ -79,6 +82,15 @@ export function PortalSignInPage(props: { agency: PortalAgency; username?: strin
           <Field name="password" label="Password" type="password" error={errors.password} autocomplete="current-password" maxlength={1024} required />
           <button type="submit" class="primary wide">Sign in</button>
         </form>
+        <div class="second-way">
+          <p class="or" aria-hidden="true">or</p>
+          <PasskeyButton
+            ceremony="authenticate"
+            optionsUrl={`${base(agency)}/sign-in/passkey/options`}
+            verifyUrl={`${base(agency)}/sign-in/passkey`}
+            label="Sign in with a passkey"
+          />
+        </div>
         <p class="hint portal-help">
           Your Portal Username and first (temporary) password are in the email {agency.name} sent you. Forgot your password? Contact {agency.name} and ask
           for a new one.
@@ -161,6 +173,10 @@ export function PortalHomePage(props: { agency: PortalAgency; user: PortalUser; 
         <p class="signed-in-as">
           Signed in as <strong>{user.username}</strong>
         </p>
+        <p class="signed-in-since">
+          Signed in on this device since <time datetime={new Date(user.signedInAt).toISOString()}>{formatAgencyDateTime(user.signedInAt, agency.timezone)}</time>.{" "}
+          <a href={`${base(agency)}/devices`}>Devices</a>
+        </p>
         {user.representative && (
           <p class="representative">
             Representative for <strong>{user.clientName}</strong>
@@ -216,7 +232,7 @@ export function ActivityPage(props: { agency: PortalAgency; user: PortalUser; ac
       <section class="card" aria-labelledby="log-heading">
         <h2 id="log-heading">Client Action Log</h2>
         <p class="hint">
-          Sign-ins, sign-outs and password changes on {user.clientName}'s portal logins, newest first. Times are {zoneName(agency.timezone)}.
+          Sign-ins, sign-outs, password and passkey changes on {user.clientName}'s portal logins, newest first. Times are {zoneName(agency.timezone)}.
         </p>
         {actions.length === 0 ? (
           <p class="empty">{page === 1 ? "No activity yet." : "No more activity."}</p>

@@ -42,7 +42,7 @@ it("staff add a login for Maria; she signs in on a phone, chooses a password, se
   await desk.goto(base + "/");
   await desk.getByLabel("Email").fill("admin@riverbend.test");
   await desk.getByLabel("Password").fill("demo-password-2026");
-  await desk.getByRole("button", { name: "Sign in" }).click();
+  await desk.getByRole("button", { name: "Sign in", exact: true }).click();
   await desk.getByRole("region", { name: "Admissions Menu" }).getByRole("link", { name: "Face Sheet" }).click();
   // Search as you type needs htmx, which loads deferred: wait for the page's load event first.
   await desk.waitForURL(/\/face-sheet$/);
@@ -74,7 +74,7 @@ it("staff add a login for Maria; she signs in on a phone, chooses a password, se
   await fitsWidth(phone);
   await phone.getByLabel("Portal Username").fill(USERNAME);
   await phone.getByLabel("Password").fill(temporary);
-  await phone.getByRole("button", { name: "Sign in" }).click();
+  await phone.getByRole("button", { name: "Sign in", exact: true }).click();
 
   // e. First sign-in: choose her own password (the rules are on the page).
   await phone.getByRole("heading", { name: "Choose your password" }).waitFor();
@@ -103,10 +103,10 @@ it("staff add a login for Maria; she signs in on a phone, chooses a password, se
   await phone.getByText("You have logged out.").waitFor();
   await phone.getByLabel("Portal Username").fill(USERNAME);
   await phone.getByLabel("Password").fill(temporary);
-  await phone.getByRole("button", { name: "Sign in" }).click();
+  await phone.getByRole("button", { name: "Sign in", exact: true }).click();
   await phone.getByRole("alert").getByText("don't match an active login").waitFor();
   await phone.getByLabel("Password").fill(NEW_PASSWORD);
-  await phone.getByRole("button", { name: "Sign in" }).click();
+  await phone.getByRole("button", { name: "Sign in", exact: true }).click();
   await phone.getByText(`Signed in as ${USERNAME}`).waitFor();
 
   // h. Activity now shows the Logout, between the two sign-ins.

@@ -3,6 +3,7 @@
  * options → authenticator → verify, exactly as public/passkeys.js does in a browser.
  */
 import { env } from "cloudflare:test";
+import { bucketOf, throttleKeyOf } from "../../src/auth/throttle-keys";
 import type { Browser } from "./fixtures";
 import { ORIGIN } from "./fixtures";
 import { SoftwareAuthenticator, type AuthenticationOptions, type RegistrationOptions } from "./webauthn.authenticator";
@@ -45,7 +46,8 @@ export async function challengeCount(): Promise<number> {
   return (await env.DB.prepare("SELECT COUNT(*) AS n FROM webauthn_challenges").first<{ n: number }>())!.n;
 }
 
-/** Failures counted against an address. */
+/** Failures counted against an address (its counter's key is an HMAC of the address bucket). */
 export async function addressFailures(ip: string): Promise<number> {
-  return (await env.DB.prepare("SELECT failures FROM sign_in_throttle WHERE key = ?").bind(`portal-ip:${ip}`).first<{ failures: number }>())?.failures ?? 0;
+  const key = await throttleKeyOf.address(env, bucketOf(ip));
+  return (await env.DB.prepare("SELECT failures FROM sign_in_throttle WHERE key = ?").bind(key).first<{ failures: number }>())?.failures ?? 0;
 }

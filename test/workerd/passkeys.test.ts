@@ -46,7 +46,7 @@ describe("adding a passkey", () => {
     const o = data.options;
     expect(o.rp).toEqual({ name: "Riverbend Behavioral Health", id: "localhost" });
     expect(o.user).toMatchObject({ name: member.email });
-    expect(o.user.id).toBe(encodeBase64urlNoPadding(await userHandle(env.TWO_FACTOR_KEY, member.id)));
+    expect(o.user.id).toBe(encodeBase64urlNoPadding(await userHandle(env.TWO_FACTOR_KEY, { kind: "staff", id: member.id, agencyId: 1 })));
     expect(o.authenticatorSelection).toMatchObject({ residentKey: "required", requireResidentKey: true, userVerification: "required" });
     expect(o.attestation).toBe("none");
     expect(o.excludeCredentials).toEqual([]);

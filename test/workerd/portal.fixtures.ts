@@ -101,6 +101,41 @@ export async function loginRow(id: number): Promise<LoginRow> {
   return row;
 }
 
+/** A session row for a login, as sign-in would store it; returns its id (the token's `sid`). */
+export async function createSessionRow(
+  loginId: number,
+  opts: { agencyId?: number; version?: number; createdAt?: number; lastSeenAt?: number; device?: string; country?: string | null; city?: string | null } = {},
+): Promise<string> {
+  const id = crypto.randomUUID().replace(/-/g, "").slice(0, 22);
+  const created = opts.createdAt ?? Date.now();
+  await env.DB.prepare(
+    `INSERT INTO portal_sessions (id, login_id, agency_id, session_version, created_at, last_seen_at, device, country, city, method)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'password')`,
+  )
+    .bind(id, loginId, opts.agencyId ?? 1, opts.version ?? 1, created, opts.lastSeenAt ?? created, opts.device ?? "Chrome on Linux", opts.country ?? null, opts.city ?? null)
+    .run();
+  return id;
+}
+
+export interface SessionRow {
+  id: string;
+  login_id: number;
+  agency_id: number;
+  session_version: number;
+  created_at: number;
+  last_seen_at: number;
+  device: string;
+  country: string | null;
+  city: string | null;
+  method: string;
+  ended_at: number | null;
+}
+
+/** A login's session rows, oldest first. */
+export async function sessionRows(loginId: number): Promise<SessionRow[]> {
+  return (await env.DB.prepare("SELECT * FROM portal_sessions WHERE login_id = ? ORDER BY created_at, rowid").bind(loginId).all<SessionRow>()).results;
+}
+
 /** Runs one SQL statement (what the staff side's Save would do), e.g. the unlock. */
 export function sql(statement: string, ...params: unknown[]) {
   return env.DB.prepare(statement).bind(...params).run();

@@ -1,6 +1,7 @@
 /**
- * Portal sessions: cookie, idle timeout, the session version checked on every request (deactivate,
- * staff reset, change elsewhere), log out, and the separation of staff and portal sessions.
+ * Portal sessions: cookie, idle timeout, the session version and this device's session row checked
+ * on every request (deactivate, staff reset, change elsewhere), log out (this device only), and
+ * the separation of staff and portal sessions.
  */
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
@@ -8,15 +9,19 @@ import { SignJWT } from "jose";
 import { sessionLimits, signSession } from "../../src/auth/session";
 import { Browser } from "./fixtures";
 import { nowSeconds, STAFF_COOKIE, staffRow, staffToken } from "./helpers";
-import { PORTAL, PORTAL_COOKIE, PortalBrowser, createLogin, createSettledLogin, lastSeq, logEntries, loginRow, sql } from "./portal.fixtures";
+import { PORTAL, PORTAL_COOKIE, PortalBrowser, createLogin, createSessionRow, createSettledLogin, lastSeq, logEntries, loginRow, sessionRows, sql } from "./portal.fixtures";
 
 const ENDED = "Your session has ended. Please sign in again.";
 
-/** A portal token as the Worker would sign it, as of `now` (epoch seconds). */
-function portalToken(p: { loginId: number; ver?: number; aud?: string; agencyId?: number; authTime?: number }, now = nowSeconds()) {
+/**
+ * A portal token as the Worker would sign it, as of `now` (epoch seconds), naming a session row
+ * (`sid`): by default a new row for the login at the token's version, as sign-in would make.
+ */
+async function portalToken(p: { loginId: number; ver?: number; aud?: string; agencyId?: number; authTime?: number; sid?: string | null }, now = nowSeconds()) {
+  const sid = p.sid === undefined ? await createSessionRow(p.loginId, { version: p.ver ?? 1, createdAt: (p.authTime ?? now) * 1000 }) : p.sid;
   return signSession(
     env.SESSION_SECRET,
-    { sub: String(p.loginId), aud: p.aud ?? "portal:riverbend", agencyId: p.agencyId ?? 1, authTime: p.authTime ?? now, ver: p.ver ?? 1 },
+    { sub: String(p.loginId), aud: p.aud ?? "portal:riverbend", agencyId: p.agencyId ?? 1, authTime: p.authTime ?? now, ver: p.ver ?? 1, ...(sid ? { sid } : {}) },
     sessionLimits(env),
     now,
   );
@@ -158,8 +163,11 @@ describe("log out", () => {
     const entries = await logEntries(login.clientId, before);
     expect(entries.map((e) => [e.change_type, e.description])).toEqual([["Logout", `Patient Portal logout by ${login.username}`]]);
     expect(JSON.parse(entries[0]!.details).portal).toEqual({ action: "Logout", description: `Patient Portal logout by ${login.username}` });
-    // The token is revoked on the server, so every session of the login ends with it.
-    expect((await loginRow(login.id)).session_version).toBe(2);
+    // This device's session is ended on the server; the login's version (every device's) is not moved.
+    expect((await loginRow(login.id)).session_version).toBe(1);
+    const rows = await sessionRows(login.id);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.ended_at).not.toBeNull();
   });
 
   it("revokes the token: a copy of the cookie stops working after Log out", async () => {

@@ -1,0 +1,137 @@
+/**
+ * A portal login's sessions, one row per device (portal_sessions). The session JWT carries the
+ * row's random id (`sid`); the session check on every request (queries.ts findSessionLogin) reads
+ * the row together with the login, so ending one row ends that device's session at once, and
+ * moving the login's session_version on (deactivation, a password reset or change, Log out
+ * everywhere) ends every row made under the old version.
+ *
+ * A row is *active* while it isn't ended, its version is the login's, and its session hasn't
+ * passed the idle or absolute limit. Rows that can't become active again are deleted by the hourly
+ * purge a day later (nothing shows them; the client's log keeps the sign-ins and log-outs).
+ */
+import { and, desc, eq, gt, isNull, lte, or, sql } from "drizzle-orm";
+import { encodeBase64urlNoPadding } from "@oslojs/encoding";
+import type { Statement } from "../audit/chained-log";
+import type { SessionLimits } from "../auth/session";
+import type { Db } from "../db";
+import { portalLogins, portalSessions, type PortalSession } from "../db/schema";
+
+export type SessionMethod = PortalSession["method"];
+
+/** A new session id: 128 random bits. Not a secret on its own (the JWT around it is signed). */
+export const newSessionId = () => encodeBase64urlNoPadding(crypto.getRandomValues(new Uint8Array(16)));
+
+/** Stores a new session of a login on one device. */
+export async function insertSession(
+  db: Db,
+  s: { id: string; loginId: number; agencyId: number; sessionVersion: number; device: string; country: string | null; city: string | null; method: SessionMethod },
+  now: number,
+): Promise<void> {
+  await db.insert(portalSessions).values({ ...s, createdAt: now, lastSeenAt: now });
+}
+
+/** The login's active sessions, most recently seen first (the Devices page). */
+export function listActiveSessions(db: Db, agencyId: number, loginId: number, limits: SessionLimits, now: number): Promise<PortalSession[]> {
+  return db
+    .select({ s: portalSessions })
+    .from(portalSessions)
+    .innerJoin(portalLogins, and(eq(portalLogins.id, portalSessions.loginId), eq(portalLogins.agencyId, portalSessions.agencyId)))
+    .where(
+      and(
+        eq(portalSessions.loginId, loginId),
+        eq(portalSessions.agencyId, agencyId),
+        isNull(portalSessions.endedAt),
+        eq(portalSessions.sessionVersion, portalLogins.sessionVersion),
+        gt(portalSessions.lastSeenAt, now - limits.idleSeconds * 1000),
+        gt(portalSessions.createdAt, now - limits.maxSeconds * 1000),
+      ),
+    )
+    .orderBy(desc(portalSessions.lastSeenAt), desc(portalSessions.createdAt))
+    .all()
+    .then((rows) => rows.map((r) => r.s));
+}
+
+/** One of the login's sessions that hasn't ended; null for another login's, or none. */
+export async function findOpenSession(db: Db, agencyId: number, loginId: number, sessionId: string): Promise<PortalSession | null> {
+  const row = await db
+    .select()
+    .from(portalSessions)
+    .where(and(eq(portalSessions.id, sessionId), eq(portalSessions.loginId, loginId), eq(portalSessions.agencyId, agencyId), isNull(portalSessions.endedAt)))
+    .get();
+  return row ?? null;
+}
+
+/** Ends one of the login's sessions, as a statement for the commit that logs it (changes no row if already ended). */
+export function endSessionStatement(db: Db, agencyId: number, loginId: number, sessionId: string, now: number): Statement {
+  return db
+    .update(portalSessions)
+    .set({ endedAt: now })
+    .where(and(eq(portalSessions.id, sessionId), eq(portalSessions.loginId, loginId), eq(portalSessions.agencyId, agencyId), isNull(portalSessions.endedAt)))
+    .toSQL();
+}
+
+/**
+ * Ends every session of the login (Log out everywhere): its rows marked ended, then its session
+ * version moved on — only from the version this session knew, so it never undoes a newer change.
+ * The version's UPDATE is last: the commit's entry is written only if it changed the login.
+ */
+export function endAllSessionsStatements(db: Db, agencyId: number, loginId: number, sessionVersion: number, now: number): Statement[] {
+  return [
+    db
+      .update(portalSessions)
+      .set({ endedAt: now })
+      .where(and(eq(portalSessions.loginId, loginId), eq(portalSessions.agencyId, agencyId), isNull(portalSessions.endedAt)))
+      .toSQL(),
+    db
+      .update(portalLogins)
+      .set({ sessionVersion: sql`${portalLogins.sessionVersion} + 1` })
+      .where(and(eq(portalLogins.id, loginId), eq(portalLogins.agencyId, agencyId), eq(portalLogins.sessionVersion, sessionVersion)))
+      .toSQL(),
+  ];
+}
+
+/**
+ * Carries this session over to the login's next session version (a password change: every other
+ * session ends, this one goes on), as a statement to run just before the change's own UPDATE of
+ * the login — and only when that UPDATE will apply (the login still active at `fromVersion`).
+ */
+export function keepSessionStatement(db: Db, agencyId: number, loginId: number, sessionId: string, fromVersion: number): Statement {
+  const loginStillAt = sql`EXISTS (SELECT 1 FROM portal_logins l WHERE l.id = ${loginId} AND l.agency_id = ${agencyId} AND l.active = 1 AND l.session_version = ${fromVersion})`;
+  return db
+    .update(portalSessions)
+    .set({ sessionVersion: fromVersion + 1 })
+    .where(
+      and(
+        eq(portalSessions.id, sessionId),
+        eq(portalSessions.loginId, loginId),
+        eq(portalSessions.agencyId, agencyId),
+        eq(portalSessions.sessionVersion, fromVersion),
+        isNull(portalSessions.endedAt),
+        loginStillAt,
+      ),
+    )
+    .toSQL();
+}
+
+/** How long a spent session row is kept before the purge deletes it. */
+const KEEP_SPENT_MS = 24 * 3_600_000;
+
+/**
+ * Deletes the session rows that can't open a session any more — ended, idle past the limit, or
+ * past the absolute limit — a day after that (run hourly by the cron). Rows whose version fell
+ * behind the login's go once idle, like the rest.
+ */
+export async function purgeSpentSessions(db: Db, limits: SessionLimits, now: number): Promise<number> {
+  const cutoff = now - KEEP_SPENT_MS;
+  const result = await db
+    .delete(portalSessions)
+    .where(
+      or(
+        lte(portalSessions.endedAt, cutoff),
+        lte(portalSessions.lastSeenAt, cutoff - limits.idleSeconds * 1000),
+        lte(portalSessions.createdAt, cutoff - limits.maxSeconds * 1000),
+      ),
+    )
+    .run();
+  return result.meta.changes ?? 0;
+}
