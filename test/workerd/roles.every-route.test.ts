@@ -26,7 +26,7 @@ const isMiddleware = (r: { method: string; path: string }) => r.method === "ALL"
 const publicRoutes = app.routes.slice(0, gate).filter((r) => !isMiddleware(r));
 const staffRoutes = app.routes.slice(gate + 1);
 
-/** Real ids for each path parameter: Maria (Riverbend), her case, a login of hers; a passkey id (none need exist: every role may ask). */
+/** Real ids for each path parameter: Maria (Riverbend), her case, a login of hers and its welcome email; a passkey id (none need exist: every role may ask). */
 const ids: Record<string, number | string> = {};
 
 /** The URL for a route pattern, ids filled in; an unknown parameter fails the test loudly. */
@@ -73,7 +73,9 @@ beforeAll(async () => {
   // A failed email makes Resend a real write (a new temporary password), so refusing it means something.
   await env.DB.prepare("UPDATE portal_logins SET email_status = 'failed' WHERE id = ?").bind(login!.id).run();
   const kase = await env.DB.prepare("SELECT id FROM cases WHERE client_id = ? ORDER BY id LIMIT 1").bind(DEMO.maria).first<{ id: number }>();
-  Object.assign(ids, { clientId: DEMO.maria, caseId: kase!.id, loginId: login!.id, id: "no-such-passkey" });
+  // The welcome email of its Email history: a Resend of it is a real write too (a new temporary password).
+  const email = await env.DB.prepare("SELECT id FROM portal_emails WHERE login_id = ? AND kind = 'welcome'").bind(login!.id).first<{ id: number }>();
+  Object.assign(ids, { clientId: DEMO.maria, caseId: kase!.id, loginId: login!.id, emailId: email!.id, id: "no-such-passkey" });
 });
 
 afterEach(() => {
