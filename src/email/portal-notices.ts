@@ -54,6 +54,7 @@ function noticeText(f: NoticeFacts, c: NoticeContext): NoticeText {
   const a = c.agencyName;
   const login = `your ${a} Client Portal login ${c.username}`;
   const contact = `contact ${a} right away — call them or reply to this email`;
+  const Contact = `Contact ${a} right away — call them or reply to this email`;
   switch (f.kind) {
     case "notice:password-changed":
       return f.first
@@ -61,13 +62,13 @@ function noticeText(f: NoticeFacts, c: NoticeContext): NoticeText {
             subject: `Your ${a} Client Portal password was set`,
             what: `A password was chosen for ${login} on ${c.when}, replacing the temporary password. Any other device signed in to it has been signed out.`,
             ifYou: "If it was you, there is nothing more to do.",
-            notYou: `If you didn't do this, someone else may have used your temporary password: ${contact}, and ask them to reset your password.`,
+            notYou: `If you didn't do this, someone else may have used your temporary password. ${Contact}, and ask them to reset your password.`,
           }
         : {
             subject: `Your ${a} Client Portal password was changed`,
             what: `The password of ${login} was changed on ${c.when}. Every other device signed in to it has been signed out.`,
             ifYou: "If it was you, there is nothing more to do.",
-            notYou: `If you didn't do this, someone else may know your password: ${contact}, and ask them to reset your password.`,
+            notYou: `If you didn't do this, someone else may know your password. ${Contact}, and ask them to reset your password.`,
           };
     case "notice:password-reset":
       return {
@@ -81,14 +82,14 @@ function noticeText(f: NoticeFacts, c: NoticeContext): NoticeText {
         subject: `A passkey was added to your ${a} Client Portal login`,
         what: `A passkey named “${f.passkeyName}” was added to ${login} on ${c.when}. It can now be used to sign in.`,
         ifYou: "If it was you, there is nothing more to do.",
-        notYou: `If you didn't add it, someone else may be signed in to your login: ${contact}, so they can end that access.`,
+        notYou: `If you didn't add it, someone else may be signed in to your login. ${Contact}, so they can end that access.`,
       };
     case "notice:passkey-removed":
       return {
         subject: `A passkey was removed from your ${a} Client Portal login`,
         what: `The passkey named “${f.passkeyName}” was removed from ${login} on ${c.when}. It can no longer be used to sign in.`,
         ifYou: "If it was you, there is nothing more to do.",
-        notYou: `If you didn't remove it, someone else may be signed in to your login: ${contact}, so they can end that access.`,
+        notYou: `If you didn't remove it, someone else may be signed in to your login. ${Contact}, so they can end that access.`,
       };
     case "notice:locked":
       return {
