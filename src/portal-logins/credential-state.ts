@@ -26,22 +26,24 @@ export const methodLabel = (method: PortalLogin["credentialMethod"]) => (method 
 export function credentialState(login: StateFields, emails: PortalEmail[], now: number, time: (at: number) => string): CredentialState {
   const method = methodLabel(login.credentialMethod);
   const latest = emails.find((e) => isCredentialKind(e.kind));
-  const sent = (what: string, e: PortalEmail | undefined) =>
-    !e ? `${what} issued` : e.status === "sent" ? `${what} sent ${time(e.createdAt)}` : `${what} issued ${time(e.createdAt)}, email not sent`;
+  // The method is named above the lines, so the lines say only when.
+  const sent = (e: PortalEmail | undefined) => (!e ? "Issued" : e.status === "sent" ? `Sent ${time(e.createdAt)}` : `Issued ${time(e.createdAt)}; email not sent`);
   const until = (expiresAt: number | null | undefined) => (!expiresAt ? [] : expiresAt > now ? [`Expires ${time(expiresAt)}`] : [`Expired ${time(expiresAt)}`]);
 
   // A password the user chose: only a pending reset link is worth saying.
   if (login.passwordHash !== null && !login.mustChangePassword) {
     const lines = ["Password chosen by the user"];
-    if (latest?.kind === "reset" && latest.expiresAt !== null && latest.expiresAt > now) lines.push(`${sent("Reset link", latest)}, expires ${time(latest.expiresAt)}`);
+    if (latest?.kind === "reset" && latest.expiresAt !== null && latest.expiresAt > now) {
+      lines.push(latest.status === "sent" ? `Reset link sent ${time(latest.createdAt)}, expires ${time(latest.expiresAt)}` : `Reset link not sent ${time(latest.createdAt)}`);
+    }
     return { method, lines };
   }
   if (login.credentialMethod === "invitation") {
     const invitation = emails.find((e) => e.kind === "invitation");
-    if (!invitation) return { method, lines: ["No invitation sent yet"] };
-    return { method, lines: [sent("Invitation", invitation), ...until(invitation.expiresAt)] };
+    if (!invitation) return { method, lines: ["Not sent yet"] };
+    return { method, lines: [sent(invitation), ...until(invitation.expiresAt)] };
   }
   if (login.passwordHash === null) return { method, lines: ["No password issued"] };
   const credentials = emails.find((e) => e.kind === "welcome" || e.kind === "new-password");
-  return { method, lines: [sent("Temporary password", credentials), ...until(login.tempPasswordExpiresAt)] };
+  return { method, lines: [sent(credentials), ...until(login.tempPasswordExpiresAt)] };
 }

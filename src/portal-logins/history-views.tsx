@@ -60,12 +60,14 @@ export function EmailHistory(props: LoginHistoryData & { idPrefix: string }) {
   const hintId = `${props.idPrefix}-resend-hint-${login.id}`;
   if (props.emails.length === 0) return <p class="empty">No emails sent yet.</p>;
   const showHint = props.manage && props.emails.some((e) => canResend(e.kind, login, props.refused));
+  const replacesChosenPassword = login.passwordHash !== null && !login.mustChangePassword;
+  const confirmText = `${login.username} has chosen their own password. Replace it with a new temporary password, sent to ${login.email}?`;
   return (
     <>
       {showHint && (
         <p class="hint" id={hintId}>
-          Resend on an email with a temporary password sends a new one to {login.email}: the earlier temporary password stops working (so does a
-          password the user chose), and the user is signed out. Resend on a notice sends the same notice again, to the same address.
+          Resend of a temporary-password email sends a new password to {login.email}: the earlier one stops working (so does a password the user
+          chose) and the user is signed out. Resend of a notice sends it again as it was.
         </p>
       )}
       <ol class="email-history-list">
@@ -82,7 +84,15 @@ export function EmailHistory(props: LoginHistoryData & { idPrefix: string }) {
               {e.status === "failed" && e.error && <span class="meta"> {e.error}</span>}
             </span>
             {props.manage && canResend(e.kind, login, props.refused) && (
-              <form method="post" action={emailResendPath(clientId, login.id, e.id)} hx-post={emailResendPath(clientId, login.id, e.id)} hx-target="#client-portal" hx-swap="outerHTML">
+              <form
+                method="post"
+                action={emailResendPath(clientId, login.id, e.id)}
+                hx-post={emailResendPath(clientId, login.id, e.id)}
+                hx-target="#client-portal"
+                hx-swap="outerHTML"
+                // Replacing a password the user chose is the one Resend that takes something away: ask first.
+                hx-confirm={isCredentialKind(e.kind) && replacesChosenPassword ? confirmText : undefined}
+              >
                 <button
                   type="submit"
                   class="small"
@@ -102,11 +112,12 @@ export function EmailHistory(props: LoginHistoryData & { idPrefix: string }) {
 }
 
 /** The history as a disclosure (closed by default), with its count in the summary. */
-export function EmailHistoryDisclosure(props: LoginHistoryData & { idPrefix: string }) {
+export function EmailHistoryDisclosure(props: LoginHistoryData & { idPrefix: string; open?: boolean }) {
   return (
-    <details class="email-history">
-      <summary>
-        Email history<span class="visually-hidden"> of {props.login.username}</span> ({props.emails.length})
+    <details class="email-history" open={props.open || undefined}>
+      {/* The username only in the accessible name: the row's text stays the emails' own. */}
+      <summary aria-label={`Email history of ${props.login.username} (${props.emails.length})`}>
+        <span>Email history ({props.emails.length})</span>
       </summary>
       <EmailHistory {...props} />
     </details>

@@ -76,14 +76,14 @@ function respondWindow(c: Context<AppEnv>, props: Omit<PortalLoginFormProps, "in
 async function respondSaved(
   c: Context<AppEnv>,
   client: PortalClient,
-  result: { loginId: number; outcome: Outcome; message: StatusMessage; refusedCleared?: boolean },
+  result: { loginId: number; outcome: Outcome; message: StatusMessage; refusedCleared?: boolean; openHistory?: boolean },
   status: 200 | 409 = 200,
 ) {
   if (!wantsFragment(c)) {
     const cleared = result.refusedCleared ? `&${REFUSED_CLEARED_PARAM}` : "";
     return c.redirect(`/face-sheet/${client.id}?portal-login=${result.loginId}&done=${result.outcome}${cleared}#client-portal-section`, 303);
   }
-  const data = await loadSectionData(c, client);
+  const data = { ...(await loadSectionData(c, client)), openHistory: result.openHistory ? result.loginId : undefined };
   c.header("HX-Retarget", `#${SECTION_BODY_ID}`);
   c.header("HX-Reswap", "outerHTML");
   c.header("HX-Trigger-After-Swap", "close-dialog");
@@ -321,5 +321,6 @@ export const portalLoginRoutes = new Hono<AppEnv>()
     if (!client || !current || !email) return c.notFound();
     const result = await resendEmail(c.env, c.var.db, { staff: c.var.staff, actor: actorOf(c), portalUrl: portalUrlOf(c), client, login: current, email });
     if (result.kind === "not-found") return c.notFound();
-    return respondSaved(c, client, { loginId: current.id, outcome: result.outcome, message: result.message }, result.kind === "refused" ? 409 : 200);
+    // The history stays open on the new entry, so staff see how the resend went.
+    return respondSaved(c, client, { loginId: current.id, outcome: result.outcome, message: result.message, openHistory: true }, result.kind === "refused" ? 409 : 200);
   });

@@ -35,6 +35,8 @@ export interface SectionData {
   timezone: string;
   /** The signed-in role: Add, Edit and Resend show only for a role that may use them. */
   role: Role;
+  /** The login whose Email history is shown open (after a Resend from it). */
+  openHistory?: number;
 }
 
 export const portalLoginsPath = (clientId: number) => `/face-sheet/${clientId}/portal-logins`;
@@ -224,7 +226,7 @@ function LoginsTable(props: SectionData & { manage: boolean }) {
               {/* Attributes on this <tr> keep it apart from the login rows above (tests read those). */}
               <tr class="email-history-row" id={`email-history-${l.id}`}>
                 <td colspan={columns}>
-                  <EmailHistoryDisclosure {...history} idPrefix="row" />
+                  <EmailHistoryDisclosure {...history} idPrefix="row" open={props.openHistory === l.id} />
                 </td>
               </tr>
               </>

@@ -67,7 +67,7 @@ describe("the row and its Email history", () => {
   it("shows how the login was given, the temporary password's times, and passkeys", async () => {
     const row = (await loginRow("hist.one"))!;
     expect(rowOf(await section(admin), "hist.one").Credential).toBe(
-      `Temporary password Temporary password sent ${time(welcome.created_at)} Expires ${time(row.temp_password_expires_at!)} Passkeys: 0`,
+      `Temporary password Sent ${time(welcome.created_at)} Expires ${time(row.temp_password_expires_at!)} Passkeys: 0`,
     );
   });
 
@@ -97,7 +97,7 @@ describe("the row and its Email history", () => {
     await htmxPost(admin, base, windowForm({ username: "hist.invited", email: "hist.invited@example.com", resetPassword: false }));
     const id = (await loginRow("hist.invited"))!.id;
     await env.DB.prepare("UPDATE portal_logins SET credential_method = 'invitation' WHERE id = ?").bind(id).run();
-    expect(rowOf(await section(admin), "hist.invited").Credential).toBe("Invitation link No invitation sent yet Passkeys: 0");
+    expect(rowOf(await section(admin), "hist.invited").Credential).toBe("Invitation link Not sent yet Passkeys: 0");
     // As the invitation feature would send it: through sendPortalEmail, with the link's expiry.
     const expiresAt = Date.now() + 24 * 3_600_000;
     const sent = await sendPortalEmail(workerEnv(), database(env.DB), {
@@ -107,12 +107,12 @@ describe("the row and its Email history", () => {
     const at = (await emailRows(id)).at(-1)!.created_at;
     expect(sent.status).toBe("sent");
     let html = await section(admin);
-    expect(rowOf(html, "hist.invited").Credential).toBe(`Invitation link Invitation sent ${time(at)} Expires ${time(expiresAt)} Passkeys: 0`);
+    expect(rowOf(html, "hist.invited").Credential).toBe(`Invitation link Sent ${time(at)} Expires ${time(expiresAt)} Passkeys: 0`);
     // Links are resent by the invitation feature: no Resend here.
     expect(historyItems(html, "row", id)).toEqual([{ text: `${time(at)} Invitation link to hist.invited@example.com Sent`, resend: null }]);
     await env.DB.prepare("UPDATE portal_emails SET expires_at = ? WHERE id = ?").bind(Date.now() - 1000, sent.emailId).run();
     html = await section(admin);
-    expect(rowOf(html, "hist.invited").Credential).toMatch(/^Invitation link Invitation sent .* Expired /);
+    expect(rowOf(html, "hist.invited").Credential).toMatch(/^Invitation link Sent .* Expired /);
   });
 
   it("a welcome email that failed: Email not sent on the row, Not sent and the reason in the history", async () => {
@@ -124,7 +124,7 @@ describe("the row and its Email history", () => {
     expect(row).toMatchObject({ kind: "welcome", status: "failed", error: "EMAIL_FROM is not configured", message_id: null });
     const html = await section(admin);
     expect(rowOf(html, "hist.failed")["Portal User Email"]).toBe("hist.failed@example.com Email not sent Resend");
-    expect(rowOf(html, "hist.failed").Credential).toContain(`Temporary password issued ${time(row!.created_at)}, email not sent`);
+    expect(rowOf(html, "hist.failed").Credential).toContain(`Temporary password Issued ${time(row!.created_at)}; email not sent`);
     expect(historyItems(html, "row", id)[0]!.text).toBe(`${time(row!.created_at)} Welcome (temporary password) to hist.failed@example.com Not sent EMAIL_FROM is not configured Resend`);
   });
 
@@ -300,7 +300,7 @@ describe("who may Resend", () => {
     const items = historyItems(html, "row", login.id);
     expect(items.length).toBeGreaterThan(0);
     expect(items.every((i) => i.resend === null)).toBe(true);
-    expect(html).not.toContain("Resend on an email with a temporary password");
+    expect(html).not.toContain("Resend of a temporary-password email");
     const before = await writes();
     const res = await htmxPost(auditor, resendPath(login.id, welcome.id));
     expect(res.status).toBe(403);
