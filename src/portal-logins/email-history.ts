@@ -3,7 +3,7 @@
  * `portal_emails`), which notices are still *not sent*, and the login's passkey count. Every
  * query is scoped by the signed-in agency and the client of the URL.
  */
-import { and, desc, eq } from "drizzle-orm";
+import { and, desc, eq, sql } from "drizzle-orm";
 import type { Db } from "../db";
 import { portalEmails, type PortalEmail } from "../db/schema";
 import { isNoticeKind } from "../email/portal-mail";
@@ -30,6 +30,19 @@ export async function findLoginEmail(db: Db, agencyId: number, clientId: number,
     .where(and(eq(portalEmails.id, emailId), eq(portalEmails.agencyId, agencyId), eq(portalEmails.clientId, clientId), eq(portalEmails.loginId, loginId)))
     .get();
   return row ?? null;
+}
+
+/**
+ * Whether every email this login sent to `address` failed (and there was at least one): a typo
+ * being corrected, where a notice to the old address could only fail too.
+ */
+export async function neverReached(db: Db, agencyId: number, loginId: number, address: string): Promise<boolean> {
+  const row = await db
+    .select({ tried: sql<number>`COUNT(*)`, sent: sql<number>`COALESCE(SUM(${portalEmails.status} = 'sent'), 0)` })
+    .from(portalEmails)
+    .where(and(eq(portalEmails.agencyId, agencyId), eq(portalEmails.loginId, loginId), eq(portalEmails.toAddress, address)))
+    .get();
+  return (row?.tried ?? 0) > 0 && (row?.sent ?? 0) === 0;
 }
 
 /** The emails of each login, newest first. */

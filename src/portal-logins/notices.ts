@@ -3,11 +3,14 @@
  * address changed (to the old and the new address), a password the user had chosen replaced by a
  * staff reset, the login made inactive (to the address the person knew). A temporary password
  * replaced by another needs no notice of its own: the new-password email says the earlier one no
- * longer works.
+ * longer works. An old address that never received any email (every one failed: a typo being
+ * corrected) gets no notice — it could only fail again, and would leave "Notice not sent" behind.
  */
 import type { PortalLogin } from "../db/schema";
 import type { Db } from "../db";
 import type { PortalEmailOutcome } from "../email/portal-mail";
+import { maskAddress } from "../email/portal-notices";
+import { neverReached } from "./email-history";
 import { sendEmailChangedNotices, sendPortalNotice, type NoticeAgency } from "../portal-notices/send";
 
 /** Whether every notice went out: "none" when the change called for none. */
@@ -30,7 +33,12 @@ export async function sendStaffChangeNotices(
   const login = { id: after.id, clientId: after.clientId, username: after.username, email: after.email };
   const sends: Promise<PortalEmailOutcome | PortalEmailOutcome[]>[] = [];
   if (before.email !== after.email) {
-    sends.push(sendEmailChangedNotices(env, db, { agency, login, oldAddress: before.email, newAddress: after.email, at }));
+    const typo = await neverReached(db, agency.id, after.id, before.email).catch(() => false);
+    sends.push(
+      typo
+        ? sendPortalNotice(env, db, { agency, login, facts: { kind: "notice:email-changed", at, side: "new", other: maskAddress(before.email) } })
+        : sendEmailChangedNotices(env, db, { agency, login, oldAddress: before.email, newAddress: after.email, at }),
+    );
   }
   if (input.passwordReset && before.passwordHash !== null && !before.mustChangePassword) {
     sends.push(sendPortalNotice(env, db, { agency, login, facts: { kind: "notice:password-reset", at } }));

@@ -153,6 +153,22 @@ describe("staff change a login (Edit › Save)", () => {
     ]);
   });
 
+  it("correcting an address no email ever reached (a typo): only the new address is told", async () => {
+    const login = await createLogin();
+    // The welcome email to the old address was refused, as a mistyped domain is.
+    await sql(
+      "INSERT INTO portal_emails (agency_id, client_id, login_id, kind, to_address, status, error, created_at) VALUES (1, ?, ?, 'welcome', ?, 'failed', 'refused', ?)",
+      login.clientId, login.id, addressOf(login), Date.now(),
+    );
+    const admin = await staffMailBrowser();
+    const res = await save(admin, login.id, { email: "maria.fixed@example.org" });
+    expect(statusText(await res.text())).toBe(`Portal login ${login.username} saved. Changes: Email: ${addressOf(login)} → maria.fixed@example.org.`);
+    expect((await emailRows(login.id)).map((r) => [r.kind, r.to_address, r.status])).toEqual([
+      ["welcome", addressOf(login), "failed"],
+      ["notice:email-changed", "maria.fixed@example.org", "sent"],
+    ]);
+  });
+
   it("made inactive: an access-ended notice, to the address the person knew even when the same Save changes it", async () => {
     const login = await createSettledLogin();
     const admin = await staffMailBrowser();
