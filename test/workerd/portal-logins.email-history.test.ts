@@ -25,7 +25,7 @@ const resendPath = (loginId: number, emailId: number, clientId = DEMO.maria) => 
 /** The Email history under a login's row (or in the window): each entry's text, and its Resend button's id. */
 function historyItems(html: string, scope: "row" | "window", loginId: number) {
   const at = scope === "row" ? html.indexOf(`id="email-history-${loginId}"`) : html.indexOf('<details class="email-history">');
-  const details = /<details class="email-history">([\s\S]*?)<\/details>/.exec(html.slice(at))?.[1] ?? "";
+  const details = /<details class="email-history"[^>]*>([\s\S]*?)<\/details>/.exec(html.slice(at))?.[1] ?? "";
   return [...details.matchAll(/<li>([\s\S]*?)<\/li>/g)].map((li) => ({
     text: li[1]!.replace(/<[^>]+>/g, " ").replace(/\s+/g, " ").trim(),
     resend: /<button[^>]*id="([^"]+)"/.exec(li[1]!)?.[1] ?? null,
@@ -165,6 +165,8 @@ describe("Resend of an email with a temporary password", () => {
     expect((await mailBrowser().post(`${PORTAL}/sign-in`, { username: "hist.one", password: earlier })).status).toBe(401);
     expect((await mailBrowser().post(`${PORTAL}/sign-in`, { username: "hist.one", password: fresh })).status).toBe(303);
     expect(historyItems(html, "row", login.id)[0]!.text).toMatch(/Welcome \(temporary password\) \(sent again\) to hist.one@example.com Sent Resend$/);
+    // The history Staff resent from stays open on the new entry.
+    expect(html).toMatch(new RegExp(`id="email-history-${login.id}"><td colspan="8"><details class="email-history" open`));
   });
 
   it("works for one that failed: the row then shows Email sent", async () => {
