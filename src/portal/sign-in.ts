@@ -125,7 +125,8 @@ function lockEntry(login: SignInLogin, failures: number, s: ThrottleSettings): {
 async function afterFailure(env: Env, db: Db, agency: PortalAgency, login: SignInLogin, reason: string, ip: string, failures: number, s: ThrottleSettings) {
   const lock = lockEntry(login, failures, s);
   await logFailure(env, agency, login, reason, ip, lock);
-  if (!lock) return;
+  // An inactive login's access has already ended (and its owner was told): no lock notice for it.
+  if (!lock || !login.active) return;
   const allDevices = failures === s.accountMaxFailures;
   await sendNoticeToLogin(env, db, agency, login.id, {
     kind: "notice:locked",
