@@ -127,6 +127,7 @@ export const STAFF_ROUTES = {
   [`GET ${LOGIN}/edit`]: "portal-logins.manage",
   [`POST ${LOGIN}`]: "portal-logins.manage",
   [`POST ${LOGIN}/resend`]: "portal-logins.manage",
+  [`POST ${LOGIN}/emails/:emailId{[0-9]+}/resend`]: "portal-logins.manage",
 
   "GET /document-center": "document-center.view",
   [`GET ${DOC_CLIENT}`]: "document-center.view",

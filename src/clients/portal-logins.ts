@@ -136,7 +136,8 @@ export function loginFingerprint(login: Pick<PortalLogin, "email" | "active" | "
 }
 
 export type UpdatePortalLoginResult =
-  | { status: "saved"; login: PortalLogin; temporaryPassword: string | null; changes: string[]; refusedCleared: boolean }
+  /** `before`: the login as it was, for the security notices the change calls for. */
+  | { status: "saved"; login: PortalLogin; before: PortalLogin; temporaryPassword: string | null; changes: string[]; refusedCleared: boolean }
   | { status: "unchanged" }
   | { status: "conflict" }
   | { status: "not-found" };
@@ -212,7 +213,7 @@ export async function updatePortalLogin(
   if (locked) changes.push("Unlocked");
   if (changes.length === 0) {
     if (!input.clearRefused || !(await clearRefusedPortalLogin(env, db, input))) return { status: "unchanged" };
-    return { status: "saved", login: current, temporaryPassword: null, changes, refusedCleared: true };
+    return { status: "saved", login: current, before: current, temporaryPassword: null, changes, refusedCleared: true };
   }
 
   const issued = input.resetPassword ? await issuePassword(now, input.tempPasswordHours) : null;
@@ -255,17 +256,17 @@ export async function updatePortalLogin(
   if (!result.committed) return { status: "conflict" };
   const login = await loginById(db, input.agencyId, input.clientId, input.loginId);
   if (!login) return { status: "not-found" };
-  return { status: "saved", login, temporaryPassword: issued?.password ?? null, changes, refusedCleared: result.parts > 1 };
+  return { status: "saved", login, before: current, temporaryPassword: issued?.password ?? null, changes, refusedCleared: result.parts > 1 };
 }
 
 export type ResendResult =
-  | { status: "reissued"; login: PortalLogin; temporaryPassword: string }
+  | { status: "reissued"; login: PortalLogin; before: PortalLogin; temporaryPassword: string }
   | { status: "inactive" }
   | { status: "conflict" }
   | { status: "not-found" };
 
 /**
- * Resend after a failed email: a fresh temporary password (the one in the lost email must not
+ * Resend of a credentials email: a fresh temporary password (the one in the earlier email must not
  * stay valid), its sessions ended, logged as "Portal Login <username> was modified. Password
  * updated". Only for an active login.
  */
@@ -288,7 +289,7 @@ export async function reissuePortalPassword(
     tempPasswordHours: input.tempPasswordHours,
     actor: input.actor,
   });
-  if (result.status === "saved") return { status: "reissued", login: result.login, temporaryPassword: result.temporaryPassword! };
+  if (result.status === "saved") return { status: "reissued", login: result.login, before: result.before, temporaryPassword: result.temporaryPassword! };
   if (result.status === "unchanged") return { status: "conflict" }; // cannot happen: a reset is always a change
   return result;
 }

@@ -194,12 +194,47 @@ export const portalLogins = sqliteTable(
     lastLoginAt: integer("last_login_at"),
     /** Delivery state of the last credentials email: sent, failed, or null when none was due. */
     emailStatus: text("email_status", { enum: ["sent", "failed"] }),
+    /** How the first credential was given: an emailed temporary password, or an invitation link. */
+    credentialMethod: text("credential_method", { enum: ["password", "invitation"] }).notNull().default("password"),
     createdAt: integer("created_at").notNull(),
   },
   (t) => [
     uniqueIndex("portal_logins_agency_username").on(t.agencyId, t.usernameKey),
     index("portal_logins_client").on(t.clientId),
   ],
+);
+
+/**
+ * Every email sent to a portal login (credentials, links, security notices) and whether the
+ * binding took it: the history staff see, with Resend. Written only by `sendPortalEmail`
+ * (src/email/portal-mail.ts). Never holds a body or a secret: a notice is rebuilt for a Resend
+ * from `facts` (what changed and when — no password, no link).
+ */
+export const portalEmails = sqliteTable(
+  "portal_emails",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    agencyId: integer("agency_id").notNull().references(() => agencies.id),
+    clientId: integer("client_id").notNull().references(() => clients.id),
+    loginId: integer("login_id").notNull().references(() => portalLogins.id),
+    /** 'welcome' | 'new-password' | 'invitation' | 'reset' | 'notice:<what>' (PORTAL_EMAIL_KINDS). */
+    kind: text("kind").notNull(),
+    toAddress: text("to_address").notNull(),
+    status: text("status", { enum: ["sent", "failed"] }).notNull(),
+    /** Why the binding refused it, short, addresses taken out; null when sent. */
+    error: text("error"),
+    /** The binding's id for the message, when it gave one. */
+    messageId: text("message_id"),
+    /** When the credential the email carried stops working (temporary password, link); null for notices. */
+    expiresAt: integer("expires_at"),
+    /** JSON, notices only: what changed and when, enough to send the same notice again. */
+    facts: text("facts"),
+    /** A Resend: the id of the email first sent (a resend of a resend points at the first too). */
+    resendOf: integer("resend_of"),
+    /** Epoch milliseconds. */
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [index("portal_emails_client").on(t.agencyId, t.clientId, t.createdAt), index("portal_emails_login").on(t.loginId, t.createdAt)],
 );
 
 /**
@@ -419,5 +454,6 @@ export type Client = typeof clients.$inferSelect;
 export type Case = typeof cases.$inferSelect;
 export type PortalLogin = typeof portalLogins.$inferSelect;
 export type PortalSession = typeof portalSessions.$inferSelect;
+export type PortalEmail = typeof portalEmails.$inferSelect;
 export type ClientLogRow = typeof clientLog.$inferSelect;
 export type AgencyLogRow = typeof agencyLog.$inferSelect;

@@ -1,13 +1,14 @@
 /**
- * Emailing a freshly issued temporary password, and recording whether it went out. A failed send
- * leaves the login saved and marked "Email not sent", so staff can Resend.
+ * Emailing a freshly issued temporary password, and recording whether it went out: in the login's
+ * Email history (sendPortalEmail: kind and address, never the password) and on the login itself.
+ * A failed send leaves the login saved and marked "Email not sent", so staff can Resend.
  */
 import type { CurrentStaff } from "../app";
 import { recordEmailDelivery } from "../clients/portal-logins";
 import type { Db } from "../db";
 import type { PortalLogin } from "../db/schema";
 import { portalCredentialsEmail } from "../email/portal-credentials";
-import { sendEmail } from "../email/send";
+import { sendPortalEmail } from "../email/portal-mail";
 import { errorText } from "../observability/error-text";
 
 /**
@@ -25,6 +26,8 @@ export async function emailCredentials(
     temporaryPassword: string;
     /** The lifetime the password was issued with (EffectiveSettings.tempPasswordHours). */
     expiresInHours: number;
+    /** A Resend from the Email history: the email first sent. */
+    resendOf?: number | null;
   },
 ): Promise<"sent" | "failed"> {
   const message = portalCredentialsEmail({
@@ -36,9 +39,15 @@ export async function emailCredentials(
     temporaryPassword: input.temporaryPassword,
     expiresInHours: input.expiresInHours,
   });
-  const outcome = await sendEmail(env, message);
-  const status = outcome.sent ? "sent" : "failed";
-  if (!outcome.sent) console.error(`portal login ${input.login.id}: credentials email not sent: ${outcome.reason}`);
+  const { status } = await sendPortalEmail(env, db, {
+    agencyId: input.agency.id,
+    clientId: input.login.clientId,
+    loginId: input.login.id,
+    kind: input.kind,
+    ...message,
+    expiresAt: input.login.tempPasswordExpiresAt,
+    resendOf: input.resendOf ?? null,
+  });
   try {
     await recordEmailDelivery(db, { agencyId: input.agency.id, loginId: input.login.id, passwordHash: input.login.passwordHash!, status });
   } catch (err) {

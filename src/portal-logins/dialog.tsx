@@ -8,6 +8,7 @@ import type { CurrentStaff } from "../app";
 import type { FieldErrors } from "../forms/parse";
 import { Checkbox, Field, Layout } from "../layout/views";
 import { CHANGED_MIND_LABEL, NO_RESIDENCE_EMAIL, USERNAME_RULE, type PortalLoginValues } from "./form";
+import { EmailHistoryDisclosure, LoginOverview, type LoginHistoryData } from "./history-views";
 import type { PortalClient } from "./queries";
 import { portalLoginsPath } from "./views";
 
@@ -25,6 +26,8 @@ export interface PortalLoginFormProps {
   /** How long a temporary password issued now works (the agency's setting). */
   tempPasswordHours: number;
   inDialog: boolean;
+  /** Edit: the login's credential state and Email history, shown around the form (not part of it). */
+  history?: LoginHistoryData;
 }
 
 const clientName = (c: PortalClient) => `${c.firstName} ${c.lastName}`;
@@ -140,6 +143,15 @@ export function PortalLoginForm(props: PortalLoginFormProps) {
   );
 }
 
+/** How the login was given and where its credential stands, above the form. */
+function WindowOverview(props: { history: LoginHistoryData }) {
+  return (
+    <div class="window-overview">
+      <LoginOverview {...props.history} />
+    </div>
+  );
+}
+
 /** The window as htmx opens it: app.js shows `<dialog data-open>` as a modal and focuses its first field. */
 export function PortalLoginDialog(props: Omit<PortalLoginFormProps, "inDialog">) {
   return (
@@ -149,7 +161,9 @@ export function PortalLoginDialog(props: Omit<PortalLoginFormProps, "inDialog">)
         <p class="meta" id="portal-login-for">
           {props.login ? `Editing ${props.login.username}` : "New login"} for {clientName(props.client)}
         </p>
+        {props.history && <WindowOverview history={props.history} />}
         <PortalLoginForm {...props} inDialog />
+        {props.history && <EmailHistoryDisclosure {...props.history} idPrefix="window" />}
       </div>
     </dialog>
   );
@@ -174,7 +188,9 @@ export function PortalLoginPage(props: Omit<PortalLoginFormProps, "inDialog"> & 
         Portal Login <span class="sub">{props.login ? `Editing ${props.login.username} for ${clientName(props.client)}` : `New login for ${clientName(props.client)}`}</span>
       </h1>
       <section class="card portal-login-page" aria-label="Portal Login">
+        {props.history && <WindowOverview history={props.history} />}
         <PortalLoginForm {...props} inDialog={false} />
+        {props.history && <EmailHistoryDisclosure {...props.history} idPrefix="window" />}
       </section>
     </Layout>
   );

@@ -5,7 +5,7 @@
 import type { PortalLogin } from "../db/schema";
 import type { StatusMessage } from "./views";
 
-export const OUTCOMES = ["added", "saved", "reset", "resent", "unchanged"] as const;
+export const OUTCOMES = ["added", "saved", "reset", "resent", "notice-resent", "unchanged"] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
 const NOT_SENT = "but the email could not be sent. Use Resend.";
@@ -46,7 +46,15 @@ function loginMessage(outcome: Outcome, login: Pick<PortalLogin, "username" | "e
         : { tone: "warn", text: `The email to ${login.email} could not be sent. Check the Portal User Email (Edit), then Resend.` };
     case "saved":
       return { tone: "ok", text: changes.length ? `Portal login ${u} saved. Changes: ${changes.join(", ")}.` : `Portal login ${u} saved.` };
+    case "notice-resent":
+      return { tone: "ok", text: `Notice sent again for portal login ${u}. Its Email history shows whether it went out.` };
     case "unchanged":
       return { tone: "ok", text: `No changes to save for portal login ${u}.` };
   }
+}
+
+/** The outcome line, told when a security notice the change called for could not be sent. */
+export function withNoticeOutcome(message: StatusMessage, notices: "none" | "sent" | "failed"): StatusMessage {
+  if (notices !== "failed") return message;
+  return { tone: "warn", text: `${message.text} A security notice to the user could not be sent: open Email history under the login and Resend it.` };
 }

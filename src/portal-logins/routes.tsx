@@ -10,6 +10,8 @@
  *   GET  /face-sheet/:clientId/portal-logins/:loginId/edit      the window with the login's values
  *   POST /face-sheet/:clientId/portal-logins/:loginId           Save (edit) or Populate Email
  *   POST /face-sheet/:clientId/portal-logins/:loginId/resend    a fresh temporary password, emailed
+ *   POST /face-sheet/:clientId/portal-logins/:loginId/emails/:emailId/resend
+ *                                                               Resend one email of the Email history
  *
  * htmx requests get the dialog or fragments; without JavaScript the same URLs give whole pages
  * and a Save redirects back to the Face Sheet.
@@ -19,12 +21,17 @@ import type { AppEnv } from "../app";
 import { createPortalLogin, loginFingerprint, reissuePortalPassword, updatePortalLogin } from "../clients/portal-logins";
 import { effectiveSettings } from "../db/agency-settings";
 import type { PortalLogin } from "../db/schema";
+import { can } from "../auth/permissions";
+import { countPortalPasskeys, findLoginEmail, listClientEmails } from "./email-history";
+import type { LoginHistoryData } from "./history-views";
+import { sendStaffChangeNotices } from "./notices";
+import { resendEmail } from "./resend-email";
 import type { FieldErrors } from "../forms/parse";
 import { wantsFragment } from "../layout/fragment";
 import { emailCredentials } from "./credentials";
 import { PortalLoginDialog, PortalLoginForm, PortalLoginPage, type PortalLoginFormProps } from "./dialog";
 import { addPortalLoginForm, editPortalLoginForm, parsePortalLoginForm, usernameKeyOf, valuesFromBody, type PortalLoginValues } from "./form";
-import { outcomeMessage, REFUSED_CLEARED_PARAM, type Outcome } from "./messages";
+import { outcomeMessage, REFUSED_CLEARED_PARAM, withNoticeOutcome, type Outcome } from "./messages";
 import { agencyPortalUrl } from "./portal-url";
 import { findPortalClient, findPortalLogin, isUsernameTaken, type PortalClient } from "./queries";
 import { loadSectionData } from "./section";
@@ -76,14 +83,14 @@ function respondWindow(
 async function respondSaved(
   c: Context<AppEnv>,
   client: PortalClient,
-  result: { loginId: number; outcome: Outcome; message: StatusMessage; refusedCleared?: boolean },
+  result: { loginId: number; outcome: Outcome; message: StatusMessage; refusedCleared?: boolean; openHistory?: boolean },
   status: 200 | 409 = 200,
 ) {
   if (!wantsFragment(c)) {
     const cleared = result.refusedCleared ? `&${REFUSED_CLEARED_PARAM}` : "";
     return c.redirect(`/face-sheet/${client.id}?portal-login=${result.loginId}&done=${result.outcome}${cleared}#client-portal-section`, 303);
   }
-  const data = await loadSectionData(c, client);
+  const data = { ...(await loadSectionData(c, client)), openHistory: result.openHistory ? result.loginId : undefined };
   c.header("HX-Retarget", `#${SECTION_BODY_ID}`);
   c.header("HX-Reswap", "outerHTML");
   c.header("HX-Trigger-After-Swap", "close-dialog");
@@ -96,6 +103,22 @@ async function respondSaved(
     </>,
     status,
   );
+}
+
+/** The login's credential state and Email history, for the window. */
+async function loadHistory(c: Context<AppEnv>, client: PortalClient, login: PortalLogin): Promise<LoginHistoryData> {
+  const { agency, role } = c.var.staff;
+  const [emails, passkeys] = await Promise.all([listClientEmails(c.var.db, agency.id, client.id), countPortalPasskeys(c.var.db, agency.id, [login.id])]);
+  return {
+    clientId: client.id,
+    login,
+    emails: emails.filter((e) => e.loginId === login.id),
+    passkeys: passkeys.get(login.id) ?? 0,
+    now: Date.now(),
+    timezone: agency.timezone,
+    manage: can(role, "portal-logins.manage"),
+    refused: client.refusedPortalLogin,
+  };
 }
 
 /** The client as it is after a Save that may have cleared Client Refused Portal Login. */
@@ -194,7 +217,8 @@ export const portalLoginRoutes = new Hono<AppEnv>()
     const login = client && (await loadLogin(c, client));
     if (!client || !login) return c.notFound();
     const values = { username: login.username, resetPassword: false, representative: login.representative, active: login.active, email: login.email, changedMind: false };
-    return respondWindow(c, { client, login: { id: login.id, username: login.username, seen: loginFingerprint(login) }, values }, 200, true);
+    const history = await loadHistory(c, client, login);
+    return respondWindow(c, { client, login: { id: login.id, username: login.username, seen: loginFingerprint(login) }, values, history }, 200, true);
   })
 
   .post(LOGIN, async (c) => {
@@ -208,10 +232,12 @@ export const portalLoginRoutes = new Hono<AppEnv>()
     // Re-renders keep the state the window was opened on, so a later Save still detects a conflict.
     const seen = typeof body.seen === "string" ? body.seen.slice(0, 400) : loginFingerprint(current);
     const login = { id: current.id, username: current.username, seen };
-    if (body.populate !== undefined) return respondWindow(c, { client, login, ...populated(client, values) }, 200);
+    // A page without JavaScript is the whole window again; in the dialog only the form is swapped.
+    const history = wantsFragment(c) ? undefined : await loadHistory(c, client, current);
+    if (body.populate !== undefined) return respondWindow(c, { client, login, history, ...populated(client, values) }, 200);
 
     const form = parsePortalLoginForm(editPortalLoginForm, body, { refused: client.refusedPortalLogin });
-    if (!form.ok) return respondWindow(c, { client, login, values, errors: form.errors, alert: INVALID }, 422);
+    if (!form.ok) return respondWindow(c, { client, login, history, values, errors: form.errors, alert: INVALID }, 422);
 
     let result;
     try {
@@ -230,10 +256,10 @@ export const portalLoginRoutes = new Hono<AppEnv>()
       });
     } catch (err) {
       console.error(`portal login ${current.id} update failed: ${errorText(err)}`);
-      return respondWindow(c, { client, login, values, alert: UNAVAILABLE }, 503);
+      return respondWindow(c, { client, login, history, values, alert: UNAVAILABLE }, 503);
     }
     if (result.status === "not-found") return c.notFound();
-    if (result.status === "conflict") return respondWindow(c, { client, login, values, alert: CONFLICT }, 409);
+    if (result.status === "conflict") return respondWindow(c, { client, login, history, values, alert: CONFLICT }, 409);
     if (result.status === "unchanged") {
       return respondSaved(c, client, { loginId: current.id, outcome: "unchanged", message: outcomeMessage("unchanged", current) });
     }
@@ -250,11 +276,13 @@ export const portalLoginRoutes = new Hono<AppEnv>()
       });
       saved = { ...saved, emailStatus: sent };
     }
+    // 4. The security notices the change calls for (address changed, own password reset, access ended).
+    const notices = await sendStaffChangeNotices(c.env, c.var.db, { agency: staff.agency, before: result.before, after: saved, passwordReset: result.temporaryPassword !== null });
     const outcome = result.temporaryPassword ? "reset" : "saved";
     return respondSaved(c, withRefused(client, result.refusedCleared), {
       loginId: saved.id,
       outcome,
-      message: outcomeMessage(outcome, saved, result.changes, result.refusedCleared),
+      message: withNoticeOutcome(outcomeMessage(outcome, saved, result.changes, result.refusedCleared), notices),
       refusedCleared: result.refusedCleared,
     });
   })
@@ -300,5 +328,19 @@ export const portalLoginRoutes = new Hono<AppEnv>()
       expiresInHours: settingsOf(c).tempPasswordHours,
     });
     const login = { ...result.login, emailStatus: sent };
-    return respondSaved(c, client, { loginId: login.id, outcome: "resent", message: outcomeMessage("resent", login) });
+    const notices = await sendStaffChangeNotices(c.env, c.var.db, { agency: staff.agency, before: result.before, after: result.login, passwordReset: true });
+    return respondSaved(c, client, { loginId: login.id, outcome: "resent", message: withNoticeOutcome(outcomeMessage("resent", login), notices) });
+  })
+
+  // Resend one email of the Email history: a notice again as it was, or fresh credentials.
+  .post(`${LOGIN}/emails/:emailId{[0-9]+}/resend`, async (c) => {
+    const client = await loadClient(c);
+    const current = client && (await loadLogin(c, client));
+    const emailId = Number(c.req.param("emailId"));
+    const email = current && Number.isSafeInteger(emailId) ? await findLoginEmail(c.var.db, c.var.staff.agency.id, client.id, current.id, emailId) : null;
+    if (!client || !current || !email) return c.notFound();
+    const result = await resendEmail(c.env, c.var.db, { staff: c.var.staff, actor: actorOf(c), portalUrl: portalUrlOf(c), client, login: current, email });
+    if (result.kind === "not-found") return c.notFound();
+    // The history stays open on the new entry, so staff see how the resend went.
+    return respondSaved(c, client, { loginId: current.id, outcome: result.outcome, message: result.message, openHistory: true }, result.kind === "refused" ? 409 : 200);
   });

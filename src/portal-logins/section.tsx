@@ -7,17 +7,21 @@ import type { AppEnv } from "../app";
 import { effectiveSettings } from "../db/agency-settings";
 import { outcomeMessage, OUTCOMES, REFUSED_CLEARED_PARAM, type Outcome } from "./messages";
 import { agencyPortalUrl } from "./portal-url";
+import { countPortalPasskeys, listClientEmails } from "./email-history";
 import { findPortalLogin, listPortalLogins } from "./queries";
 import { ClientPortalSection, type SectionData, type StatusMessage } from "./views";
 
 /** Everything the section shows for this client of the signed-in agency. */
 export async function loadSectionData(c: Context<AppEnv>, client: { id: number; refusedPortalLogin: boolean }): Promise<SectionData> {
   const agency = c.var.staff.agency;
+  const [logins, emails] = await Promise.all([listPortalLogins(c.var.db, agency.id, client.id), listClientEmails(c.var.db, agency.id, client.id)]);
   return {
     clientId: client.id,
     refusedPortalLogin: client.refusedPortalLogin,
     portalUrl: agencyPortalUrl(effectiveSettings(c.env, agency), c.req.url, agency.slug),
-    logins: await listPortalLogins(c.var.db, agency.id, client.id),
+    logins,
+    emails,
+    passkeys: await countPortalPasskeys(c.var.db, agency.id, logins.map((l) => l.id)),
     now: Date.now(),
     timezone: agency.timezone,
     role: c.var.staff.role,

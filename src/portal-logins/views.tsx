@@ -6,7 +6,9 @@
  * live region that survives the swap so the outcome is announced.
  */
 import { can, type Role } from "../auth/permissions";
-import type { PortalLogin } from "../db/schema";
+import type { PortalEmail, PortalLogin } from "../db/schema";
+import { emailsByLogin, undeliveredNotices } from "./email-history";
+import { EmailHistoryDisclosure, LoginOverview } from "./history-views";
 import { emailDelivery, loginStatus, type LoginStatus } from "./status";
 import { formatAgencyDateTime } from "../layout/agency-time";
 
@@ -25,10 +27,16 @@ export interface SectionData {
   refusedPortalLogin: boolean;
   portalUrl: string;
   logins: PortalLogin[];
+  /** The client's portal emails, newest first (the Email history of each login). */
+  emails: PortalEmail[];
+  /** Passkeys per login id. */
+  passkeys: Map<number, number>;
   now: number;
   timezone: string;
   /** The signed-in role: Add, Edit and Resend show only for a role that may use them. */
   role: Role;
+  /** The login whose Email history is shown open (after a Resend from it). */
+  openHistory?: number;
 }
 
 export const portalLoginsPath = (clientId: number) => `/face-sheet/${clientId}/portal-logins`;
@@ -104,7 +112,7 @@ export function ClientPortalBody(props: SectionData) {
       {props.logins.length === 0 ? (
         <p class="empty">No data</p>
       ) : (
-        <LoginsTable clientId={props.clientId} logins={props.logins} now={props.now} timezone={props.timezone} manage={manage} />
+        <LoginsTable {...props} manage={manage} />
       )}
       {manage && (
         <div class="actions">
@@ -125,8 +133,10 @@ export function ClientPortalBody(props: SectionData) {
   );
 }
 
-function LoginsTable(props: { clientId: number; logins: PortalLogin[]; now: number; timezone: string; manage: boolean }) {
+function LoginsTable(props: SectionData & { manage: boolean }) {
   const base = portalLoginsPath(props.clientId);
+  const byLogin = emailsByLogin(props.emails);
+  const columns = props.manage ? 8 : 7;
   return (
     <div class="table-wrap">
       <table class="stack portal-logins">
@@ -136,6 +146,7 @@ function LoginsTable(props: { clientId: number; logins: PortalLogin[]; now: numb
             <th scope="col">Representative</th>
             <th scope="col">Active</th>
             <th scope="col">Status</th>
+            <th scope="col">Credential</th>
             <th scope="col">Portal User Email</th>
             <th scope="col">Last login</th>
             {props.manage && <th scope="col">Edit</th>}
@@ -145,7 +156,19 @@ function LoginsTable(props: { clientId: number; logins: PortalLogin[]; now: numb
           {props.logins.map((l) => {
             const status = loginStatus(l, props.now);
             const delivery = emailDelivery(l);
+            const emails = byLogin.get(l.id) ?? [];
+            const history = {
+              clientId: props.clientId,
+              login: l,
+              emails,
+              passkeys: props.passkeys.get(l.id) ?? 0,
+              now: props.now,
+              timezone: props.timezone,
+              manage: props.manage,
+              refused: props.refusedPortalLogin,
+            };
             return (
+              <>
               <tr>
                 <td data-label="Portal Username" class="username">
                   {l.username}
@@ -156,6 +179,9 @@ function LoginsTable(props: { clientId: number; logins: PortalLogin[]; now: numb
                   <span class={STATUS_BADGE[status]} title={STATUS_HELP[status]}>
                     {status}
                   </span>
+                </td>
+                <td data-label="Credential">
+                  <LoginOverview {...history} />
                 </td>
                 <td data-label="Portal User Email">
                   <div class="email-cell">
@@ -171,6 +197,11 @@ function LoginsTable(props: { clientId: number; logins: PortalLogin[]; now: numb
                             </button>
                           </form>
                         )}
+                      </span>
+                    )}
+                    {undeliveredNotices(emails).length > 0 && (
+                      <span class="badge bad" title="A security notice failed: see the Email history below, and Resend it">
+                        Notice not sent
                       </span>
                     )}
                   </div>
@@ -192,6 +223,13 @@ function LoginsTable(props: { clientId: number; logins: PortalLogin[]; now: numb
                   </td>
                 )}
               </tr>
+              {/* Attributes on this <tr> keep it apart from the login rows above (tests read those). */}
+              <tr class="email-history-row" id={`email-history-${l.id}`}>
+                <td colspan={columns}>
+                  <EmailHistoryDisclosure {...history} idPrefix="row" open={props.openHistory === l.id} />
+                </td>
+              </tr>
+              </>
             );
           })}
         </tbody>

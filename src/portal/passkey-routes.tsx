@@ -8,7 +8,7 @@
  *   passkey (discoverable credential, user verification required; passkey-sign-in.ts).
  * JSON answers: `{ options }`, `{ redirect }`, or `{ error, field?, redirect? }` with 4xx.
  */
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
 import { z } from "zod";
 import { portalDeviceCookie, readDeviceCookie, setDeviceCookie } from "../auth/device-cookie";
 import { guessRefused, throttleSettings, waitText } from "../auth/throttle";
@@ -26,6 +26,7 @@ import { PORTAL_ROUTE, portalPath, requireChosenPassword, requirePortalUser, req
 import { PortalPasskeyPage, PortalPasskeysPage } from "./passkey-views";
 import type { PortalAgency, PortalUser } from "./queries";
 import { PortalNotFoundPage } from "./views";
+import { sendPasskeyNotice } from "../portal-notices/send";
 
 const NOTICES: Record<string, string> = {
   added: "Passkey added. Next time, use Sign in with a passkey.",
@@ -54,11 +55,12 @@ function passkeyEntry(user: PortalUser, change: "added" | "removed", name: strin
 }
 
 /**
- * TODO(issue 10, item 5 — security notices): call `sendPasskeyNotice(...)` here, from the notices
- * helper, to email the login that a passkey was added or removed (no secret in it; what to do if
- * it wasn't them). Both changes go through this one call site, after they are committed.
+ * Emails the login that a passkey was added or removed (no secret in it; what to do if it wasn't
+ * them), after the answer: both changes go through this one call site, once committed.
  */
-async function passkeyNotice(_env: Env, _agency: PortalAgency, _user: PortalUser, _change: "added" | "removed", _name: string): Promise<void> {}
+function passkeyNotice(c: Context<PortalEnv>, agency: PortalAgency, user: PortalUser, change: "added" | "removed", name: string): void {
+  afterResponse(c.executionCtx, () => sendPasskeyNotice(c.env, c.var.db, { agency, loginId: user.loginId, change, passkeyName: name }));
+}
 
 export const portalPasskeyRoutes = new Hono<PortalEnv>()
   .get(`${PORTAL_ROUTE}/passkeys`, requirePortalUser, requireChosenPassword, async (c) => {
@@ -92,7 +94,7 @@ export const portalPasskeyRoutes = new Hono<PortalEnv>()
       entry: passkeyEntry(user, "added", name.value),
     });
     if (!committed.committed) return c.json({ error: ALREADY_REGISTERED }, 422);
-    await passkeyNotice(c.env, agency, user, "added", name.value);
+    passkeyNotice(c, agency, user, "added", name.value);
     return c.json({ redirect: `${portalPath(agency.slug)}/passkeys?done=added` });
   })
   .get(`${PORTAL_ROUTE}/passkeys/:id`, requirePortalUser, requireChosenPassword, async (c) => {
@@ -128,7 +130,7 @@ export const portalPasskeyRoutes = new Hono<PortalEnv>()
     });
     // Removed in the meantime (another tab): nothing left to remove.
     if (!committed.committed) return c.html(<PortalNotFoundPage />, 404);
-    await passkeyNotice(c.env, agency, user, "removed", passkey.name);
+    passkeyNotice(c, agency, user, "removed", passkey.name);
     return c.redirect(`${portalPath(agency.slug)}/passkeys?done=removed`, 303);
   })
 

@@ -33,6 +33,7 @@ import { waitText } from "../auth/throttle";
 import { addressBucket, clientAddress } from "../auth/throttle-keys";
 import { portalDeviceCookie, readDeviceCookie, setDeviceCookie } from "../auth/device-cookie";
 import { afterResponse } from "../observability/after-response";
+import { sendNoticeToLogin } from "../portal-notices/send";
 import { ActivityPage, ChangePasswordPage, PortalErrorPage, PortalHomePage, PortalNotFoundPage, PortalSignInPage } from "./views";
 import { errorText } from "../observability/error-text";
 
@@ -147,6 +148,9 @@ export const portalRoutes = new Hono<PortalEnv>()
     }
     // This session carries on with the new version; every other session has ended.
     await continuePortalSession(c, user, outcome.sessionVersion);
+    // The notice goes after the answer: it must neither delay nor undo the change.
+    const notice = { kind: "notice:password-changed", at: Date.now(), first: user.mustChangePassword } as const;
+    afterResponse(c.executionCtx, () => sendNoticeToLogin(c.env, c.var.db, agency, user.loginId, notice));
     return c.redirect(`${portalPath(agency.slug)}?password-changed`, 303);
   })
 

@@ -15,6 +15,7 @@ import { commitChange, portalEventEntry, recordStaffEvent } from "../clients/log
 import type { Db } from "../db";
 import { effectiveSettings } from "../db/agency-settings";
 import { errorText } from "../observability/error-text";
+import { sendNoticeToLogin } from "../portal-notices/send";
 import { chargeSignIn, giveBackCharge, signedInStatements, usernameKeyOf, type PortalAgency, type SignInLogin } from "./queries";
 
 export type SignInOutcome =
@@ -73,7 +74,7 @@ export async function attemptSignIn(
   const reason = failureReason(login, verified.ok);
   if (reason !== null) {
     const failures = account?.failures ?? 0;
-    req.defer(() => (login ? logFailure(env, agency, login, reason, req.ip, lockEntry(login, failures, settings)) : Promise.resolve()));
+    req.defer(() => (login ? afterFailure(env, db, agency, login, reason, req.ip, failures, settings) : Promise.resolve()));
     const wait = retryAfterMs(attempt, account, rows);
     if (wait > 0) return { kind: "too-many", retryAfterMs: wait };
     const delay = failureDelayMs(failures, settings);
@@ -117,6 +118,25 @@ function lockEntry(login: SignInLogin, failures: number, s: ThrottleSettings): {
     };
   }
   return null;
+}
+
+/**
+ * After the answer to a failed sign-in with a real username: the staff-visible entries and, when
+ * this failure locked the login, the security notice to its owner.
+ */
+async function afterFailure(env: Env, db: Db, agency: PortalAgency, login: SignInLogin, reason: string, ip: string, failures: number, s: ThrottleSettings) {
+  const lock = lockEntry(login, failures, s);
+  await logFailure(env, agency, login, reason, ip, lock);
+  // An inactive login's access has already ended (and its owner was told): no lock notice for it.
+  if (!lock || !login.active) return;
+  const allDevices = failures === s.accountMaxFailures;
+  await sendNoticeToLogin(env, db, agency, login.id, {
+    kind: "notice:locked",
+    at: Date.now(),
+    failures,
+    allDevices,
+    ...(allDevices ? { hours: Math.round(s.accountWindowMs / 3_600_000) } : { minutes: Math.round(s.lockMs / 60_000) }),
+  });
 }
 
 /** The staff-visible entries of a failed sign-in with a real username (and of the lock it caused). */

@@ -27,9 +27,9 @@ const publicRoutes = app.routes.slice(0, gate).filter((r) => !isMiddleware(r));
 const staffRoutes = app.routes.slice(gate + 1);
 
 /**
- * Real ids for each path parameter: Maria (Riverbend), her case, a login of hers; an invited
- * Riverbend member whose sign-in is locked (so Resend invite and Unlock would write); a session of
- * the admin's on another device; a passkey id (none need exist: every role may ask).
+ * Real ids for each path parameter: Maria (Riverbend), her case, a login of hers and its welcome
+ * email; an invited Riverbend member whose sign-in is locked (so Resend invite and Unlock would
+ * write); a session of the admin's on another device; a passkey id (none need exist: every role may ask).
  */
 const ids: Record<string, number | string> = {};
 
@@ -86,7 +86,9 @@ beforeAll(async () => {
   // The admin signed in on a second device: the session others may not end.
   await Browser.staff(STAFF.admin);
   const session = await env.DB.prepare("SELECT s.id FROM staff_sessions s JOIN staff_users u ON u.id = s.staff_id WHERE u.email = ? ORDER BY s.created_at DESC, s.rowid DESC LIMIT 1").bind(STAFF.admin).first<{ id: string }>();
-  Object.assign(ids, { clientId: DEMO.maria, caseId: kase!.id, loginId: login!.id, staffId: member!.id, sessionId: session!.id, id: "no-such-passkey" });
+  // The welcome email of its Email history: a Resend of it is a real write too (a new temporary password).
+  const email = await env.DB.prepare("SELECT id FROM portal_emails WHERE login_id = ? AND kind = 'welcome'").bind(login!.id).first<{ id: number }>();
+  Object.assign(ids, { emailId: email!.id, clientId: DEMO.maria, caseId: kase!.id, loginId: login!.id, staffId: member!.id, sessionId: session!.id, id: "no-such-passkey" });
 });
 
 afterEach(() => {

@@ -1,0 +1,95 @@
+/**
+ * Resend for any email of a login's Email history. A notice is sent again as it was — same facts,
+ * same time, same address — and the resend is logged for staff. An email that carried a temporary
+ * password can't be sent again as it was (the password is stored only hashed, and a lost one must
+ * not stay valid), so its Resend issues fresh credentials exactly like the row's Resend: a new
+ * temporary password, the earlier one stopped, sessions ended, logged as "Portal Login <username>
+ * was modified. Password updated".
+ */
+import type { CurrentStaff } from "../app";
+import { reissuePortalPassword } from "../clients/portal-logins";
+import { recordStaffEvent, type Actor } from "../clients/log";
+import type { Db } from "../db";
+import { effectiveSettings } from "../db/agency-settings";
+import type { PortalEmail, PortalLogin } from "../db/schema";
+import { isNoticeKind } from "../email/portal-mail";
+import { errorText } from "../observability/error-text";
+import { resendPortalNotice } from "../portal-notices/send";
+import { emailCredentials } from "./credentials";
+import { emailLabel } from "./history-views";
+import { outcomeMessage, withNoticeOutcome, type Outcome } from "./messages";
+import { sendStaffChangeNotices } from "./notices";
+import type { PortalClient } from "./queries";
+import type { StatusMessage } from "./views";
+
+export type ResendEmailResult =
+  | { kind: "done"; outcome: Outcome; message: StatusMessage }
+  /** Nothing sent, for a reason staff can act on (409). */
+  | { kind: "refused"; outcome: "unchanged"; message: StatusMessage }
+  | { kind: "not-found" };
+
+const refused = (text: string): ResendEmailResult => ({ kind: "refused", outcome: "unchanged", message: { tone: "warn", text } });
+
+/** Resends `email` of `login` (both already checked to be this agency's and client's). */
+export async function resendEmail(
+  env: Env,
+  db: Db,
+  input: { staff: CurrentStaff; actor: Actor; portalUrl: string; client: PortalClient; login: PortalLogin; email: PortalEmail },
+): Promise<ResendEmailResult> {
+  const { staff, login, email } = input;
+  if (isNoticeKind(email.kind)) return resendNotice(env, db, input);
+  if (email.kind !== "welcome" && email.kind !== "new-password") {
+    // TODO(lead, issue 10 items 1 and 3): wire invitation links (a fresh invitation, with its
+    // cool-down) and reset links here once those features are merged.
+    return refused(`This email can't be sent again from here. For ${login.username}, use Edit › Reset Password to send a new temporary password.`);
+  }
+  if (input.client.refusedPortalLogin) {
+    return refused(`This client refused a portal login, so nothing was sent to ${login.username}. If they have changed their mind, use Edit and confirm it.`);
+  }
+  const { tempPasswordHours } = effectiveSettings(env, staff.agency);
+  const result = await reissuePortalPassword(env, db, { agencyId: staff.agency.id, clientId: input.client.id, loginId: login.id, tempPasswordHours, actor: input.actor });
+  if (result.status === "not-found") return { kind: "not-found" };
+  if (result.status === "inactive") return refused(`Portal login ${login.username} is inactive, so no password was sent. Use Edit, check Active and Reset Password, then Save.`);
+  if (result.status === "conflict") return refused(`Portal login ${login.username} changed just now, so nothing was sent. Check the table, then try again.`);
+  const sent = await emailCredentials(env, db, {
+    kind: email.kind,
+    agency: staff.agency,
+    portalUrl: input.portalUrl,
+    login: result.login,
+    temporaryPassword: result.temporaryPassword,
+    expiresInHours: tempPasswordHours,
+    resendOf: email.resendOf ?? email.id,
+  });
+  const notices = await sendStaffChangeNotices(env, db, { agency: staff.agency, before: result.before, after: result.login, passwordReset: true });
+  const message = outcomeMessage("resent", { ...result.login, emailStatus: sent });
+  return { kind: "done", outcome: "resent", message: withNoticeOutcome(sent === "sent" ? { ...message, text: `${message.text} The earlier temporary password no longer works.` } : message, notices) };
+}
+
+async function resendNotice(env: Env, db: Db, input: { staff: CurrentStaff; actor: Actor; client: PortalClient; login: PortalLogin; email: PortalEmail }): Promise<ResendEmailResult> {
+  const { login, email } = input;
+  const label = emailLabel(email.kind);
+  const sent = await resendPortalNotice(env, db, {
+    agency: input.staff.agency,
+    login: { id: login.id, clientId: login.clientId, username: login.username, email: login.email },
+    email,
+  });
+  if (!sent) return refused(`This notice can't be sent again: what it was about wasn't recorded.`);
+  try {
+    await recordStaffEvent(env, {
+      agencyId: input.staff.agency.id,
+      clientId: input.client.id,
+      actor: input.actor,
+      changeType: "Portal Login",
+      description: `Portal Login ${login.username}: a security notice was sent again.`,
+      details: { lines: [`${label}, to ${email.toAddress}`, sent.status === "sent" ? "Sent" : "Not sent: the email could not be sent"] },
+    });
+  } catch (err) {
+    // The notice went (or not) and its history row says so; only the log line is missing.
+    console.error(`portal login ${login.id}: notice resend not logged: ${errorText(err)}`);
+  }
+  const text =
+    sent.status === "sent"
+      ? `The notice “${label}” was sent again to ${email.toAddress}.`
+      : `The notice “${label}” could not be sent to ${email.toAddress}. It shows as Not sent in the Email history: check the address, then Resend.`;
+  return { kind: "done", outcome: "notice-resent", message: { tone: sent.status === "sent" ? "ok" : "warn", text } };
+}
