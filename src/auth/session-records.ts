@@ -100,8 +100,10 @@ export async function findSignedInStaff(
       email: staffUsers.email,
       role: staffUsers.role,
       agency: {
-        id: agencies.id,
-        name: agencies.name,
+        // Aliased: inside db.batch drizzle maps D1's rows by column NAME, so a second "id" or
+        // "name" (staff_users' and agencies') would collapse and shift every field after it.
+        id: sql<number>`${agencies.id}`.as("agency_pk"),
+        name: sql<string>`${agencies.name}`.as("agency_name"),
         slug: agencies.slug,
         portalEnabled: agencies.portalEnabled,
         ...agencySettingsColumns,

@@ -222,10 +222,12 @@ export async function findSessionLogin(db: Db, agencyId: number, loginId: number
       mustChangePassword: portalLogins.mustChangePassword,
       tempPasswordExpiresAt: portalLogins.tempPasswordExpiresAt,
       sessionVersion: portalLogins.sessionVersion,
-      clientId: clients.id,
+      // Aliased: inside db.batch drizzle maps D1's rows by column NAME, so the three "id"s
+      // (login, client, session) would collapse and shift every field after them.
+      clientId: sql<number>`${clients.id}`.as("client_pk"),
       firstName: clients.firstName,
       lastName: clients.lastName,
-      sessionId: portalSessions.id,
+      sessionId: sql<string>`${portalSessions.id}`.as("session_pk"),
       signedInAt: portalSessions.createdAt,
     })
     .from(portalLogins)
