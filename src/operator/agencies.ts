@@ -25,7 +25,9 @@ export const newAgencyInput = z.strictObject({
   slug: z
     .string({ error: "Give a slug." })
     .trim()
-    .regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, "Use 1–63 lower-case letters, digits and hyphens, starting and ending with a letter or digit (it is the portal's address: /portal/<slug>)."),
+    .regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, "Use 1–63 lower-case letters, digits and hyphens, starting and ending with a letter or digit (it is the portal's address: /portal/<slug>).")
+    // A slug is a name, never mistakable for an id anywhere it is read or logged.
+    .regex(/[a-z]/, "Use at least one letter: a slug of digits alone could be taken for an agency's number."),
   portalEnabled: z.boolean({ error: "Say whether the agency has the Client Portal (true or false)." }),
   timezone: z
     .string()

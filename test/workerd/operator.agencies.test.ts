@@ -154,6 +154,7 @@ describe("bad input: 422 with a message per field, nothing written", () => {
   const cases: [string, Record<string, unknown>, string, string][] = [
     ["a slug with capitals", { slug: "Hillcrest" }, "slug", "Use 1–63 lower-case letters"],
     ["a slug ending in a hyphen", { slug: "hill-" }, "slug", "Use 1–63 lower-case letters"],
+    ["a slug of digits alone", { slug: "211" }, "slug", "Use at least one letter"],
     ["an empty name", { name: "  " }, "name", "Give the agency's name."],
     ["portal as a string", { portalEnabled: "yes" }, "portalEnabled", "Say whether the agency has the Client Portal (true or false)."],
     ["a malformed email", { adminEmail: "avery-at-hillcrest" }, "adminEmail", "Give an email address, like name@example.org."],
