@@ -17,6 +17,7 @@ import type { AppEnv } from "../app";
 import { staffSessionClaims, startStaffSession, toSignIn } from "../auth/staff-session";
 import { chargeGuess, throttleSettings } from "../auth/throttle";
 import { addressBucket, throttleKeyOf } from "../auth/throttle-keys";
+import { beginSecondStep } from "../auth/second-step";
 import { parseForm } from "../forms/parse";
 import { sendResetLink } from "./forgot";
 import { findValidLink } from "./links";
@@ -83,15 +84,20 @@ export const credentialRoutes = new Hono<AppEnv>()
     const outcome = await setPasswordWithLink(c.env, c.var.db, link, form.data, now);
     if (outcome.kind === "invalid") return c.html(page({ [outcome.field]: outcome.message }), 422);
     if (outcome.kind === "spent") return unusable(c);
-    // 1. The link is used up: forget it. 2. Sign in with the new session version (every other
-    //    session has ended). 3. Tell the member by email; say so if that failed.
+    // 1. The link is used up: forget it. 2. Tell the member by email. 3. Sign in with the new
+    //    session version (every other session has ended) — but a link proves only the mailbox:
+    //    a member with a second factor, or whose agency requires one, goes through the second
+    //    step (or enrolment) first, exactly as after a password sign-in.
     deleteCookie(c, LINK_COOKIE, { path: LINK_PATH, secure: true, httpOnly: true, sameSite: "Lax" });
-    await startStaffSession(c, { id: link.staff.id, agencyId: link.agency.id, sessionVersion: outcome.sessionVersion });
     const member = { ...link.staff, agency: link.agency };
     const kind = link.staff.hasPassword ? "changed" : "set";
     const notice = await sendPasswordNotice(c.env, staffOrigin(c.env, c.req.url), member, kind, now);
     if (!notice.sent) console.error(`staff password ${kind}: the notice could not be emailed: ${notice.reason}`);
-    return c.redirect(`/menu?password=${kind}${notice.sent ? "" : "&notice=not-sent"}`, 303);
+    const next = `/menu?password=${kind}${notice.sent ? "" : "&notice=not-sent"}`;
+    const signer = { id: link.staff.id, agencyId: link.agency.id, sessionVersion: outcome.sessionVersion };
+    if (await beginSecondStep(c, signer, next)) return c.redirect("/sign-in/two-factor", 303);
+    await startStaffSession(c, signer);
+    return c.redirect(next, 303);
   })
 
   .get("/forgot-password", (c) => c.html(<ForgotPasswordPage />))

@@ -325,3 +325,37 @@ describe("the sign-in page", () => {
     expect(html).toContain('<a href="/forgot-password">Forgot password?</a>');
   });
 });
+
+describe("a link proves only the mailbox: the second factor still stands", () => {
+  it("a member with an authenticator app who resets by link goes to the second step, with no session yet", async () => {
+    const member = await createMember();
+    await env.DB.prepare("INSERT INTO staff_totp (staff_id, agency_id, secret_box, confirmed_at, created_at) VALUES (?, ?, 'x', ?, ?)")
+      .bind(member.id, member.agencyId, Date.now(), Date.now())
+      .run();
+    const { path } = await issue(member, "reset");
+    const b = new StaffBrowser();
+    await b.openLink(path);
+    const password = goodPassword();
+    const res = await b.post("/staff-link", { newPassword: password, confirmPassword: password });
+    expect(res.status).toBe(303);
+    expect(res.headers.get("Location")).toBe("/sign-in/two-factor");
+    expect(b.cookies.has(STAFF_COOKIE)).toBe(false);
+    expect((await b.get("/menu")).status).toBe(302);
+  });
+
+  it("an invited member of an agency that requires two-factor must enrol before any session exists", async () => {
+    await env.DB.prepare("UPDATE agencies SET require_two_factor = 1 WHERE id = 2").run();
+    try {
+      const member = await createMember({ password: null, agencyId: 2 });
+      const { path } = await issue(member, "invite");
+      const b = new StaffBrowser();
+      await b.openLink(path);
+      const password = goodPassword();
+      const res = await b.post("/staff-link", { newPassword: password, confirmPassword: password });
+      expect(res.headers.get("Location")).toBe("/sign-in/two-factor");
+      expect(b.cookies.has(STAFF_COOKIE)).toBe(false);
+    } finally {
+      await env.DB.prepare("UPDATE agencies SET require_two_factor = 0 WHERE id = 2").run();
+    }
+  });
+});
