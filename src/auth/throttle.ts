@@ -278,6 +278,12 @@ export function waitText(ms: number): string {
 
 /** A guess charged by `chargeGuess`: `refund` takes it back (it wasn't a real guess), `succeeded` forgets the account's failures. */
 export interface ChargedGuess {
+  /**
+   * How long the next guess must wait, as this charge left the counters (0: none). When the guess
+   * proves wrong and this is above 0, it was the one that reached the limit: answer "too many"
+   * now, as a sign-in does, rather than let the next try find out.
+   */
+  retryAfterMs: number;
   refund(): Promise<void>;
   succeeded(): Promise<void>;
 }
@@ -287,16 +293,19 @@ export interface ChargedGuess {
  * Change password page, a second-factor code — exactly as a sign-in attempt is charged: before the
  * secret is checked, atomically, so parallel guesses can't get past the limit. `subject` is the
  * counter's key (throttleKeyOf). Null when refused: the caller answers "too many" and checks
- * nothing. A wrong guess needs no further call: its charge stands.
+ * nothing. A wrong guess needs no further call: its charge stands (and when `retryAfterMs` > 0 it
+ * reached the limit: answer "too many", as staff-sign-in.ts does).
  *
  * @example const guess = await chargeGuess(env, db, { subject, bucket }); if (!guess) return tooMany();
  */
 export async function chargeGuess(env: { THROTTLE_KEY?: string }, db: Db, req: { subject: string; bucket: AddressBucket }): Promise<ChargedGuess | null> {
   const attempt = await prepareAttempt(env, throttleSettings(env), { ...req, now: Date.now() });
-  const [charged] = await db.batch([chargeAccountRow(db, attempt, sql`1`), ...chargeCounters(db, attempt)]);
+  const [charged, ...rest] = await db.batch([chargeAccountRow(db, attempt, sql`1`), ...chargeCounters(db, attempt), readCounters(db, attempt)]);
   if (charged.length === 0) return null;
+  const rows = rest.at(-1) as ThrottleRow[];
   const less = sql`max(${signInThrottle.failures} - 1, 0)`;
   return {
+    retryAfterMs: retryAfterMs(attempt, rows.find((r) => r.key === attempt.subject) ?? null, rows),
     refund: async () => {
       await db.update(signInThrottle).set({ failures: less }).where(inArray(signInThrottle.key, [attempt.subject, attempt.addressKey]));
     },

@@ -54,6 +54,7 @@ export const passkeySignInRoutes = new Hono<AppEnv>()
     // The passkey's owner must still be an active member (deactivation ends passkey sign-in too).
     const staff = result.ok ? await findSignInStaff(db, result.value) : null;
     if (!result.ok || !staff) {
+      if (guess.retryAfterMs > 0) return c.json({ error: tooMany(c.env) }, 429);
       return c.json({ error: result.ok ? "That passkey wasn't accepted. Try again." : result.message }, 422);
     }
     await guess.succeeded();
@@ -79,7 +80,11 @@ export const passkeySignInRoutes = new Hono<AppEnv>()
     const guess = await chargeSecondFactor(c.env, db, step.staff.id, addressBucket(c.req));
     if (!guess) return c.json({ error: tooMany(c.env) }, 429);
     const result = await completeAuthentication(db, c.env, relyingParty(c), "second-step", staffOwner(step.staff), body.data.response, now);
-    if (!result.ok) return c.json({ error: result.message }, 422);
+    if (!result.ok) {
+      // The counted failure that reaches the limit is answered "too many" at once, as at sign-in.
+      if (guess.retryAfterMs > 0) return c.json({ error: tooMany(c.env) }, 429);
+      return c.json({ error: result.message }, 422);
+    }
     await finishSignIn(c, step.staff);
     return c.json({ redirect: step.pending.next });
   })

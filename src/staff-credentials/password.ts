@@ -68,6 +68,8 @@ export async function changeOwnPassword(
   const hash = stored?.passwordHash;
   if (!hash) return { kind: "ended" };
   if (!(await verifyPassword(hash, current)).ok) {
+    // The wrong guess that reaches the limit is answered "too many" at once, as at sign-in.
+    if (guess.retryAfterMs > 0) return { kind: "too-many" };
     return { kind: "invalid", field: "currentPassword", message: "That isn't your current password." };
   }
   await guess.succeeded();

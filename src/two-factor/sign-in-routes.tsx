@@ -3,8 +3,8 @@
  * The second step of staff sign-in (/sign-in/two-factor…), reached only with the pending cookie
  * the password step sets (src/auth/second-step.ts); without one, every route sends the browser
  * back to /sign-in. Wrong, replayed and out-of-window codes and unknown recovery codes are
- * counted by the sign-in throttle (./throttle.ts) and answered 422 next to the field; once locked,
- * 429. Passkey routes for this step are in src/passkeys/sign-in-routes.ts.
+ * counted by the sign-in throttle (./throttle.ts) and answered 422 next to the field; the one that
+ * reaches the limit, and every one after it, 429. Passkey routes for this step are in src/passkeys/sign-in-routes.ts.
  */
 import { Hono, type Context } from "hono";
 import { z } from "zod";
@@ -58,6 +58,8 @@ export const twoFactorSignInRoutes = new Hono<AppEnv>()
     if (!check.ok) {
       // 3. Wrong, replayed or out-of-window codes count toward the lock; a malformed one doesn't.
       if (check.reason === "invalid") await guess.refund();
+      // The counted failure that reaches the limit is answered "too many" at once, as at sign-in.
+      else if (guess.retryAfterMs > 0) return c.html(<SecondStepPage status={step.status} alert={tooMany(c.env)} />, 429);
       return c.html(<SecondStepPage status={step.status} fieldError={CODE_MESSAGES[check.reason]} />, 422);
     }
     // 4. Signed in.
@@ -86,6 +88,7 @@ export const twoFactorSignInRoutes = new Hono<AppEnv>()
       return c.html(<RecoveryCodePage value={typed} fieldError={RECOVERY_INVALID} />, 422);
     }
     if (!(await useRecoveryCode(db, step.staff, hashRecoveryCode(code), now))) {
+      if (guess.retryAfterMs > 0) return c.html(<RecoveryCodePage alert={tooMany(c.env)} />, 429);
       return c.html(<RecoveryCodePage value={typed} fieldError={RECOVERY_WRONG} />, 422);
     }
     await finishSignIn(c, step.staff);

@@ -20,7 +20,7 @@ it("staff mark Emily Chen homeless, then find that change in the Document Center
   await page.goto(base + "/");
   await page.getByLabel("Email").fill("admin@riverbend.test");
   await page.getByLabel("Password").fill("demo-password-2026");
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await page.getByRole("heading", { name: "Main Menu" }).waitFor();
 
   // b. Main Menu > Admissions Menu > Face Sheet: Emily Chen, Edit, Homeless, Update.

@@ -19,7 +19,7 @@ it("staff sign in, find a client, edit the Current Residence phone and see it sa
   await page.goto(base + "/");
   await page.getByLabel("Email").fill("staff@riverbend.test");
   await page.getByLabel("Password").fill("demo-password-2026");
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(page.getByRole("heading", { name: "Main Menu" })).toBeDefined();
   // The session cookie is __Host- prefixed (Secure, Path=/): Chromium keeps it on http://127.0.0.1.
   const session = (await page.context().cookies()).find((c) => c.name === "__Host-staff_session");

@@ -6,11 +6,11 @@
  * sent" with Resend; after the address is corrected, Resend issues a fresh password that arrives.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { prepareDatabase, ROOT, toolEnv } from "../../scripts/local.ts";
+import { ensureDevVars, prepareDatabase, ROOT, toolEnv } from "../../scripts/local.ts";
 import { latestEmailTo, temporaryPasswordFrom } from "./mailbox";
 import { inputValue, loginIdOf, StaffClient, statusText } from "./portal-logins.staff-client";
 
@@ -43,11 +43,15 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "portal-email-failure-"));
   await prepareDatabase(dir);
   writeFileSync(join(dir, "wrangler.toml"), restrictedConfig());
+  // Every local secret (SESSION_SECRET, LOG_HMAC_KEYS, THROTTLE_KEY, TWO_FACTOR_KEY…): wrangler
+  // reads .dev.vars next to the config, so a secret added later can't be missing here.
+  ensureDevVars();
+  copyFileSync(join(ROOT, ".dev.vars"), join(dir, ".dev.vars"));
   const port = 8900 + Math.floor(Math.random() * 90);
   base = `http://127.0.0.1:${port}`;
   child = spawn(
     "wrangler",
-    ["dev", "--config", join(dir, "wrangler.toml"), "--port", String(port), "--ip", "127.0.0.1", "--persist-to", dir, "--show-interactive-dev-session=false", "--var", "SESSION_SECRET:email-failure-test-secret-0123456789abcdef", "--var", "THROTTLE_KEY:email-failure-test-throttle-key-0123456789"],
+    ["dev", "--config", join(dir, "wrangler.toml"), "--port", String(port), "--ip", "127.0.0.1", "--persist-to", dir, "--show-interactive-dev-session=false"],
     { cwd: dir, env: toolEnv(), detached: true, stdio: "ignore" },
   );
   const deadline = Date.now() + 60_000;

@@ -19,7 +19,7 @@ it("an auditor sees Maria's Face Sheet and portal logins read-only, with no Edit
   await page.goto(base + "/");
   await page.getByLabel("Email").fill("auditor@riverbend.test");
   await page.getByLabel("Password").fill("demo-password-2026");
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await page.getByRole("region", { name: "Admissions Menu" }).getByRole("link", { name: "Face Sheet" }).click();
   await page.waitForLoadState("load");
   await page.getByLabel("Search clients").pressSequentially("alvarez, maria");

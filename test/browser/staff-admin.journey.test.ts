@@ -32,7 +32,7 @@ it("an admin invites Noor from the Main Menu; the invitation is emailed", async 
   await admin.goto(base + "/sign-in");
   await admin.getByLabel("Email").fill("admin@riverbend.test");
   await admin.getByLabel("Password").fill("demo-password-2026");
-  await admin.getByRole("button", { name: "Sign in" }).click();
+  await admin.getByRole("button", { name: "Sign in", exact: true }).click();
   await admin.getByRole("region", { name: "Administration" }).getByRole("link", { name: "Staff" }).click();
   await admin.getByRole("heading", { name: "Staff", level: 1 }).waitFor();
 
@@ -93,6 +93,6 @@ it("the admin sees Noor Active with a last sign-in, deactivates her, and her nex
   // And can't sign back in.
   await member.getByLabel("Email").fill(email);
   await member.getByLabel("Password").fill(password);
-  await member.getByRole("button", { name: "Sign in" }).click();
+  await member.getByRole("button", { name: "Sign in", exact: true }).click();
   await member.getByText("That email and password don't match an active account.").waitFor();
 });

@@ -53,7 +53,7 @@ beforeAll(async () => {
 describe("the Agency Log page", () => {
   it("is on the Main Menu under Administration for admins only", async () => {
     const menu = await (await dana.get("/menu")).text();
-    expect(menu).toContain('<h2 id="administration-menu">Administration</h2>');
+    expect(menu).toContain('<h2 id="administration">Administration</h2>');
     expect(menu).toContain('<a href="/admin/agency-log">Agency Log</a>');
     const staffMenu = await (await sam.get("/menu")).text();
     expect(staffMenu).not.toContain("Administration");
@@ -137,13 +137,17 @@ describe("the Agency Log page", () => {
   });
 
   it("is refused to staff who aren't admins (403), on every route; signed out, it asks to sign in", async () => {
+    const before = (await agencyLogRows(DEMO.riverbend)).length;
     for (const res of [await sam.get(PAGE), await sam.get(`${PAGE}.csv`), await sam.post(`${PAGE}/verify`, {}), await sam.get(PAGE, { htmx: true })]) {
       expect(res.status).toBe(403);
-      expect(await res.text()).toContain("Only your agency&#39;s administrators can open the Agency Log.");
+      // The permission table's refusal (src/auth/authorize.tsx), which names what is missing.
+      expect(await res.text()).toContain("Your role (Staff) can&#39;t open agency administration (staff, agency settings, the agency log); only an Administrator can.");
     }
-    const n = (await agencyLogRows(DEMO.riverbend)).length;
+    // Nothing was exported or verified by the refused requests: each only left its "Access denied".
+    const refused = (await agencyLogRows(DEMO.riverbend)).slice(before);
+    expect(refused.map((r) => [r.action, r.actor_name])).toEqual(Array(4).fill(["Access denied", "Sam Ortiz"]));
+    const n = before + refused.length;
     expect((await new WaitingBrowser().get(PAGE)).status).toBe(302);
-    // Nothing was exported or verified by the refused requests.
     expect(await agencyLogRows(DEMO.riverbend)).toHaveLength(n);
   });
 

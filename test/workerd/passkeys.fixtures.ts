@@ -6,6 +6,7 @@ import { env } from "cloudflare:test";
 import { bucketOf, throttleKeyOf } from "../../src/auth/throttle-keys";
 import type { Browser } from "./fixtures";
 import { ORIGIN } from "./fixtures";
+import { throttleCounter } from "./throttle.fixtures";
 import { SoftwareAuthenticator, type AuthenticationOptions, type RegistrationOptions } from "./webauthn.authenticator";
 
 /** A same-origin JSON POST (the Browser adds Origin and cookies). */
@@ -46,8 +47,8 @@ export async function challengeCount(): Promise<number> {
   return (await env.DB.prepare("SELECT COUNT(*) AS n FROM webauthn_challenges").first<{ n: number }>())!.n;
 }
 
-/** Failures counted against an address (its counter's key is an HMAC of the address bucket). */
-export async function addressFailures(ip: string): Promise<number> {
-  const key = await throttleKeyOf.address(env, bucketOf(ip));
-  return (await env.DB.prepare("SELECT failures FROM sign_in_throttle WHERE key = ?").bind(key).first<{ failures: number }>())?.failures ?? 0;
+/** Failures counted against an address: its counter across every kind of guess, and passkey sign-in's own. */
+export async function addressFailures(ip: string): Promise<{ address: number; passkeySignIn: number }> {
+  const [address, passkey] = await Promise.all([throttleCounter.address(ip), throttleCounter.passkeySignIn(ip)]);
+  return { address: address?.failures ?? 0, passkeySignIn: passkey?.failures ?? 0 };
 }

@@ -187,7 +187,7 @@ describe("signing in with a passkey", () => {
     expect(res.status).toBe(422);
     expect(data.error).toBe("That passkey wasn't accepted. Try again.");
     expect(b.cookies.has(STAFF_COOKIE)).toBe(false);
-    expect(await addressFailures(ip)).toBe(1);
+    expect(await addressFailures(ip)).toEqual({ address: 1, passkeySignIn: 1 });
     expect((await passkeyRows(member.id))[0]!.last_used_at).toBeNull();
   });
 

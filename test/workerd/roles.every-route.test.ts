@@ -16,6 +16,7 @@ import { app } from "../../src/index";
 import { Browser, DEMO, DEMO_PASSWORD } from "./fixtures";
 import { clientRow, faceSheetForm } from "./helpers";
 import { addLogin, loginRow, windowForm } from "./portal-logins.helpers";
+import { lockStaffSignIn } from "./throttle.fixtures";
 
 const STAFF: Record<Role, string> = { auditor: "auditor@riverbend.test", staff: "staff@riverbend.test", admin: "admin@riverbend.test" };
 const LEAST_PRIVILEGED_FIRST: Role[] = ["auditor", "staff", "admin"];
@@ -82,7 +83,7 @@ beforeAll(async () => {
   const kase = await env.DB.prepare("SELECT id FROM cases WHERE client_id = ? ORDER BY id LIMIT 1").bind(DEMO.maria).first<{ id: number }>();
   // An invited member whose sign-in is locked: Resend invite and Unlock would both write.
   const member = await env.DB.prepare("INSERT INTO staff_users (agency_id, name, email, role, password_hash) VALUES (1, 'Roles Member', 'roles.member@riverbend.test', 'staff', NULL) RETURNING id").first<{ id: number }>();
-  await env.DB.prepare("INSERT INTO sign_in_throttle (key, failures, window_start, locked_until) VALUES ('staff-email:roles.member@riverbend.test', 0, ?, ?)").bind(Date.now(), Date.now() + 3600_000).run();
+  await lockStaffSignIn("roles.member@riverbend.test", 3600_000);
   // The admin signed in on a second device: the session others may not end.
   await Browser.staff(STAFF.admin);
   const session = await env.DB.prepare("SELECT s.id FROM staff_sessions s JOIN staff_users u ON u.id = s.staff_id WHERE u.email = ? ORDER BY s.created_at DESC, s.rowid DESC LIMIT 1").bind(STAFF.admin).first<{ id: string }>();
@@ -112,7 +113,9 @@ describe("the router and the permission table", () => {
   });
 });
 
-describe("every staff route × every role", () => {
+// Every staff route for each role, each refusal with a snapshot of the tables before and after:
+// 1–2 s alone, past the default 5 s when the machine is busy.
+describe("every staff route × every role", { timeout: 30_000 }, () => {
   for (const role of LEAST_PRIVILEGED_FIRST) {
     it(`gives ${role} exactly what the table allows; refusals are 403, logged, and write nothing`, async () => {
       const warn = vi.spyOn(console, "warn").mockImplementation(() => {});

@@ -87,7 +87,10 @@ describe("portal session cookies", () => {
     await b.signInReady(riverbend);
     const res = await b.signIn(lakeside.username, lakeside.password, LAKESIDE_PORTAL);
     expect(res.status).toBe(303);
-    expect([...b.cookies.keys()].sort()).toEqual([LAKESIDE_COOKIE, PORTAL_COOKIE].sort());
+    const sessions = [...b.cookies.keys()].filter((name) => name.startsWith("__Host-portal_session-"));
+    expect(sessions.sort()).toEqual([LAKESIDE_COOKIE, PORTAL_COOKIE].sort());
+    // The throttle's device cookie (no session in it) is scoped to each agency's own portal.
+    expect(cookieLine(b.lastSetCookie, "portal_device").attrs.get("path")).toBe(LAKESIDE_PORTAL);
     expect(await (await b.get(PORTAL)).text()).toContain(`Signed in as`);
     expect(await (await b.get(PORTAL)).text()).toContain(riverbend.username);
     expect(await (await b.get(LAKESIDE_PORTAL)).text()).toContain(lakeside.username);

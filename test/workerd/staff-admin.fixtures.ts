@@ -7,6 +7,7 @@
 import { env } from "cloudflare:test";
 import { DEMO_PASSWORD } from "./fixtures";
 import { createMember, StaffBrowser, type Member, type MemberSpec } from "./staff-credentials.fixtures";
+import { lockStaffSignIn } from "./throttle.fixtures";
 
 export const RIVERBEND_ADMIN = "admin@riverbend.test";
 
@@ -88,14 +89,8 @@ export async function adminTables(): Promise<Record<string, unknown[]>> {
   return out;
 }
 
-/** Locks a member's sign-in as today's throttle does after too many failures. */
-export function lockSignIn(email: string, forMs = 15 * 60_000) {
-  return env.DB.prepare(
-    "INSERT INTO sign_in_throttle (key, failures, window_start, locked_until) VALUES (?, 0, ?, ?) ON CONFLICT (key) DO UPDATE SET locked_until = excluded.locked_until",
-  )
-    .bind(`staff-email:${email}`, Date.now(), Date.now() + forMs)
-    .run();
-}
+/** Locks a member's sign-in as the throttle does after too many failures (throttle.fixtures.ts). */
+export const lockSignIn = lockStaffSignIn;
 
 /** An EMAIL binding that refuses every message, as production does for an unverified address. */
 export const refusingEmail = {

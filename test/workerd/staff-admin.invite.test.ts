@@ -10,6 +10,7 @@ import { database } from "../../src/db";
 import { inviteMember } from "../../src/staff-admin/invitations";
 import { fieldError, alertText, noticeText } from "./helpers";
 import { DEMO_PASSWORD } from "./fixtures";
+import { agencyLogRows } from "./agency-log.fixtures";
 import { adminTables, lockSignIn, refusingEmail, RIVERBEND_ADMIN, signedIn, staffRowByEmail } from "./staff-admin.fixtures";
 import { createMember, goodPassword, linkIn, mailTo, outbox, StaffBrowser, tokenRows, uniqueEmail } from "./staff-credentials.fixtures";
 
@@ -260,7 +261,7 @@ describe("the invitation's agency log entry", () => {
     if (outcome.kind !== "invited") throw new Error("not invited");
     expect(outcome.entry).toEqual({
       actor: { type: "staff", id: 1, name: "Dana Whitfield" },
-      action: "staff.invited",
+      action: "Staff invited",
       description: `Invited Sam Ortiz-Lee (${email}) as Staff`,
       details: {
         lines: ["Name: Sam Ortiz-Lee", `Email: ${email}`, "Role: Staff", "Set-password link emailed (works once, for 24 hours)"],
@@ -272,5 +273,10 @@ describe("the invitation's agency log entry", () => {
       },
     });
     expect(JSON.stringify(outcome.entry)).not.toContain(outcome.token);
+    // Committed with the member through the agency's AgencyLog: the entry is in agency_log.
+    const row = (await agencyLogRows(1)).find((r) => r.description === `Invited Sam Ortiz-Lee (${email}) as Staff`);
+    expect(row).toMatchObject({ action: "Staff invited", actor_type: "staff", actor_id: 1, actor_name: "Dana Whitfield" });
+    expect(JSON.parse(row!.details).lines).toEqual(outcome.entry.details.lines);
+    expect(JSON.stringify(row)).not.toContain(outcome.token);
   });
 });

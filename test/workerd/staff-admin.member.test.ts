@@ -12,6 +12,8 @@ import { changeRole, deactivate, signOutEverywhere, unlock } from "../../src/sta
 import { alertText, noticeText } from "./helpers";
 import { adminTables, agencyWithAdmins, lockSignIn, RIVERBEND_ADMIN, sessionRows, signedIn, signedInMember, staffRowById, stillSignedIn } from "./staff-admin.fixtures";
 import { createMember, StaffBrowser, tokenRows } from "./staff-credentials.fixtures";
+import { throttleCounter } from "./throttle.fixtures";
+import { agencyLogRows } from "./agency-log.fixtures";
 import { issueLink } from "../../src/staff-credentials/links";
 
 afterEach(() => {
@@ -21,6 +23,8 @@ afterEach(() => {
 const db = () => database(env.DB);
 const roleError = (html: string) => /<p class="error" id="f-role-error">([^<]*)<\/p>/.exec(html)?.[1]?.replace(/&#39;/g, "'");
 const actionError = (html: string, id: string) => new RegExp(`<p class="error" id="${id}-error">([^<]*)</p>`).exec(html)?.[1]?.replace(/&#39;/g, "'");
+/** Riverbend's agency_log row with this description (changes are committed with their entry). */
+const agencyLogEntry = async (description: string) => (await agencyLogRows(1)).find((r) => r.description === description);
 const activeAdmins = async (agencyId: number) =>
   (await env.DB.prepare("SELECT COUNT(*) AS n FROM staff_users WHERE agency_id = ? AND role = 'admin' AND active = 1 AND password_hash IS NOT NULL").bind(agencyId).first<{ n: number }>())!.n;
 
@@ -223,7 +227,8 @@ describe("deactivating and reactivating", () => {
     const member = await createMember({ name: "Dora Logged" });
     const m = { id: member.id, name: member.name, email: member.email, role: "staff" as const, active: true };
     const outcome = await deactivate(env, db(), { agencyId: 1, actor: { type: "staff", id: 1, name: "Dana Whitfield" }, member: m, now: Date.now() });
-    expect(outcome).toMatchObject({ kind: "deactivated", entry: { action: "staff.deactivated", description: `Deactivated Dora Logged (${member.email})` } });
+    expect(outcome).toMatchObject({ kind: "deactivated", entry: { action: "Staff deactivated", description: `Deactivated Dora Logged (${member.email})` } });
+    expect(await agencyLogEntry(`Deactivated Dora Logged (${member.email})`)).toMatchObject({ action: "Staff deactivated", actor_name: "Dana Whitfield" });
   });
 });
 
@@ -240,7 +245,7 @@ describe("unlocking", () => {
     const res = await admin.post(`/admin/staff/${member.id}/unlock`, {});
     expect(res.status).toBe(303);
     expect(noticeText(await (await admin.get(res.headers.get("Location")!)).text())).toBe("Lockie was unlocked and can sign in again.");
-    expect(await env.DB.prepare("SELECT * FROM sign_in_throttle WHERE key = ?").bind(`staff-email:${member.email}`).first()).toBeNull();
+    expect(await throttleCounter.staffAccount(member.email)).toBeNull();
     expect((await new StaffBrowser().signIn(member.email, member.password!)).status).toBe(303);
   });
 
@@ -260,6 +265,8 @@ describe("unlocking", () => {
     const m = { id: member.id, name: member.name, email: member.email, role: "staff" as const, active: true };
     const outcome = await unlock(env, db(), { agencyId: 1, actor: { type: "staff", id: 1, name: "Dana Whitfield" }, member: m, now: Date.now() });
     expect(outcome).toMatchObject({ kind: "unlocked", entry: { description: `Unlocked sign-in for Una Logged (${member.email})` } });
+    expect(await agencyLogEntry(`Unlocked sign-in for Una Logged (${member.email})`)).toMatchObject({ action: "Staff unlocked", actor_name: "Dana Whitfield" });
+    expect(await throttleCounter.staffAccount(member.email)).toBeNull();
   });
 });
 

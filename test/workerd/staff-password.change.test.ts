@@ -9,6 +9,7 @@ import { describe, expect, it } from "vitest";
 import { database } from "../../src/db";
 import { issueLink } from "../../src/staff-credentials/links";
 import { alertText, fieldError, noticeText } from "./helpers";
+import { throttleCounter } from "./throttle.fixtures";
 import { createMember, goodPassword, mailTo, memberRow, outbox, StaffBrowser, tokenRows } from "./staff-credentials.fixtures";
 
 async function signedIn(member: { email: string; password: string | null }, ip?: string) {
@@ -17,8 +18,6 @@ async function signedIn(member: { email: string; password: string | null }, ip?:
   if (res.status !== 303) throw new Error(`sign-in failed: ${res.status}`);
   return b;
 }
-
-const throttleOf = (key: string) => env.DB.prepare("SELECT failures, locked_until FROM sign_in_throttle WHERE key = ?").bind(key).first<{ failures: number; locked_until: number | null }>();
 
 describe("the Change password page", () => {
   it("is linked from every staff page's header and asks for the current and the new password", async () => {
@@ -101,8 +100,9 @@ describe("bad input", () => {
     expect(fieldError(html, "currentPassword")).toBe("That isn't your current password.");
     expect(html).not.toContain("not my password at all");
     expect(await memberRow(member.id)).toEqual(before);
-    expect((await throttleOf(`staff-email:${member.email}`))!.failures).toBe(1);
-    expect((await throttleOf(`portal-ip:${b.ip}`))!.failures).toBe(1);
+    // The same counters as a failed sign-in: the email's account and the address.
+    expect((await throttleCounter.staffAccount(member.email))?.failures).toBe(1);
+    expect((await throttleCounter.address(b.ip))?.failures).toBe(1);
   });
 
   it("refuses a weak new password next to the field and writes nothing", async () => {

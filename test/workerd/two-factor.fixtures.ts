@@ -8,6 +8,7 @@ import { generateHOTP } from "@oslojs/otp";
 import { decodeBase32IgnorePadding } from "@oslojs/encoding";
 import { hashPassword } from "../../src/auth/password";
 import { Browser, DEMO_PASSWORD } from "./fixtures";
+import { throttleCounter } from "./throttle.fixtures";
 
 export const SECOND_STEP_COOKIE = "staff_second_step";
 
@@ -98,10 +99,8 @@ export async function recoveryCodeCounts(staffId: number) {
 }
 
 /** Failures counted against the member's second step (0 when none, or after a lock reset it). */
-export async function secondFactorThrottle(staffId: number) {
-  return env.DB.prepare("SELECT failures, locked_until FROM sign_in_throttle WHERE key = ?")
-    .bind(`staff-2fa:${staffId}`)
-    .first<{ failures: number; locked_until: number | null }>();
+export function secondFactorThrottle(staffId: number) {
+  return throttleCounter.secondFactor(staffId);
 }
 
 /** Sets whether an agency requires two-factor of its staff. */

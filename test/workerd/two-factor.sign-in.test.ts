@@ -23,6 +23,8 @@ import {
 
 const WRONG = "That code isn't right. Check the app and enter the code it shows now.";
 const REPLAYED = "That code was already used. Wait for the app to show a new one.";
+/** A second-factor counter that counts nothing: each guess was charged, then given back. */
+const NOT_COUNTED = { failures: 0, locked_until: null };
 
 /** Posts a code at the second step from an address. */
 const postCode = (b: Browser, code: string, ip: string) => b.post("/sign-in/two-factor", { code }, { headers: { "CF-Connecting-IP": ip } });
@@ -136,7 +138,8 @@ describe("two-factor sign-in with an authenticator app", () => {
       expect(res.status).toBe(422);
       expect(fieldError(await res.text(), "code")).toBe("Enter the 6-digit code from your authenticator app.");
     }
-    expect(await secondFactorThrottle(member.id)).toBeNull();
+    // Charged before the form is read, then given back: the counter stands at nothing.
+    expect(await secondFactorThrottle(member.id)).toMatchObject(NOT_COUNTED);
   });
 
   it("locks the second step after 10 counted failures — a right code then gets 429 — and signing in again with the password doesn't unlock it", async () => {
@@ -210,7 +213,8 @@ describe("recovery codes at sign-in", () => {
     const res = await b.post("/sign-in/two-factor/recovery", { recoveryCode: "not a code" });
     expect(res.status).toBe(422);
     expect(fieldError(await res.text(), "recoveryCode")).toMatch(/^Enter a recovery code/);
-    expect(await secondFactorThrottle(member.id)).toBeNull();
+    // Charged before the form is read, then given back: the counter stands at nothing.
+    expect(await secondFactorThrottle(member.id)).toMatchObject(NOT_COUNTED);
     expect(await recoveryCodeCounts(member.id)).toEqual({ total: 10, unused: 10 });
   });
 
