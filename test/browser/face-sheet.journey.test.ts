@@ -36,7 +36,7 @@ it("staff sign in, find a client, edit the Current Residence phone and see it sa
   await page.getByRole("heading", { name: /Face Sheet/ }).waitFor();
 
   // d. Edit, change the phone, Update.
-  await page.getByRole("link", { name: "Edit" }).click();
+  await page.getByRole("link", { name: "Edit", exact: true }).click();
   await page.getByLabel("Phone").fill("518-555-0100");
   await page.getByRole("button", { name: "Update" }).click();
   await page.getByText("Face Sheet updated.").waitFor();
@@ -48,7 +48,7 @@ it("staff sign in, find a client, edit the Current Residence phone and see it sa
 });
 
 it("shows a bad ZIP next to the field and keeps what was typed", async () => {
-  await page.getByRole("link", { name: "Edit" }).click();
+  await page.getByRole("link", { name: "Edit", exact: true }).click();
   await page.getByLabel("City").fill("Cohoes");
   await page.getByLabel("ZIP").fill("1220");
   await page.getByRole("button", { name: "Update" }).click();
