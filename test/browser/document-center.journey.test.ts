@@ -29,7 +29,7 @@ it("staff mark Emily Chen homeless, then find that change in the Document Center
   await page.waitForLoadState("load");
   await page.getByLabel("Search clients").pressSequentially("Chen");
   await page.getByRole("link", { name: "Chen, Emily" }).click();
-  await page.getByRole("link", { name: "Edit" }).click();
+  await page.getByRole("link", { name: "Edit", exact: true }).click();
   await page.getByLabel("Homeless").check();
   await page.getByRole("button", { name: "Update" }).click();
   await page.getByText("Face Sheet updated.").waitFor();

@@ -55,6 +55,6 @@ it("shows a bad ZIP next to the field and keeps what was typed", async () => {
   await page.getByText(/Enter a 5-digit ZIP code/).waitFor();
   expect(await page.getByLabel("City").inputValue()).toBe("Cohoes");
   await page.getByRole("link", { name: "Cancel" }).click();
-  await page.getByRole("link", { name: "Edit" }).waitFor();
+  await page.getByRole("link", { name: "Edit", exact: true }).waitFor();
   expect(await page.getByText("Cohoes").count()).toBe(0);
 });
