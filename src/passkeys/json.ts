@@ -1,6 +1,6 @@
 /** Input rules shared by the passkey endpoints: reading a JSON body, and a passkey's name. */
 import type { Context } from "hono";
-import { z } from "zod";
+import { plainText } from "../forms/text";
 
 /** The JSON body, or undefined when the request isn't JSON or can't be parsed (zod then refuses it). */
 export async function readJson(c: Context): Promise<unknown> {
@@ -12,8 +12,7 @@ export async function readJson(c: Context): Promise<unknown> {
   }
 }
 
-export const passkeyNameSchema = z
-  .string({ error: "Enter a name for the passkey." })
+export const passkeyNameSchema = plainText("The passkey's name")
   .trim()
   .min(1, "Enter a name for the passkey.")
   .max(60, "Use at most 60 characters.");
