@@ -19,6 +19,6 @@ export const passkeyNameSchema = plainText("The passkey's name")
 
 /** A passkey's name as typed: trimmed, 1–60 characters. */
 export function passkeyName(value: unknown): { ok: true; value: string } | { ok: false; error: string } {
-  const r = passkeyNameSchema.safeParse(value);
+  const r = passkeyNameSchema.safeParse(typeof value === "string" ? value : "");
   return r.success ? { ok: true, value: r.data } : { ok: false, error: r.error.issues[0]?.message ?? "Enter a name for the passkey." };
 }
