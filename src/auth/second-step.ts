@@ -68,6 +68,8 @@ export interface PendingSecondStep extends StaffRef {
   ver: number;
   /** Where to go once signed in (already checked to be a same-site path). */
   next: string;
+  /** When the password was accepted (epoch ms): a sign-in completed since then spends this step. */
+  at: number;
 }
 
 const key = (secret: string) => {
@@ -88,7 +90,7 @@ export async function beginSecondStep(
   const status = await twoFactorStatus(c.var.db, staff);
   if (!hasSecondFactor(status) && !status.required) return false;
   const now = Math.floor(Date.now() / 1000);
-  const token = await new SignJWT({ agencyId: staff.agencyId, ver: staff.sessionVersion, next })
+  const token = await new SignJWT({ agencyId: staff.agencyId, ver: staff.sessionVersion, next, at: Date.now() })
     .setProtectedHeader({ alg: "HS256" })
     .setSubject(String(staff.id))
     .setAudience(AUDIENCE)
@@ -108,8 +110,9 @@ export async function readSecondStep(c: Context<AppEnv>): Promise<PendingSecondS
     const id = Number(payload.sub);
     const agencyId = Number(payload.agencyId);
     const ver = Number(payload.ver);
-    if (!Number.isInteger(id) || !Number.isInteger(agencyId) || !Number.isInteger(ver) || typeof payload.next !== "string") return null;
-    return { id, agencyId, ver, next: payload.next };
+    const at = Number(payload.at);
+    if (!Number.isInteger(id) || !Number.isInteger(agencyId) || !Number.isInteger(ver) || !Number.isFinite(at) || typeof payload.next !== "string") return null;
+    return { id, agencyId, ver, next: payload.next, at };
   } catch {
     return null;
   }

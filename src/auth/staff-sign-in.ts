@@ -36,6 +36,8 @@ export async function attemptStaffSignIn(
   req: { email: string; password: string; bucket: AddressBucket; deviceToken?: string },
 ): Promise<StaffSignInOutcome> {
   const settings = throttleSettings(env);
+  // Passwords are set and compared as NFKC (a full-width space, a ligature typed on another keyboard).
+  const password = req.password.normalize("NFKC");
   const subject = await throttleKeyOf.staffAccount(env, req.email);
   const attempt = await prepareAttempt(env, settings, { subject, bucket: req.bucket, deviceToken: req.deviceToken, now: Date.now() });
 
@@ -49,7 +51,7 @@ export async function attemptStaffSignIn(
   if (charged.length === 0) return { kind: "too-many", retryAfterMs: retryAfterMs(attempt, accountRow, rows) || settings.lockMs };
 
   // 2. Exactly one hash: the account's, or the dummy's for an unknown email.
-  const { ok, needsRehash } = staff ? await verifyPassword(staff.passwordHash, req.password) : { ok: await verifyAgainstDummy(req.password), needsRehash: false };
+  const { ok, needsRehash } = staff ? await verifyPassword(staff.passwordHash, password) : { ok: await verifyAgainstDummy(password), needsRehash: false };
 
   // 3. Any failure (unknown, wrong password, inactive): the charge stands; nothing else is written.
   if (!staff || !ok || !staff.active) {
@@ -62,7 +64,7 @@ export async function attemptStaffSignIn(
   }
 
   // 4. Success: one round trip gives the charge back and upgrades a hash made with older parameters.
-  const rehash = needsRehash ? [updateStaffPasswordHashQuery(db, staff.id, await hashPassword(req.password))] : [];
+  const rehash = needsRehash ? [updateStaffPasswordHashQuery(db, staff.id, await hashPassword(password))] : [];
   await db.batch([...giveBack(db, attempt, { accountRow: true }), ...rehash]);
   return { kind: "signed-in", staff, deviceToken: attempt.deviceKey ? null : await newDeviceToken(env, subject) };
 }

@@ -298,9 +298,12 @@ export interface ChargedGuess {
  *
  * @example const guess = await chargeGuess(env, db, { subject, bucket }); if (!guess) return tooMany();
  */
-export async function chargeGuess(env: { THROTTLE_KEY?: string }, db: Db, req: { subject: string; bucket: AddressBucket }): Promise<ChargedGuess | null> {
+export async function chargeGuess(env: { THROTTLE_KEY?: string }, db: Db, req: { subject: string; bucket: AddressBucket; countAddress?: boolean }): Promise<ChargedGuess | null> {
   const attempt = await prepareAttempt(env, throttleSettings(env), { ...req, now: Date.now() });
-  const [charged, ...rest] = await db.batch([chargeAccountRow(db, attempt, sql`1`), ...chargeCounters(db, attempt), readCounters(db, attempt)]);
+  // `countAddress: false` (Forgot password): the guess counts on its own counter only, so requests
+  // that name no account can't use up an address's sign-in budget and lock its people out.
+  const counters = req.countAddress === false ? [] : chargeCounters(db, attempt);
+  const [charged, ...rest] = await db.batch([chargeAccountRow(db, attempt, sql`1`), ...counters, readCounters(db, attempt)]);
   if (charged.length === 0) return null;
   const rows = rest.at(-1) as ThrottleRow[];
   const less = sql`max(${signInThrottle.failures} - 1, 0)`;

@@ -17,11 +17,12 @@ export type PortalOriginProblem = "unset" | "not-url" | "not-origin" | "not-http
 /** No portal origin is set (on a deployed host), or the one set is not an origin. */
 export class PortalOriginError extends Error {
   override name = "PortalOriginError";
-  constructor(
-    message: string,
-    readonly problem: PortalOriginProblem,
-  ) {
+  // A plain field, not a parameter property: scripts/check-deploy.ts runs this file in Node's
+  // type-stripping mode, which refuses parameter properties.
+  readonly problem: PortalOriginProblem;
+  constructor(message: string, problem: PortalOriginProblem) {
     super(message);
+    this.problem = problem;
   }
 }
 

@@ -3,6 +3,7 @@
  */
 import { z } from "zod";
 import { STAFF_ROLES } from "../db/schema";
+import { plainText } from "../forms/text";
 
 // Letters of any language, spaces and the punctuation names carry; no control or invisible characters.
 const NAME_SHAPE = /^[\p{L}\p{M}][\p{L}\p{M}\p{N} .,'’()-]*$/u;
@@ -10,8 +11,7 @@ const NAME_SHAPE = /^[\p{L}\p{M}][\p{L}\p{M}\p{N} .,'’()-]*$/u;
 const role = z.enum(STAFF_ROLES, { error: "Choose a role." });
 
 export const inviteForm = z.object({
-  name: z
-    .string()
+  name: plainText("Name")
     .trim()
     .min(1, "Enter the person's name.")
     .max(120, "Use at most 120 characters.")

@@ -3,6 +3,7 @@
  * (src/email/send.ts). A failed send is returned to the caller to show or log — never thrown,
  * never logged with its address or body.
  */
+import { isLoopbackHost } from "../portal-logins/portal-url";
 import { passwordChangedEmail, staffLinkEmail } from "../email/staff-credentials";
 import { sendEmail, type SendOutcome } from "../email/send";
 import { formatAgencyDateTime, zoneName } from "../layout/agency-time";
@@ -15,7 +16,12 @@ import { LINK_LIFETIME_TEXT, type LinkPurpose } from "./links";
  * @example staffOrigin({ STAFF_ORIGIN: "" }, "http://localhost:8787/forgot-password") // "http://localhost:8787"
  */
 export function staffOrigin(env: { STAFF_ORIGIN?: string }, requestUrl: string): string {
-  return (env.STAFF_ORIGIN || new URL(requestUrl).origin).replace(/\/+$/, "");
+  if (env.STAFF_ORIGIN) return env.STAFF_ORIGIN.replace(/\/+$/, "");
+  const request = new URL(requestUrl);
+  // The Host header is the client's to choose: only a local (loopback) request may supply the
+  // origin of emailed links; deployed, STAFF_ORIGIN must be set (npm run deploy checks it).
+  if (!isLoopbackHost(request.hostname)) throw new Error("STAFF_ORIGIN is not set: emailed staff links can't be built from the request's Host header");
+  return request.origin;
 }
 
 /** The URL of a link's secret. */

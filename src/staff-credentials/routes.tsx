@@ -18,6 +18,7 @@ import { staffSessionClaims, startStaffSession, toSignIn } from "../auth/staff-s
 import { chargeGuess, throttleSettings } from "../auth/throttle";
 import { addressBucket, throttleKeyOf } from "../auth/throttle-keys";
 import { beginSecondStep } from "../auth/second-step";
+import { afterResponse } from "../observability/after-response";
 import { parseForm } from "../forms/parse";
 import { sendResetLink } from "./forgot";
 import { findValidLink } from "./links";
@@ -111,9 +112,12 @@ export const credentialRoutes = new Hono<AppEnv>()
     // Each request is charged to the address (its own counter and the address's sign-in budget),
     // never to an account: the same for every email, and no way to lock anyone out from here.
     const bucket = addressBucket(c.req);
-    const charged = await chargeGuess(c.env, db, { subject: await throttleKeyOf.forgotPassword(c.env, bucket), bucket });
+    const charged = await chargeGuess(c.env, db, { subject: await throttleKeyOf.forgotPassword(c.env, bucket), bucket, countAddress: false });
     if (!charged) return c.html(<ForgotPasswordPage email={email} alert={tooMany(settings.lockMs)} />, 429);
-    c.executionCtx.waitUntil(sendResetLink(c.env, db, { email, origin: staffOrigin(c.env, c.req.url), now }));
+    // Looking the email up, issuing and sending start only after the answer has gone (a later turn
+    // of the event loop), so its timing is the same whether or not an account matches.
+    const origin = staffOrigin(c.env, c.req.url);
+    afterResponse(c.executionCtx, () => sendResetLink(c.env, db, { email, origin, now }));
     return c.html(<ForgotPasswordPage sentTo={email} />);
   });
 

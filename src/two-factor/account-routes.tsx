@@ -4,6 +4,8 @@
  * (QR code and typed key, confirmed with a code, then ten recovery codes shown once), turn it off
  * with a current code, and replace the recovery codes. Passkeys are at /account/passkeys.
  */
+import { addressBucket } from "../auth/throttle-keys";
+import { chargeSecondFactor, lockMinutes } from "./throttle";
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv, CurrentStaff } from "../app";
@@ -57,9 +59,17 @@ export const twoFactorAccountRoutes = new Hono<AppEnv>()
     const status = await twoFactorStatus(db, holder(staff));
     if (!status.totp) return c.redirect("/account/two-factor", 303);
     if (status.required && status.passkeys === 0) return c.html(<TwoFactorAccountPage staff={staff} status={status} alert={KEEP_ONE} />, 422);
+    // The code is a guess at the second factor like one at sign-in: charged first, so a stolen
+    // session can't guess its way to turning the authenticator off.
+    const guess = await chargeSecondFactor(c.env, db, staff.id, addressBucket(c.req));
+    if (!guess) return c.html(<TwoFactorAccountPage staff={staff} status={status} alert={`Too many attempts. Wait ${lockMinutes(c.env)} minutes and try again.`} />, 429);
     const form = parseForm(codeForm, await c.req.parseBody());
     const check = await checkTotpCode(db, c.env, holder(staff), form.ok ? form.data.code : "", Date.now());
-    if (!check.ok) return c.html(<TwoFactorAccountPage staff={staff} status={status} codeError={CODE_MESSAGES[check.reason]} />, 422);
+    if (!check.ok) {
+      if (check.reason === "invalid") await guess.refund();
+      return c.html(<TwoFactorAccountPage staff={staff} status={status} codeError={CODE_MESSAGES[check.reason]} />, 422);
+    }
+    await guess.succeeded();
     if (!(await turnOffTotp(db, holder(staff), status.required))) {
       return c.html(<TwoFactorAccountPage staff={staff} status={await twoFactorStatus(db, holder(staff))} alert={KEEP_ONE} />, 422);
     }

@@ -18,7 +18,9 @@ export async function findSignInStaff(db: Db, staff: StaffRef) {
       sessionVersion: staffUsers.sessionVersion,
       email: staffUsers.email,
       name: staffUsers.name,
-      agencyName: agencies.name,
+      lastSignInAt: staffUsers.lastSignInAt,
+      // Aliased: the same name as staff_users.name would collapse inside a db.batch.
+      agencyName: sql<string>`${agencies.name}`.as("agency_name"),
     })
     .from(staffUsers)
     .innerJoin(agencies, eq(agencies.id, staffUsers.agencyId))

@@ -27,6 +27,9 @@ export async function loadSecondStep(c: Context<AppEnv>): Promise<SecondStep | n
   if (!pending) return null;
   const staff = await findSignInStaff(c.var.db, pending);
   if (!staff || staff.sessionVersion !== pending.ver) return null;
+  // Single use: once any sign-in of the member has completed after this step began (this one
+  // included), a saved copy of the pending cookie opens nothing.
+  if (staff.lastSignInAt != null && staff.lastSignInAt >= pending.at) return null;
   return { pending, staff, status: await twoFactorStatus(c.var.db, staff) };
 }
 

@@ -133,8 +133,8 @@ describe("bad input", () => {
 });
 
 describe("limits", () => {
-  it("counts each ask against the address like a failed sign-in; a locked address gets 429 and nothing is sent", async () => {
-    const b = new StaffBrowser(undefined, { PORTAL_IP_MAX_FAILURES: "3" });
+  it("counts each ask from an address on its own counter (not the address's sign-in budget); past the limit 429 and nothing is sent", async () => {
+    const b = new StaffBrowser(undefined, { PORTAL_LOCK_AFTER_FAILURES: "3" });
     for (let i = 0; i < 3; i++) expect((await ask(uniqueEmail("probe"), b)).res.status).toBe(200);
     const member = await createMember();
     const mark = outbox.length;

@@ -20,6 +20,7 @@ import {
   recoveryCodesOn,
   totpCode,
   totpRow,
+  uniqueIp,
 } from "./two-factor.fixtures";
 
 async function signedInMember(agencyId = 1) {
@@ -145,6 +146,17 @@ describe("setting up the authenticator app", () => {
 });
 
 describe("turning the authenticator app off", () => {
+  it("charges each code like a second step at sign-in: parallel wrong codes can't pass the limit, and then even a right one waits (429)", async () => {
+    const { member, b } = await signedInMember();
+    const { key } = await enrolTotp(b);
+    const from = { headers: { "CF-Connecting-IP": uniqueIp() } };
+    const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => b.post("/account/two-factor/totp/disable", { code: totpCode(key, -5 - i) }, from)));
+    expect(answers.filter((r) => r.status === 422).length).toBeLessThanOrEqual(10);
+    expect(answers.some((r) => r.status === 429)).toBe(true);
+    expect((await b.post("/account/two-factor/totp/disable", { code: totpCode(key, 1) }, from)).status).toBe(429);
+    expect((await totpRow(member.id))!.confirmed_at).not.toBeNull();
+  });
+
   it("needs a current code: a wrong one is answered 422 and changes nothing; a right one removes it and the recovery codes", async () => {
     const { member, b } = await signedInMember();
     const { key } = await enrolTotp(b);

@@ -58,6 +58,20 @@ describe("two-factor sign-in with an authenticator app", () => {
     expect((await totpRow(member.id))!.last_used_step).toBe(step + 1);
   });
 
+  it("spends the pending step once a sign-in completes: a saved copy of its cookie opens nothing", async () => {
+    const member = await memberWithTotp();
+    const { b } = await passwordStep(member.email);
+    const saved = b.cookies.get(SECOND_STEP_COOKIE)!;
+    const step = currentStep();
+    expect((await postCode(b, totpCode(member.key, 1, step * 30_000), uniqueIp())).status).toBe(303);
+    // Someone who kept the pending cookie (and has a recovery code) tries it again.
+    const thief = new Browser();
+    thief.cookies.set(SECOND_STEP_COOKIE, saved);
+    const res = await thief.post("/sign-in/two-factor/recovery", { recoveryCode: member.recoveryCodes[0]! }, { headers: { "CF-Connecting-IP": uniqueIp() } });
+    expect(res.headers.get("Location")).not.toBe("/menu");
+    expect(thief.cookies.has(STAFF_COOKIE)).toBe(false);
+  });
+
   it("keeps the pending step in a short-lived HttpOnly, Secure, SameSite=Lax cookie for /sign-in only", async () => {
     const member = await memberWithTotp();
     const { res } = await passwordStep(member.email);
