@@ -35,6 +35,7 @@ import { purgeSpentThrottles } from "./auth/throttle";
 import { operatorRoutes } from "./operator/routes";
 import { accountRoutes, credentialRoutes } from "./staff-credentials/routes";
 import { purgeSpentLinks } from "./staff-credentials/links";
+import { purgeSpentPortalLinks } from "./clients/portal-links";
 
 export { ClientLog } from "./audit/client-log";
 export { AgencyLog } from "./audit/agency-log";
@@ -126,11 +127,13 @@ app.onError((err, c) => {
 
 export default {
   fetch: app.fetch,
-  /** Hourly (wrangler.toml [triggers]): delete the sign-in throttle rows whose window has ended, and spent staff links. */
+  /** Hourly (wrangler.toml [triggers]): delete the sign-in throttle rows whose window has ended, and spent staff and portal links. */
   async scheduled(controller, env) {
     const purged = await purgeSpentThrottles(database(env.DB), controller.scheduledTime);
     console.log(`sign-in throttle: ${purged} spent rows purged`);
     const links = await purgeSpentLinks(database(env.DB), Date.now());
     console.log(`staff links: ${links} spent links purged`);
+    const portalLinks = await purgeSpentPortalLinks(database(env.DB), Date.now());
+    console.log(`portal links: ${portalLinks} spent links purged`);
   },
 } satisfies ExportedHandler<Env>;

@@ -125,6 +125,7 @@ export const STAFF_ROUTES = {
   [`GET ${LOGIN}/edit`]: "portal-logins.manage",
   [`POST ${LOGIN}`]: "portal-logins.manage",
   [`POST ${LOGIN}/resend`]: "portal-logins.manage",
+  [`POST ${LOGIN}/resend-invitation`]: "portal-logins.manage",
 
   "GET /document-center": "document-center.view",
   [`GET ${DOC_CLIENT}`]: "document-center.view",

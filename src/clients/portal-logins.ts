@@ -1,10 +1,10 @@
 /**
  * Every write to a client's portal logins. Each change goes to D1 in one batch with its log entry
  * (through the client's ClientLog), so a login is never added or changed without its entry. The
- * temporary passwords made here are returned to the caller for the email only: stored hashed,
- * never in an entry.
+ * temporary passwords and invitation links made here are returned to the caller for the email
+ * only: stored hashed, never in an entry.
  */
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, isNull, sql } from "drizzle-orm";
 import { hashPassword } from "../auth/password";
 import { clearAccountCounters } from "../auth/throttle";
 import { throttleKeyOf } from "../auth/throttle-keys";
@@ -14,6 +14,8 @@ import { usernameKeyOf } from "../portal-logins/form";
 import { generateTemporaryPassword, TEMPORARY_PASSWORD_TTL_MS } from "../portal-logins/temporary-password";
 import { clearRefusedAfter, clearRefusedPortalLogin } from "./face-sheet";
 import { commitChange, type Actor } from "./log";
+import { portalLinkSettings, type CredentialMethod } from "./portal-link-settings";
+import { clientWelcomesPortal, endLinksStatement, issueLinkStatements, linksOfLogins, lockHolds, noInvitationSince, type IssuedLink } from "./portal-links";
 
 const CHANGE_TYPE = "Portal Login";
 const yesNo = (v: boolean) => (v ? "Yes" : "No");
@@ -41,13 +43,18 @@ function loginById(db: Db, agencyId: number, clientId: number, loginId: number) 
 }
 
 export type CreatePortalLoginResult =
-  | { status: "added"; login: PortalLogin; temporaryPassword: string | null; refusedCleared: boolean }
+  | { status: "added"; login: PortalLogin; temporaryPassword: string | null; link: IssuedLink | null; refusedCleared: boolean }
   | { status: "duplicate" };
+
+/** The log line of credentials issued by staff, by how they are sent. */
+const ISSUED_LINE: Record<CredentialMethod, string> = { password: "Temporary password issued", link: "Invitation link issued" };
 
 /**
  * Adds a portal login to a client (whose agency the caller has checked) with the entry "Added a
- * new portal login". With `issuePassword`, a temporary password is made, stored hashed with a
- * 72-hour expiry, and returned for the welcome email. A username already used in the agency (any
+ * new portal login". With `issuePassword`, credentials are issued the way `credentialMethod` says
+ * (default "password"): a temporary password, stored hashed with a 72-hour expiry, or an
+ * invitation link (portal-links.ts; the login then has no password until it is used) — returned
+ * for the email. A username already used in the agency (any
  * case, any client) is a `duplicate`, also when two adds race: the unique index decides.
  * With `clearRefused` (staff confirmed a client marked Client Refused Portal Login changed their
  * mind), the flag is cleared in the same batch, with its own Face Sheet entry, only if the login
@@ -64,13 +71,15 @@ export async function createPortalLogin(
     representative: boolean;
     active: boolean;
     issuePassword: boolean;
+    credentialMethod?: CredentialMethod;
     actor: Actor;
     clearRefused?: boolean;
   },
 ): Promise<CreatePortalLoginResult> {
   const now = Date.now();
   const usernameKey = usernameKeyOf(input.username);
-  const issued = input.issuePassword ? await issuePassword(now) : null;
+  const method = input.issuePassword ? (input.credentialMethod ?? "password") : null;
+  const issued = method === "password" ? await issuePassword(now) : null;
   const insert = db
     .insert(portalLogins)
     .values({
@@ -88,17 +97,29 @@ export async function createPortalLogin(
     })
     .onConflictDoNothing({ target: [portalLogins.agencyId, portalLogins.usernameKey] })
     .toSQL();
+  // An invitation link for the row just inserted (changes() > 0: not for a username already taken).
+  const link =
+    method === "link"
+      ? issueLinkStatements(db, {
+          agencyId: input.agencyId,
+          login: and(eq(portalLogins.usernameKey, usernameKey), eq(portalLogins.clientId, input.clientId), sql`changes() > 0`)!,
+          purpose: "invite",
+          now,
+          lifetimeMs: portalLinkSettings(env).lifetimeMs.invite,
+          supersede: false,
+        })
+      : null;
   const lines = [
     `Portal Username: ${input.username}`,
     `Representative: ${yesNo(input.representative)}`,
     `Active: ${yesNo(input.active)}`,
     `Email: ${input.email}`,
-    issued ? "Temporary password issued" : "No password issued",
+    method ? ISSUED_LINE[method] : "No password issued",
   ];
   const result = await commitChange(env, {
     agencyId: input.agencyId,
     clientId: input.clientId,
-    statements: [insert],
+    statements: [insert, ...(link?.statements ?? [])],
     entry: {
       actor: input.actor,
       changeType: CHANGE_TYPE,
@@ -118,23 +139,34 @@ export async function createPortalLogin(
   if (!result.committed) return { status: "duplicate" };
   const login = await loginByKey(db, input.agencyId, usernameKey);
   if (!login) throw new Error("portal login vanished after insert");
-  return { status: "added", login, temporaryPassword: issued?.password ?? null, refusedCleared: result.parts > 1 };
+  const issuedLink = link && { token: link.token, tokenHash: link.tokenHash, expiresAt: link.expiresAt };
+  return { status: "added", login, temporaryPassword: issued?.password ?? null, link: issuedLink, refusedCleared: result.parts > 1 };
 }
 
 /**
  * What the Edit window was opened on: a Save made from an older state is a conflict, so one staff
  * member's Save cannot silently undo another's (e.g. re-activate a login just deactivated).
  */
-export function loginFingerprint(login: Pick<PortalLogin, "email" | "active" | "representative" | "tempPasswordExpiresAt" | "lockedUntil">): string {
-  // Every password issued, reset or chosen changes the temporary password's expiry, so it stands
+export function loginFingerprint(
+  login: Pick<PortalLogin, "email" | "active" | "representative" | "tempPasswordExpiresAt" | "lockedUntil" | "mustChangePassword">,
+): string {
+  // Every password issued, reset or chosen changes the temporary password's expiry or whether one
+  // must still be chosen (an invitation link has no temporary password), so together they stand
   // for "the password changed" (the session version also moves when the user logs out, which is
   // no reason to refuse a staff Save). The lock is part of it: a login locked while the window
   // was open must not be unlocked by a Save that never showed "Locked".
-  return [login.tempPasswordExpiresAt ?? 0, login.active ? 1 : 0, login.representative ? 1 : 0, login.lockedUntil ?? 0, login.email].join(":");
+  return [
+    login.tempPasswordExpiresAt ?? 0,
+    login.active ? 1 : 0,
+    login.representative ? 1 : 0,
+    login.lockedUntil ?? 0,
+    login.mustChangePassword ? 1 : 0,
+    login.email,
+  ].join(":");
 }
 
 export type UpdatePortalLoginResult =
-  | { status: "saved"; login: PortalLogin; temporaryPassword: string | null; changes: string[]; refusedCleared: boolean }
+  | { status: "saved"; login: PortalLogin; temporaryPassword: string | null; link: IssuedLink | null; changes: string[]; refusedCleared: boolean }
   | { status: "unchanged" }
   | { status: "conflict" }
   | { status: "not-found" };
@@ -160,8 +192,11 @@ function modifiedEntry(username: string, changes: string[], actor: Actor, deltas
 
 /**
  * Saves the Portal Login window for an existing login: email, Representative, Active and, with
- * `resetPassword`, a new temporary password (returned for the email). Ends the login's portal
- * sessions (session_version + 1) when it is deactivated or its password reset; clears a lockout.
+ * `resetPassword`, new credentials sent the way `credentialMethod` says (default "password"): a
+ * new temporary password, or an invitation link (the old password then stops working and the
+ * login has none until the link is used) — returned for the email. Ends the login's portal
+ * sessions (session_version + 1) and unused links when it is deactivated or its password reset;
+ * clears a lockout, a link locked by wrong dates of birth included.
  * One entry names every change; a Save that changes nothing writes nothing. If the login changed
  * since the window was opened (`expected`) or since it was read here (another staff member, or
  * its user), nothing is written: `conflict`. With `clearRefused`, Client Refused Portal Login is
@@ -179,6 +214,7 @@ export async function updatePortalLogin(
     representative: boolean;
     active: boolean;
     resetPassword: boolean;
+    credentialMethod?: CredentialMethod;
     actor: Actor;
     /** `loginFingerprint` of the login as the window showed it; omitted, the current state is taken. */
     expected?: string;
@@ -189,9 +225,12 @@ export async function updatePortalLogin(
   if (!current) return { status: "not-found" };
   if (input.expected !== undefined && input.expected !== loginFingerprint(current)) return { status: "conflict" };
   const now = Date.now();
+  const settings = portalLinkSettings(env);
+  const method = input.resetPassword ? (input.credentialMethod ?? "password") : null;
   const changes: string[] = [];
   const deltas: { field: string; before: string | boolean | null; after: string | boolean | null }[] = [];
-  if (input.resetPassword) changes.push("Password updated");
+  if (method === "password") changes.push("Password updated");
+  if (method === "link") changes.push("Password updated: invitation link sent");
   if (current.active !== input.active) {
     changes.push(`Active: ${yesNo(current.active)} → ${yesNo(input.active)}`);
     deltas.push({ field: "active", before: current.active, after: input.active });
@@ -204,15 +243,26 @@ export async function updatePortalLogin(
     changes.push(`Representative: ${yesNo(current.representative)} → ${yesNo(input.representative)}`);
     deltas.push({ field: "representative", before: current.representative, after: input.representative });
   }
-  const locked = current.lockedUntil !== null && current.lockedUntil > now;
+  const links = (await linksOfLogins(db, input.agencyId, [current.id]))[current.id];
+  const linkLocked = lockHolds(links?.newest, now, settings);
+  const locked = (current.lockedUntil !== null && current.lockedUntil > now) || linkLocked;
   if (locked) changes.push("Unlocked");
   if (changes.length === 0) {
     if (!input.clearRefused || !(await clearRefusedPortalLogin(env, db, input))) return { status: "unchanged" };
-    return { status: "saved", login: current, temporaryPassword: null, changes, refusedCleared: true };
+    return { status: "saved", login: current, temporaryPassword: null, link: null, changes, refusedCleared: true };
   }
 
-  const issued = input.resetPassword ? await issuePassword(now) : null;
-  const endSessions = issued !== null || (current.active && !input.active);
+  const issued = method === "password" ? await issuePassword(now) : null;
+  const endSessions = method !== null || (current.active && !input.active);
+  // Unchanged since read: the fields compared above, and no password change or session end.
+  const unchanged = and(
+    eq(portalLogins.agencyId, input.agencyId),
+    eq(portalLogins.clientId, input.clientId),
+    eq(portalLogins.email, current.email),
+    eq(portalLogins.active, current.active),
+    eq(portalLogins.representative, current.representative),
+    eq(portalLogins.sessionVersion, current.sessionVersion),
+  )!;
   // Unlocking means every device: the login's own count below, and its trusted devices' counters.
   const clearDevices = clearAccountCounters(db, await throttleKeyOf.portalAccount(env, input.agencyId, current.usernameKey)).toSQL();
   const update = db
@@ -225,33 +275,40 @@ export async function updatePortalLogin(
       lockedUntil: null,
       lastFailedAt: null,
       ...(issued ? { passwordHash: issued.hash, mustChangePassword: true, tempPasswordExpiresAt: issued.expiresAt, emailStatus: null } : {}),
+      ...(method === "link" ? { passwordHash: null, mustChangePassword: true, tempPasswordExpiresAt: null, emailStatus: null } : {}),
       ...(endSessions ? { sessionVersion: sql`${portalLogins.sessionVersion} + 1` } : {}),
     })
-    .where(
-      and(
-        eq(portalLogins.id, current.id),
-        eq(portalLogins.agencyId, input.agencyId),
-        eq(portalLogins.clientId, input.clientId),
-        // Unchanged since read: the fields compared above, and no password change or session end.
-        eq(portalLogins.email, current.email),
-        eq(portalLogins.active, current.active),
-        eq(portalLogins.representative, current.representative),
-        eq(portalLogins.sessionVersion, current.sessionVersion),
-      ),
-    )
+    .where(and(eq(portalLogins.id, current.id), unchanged))
     .toSQL();
+  // Before the update, under the same condition: the login's unused links end with its password
+  // or its access (a staff reset replaces a reset link the user asked for), and a locked link with
+  // the unlock.
+  const endLinks = endSessions || linkLocked ? [endLinksStatement(db, { agencyId: input.agencyId, loginId: current.id, now, onlyIf: unchanged, onlyLocked: !endSessions })] : [];
+  // After it, only if it landed (changes() > 0): the new invitation, last, so the entry needs it too.
+  const link =
+    method === "link"
+      ? issueLinkStatements(db, {
+          agencyId: input.agencyId,
+          login: and(eq(portalLogins.id, current.id), sql`changes() > 0`)!,
+          purpose: "invite",
+          now,
+          lifetimeMs: settings.lifetimeMs.invite,
+          supersede: false,
+        })
+      : null;
   const result = await commitChange(env, {
     agencyId: input.agencyId,
     clientId: input.clientId,
-    // The update last: the entry is written only if it changed the row (else nothing is, the delete neither).
-    statements: [clearDevices, update],
+    // The update (or the invitation after it) last: the entry is written only if it changed rows.
+    statements: [clearDevices, ...endLinks, update, ...(link?.statements ?? [])],
     entry: modifiedEntry(current.username, changes, input.actor, deltas),
     then: input.clearRefused ? [clearRefusedAfter(db, input)] : undefined,
   });
   if (!result.committed) return { status: "conflict" };
   const login = await loginById(db, input.agencyId, input.clientId, input.loginId);
   if (!login) return { status: "not-found" };
-  return { status: "saved", login, temporaryPassword: issued?.password ?? null, changes, refusedCleared: result.parts > 1 };
+  const issuedLink = link && { token: link.token, tokenHash: link.tokenHash, expiresAt: link.expiresAt };
+  return { status: "saved", login, temporaryPassword: issued?.password ?? null, link: issuedLink, changes, refusedCleared: result.parts > 1 };
 }
 
 export type ResendResult =
@@ -286,6 +343,73 @@ export async function reissuePortalPassword(
   if (result.status === "saved") return { status: "reissued", login: result.login, temporaryPassword: result.temporaryPassword! };
   if (result.status === "unchanged") return { status: "conflict" }; // cannot happen: a reset is always a change
   return result;
+}
+
+export type ResendInvitationResult =
+  | { status: "sent"; login: PortalLogin; link: IssuedLink }
+  /** The login has a password (or was never invited): new credentials go through Edit › Reset Password. */
+  | { status: "not-invited" }
+  | { status: "inactive" }
+  /** An invitation went out less than the cool-down ago; another may be sent from `availableAt`. */
+  | { status: "cooldown"; sentAt: number; availableAt: number }
+  | { status: "not-found" };
+
+/**
+ * Resend invitation: a new invitation link for a login still waiting to choose its first password
+ * (the earlier links stop working), at most one per cool-down (5 minutes), logged as "Portal Login
+ * <username> was modified. Invitation link resent". The conditions are checked again in the batch,
+ * so two staff pressing Resend at once send one link. The caller has checked Client Refused Portal
+ * Login; it is checked here too.
+ */
+export async function resendInvitation(
+  env: Env,
+  db: Db,
+  input: { agencyId: number; clientId: number; loginId: number; actor: Actor },
+): Promise<ResendInvitationResult> {
+  const current = await loginById(db, input.agencyId, input.clientId, input.loginId);
+  if (!current) return { status: "not-found" };
+  if (!current.active) return { status: "inactive" };
+  const invite = (await linksOfLogins(db, input.agencyId, [current.id]))[current.id]?.invite;
+  if (current.passwordHash !== null || !current.mustChangePassword || !invite) return { status: "not-invited" };
+  const settings = portalLinkSettings(env);
+  const now = Date.now();
+  const cooldown = (sentAt: number) => ({ status: "cooldown" as const, sentAt, availableAt: sentAt + settings.resendCooldownMs });
+  if (invite.createdAt > now - settings.resendCooldownMs) return cooldown(invite.createdAt);
+
+  const stillInvited = and(
+    eq(portalLogins.clientId, input.clientId),
+    isNull(portalLogins.passwordHash),
+    eq(portalLogins.mustChangePassword, true),
+    noInvitationSince(now - settings.resendCooldownMs),
+    clientWelcomesPortal,
+  )!;
+  const theLogin = and(eq(portalLogins.id, current.id), eq(portalLogins.agencyId, input.agencyId), eq(portalLogins.active, true), stillInvited);
+  const link = issueLinkStatements(db, {
+    agencyId: input.agencyId,
+    login: eq(portalLogins.id, current.id),
+    purpose: "invite",
+    now,
+    lifetimeMs: settings.lifetimeMs.invite,
+    onlyIf: stillInvited,
+    supersede: true,
+  });
+  const result = await commitChange(env, {
+    agencyId: input.agencyId,
+    clientId: input.clientId,
+    statements: [
+      // The delivery of the link before this one no longer describes the login's credentials.
+      db.update(portalLogins).set({ emailStatus: null }).where(theLogin).toSQL(),
+      ...link.statements,
+    ],
+    entry: modifiedEntry(current.username, ["Invitation link resent"], input.actor, []),
+  });
+  if (!result.committed) {
+    const again = (await linksOfLogins(db, input.agencyId, [current.id]))[current.id]?.invite;
+    return again && again.createdAt > now - settings.resendCooldownMs ? cooldown(again.createdAt) : { status: "not-invited" };
+  }
+  const login = await loginById(db, input.agencyId, input.clientId, input.loginId);
+  if (!login) return { status: "not-found" };
+  return { status: "sent", login, link: { token: link.token, tokenHash: link.tokenHash, expiresAt: link.expiresAt } };
 }
 
 /**

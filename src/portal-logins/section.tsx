@@ -4,6 +4,8 @@
  */
 import type { Context } from "hono";
 import type { AppEnv } from "../app";
+import { linksOfLogins } from "../clients/portal-links";
+import { portalLinkSettings } from "../clients/portal-link-settings";
 import { outcomeMessage, OUTCOMES, REFUSED_CLEARED_PARAM, type Outcome } from "./messages";
 import { agencyPortalUrl } from "./portal-url";
 import { findPortalLogin, listPortalLogins } from "./queries";
@@ -12,11 +14,14 @@ import { ClientPortalSection, type SectionData, type StatusMessage } from "./vie
 /** Everything the section shows for this client of the signed-in agency. */
 export async function loadSectionData(c: Context<AppEnv>, client: { id: number; refusedPortalLogin: boolean }): Promise<SectionData> {
   const agency = c.var.staff.agency;
+  const logins = await listPortalLogins(c.var.db, agency.id, client.id);
   return {
     clientId: client.id,
     refusedPortalLogin: client.refusedPortalLogin,
     portalUrl: agencyPortalUrl(c.env, c.req.url, agency.slug),
-    logins: await listPortalLogins(c.var.db, agency.id, client.id),
+    logins,
+    links: await linksOfLogins(c.var.db, agency.id, logins.map((l) => l.id)),
+    lockHoldMs: portalLinkSettings(c.env).lockHoldMs,
     now: Date.now(),
     timezone: agency.timezone,
     role: c.var.staff.role,

@@ -6,8 +6,9 @@
  * live region that survives the swap so the outcome is announced.
  */
 import { can, type Role } from "../auth/permissions";
+import type { LoginLinks } from "../clients/portal-links";
 import type { PortalLogin } from "../db/schema";
-import { emailDelivery, loginStatus, type LoginStatus } from "./status";
+import { emailDelivery, hasTemporaryPassword, loginStatus, pendingInvitation, type LoginStatus } from "./status";
 import { formatAgencyDateTime } from "../layout/agency-time";
 
 export const SECTION_BODY_ID = "client-portal";
@@ -25,6 +26,10 @@ export interface SectionData {
   refusedPortalLogin: boolean;
   portalUrl: string;
   logins: PortalLogin[];
+  /** Each login's newest emailed link and newest invitation. */
+  links: Record<number, LoginLinks>;
+  /** How long a link locked by wrong dates of birth shows as "Link locked". */
+  lockHoldMs: number;
   now: number;
   timezone: string;
   /** The signed-in role: Add, Edit and Resend show only for a role that may use them. */
@@ -40,15 +45,19 @@ const STATUS_BADGE: Record<LoginStatus, string> = {
   Active: "badge ok",
   Inactive: "badge",
   Locked: "badge bad",
+  "Link locked": "badge bad",
+  "Link expired": "badge warn",
   Expired: "badge warn",
   "No password": "badge warn",
 };
 
 const STATUS_HELP: Record<LoginStatus, string> = {
-  Invited: "Temporary password sent, not yet changed",
+  Invited: "Temporary password or invitation link sent, not yet used",
   Active: "Signed in and chose a password",
   Inactive: "Cannot sign in",
   Locked: "Too many failed sign-ins; Save in Edit unlocks it",
+  "Link locked": "An emailed link took too many wrong dates of birth; Resend invitation, or Save in Edit, clears it",
+  "Link expired": "Invitation link expired unused; Resend invitation",
   Expired: "Temporary password expired unused; Edit › Reset Password",
   "No password": "Edit › Reset Password to send one",
 };
@@ -104,7 +113,7 @@ export function ClientPortalBody(props: SectionData) {
       {props.logins.length === 0 ? (
         <p class="empty">No data</p>
       ) : (
-        <LoginsTable clientId={props.clientId} logins={props.logins} now={props.now} timezone={props.timezone} manage={manage} />
+        <LoginsTable {...props} manage={manage} />
       )}
       {manage && (
         <div class="actions">
@@ -125,7 +134,34 @@ export function ClientPortalBody(props: SectionData) {
   );
 }
 
-function LoginsTable(props: { clientId: number; logins: PortalLogin[]; now: number; timezone: string; manage: boolean }) {
+/** The Status cell: the badge, what an invitation link is waiting on, and Resend invitation. */
+function StatusCell(props: { base: string; login: PortalLogin; links: LoginLinks | undefined; now: number; timezone: string; lockHoldMs: number; manage: boolean }) {
+  const { login: l, now } = props;
+  const status = loginStatus(l, now, props.links, props);
+  const invite = pendingInvitation(l, props.links);
+  const at = (ms: number) => formatAgencyDateTime(ms, props.timezone);
+  return (
+    <div class="status-cell">
+      <span class={STATUS_BADGE[status]} title={STATUS_HELP[status]}>
+        {status}
+      </span>
+      {invite && (
+        <span class="meta">
+          Link sent {at(invite.createdAt)}, {invite.expiresAt > now ? "expires" : "expired"} {at(invite.expiresAt)}
+        </span>
+      )}
+      {invite && l.active && props.manage && (
+        <form method="post" action={`${props.base}/${l.id}/resend-invitation`} hx-post={`${props.base}/${l.id}/resend-invitation`} hx-target={`#${SECTION_BODY_ID}`} hx-swap="outerHTML">
+          <button type="submit" class="small" id={`resend-invitation-${l.id}`}>
+            Resend invitation<span class="visually-hidden"> to {l.username}</span>
+          </button>
+        </form>
+      )}
+    </div>
+  );
+}
+
+function LoginsTable(props: SectionData & { manage: boolean }) {
   const base = portalLoginsPath(props.clientId);
   return (
     <div class="table-wrap">
@@ -143,8 +179,8 @@ function LoginsTable(props: { clientId: number; logins: PortalLogin[]; now: numb
         </thead>
         <tbody>
           {props.logins.map((l) => {
-            const status = loginStatus(l, props.now);
-            const delivery = emailDelivery(l);
+            const links = props.links[l.id];
+            const delivery = emailDelivery(l, links);
             return (
               <tr>
                 <td data-label="Portal Username" class="username">
@@ -153,9 +189,7 @@ function LoginsTable(props: { clientId: number; logins: PortalLogin[]; now: numb
                 <td data-label="Representative">{yesNo(l.representative)}</td>
                 <td data-label="Active">{yesNo(l.active)}</td>
                 <td data-label="Status">
-                  <span class={STATUS_BADGE[status]} title={STATUS_HELP[status]}>
-                    {status}
-                  </span>
+                  <StatusCell base={base} login={l} links={links} now={props.now} timezone={props.timezone} lockHoldMs={props.lockHoldMs} manage={props.manage} />
                 </td>
                 <td data-label="Portal User Email">
                   <div class="email-cell">
@@ -164,7 +198,7 @@ function LoginsTable(props: { clientId: number; logins: PortalLogin[]; now: numb
                     {delivery === "failed" && (
                       <span class="resend">
                         <span class="badge bad">Email not sent</span>
-                        {l.active && props.manage && (
+                        {l.active && props.manage && hasTemporaryPassword(l) && (
                           <form method="post" action={`${base}/${l.id}/resend`} hx-post={`${base}/${l.id}/resend`} hx-target={`#${SECTION_BODY_ID}`} hx-swap="outerHTML">
                             <button type="submit" class="small" id={`resend-portal-login-${l.id}`} aria-label={`Resend email to ${l.username}`}>
                               Resend

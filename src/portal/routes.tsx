@@ -1,7 +1,8 @@
 /** @jsxImportSource hono/jsx */
 /**
  * The Client Portal at /portal/<agency slug>: sign in, first password, Home, Activity, change
- * password, log out. Every URL under /portal answers 404 unless the slug is an agency contracted
+ * password, log out; emailed links (invitation, reset: link-routes.tsx) and Forgot password?
+ * (forgot-routes.tsx). Every URL under /portal answers 404 unless the slug is an agency contracted
  * for the portal; no URL carries a client or login id (the session says whose data it is).
  */
 import { Hono, type MiddlewareHandler } from "hono";
@@ -18,9 +19,12 @@ import {
   requireChosenPassword,
   requirePortalUser,
   sessionAuthTime,
+  SLUG_PATTERN,
   startPortalSession,
   type PortalEnv,
 } from "./portal-session";
+import { portalLinkRoutes } from "./link-routes";
+import { portalForgotRoutes } from "./forgot-routes";
 import { endLoginSessions, findPortalAgency, getPortalHome, listClientActions } from "./queries";
 import { attemptSignIn } from "./sign-in";
 import { waitText } from "../auth/throttle";
@@ -48,7 +52,7 @@ const changePasswordForm = z.object({
 
 const pageQuery = z.union([z.undefined(), z.string().regex(/^[1-9][0-9]{0,5}$/).transform(Number)]);
 
-const SLUG = "[a-z0-9][a-z0-9-]{0,62}";
+const SLUG = SLUG_PATTERN;
 
 /** Finds the agency from the URL's slug; any unknown or not-contracted slug is a 404. */
 const portalAgency: MiddlewareHandler<PortalEnv> = async (c, next) => {
@@ -77,7 +81,12 @@ export const portalRoutes = new Hono<PortalEnv>()
     if (user.mustChangePassword) return c.redirect(`${portalPath(agency.slug)}/change-password`, 303);
     const home = await getPortalHome(c.var.db, agency.id, user.clientId);
     if (!home) return c.html(<PortalNotFoundPage />, 404);
-    const notice = c.req.query("password-changed") !== undefined ? "Your password has been changed." : undefined;
+    const notice =
+      c.req.query("password-changed") !== undefined
+        ? "Your password has been changed."
+        : c.req.query("password-set") !== undefined
+          ? "Welcome. Your password is set: from now on, sign in with your Portal Username and this password."
+          : undefined;
     return c.html(<PortalHomePage agency={agency} user={user} home={home} notice={notice} />);
   })
   .get(`/portal/:slug{${SLUG}}/`, (c) => c.redirect(portalPath(c.var.agency.slug), 301))
@@ -168,6 +177,9 @@ export const portalRoutes = new Hono<PortalEnv>()
     c.header("Clear-Site-Data", '"cache", "storage"');
     return c.redirect(`${portalPath(agency.slug)}?logged-out`, 303);
   })
+
+  .route("/", portalLinkRoutes)
+  .route("/", portalForgotRoutes)
 
   // Nothing else lives under /portal: never fall through to the staff app's sign-in.
   .all("/portal", (c) => c.html(<PortalNotFoundPage />, 404))

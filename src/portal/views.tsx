@@ -79,9 +79,11 @@ export function PortalSignInPage(props: { agency: PortalAgency; username?: strin
           <Field name="password" label="Password" type="password" error={errors.password} autocomplete="current-password" maxlength={1024} required />
           <button type="submit" class="primary wide">Sign in</button>
         </form>
+        <p class="portal-help">
+          <a href={`${base(agency)}/forgot-password`}>Forgot password?</a>
+        </p>
         <p class="hint portal-help">
-          Your Portal Username and first (temporary) password are in the email {agency.name} sent you. Forgot your password? Contact {agency.name} and ask
-          for a new one.
+          Your Portal Username, and a temporary password or a link to choose your own, are in the email {agency.name} sent you.
         </p>
       </section>
     </PortalLayout>
