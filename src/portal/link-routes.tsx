@@ -31,8 +31,11 @@ import { portalPath, SLUG_PATTERN, startPortalSession, type PortalEnv } from "./
 const LINK = `/portal/:slug{${SLUG_PATTERN}}/link`;
 
 const passwordForm = z.object({
-  newPassword: z.string().min(1, "Enter a new password.").max(4096, "Use at most 128 characters."),
-  confirmPassword: z.string().min(1, "Type the new password again to confirm it.").max(4096, "The two passwords don't match."),
+  newPassword: z.string({ error: "Enter a new password." }).min(1, "Enter a new password.").max(4096, "Use at most 128 characters."),
+  confirmPassword: z
+    .string({ error: "Type the new password again to confirm it." })
+    .min(1, "Type the new password again to confirm it.")
+    .max(4096, "The two passwords don't match."),
 });
 
 const NOT_SET = "Your password was not set. Correct the field marked below.";

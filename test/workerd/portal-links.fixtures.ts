@@ -102,3 +102,17 @@ export function dobForm(iso: string): Record<string, string> {
 
 /** Maria Alvarez's date of birth (demo data). */
 export const MARIA_DOB = "1987-03-14";
+
+let invited = 0;
+
+/** Adds a portal login for a client with an invitation link (through the Portal Login window); returns it and its link. */
+export async function inviteLogin(staff: MailingStaff, clientId: number, opts: { prefix?: string; representative?: boolean } = {}) {
+  invited += 1;
+  const username = `${opts.prefix ?? "invited"}.${invited}.${crypto.randomUUID().slice(0, 4)}`;
+  const email = `${username}@example.com`;
+  const mark = outbox.length;
+  const res = await addWithMethod(staff, clientId, { username, email, method: "link", representative: opts.representative });
+  if (res.status !== 200) throw new Error(`invitation for ${username} failed: ${res.status}`);
+  const row = await env.DB.prepare("SELECT id, client_id FROM portal_logins WHERE username = ?").bind(username).first<{ id: number; client_id: number }>();
+  return { username, email, id: row!.id, clientId: row!.client_id, link: portalLinkIn(lastMailTo(email, mark)) };
+}
