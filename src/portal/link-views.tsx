@@ -143,11 +143,11 @@ export function LinkPasswordPage(props: {
 
 /** What the page says about any link that can't be used, whatever the reason. */
 export const linkUnusableText = (agencyName: string) =>
-  `This link can't be used. Links work once and only for a while, and a newer link replaces an older one. If you have a password, use Forgot password? to get a new link; otherwise ask ${agencyName} to send you a new invitation.`;
+  `Links work once and only for a while, and a newer link replaces an older one. If you have a password, use Forgot password? to get a new link; otherwise ask ${agencyName} to send you a new invitation.`;
 
 /** What the page says about a link locked by wrong dates of birth. */
 export const linkLockedText = (agencyName: string) =>
-  `This link is locked: the date of birth was entered wrongly too many times, so it can't be used any more. ${agencyName} has been told. Contact them for help.`;
+  `The date of birth was entered wrongly too many times, so this link can't be used any more. ${agencyName} has been told: contact them for help.`;
 
 /**
  * The one page for a link that can't be used — expired, used, replaced, altered, of another
