@@ -142,6 +142,8 @@ it("staff invite Priya by link; on her phone she confirms her date of birth, cho
 it("Forgot password? on a phone: the email's link, the date of birth, a new password; then she signs in with it", async () => {
   const page = await phone();
   await page.goto(`${base}/portal/riverbend`);
+  await fitsWidth(page);
+  await shot(page, "portal-sign-in");
   await page.getByRole("link", { name: "Forgot password?" }).click();
   await page.getByRole("heading", { name: /Forgot your password\?/ }).waitFor();
   await fitsWidth(page);
