@@ -273,3 +273,16 @@ describe("the invitation's state on the Face Sheet", () => {
     expect(alertText(await res.text())).toBeUndefined();
   });
 });
+
+describe("the hourly purge", () => {
+  it("deletes links that ended more than a week ago and keeps the rest", async () => {
+    const { purgeSpentPortalLinks } = await import("../../src/clients/portal-links");
+    const { database } = await import("../../src/db");
+    const { login } = await invite("purge");
+    await age(login.id, 9 * 24 * HOUR);
+    const live = await invite("kept");
+    expect(await purgeSpentPortalLinks(database(env.DB), Date.now())).toBeGreaterThanOrEqual(1);
+    expect(await tokenRows(login.id)).toEqual([]);
+    expect(await tokenRows(live.login.id)).toHaveLength(1);
+  });
+});
