@@ -139,6 +139,8 @@ function StatusCell(props: { base: string; login: PortalLogin; links: LoginLinks
   const { login: l, now } = props;
   const status = loginStatus(l, now, props.links, props);
   const invite = pendingInvitation(l, props.links);
+  // Invited by link and still without a password (its link may have been ended, e.g. by a deactivation).
+  const invitedByLink = l.passwordHash === null && l.mustChangePassword && props.links?.invite !== undefined;
   const at = (ms: number) => formatAgencyDateTime(ms, props.timezone);
   return (
     <div class="status-cell">
@@ -150,7 +152,7 @@ function StatusCell(props: { base: string; login: PortalLogin; links: LoginLinks
           Link sent {at(invite.createdAt)}, {invite.expiresAt > now ? "expires" : "expired"} {at(invite.expiresAt)}
         </span>
       )}
-      {invite && l.active && props.manage && (
+      {invitedByLink && l.active && props.manage && (
         <form method="post" action={`${props.base}/${l.id}/resend-invitation`} hx-post={`${props.base}/${l.id}/resend-invitation`} hx-target={`#${SECTION_BODY_ID}`} hx-swap="outerHTML">
           <button type="submit" class="small" id={`resend-invitation-${l.id}`}>
             Resend invitation<span class="visually-hidden"> to {l.username}</span>

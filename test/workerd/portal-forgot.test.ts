@@ -203,6 +203,19 @@ describe("asking for a reset link", () => {
     expect(mailTo(emailOf(login.username), mark)).toHaveLength(1);
   });
 
+  it("ends a reset link asked for earlier when the password is changed while signed in", async () => {
+    const login = await createSettledLogin({ clientId: DEMO.maria });
+    const mark = outbox.length;
+    await ask(login.username);
+    const link = portalLinkIn(lastMailTo(emailOf(login.username), mark));
+    const b = new MailingPortal();
+    expect((await b.signIn(login.username, login.password)).status).toBe(303);
+    const next = freshPassphrase();
+    expect((await b.post(`${PORTAL}/change-password`, { currentPassword: login.password, newPassword: next, confirmPassword: next })).status).toBe(303);
+    expect((await tokenRows(login.id))[0]!.used_at).not.toBeNull();
+    expect((await openLink(new MailingPortal(), link.path)).status).toBe(410);
+  });
+
   it("marks Email not sent and tells staff when the reset email can't be sent", async () => {
     const login = await createSettledLogin({ clientId: DEMO.maria });
     await ask(login.username, new MailingPortal(undefined, { EMAIL: refusingEmail }));
@@ -270,7 +283,7 @@ describe("limits", () => {
 describe("timing", () => {
   it("answers a real username as fast as an unknown one (medians over interleaved pairs)", async () => {
     const PAIRS = 100;
-    const logins = [];
+    const logins: Awaited<ReturnType<typeof createLogin>>[] = [];
     for (let i = 0; i < PAIRS; i++) logins.push(await createLogin({ clientId: DEMO.maria, noPassword: true, mustChangePassword: false }));
     await ask(uniqueUsername("warm"));
     const timed = async (account: string) => {

@@ -171,6 +171,20 @@ describe("Edit › Reset Password with an invitation link", () => {
   });
 });
 
+describe("Edit › clearing Active", () => {
+  it("ends the login's invitation link with its access", async () => {
+    const { u, login, mail } = await invite("deactivated");
+    const window = await (await admin.get(`${loginsPath(DEMO.maria)}/${login.id}/edit`, { htmx: true })).text();
+    const res = await admin.post(`${loginsPath(DEMO.maria)}/${login.id}`, { seen: inputValue(window, "seen")!, email: email(u) }, { htmx: true });
+    expect(res.status).toBe(200);
+    expect((await tokenRows(login.id))[0]!.used_at).not.toBeNull();
+    // Active again later: the old link stays dead (Resend invitation sends a new one).
+    const again = await (await admin.get(`${loginsPath(DEMO.maria)}/${login.id}/edit`, { htmx: true })).text();
+    await admin.post(`${loginsPath(DEMO.maria)}/${login.id}`, { seen: inputValue(again, "seen")!, email: email(u), active: "on" }, { htmx: true });
+    expect((await openLink(new MailingPortal(), portalLinkIn(mail).path)).status).toBe(410);
+  });
+});
+
 describe("Resend invitation", () => {
   it("sends a new link after the cool-down; the old link stops working; logged for staff and in Activity", async () => {
     const { u, login, mail } = await invite("resend");
