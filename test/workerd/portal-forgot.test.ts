@@ -102,7 +102,7 @@ describe("asking for a reset link", () => {
     // A new device signs in with the new password at once; the old one no longer works.
     expect((await new MailingPortal().signIn(login.username, password)).status).toBe(303);
     expect((await new MailingPortal().signIn(login.username, login.password)).status).toBe(401);
-  });
+  }, 60_000);
 
   it("finds the login by its email, in any case", async () => {
     const login = await createSettledLogin({ clientId: DEMO.maria });
@@ -268,7 +268,7 @@ describe("limits", () => {
     // The email is counted on its own: a person who typed their username can still type their email.
     expect((await ask(emailOf(login.username))).res.status).toBe(200);
     expect((await new MailingPortal().signIn(login.username, login.password)).status).toBe(303);
-  });
+  }, 60_000);
 
   it("counts each ask against the address like a failed sign-in; past its limit: 429 and nothing sent", async () => {
     const b = new MailingPortal(undefined, { PORTAL_IP_MAX_FAILURES: "3" });
@@ -298,5 +298,5 @@ describe("timing", () => {
       unknown: () => timed(uniqueUsername("nobody")),
       minMs: 0,
     });
-  });
+  }, 180_000);
 });
