@@ -34,7 +34,7 @@ it("adds a portal login for Maria Alvarez from her Face Sheet", async () => {
   await page.goto(base + "/");
   await page.getByLabel("Email").fill("admin@riverbend.test");
   await page.getByLabel("Password").fill("demo-password-2026");
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await page.getByRole("region", { name: "Admissions Menu" }).getByRole("link", { name: "Face Sheet" }).click();
   // Search as you type needs htmx running: wait for the new page to finish loading.
   await page.waitForURL(/\/face-sheet$/);

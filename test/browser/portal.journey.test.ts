@@ -42,7 +42,7 @@ it("staff add a login for Maria; she signs in on a phone, chooses a password, se
   await desk.goto(base + "/");
   await desk.getByLabel("Email").fill("admin@riverbend.test");
   await desk.getByLabel("Password").fill("demo-password-2026");
-  await desk.getByRole("button", { name: "Sign in" }).click();
+  await desk.getByRole("button", { name: "Sign in", exact: true }).click();
   await desk.getByRole("region", { name: "Admissions Menu" }).getByRole("link", { name: "Face Sheet" }).click();
   // Search as you type needs htmx, which loads deferred: wait for the page's load event first.
   await desk.waitForURL(/\/face-sheet$/);
