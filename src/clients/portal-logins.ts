@@ -4,7 +4,7 @@
  * temporary passwords and invitation links made here are returned to the caller for the email
  * only: stored hashed, never in an entry.
  */
-import { and, eq, isNull, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { hashPassword } from "../auth/password";
 import { clearAccountCounters } from "../auth/throttle";
 import { throttleKeyOf } from "../auth/throttle-keys";
@@ -15,7 +15,7 @@ import { generateTemporaryPassword, TEMPORARY_PASSWORD_TTL_MS } from "../portal-
 import { clearRefusedAfter, clearRefusedPortalLogin } from "./face-sheet";
 import { commitChange, type Actor } from "./log";
 import { portalLinkSettings, type CredentialMethod } from "./portal-link-settings";
-import { clientWelcomesPortal, endLinksStatement, issueLinkStatements, linksOfLogins, lockHolds, noInvitationSince, type IssuedLink } from "./portal-links";
+import { endLinksStatement, issueLinkStatements, linksOfLogins, lockHolds, type IssuedLink } from "./portal-links";
 
 const CHANGE_TYPE = "Portal Login";
 const yesNo = (v: boolean) => (v ? "Yes" : "No");
@@ -34,7 +34,8 @@ function loginByKey(db: Db, agencyId: number, usernameKey: string) {
     .get();
 }
 
-function loginById(db: Db, agencyId: number, clientId: number, loginId: number) {
+/** One login of this client in this agency (the row as stored), or undefined. */
+export function loginById(db: Db, agencyId: number, clientId: number, loginId: number) {
   return db
     .select()
     .from(portalLogins)
@@ -172,7 +173,7 @@ export type UpdatePortalLoginResult =
   | { status: "not-found" };
 
 /** The entry for a change to an existing login, worded as the seed's Change Log and Action Log. */
-function modifiedEntry(username: string, changes: string[], actor: Actor, deltas: { field: string; before: string | boolean | null; after: string | boolean | null }[]) {
+export function modifiedEntry(username: string, changes: string[], actor: Actor, deltas: { field: string; before: string | boolean | null; after: string | boolean | null }[]) {
   return {
     actor,
     changeType: CHANGE_TYPE,
@@ -343,73 +344,6 @@ export async function reissuePortalPassword(
   if (result.status === "saved") return { status: "reissued", login: result.login, temporaryPassword: result.temporaryPassword! };
   if (result.status === "unchanged") return { status: "conflict" }; // cannot happen: a reset is always a change
   return result;
-}
-
-export type ResendInvitationResult =
-  | { status: "sent"; login: PortalLogin; link: IssuedLink }
-  /** The login has a password (or was never invited): new credentials go through Edit › Reset Password. */
-  | { status: "not-invited" }
-  | { status: "inactive" }
-  /** An invitation went out less than the cool-down ago; another may be sent from `availableAt`. */
-  | { status: "cooldown"; sentAt: number; availableAt: number }
-  | { status: "not-found" };
-
-/**
- * Resend invitation: a new invitation link for a login still waiting to choose its first password
- * (the earlier links stop working), at most one per cool-down (5 minutes), logged as "Portal Login
- * <username> was modified. Invitation link resent". The conditions are checked again in the batch,
- * so two staff pressing Resend at once send one link. The caller has checked Client Refused Portal
- * Login; it is checked here too.
- */
-export async function resendInvitation(
-  env: Env,
-  db: Db,
-  input: { agencyId: number; clientId: number; loginId: number; actor: Actor },
-): Promise<ResendInvitationResult> {
-  const current = await loginById(db, input.agencyId, input.clientId, input.loginId);
-  if (!current) return { status: "not-found" };
-  if (!current.active) return { status: "inactive" };
-  const invite = (await linksOfLogins(db, input.agencyId, [current.id]))[current.id]?.invite;
-  if (current.passwordHash !== null || !current.mustChangePassword || !invite) return { status: "not-invited" };
-  const settings = portalLinkSettings(env);
-  const now = Date.now();
-  const cooldown = (sentAt: number) => ({ status: "cooldown" as const, sentAt, availableAt: sentAt + settings.resendCooldownMs });
-  if (invite.createdAt > now - settings.resendCooldownMs) return cooldown(invite.createdAt);
-
-  const stillInvited = and(
-    eq(portalLogins.clientId, input.clientId),
-    isNull(portalLogins.passwordHash),
-    eq(portalLogins.mustChangePassword, true),
-    noInvitationSince(now - settings.resendCooldownMs),
-    clientWelcomesPortal,
-  )!;
-  const theLogin = and(eq(portalLogins.id, current.id), eq(portalLogins.agencyId, input.agencyId), eq(portalLogins.active, true), stillInvited);
-  const link = issueLinkStatements(db, {
-    agencyId: input.agencyId,
-    login: eq(portalLogins.id, current.id),
-    purpose: "invite",
-    now,
-    lifetimeMs: settings.lifetimeMs.invite,
-    onlyIf: stillInvited,
-    supersede: true,
-  });
-  const result = await commitChange(env, {
-    agencyId: input.agencyId,
-    clientId: input.clientId,
-    statements: [
-      // The delivery of the link before this one no longer describes the login's credentials.
-      db.update(portalLogins).set({ emailStatus: null }).where(theLogin).toSQL(),
-      ...link.statements,
-    ],
-    entry: modifiedEntry(current.username, ["Invitation link resent"], input.actor, []),
-  });
-  if (!result.committed) {
-    const again = (await linksOfLogins(db, input.agencyId, [current.id]))[current.id]?.invite;
-    return again && again.createdAt > now - settings.resendCooldownMs ? cooldown(again.createdAt) : { status: "not-invited" };
-  }
-  const login = await loginById(db, input.agencyId, input.clientId, input.loginId);
-  if (!login) return { status: "not-found" };
-  return { status: "sent", login, link: { token: link.token, tokenHash: link.tokenHash, expiresAt: link.expiresAt } };
 }
 
 /**

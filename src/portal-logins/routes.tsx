@@ -17,7 +17,8 @@
  */
 import { Hono, type Context } from "hono";
 import type { AppEnv } from "../app";
-import { createPortalLogin, loginFingerprint, reissuePortalPassword, resendInvitation, updatePortalLogin } from "../clients/portal-logins";
+import { createPortalLogin, loginFingerprint, reissuePortalPassword, updatePortalLogin } from "../clients/portal-logins";
+import { resendInvitation } from "../clients/portal-login-invitations";
 import { emailPortalLink } from "../clients/portal-link-email";
 import { durationText, portalLinkSettings } from "../clients/portal-link-settings";
 import type { IssuedLink } from "../clients/portal-links";
