@@ -16,7 +16,9 @@ import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { constantTimeEqual } from "@oslojs/crypto/subtle";
 import { decodeBase64urlIgnorePadding, encodeBase64urlNoPadding } from "@oslojs/encoding";
 
-const NAME = "portal_link";
+/** `__Secure-`: a browser keeps it only from a secure page, with Secure set (no `__Host-`: that needs Path=/). */
+export const LINK_COOKIE = "__Secure-portal_link";
+const NAME = LINK_COOKIE;
 const MAX_SECONDS = 3600;
 
 /** The path the cookie is scoped to (and the token-less URL of the link's pages). */

@@ -7,6 +7,7 @@
  */
 import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
+import { LINK_COOKIE } from "../../src/portal/link-cookie";
 import { linkLockedText, linkUnusableText } from "../../src/portal/link-views";
 import { DEMO } from "./fixtures";
 import { logEntries, tableRows } from "./portal-logins.helpers";
@@ -40,7 +41,7 @@ describe("opening a link", () => {
     const res = await b.get(link.path);
     expect(res.status).toBe(303);
     expect(res.headers.get("Location")).toBe(LINK);
-    const cookie = b.lastSetCookie.find((l) => l.startsWith("portal_link="))!;
+    const cookie = b.lastSetCookie.find((l) => l.startsWith(`${LINK_COOKIE}=`))!;
     expect(cookie).toMatch(/HttpOnly/i);
     expect(cookie).toMatch(/Secure/i);
     expect(cookie).toMatch(/SameSite=Lax/i);
@@ -90,7 +91,7 @@ describe("the whole invitation", () => {
     expect(set.status).toBe(303);
     expect(set.headers.get("Location")).toBe(`${PORTAL}?password-set`);
     expect(b.cookies.has(PORTAL_COOKIE)).toBe(true);
-    expect(b.cookies.has("portal_link")).toBe(false);
+    expect(b.cookies.has(LINK_COOKIE)).toBe(false);
 
     const home = await (await b.get(`${PORTAL}?password-set`)).text();
     expect(home).toContain("Welcome. Your password is set");
@@ -208,8 +209,8 @@ describe("the date of birth", () => {
     const other = new MailingPortal();
     await openLink(other, link.path);
     expect(await (await other.get(LINK)).text()).toContain("Step 1 of 2");
-    const [token, proof] = a.cookies.get("portal_link")!.split(".");
-    other.cookies.set("portal_link", `${token}.${proof!.slice(0, -2)}AA`);
+    const [token, proof] = a.cookies.get(LINK_COOKIE)!.split(".");
+    other.cookies.set(LINK_COOKIE, `${token}.${proof!.slice(0, -2)}AA`);
     expect(await (await other.get(LINK)).text()).toContain("Step 1 of 2");
   });
 });
@@ -239,7 +240,7 @@ describe("the new password", () => {
     const { link, id } = await invite();
     const a = await pastDob(link.path);
     const b = new MailingPortal();
-    b.cookies.set("portal_link", a.cookies.get("portal_link")!);
+    b.cookies.set(LINK_COOKIE, a.cookies.get(LINK_COOKIE)!);
     const [p1, p2] = [freshPassphrase(), freshPassphrase()];
     const answers = await Promise.all([
       a.post(`${LINK}/password`, { newPassword: p1, confirmPassword: p1 }),
@@ -275,9 +276,9 @@ describe("links that can't be used: one page, nothing changed", () => {
       const res = await b.get(path);
       expect(res.status).toBe(410);
       expect(alertOf(await res.text())).toBe(UNUSABLE);
-      expect(b.cookies.has("portal_link")).toBe(false);
+      expect(b.cookies.has(LINK_COOKIE)).toBe(false);
       // Nor does a cookie holding it open anything.
-      b.cookies.set("portal_link", path.split("/").at(-1)!);
+      b.cookies.set(LINK_COOKIE, path.split("/").at(-1)!);
       expect((await b.get(LINK)).status).toBe(410);
       expect((await b.post(`${LINK}/date-of-birth`, dobForm(MARIA_DOB))).status).toBe(410);
       expect(await linkSnapshot(l.id, DEMO.maria)).toEqual(before);
