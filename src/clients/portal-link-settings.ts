@@ -36,7 +36,7 @@ export const INVITE_MAX_HOURS = 7 * 24;
 
 /**
  * The settings, from the Worker's vars: `PORTAL_INVITE_LINK_HOURS` (default 24, at most 168) and
- * `PORTAL_CREDENTIAL_METHOD` ("password", the default, or "link").
+ * `PORTAL_DEFAULT_CREDENTIAL_METHOD` ("password", the default, or "link").
  *
  * @example portalLinkSettings(env).lifetimeMs.invite // 86_400_000
  */
@@ -50,7 +50,7 @@ export function portalLinkSettings(env: object): PortalLinkSettings {
     dobMaxFailures: 5,
     resetsPerHour: 3,
     lockHoldMs: 24 * HOUR,
-    defaultCredentialMethod: vars.PORTAL_CREDENTIAL_METHOD === "link" ? "link" : "password",
+    defaultCredentialMethod: vars.PORTAL_DEFAULT_CREDENTIAL_METHOD === "link" ? "link" : "password",
   };
 }
 

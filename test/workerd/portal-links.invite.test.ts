@@ -53,7 +53,7 @@ describe("the Portal Login window", () => {
 
   it("offers Invitation link first when that is the configured default", async () => {
     const b = await MailingStaff.staff("staff@riverbend.test");
-    b.envOverrides = { PORTAL_CREDENTIAL_METHOD: "link", PORTAL_INVITE_LINK_HOURS: "72" };
+    b.envOverrides = { PORTAL_DEFAULT_CREDENTIAL_METHOD: "link", PORTAL_INVITE_LINK_HOURS: "72" };
     const html = await (await b.get(`${loginsPath(DEMO.maria)}/new`, { htmx: true })).text();
     expect(html).toMatch(/value="link" checked=""/);
     expect(html).toContain("A single-use link, valid 3 days:");
