@@ -170,10 +170,10 @@ it("Forgot password? on a phone: the email's link, the date of birth, a new pass
   await page.getByText("You have logged out.").waitFor();
   await page.getByLabel("Portal Username").fill(USERNAME);
   await page.getByLabel("Password").fill(FIRST_PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await page.getByRole("alert").getByText("don't match an active login").waitFor();
   await page.getByLabel("Password").fill(SECOND_PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await page.getByText(`Signed in as ${USERNAME}`).waitFor();
   await fitsWidth(page);
 });
