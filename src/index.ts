@@ -41,6 +41,7 @@ import { purgeSpentSessions as purgeSpentPortalSessions } from "./portal/session
 import { sessionLimits } from "./auth/session";
 import { staffAdminRoutes } from "./staff-admin/routes";
 import { staffSessionRoutes } from "./staff-sessions/routes";
+import { purgeSpentPortalLinks } from "./clients/portal-links";
 
 export { ClientLog } from "./audit/client-log";
 export { AgencyLog } from "./audit/agency-log";
@@ -136,7 +137,7 @@ app.onError((err, c) => {
 
 export default {
   fetch: app.fetch,
-  /** Hourly (wrangler.toml [triggers]): delete sign-in throttle rows whose window has ended, spent staff links, old staff session rows and spent portal sessions. */
+  /** Hourly (wrangler.toml [triggers]): delete sign-in throttle rows whose window has ended, spent staff and portal links, old staff session rows and spent portal sessions. */
   async scheduled(controller, env) {
     const purged = await purgeSpentThrottles(database(env.DB), controller.scheduledTime);
     console.log(`sign-in throttle: ${purged} spent rows purged`);
@@ -146,5 +147,7 @@ export default {
     console.log(`staff sessions: ${sessions} old session rows purged`);
     const portalSessions = await purgeSpentPortalSessions(database(env.DB), sessionLimits(env), Date.now());
     console.log(`portal sessions: ${portalSessions} spent sessions purged`);
+    const portalLinks = await purgeSpentPortalLinks(database(env.DB), Date.now());
+    console.log(`portal links: ${portalLinks} spent links purged`);
   },
 } satisfies ExportedHandler<Env>;

@@ -253,9 +253,8 @@ export function AgencySettingsForm(props: SettingsFormProps) {
         <fieldset class="card">
           <legend>Credentials</legend>
           {number("tempPasswordHours", "How long an emailed temporary password works (the email says so). NIST allows at most 24 hours for an emailed secret. Applies to passwords issued from now on.")}
-          {number("inviteLinkHours", "How long an emailed invitation link to the portal works.")}
+          {number("inviteLinkHours", "How long an emailed invitation link to the portal works. Applies to links sent from now on.")}
           <CredentialMethodChoice value={v.defaultCredentialMethod ?? ""} error={e.defaultCredentialMethod} fallback={d.defaultCredentialMethod} />
-          <p class="hint">Invitation links are not offered yet: the two settings above about them are kept for when they are.</p>
         </fieldset>
         <fieldset class="card">
           <legend>Minors</legend>

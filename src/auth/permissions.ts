@@ -128,6 +128,7 @@ export const STAFF_ROUTES = {
   [`POST ${LOGIN}`]: "portal-logins.manage",
   [`POST ${LOGIN}/resend`]: "portal-logins.manage",
   [`POST ${LOGIN}/emails/:emailId{[0-9]+}/resend`]: "portal-logins.manage",
+  [`POST ${LOGIN}/resend-invitation`]: "portal-logins.manage",
 
   "GET /document-center": "document-center.view",
   [`GET ${DOC_CLIENT}`]: "document-center.view",

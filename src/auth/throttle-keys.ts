@@ -106,6 +106,12 @@ export const throttleKeyOf = {
   secondFactor: (env: { THROTTLE_KEY?: string }, staffId: number) => mac(env, "staff-2fa", String(staffId)),
   /** Forgot-password requests from one address (they name accounts, so no account's counter). */
   forgotPassword: (env: { THROTTLE_KEY?: string }, bucket: AddressBucket) => mac(env, "forgot-password", bucket),
+  /**
+   * The portal's Forgot password? requests naming one username or email (as typed, trimmed and
+   * lower-cased; known or not) at one agency: not the sign-in account's counter, so asking for a
+   * link never locks anyone out of signing in.
+   */
+  portalForgot: (env: { THROTTLE_KEY?: string }, agencyId: number, identifierKey: string) => mac(env, "portal-forgot", String(agencyId), identifierKey),
   device: (env: { THROTTLE_KEY?: string }, subject: string, deviceId: string) => mac(env, "device", subject, deviceId),
 };
 

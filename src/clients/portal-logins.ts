@@ -1,8 +1,8 @@
 /**
  * Every write to a client's portal logins. Each change goes to D1 in one batch with its log entry
  * (through the client's ClientLog), so a login is never added or changed without its entry. The
- * temporary passwords made here are returned to the caller for the email only: stored hashed,
- * never in an entry.
+ * temporary passwords and invitation links made here are returned to the caller for the email
+ * only: stored hashed, never in an entry.
  */
 import { and, eq, sql } from "drizzle-orm";
 import { hashPassword } from "../auth/password";
@@ -14,6 +14,8 @@ import { usernameKeyOf } from "../portal-logins/form";
 import { generateTemporaryPassword } from "../portal-logins/temporary-password";
 import { clearRefusedAfter, clearRefusedPortalLogin } from "./face-sheet";
 import { commitChange, type Actor } from "./log";
+import { linkSettingsFor, type CredentialMethod } from "./portal-link-settings";
+import { endLinksStatement, issueLinkStatements, linksOfLogins, lockHolds, type IssuedLink } from "./portal-links";
 
 const CHANGE_TYPE = "Portal Login";
 const yesNo = (v: boolean) => (v ? "Yes" : "No");
@@ -32,7 +34,8 @@ function loginByKey(db: Db, agencyId: number, usernameKey: string) {
     .get();
 }
 
-function loginById(db: Db, agencyId: number, clientId: number, loginId: number) {
+/** One login of this client in this agency (the row as stored), or undefined. */
+export function loginById(db: Db, agencyId: number, clientId: number, loginId: number) {
   return db
     .select()
     .from(portalLogins)
@@ -41,13 +44,19 @@ function loginById(db: Db, agencyId: number, clientId: number, loginId: number) 
 }
 
 export type CreatePortalLoginResult =
-  | { status: "added"; login: PortalLogin; temporaryPassword: string | null; refusedCleared: boolean }
+  | { status: "added"; login: PortalLogin; temporaryPassword: string | null; link: IssuedLink | null; refusedCleared: boolean }
   | { status: "duplicate" };
+
+/** The log line of credentials issued by staff, by how they are sent. */
+const ISSUED_LINE: Record<CredentialMethod, string> = { password: "Temporary password issued", link: "Invitation link issued" };
 
 /**
  * Adds a portal login to a client (whose agency the caller has checked) with the entry "Added a
- * new portal login". With `issuePassword`, a temporary password is made, stored hashed with an
- * expiry `tempPasswordHours` out (the agency's setting), and returned for the welcome email. A username already used in the agency (any
+ * new portal login". With `issuePassword`, credentials are issued the way `credentialMethod` says
+ * (default "password"): a temporary password, stored hashed with an expiry `tempPasswordHours` out
+ * (the agency's setting), or an invitation link (portal-links.ts; the login then has no password
+ * until it is used, and its credential_method is 'invitation') — returned for the email. A
+ * username already used in the agency (any
  * case, any client) is a `duplicate`, also when two adds race: the unique index decides.
  * With `clearRefused` (staff confirmed a client marked Client Refused Portal Login changed their
  * mind), the flag is cleared in the same batch, with its own Face Sheet entry, only if the login
@@ -66,13 +75,17 @@ export async function createPortalLogin(
     issuePassword: boolean;
     /** How long the temporary password works (EffectiveSettings.tempPasswordHours). */
     tempPasswordHours: number;
+    /** How long an invitation link works (EffectiveSettings.inviteLinkHours). */
+    inviteLinkHours: number;
+    credentialMethod?: CredentialMethod;
     actor: Actor;
     clearRefused?: boolean;
   },
 ): Promise<CreatePortalLoginResult> {
   const now = Date.now();
   const usernameKey = usernameKeyOf(input.username);
-  const issued = input.issuePassword ? await issuePassword(now, input.tempPasswordHours) : null;
+  const method = input.issuePassword ? (input.credentialMethod ?? "password") : null;
+  const issued = method === "password" ? await issuePassword(now, input.tempPasswordHours) : null;
   const insert = db
     .insert(portalLogins)
     .values({
@@ -86,21 +99,34 @@ export async function createPortalLogin(
       passwordHash: issued?.hash ?? null,
       mustChangePassword: true,
       tempPasswordExpiresAt: issued?.expiresAt ?? null,
+      credentialMethod: method === "link" ? "invitation" : "password",
       createdAt: now,
     })
     .onConflictDoNothing({ target: [portalLogins.agencyId, portalLogins.usernameKey] })
     .toSQL();
+  // An invitation link for the row just inserted (changes() > 0: not for a username already taken).
+  const link =
+    method === "link"
+      ? issueLinkStatements(db, {
+          agencyId: input.agencyId,
+          login: and(eq(portalLogins.usernameKey, usernameKey), eq(portalLogins.clientId, input.clientId), sql`changes() > 0`)!,
+          purpose: "invite",
+          now,
+          lifetimeMs: linkSettingsFor(input.inviteLinkHours).lifetimeMs.invite,
+          supersede: false,
+        })
+      : null;
   const lines = [
     `Portal Username: ${input.username}`,
     `Representative: ${yesNo(input.representative)}`,
     `Active: ${yesNo(input.active)}`,
     `Email: ${input.email}`,
-    issued ? "Temporary password issued" : "No password issued",
+    method ? ISSUED_LINE[method] : "No password issued",
   ];
   const result = await commitChange(env, {
     agencyId: input.agencyId,
     clientId: input.clientId,
-    statements: [insert],
+    statements: [insert, ...(link?.statements ?? [])],
     entry: {
       actor: input.actor,
       changeType: CHANGE_TYPE,
@@ -120,30 +146,41 @@ export async function createPortalLogin(
   if (!result.committed) return { status: "duplicate" };
   const login = await loginByKey(db, input.agencyId, usernameKey);
   if (!login) throw new Error("portal login vanished after insert");
-  return { status: "added", login, temporaryPassword: issued?.password ?? null, refusedCleared: result.parts > 1 };
+  const issuedLink = link && { token: link.token, tokenHash: link.tokenHash, expiresAt: link.expiresAt };
+  return { status: "added", login, temporaryPassword: issued?.password ?? null, link: issuedLink, refusedCleared: result.parts > 1 };
 }
 
 /**
  * What the Edit window was opened on: a Save made from an older state is a conflict, so one staff
  * member's Save cannot silently undo another's (e.g. re-activate a login just deactivated).
  */
-export function loginFingerprint(login: Pick<PortalLogin, "email" | "active" | "representative" | "tempPasswordExpiresAt" | "lockedUntil">): string {
-  // Every password issued, reset or chosen changes the temporary password's expiry, so it stands
+export function loginFingerprint(
+  login: Pick<PortalLogin, "email" | "active" | "representative" | "tempPasswordExpiresAt" | "lockedUntil" | "mustChangePassword">,
+): string {
+  // Every password issued, reset or chosen changes the temporary password's expiry or whether one
+  // must still be chosen (an invitation link has no temporary password), so together they stand
   // for "the password changed" (the session version also moves when the user logs out, which is
   // no reason to refuse a staff Save). The lock is part of it: a login locked while the window
   // was open must not be unlocked by a Save that never showed "Locked".
-  return [login.tempPasswordExpiresAt ?? 0, login.active ? 1 : 0, login.representative ? 1 : 0, login.lockedUntil ?? 0, login.email].join(":");
+  return [
+    login.tempPasswordExpiresAt ?? 0,
+    login.active ? 1 : 0,
+    login.representative ? 1 : 0,
+    login.lockedUntil ?? 0,
+    login.mustChangePassword ? 1 : 0,
+    login.email,
+  ].join(":");
 }
 
 export type UpdatePortalLoginResult =
   /** `before`: the login as it was, for the security notices the change calls for. */
-  | { status: "saved"; login: PortalLogin; before: PortalLogin; temporaryPassword: string | null; changes: string[]; refusedCleared: boolean }
+  | { status: "saved"; login: PortalLogin; before: PortalLogin; temporaryPassword: string | null; link: IssuedLink | null; changes: string[]; refusedCleared: boolean }
   | { status: "unchanged" }
   | { status: "conflict" }
   | { status: "not-found" };
 
 /** The entry for a change to an existing login, worded as the seed's Change Log and Action Log. */
-function modifiedEntry(username: string, changes: string[], actor: Actor, deltas: { field: string; before: string | boolean | null; after: string | boolean | null }[]) {
+export function modifiedEntry(username: string, changes: string[], actor: Actor, deltas: { field: string; before: string | boolean | null; after: string | boolean | null }[]) {
   return {
     actor,
     changeType: CHANGE_TYPE,
@@ -163,8 +200,11 @@ function modifiedEntry(username: string, changes: string[], actor: Actor, deltas
 
 /**
  * Saves the Portal Login window for an existing login: email, Representative, Active and, with
- * `resetPassword`, a new temporary password (returned for the email). Ends the login's portal
- * sessions (session_version + 1) when it is deactivated or its password reset; clears a lockout.
+ * `resetPassword`, new credentials sent the way `credentialMethod` says (default "password"): a
+ * new temporary password, or an invitation link (the old password then stops working and the
+ * login has none until the link is used) — returned for the email. Ends the login's portal
+ * sessions (session_version + 1) and unused links when it is deactivated or its password reset;
+ * clears a lockout, a link locked by wrong dates of birth included.
  * One entry names every change; a Save that changes nothing writes nothing. If the login changed
  * since the window was opened (`expected`) or since it was read here (another staff member, or
  * its user), nothing is written: `conflict`. With `clearRefused`, Client Refused Portal Login is
@@ -184,6 +224,9 @@ export async function updatePortalLogin(
     resetPassword: boolean;
     /** How long a new temporary password works (EffectiveSettings.tempPasswordHours). */
     tempPasswordHours: number;
+    /** How long an invitation link works (EffectiveSettings.inviteLinkHours); needed with credentialMethod "link". */
+    inviteLinkHours?: number;
+    credentialMethod?: CredentialMethod;
     actor: Actor;
     /** `loginFingerprint` of the login as the window showed it; omitted, the current state is taken. */
     expected?: string;
@@ -194,9 +237,14 @@ export async function updatePortalLogin(
   if (!current) return { status: "not-found" };
   if (input.expected !== undefined && input.expected !== loginFingerprint(current)) return { status: "conflict" };
   const now = Date.now();
+  const method = input.resetPassword ? (input.credentialMethod ?? "password") : null;
+  if (method === "link" && input.inviteLinkHours === undefined) throw new Error("updatePortalLogin: an invitation link needs inviteLinkHours");
+  // Only the invitation's lifetime is the agency's; the lock hold read below is fixed.
+  const settings = linkSettingsFor(input.inviteLinkHours ?? 0);
   const changes: string[] = [];
   const deltas: { field: string; before: string | boolean | null; after: string | boolean | null }[] = [];
-  if (input.resetPassword) changes.push("Password updated");
+  if (method === "password") changes.push("Password updated");
+  if (method === "link") changes.push("Password updated: invitation link sent");
   if (current.active !== input.active) {
     changes.push(`Active: ${yesNo(current.active)} → ${yesNo(input.active)}`);
     deltas.push({ field: "active", before: current.active, after: input.active });
@@ -209,15 +257,26 @@ export async function updatePortalLogin(
     changes.push(`Representative: ${yesNo(current.representative)} → ${yesNo(input.representative)}`);
     deltas.push({ field: "representative", before: current.representative, after: input.representative });
   }
-  const locked = current.lockedUntil !== null && current.lockedUntil > now;
+  const links = (await linksOfLogins(db, input.agencyId, [current.id]))[current.id];
+  const linkLocked = lockHolds(links?.newest, now, settings);
+  const locked = (current.lockedUntil !== null && current.lockedUntil > now) || linkLocked;
   if (locked) changes.push("Unlocked");
   if (changes.length === 0) {
     if (!input.clearRefused || !(await clearRefusedPortalLogin(env, db, input))) return { status: "unchanged" };
-    return { status: "saved", login: current, before: current, temporaryPassword: null, changes, refusedCleared: true };
+    return { status: "saved", login: current, before: current, temporaryPassword: null, link: null, changes, refusedCleared: true };
   }
 
-  const issued = input.resetPassword ? await issuePassword(now, input.tempPasswordHours) : null;
-  const endSessions = issued !== null || (current.active && !input.active);
+  const issued = method === "password" ? await issuePassword(now, input.tempPasswordHours) : null;
+  const endSessions = method !== null || (current.active && !input.active);
+  // Unchanged since read: the fields compared above, and no password change or session end.
+  const unchanged = and(
+    eq(portalLogins.agencyId, input.agencyId),
+    eq(portalLogins.clientId, input.clientId),
+    eq(portalLogins.email, current.email),
+    eq(portalLogins.active, current.active),
+    eq(portalLogins.representative, current.representative),
+    eq(portalLogins.sessionVersion, current.sessionVersion),
+  )!;
   // Unlocking means every device: the login's own count below, and its trusted devices' counters.
   const clearDevices = clearAccountCounters(db, await throttleKeyOf.portalAccount(env, input.agencyId, current.usernameKey)).toSQL();
   const update = db
@@ -229,34 +288,41 @@ export async function updatePortalLogin(
       failedAttempts: 0,
       lockedUntil: null,
       lastFailedAt: null,
-      ...(issued ? { passwordHash: issued.hash, mustChangePassword: true, tempPasswordExpiresAt: issued.expiresAt, emailStatus: null } : {}),
+      ...(issued ? { passwordHash: issued.hash, mustChangePassword: true, tempPasswordExpiresAt: issued.expiresAt, emailStatus: null, credentialMethod: "password" as const } : {}),
+      ...(method === "link" ? { passwordHash: null, mustChangePassword: true, tempPasswordExpiresAt: null, emailStatus: null, credentialMethod: "invitation" as const } : {}),
       ...(endSessions ? { sessionVersion: sql`${portalLogins.sessionVersion} + 1` } : {}),
     })
-    .where(
-      and(
-        eq(portalLogins.id, current.id),
-        eq(portalLogins.agencyId, input.agencyId),
-        eq(portalLogins.clientId, input.clientId),
-        // Unchanged since read: the fields compared above, and no password change or session end.
-        eq(portalLogins.email, current.email),
-        eq(portalLogins.active, current.active),
-        eq(portalLogins.representative, current.representative),
-        eq(portalLogins.sessionVersion, current.sessionVersion),
-      ),
-    )
+    .where(and(eq(portalLogins.id, current.id), unchanged))
     .toSQL();
+  // Before the update, under the same condition: the login's unused links end with its password
+  // or its access (a staff reset replaces a reset link the user asked for), and a locked link with
+  // the unlock.
+  const endLinks = endSessions || linkLocked ? [endLinksStatement(db, { agencyId: input.agencyId, loginId: current.id, now, onlyIf: unchanged, onlyLocked: !endSessions })] : [];
+  // After it, only if it landed (changes() > 0): the new invitation, last, so the entry needs it too.
+  const link =
+    method === "link"
+      ? issueLinkStatements(db, {
+          agencyId: input.agencyId,
+          login: and(eq(portalLogins.id, current.id), sql`changes() > 0`)!,
+          purpose: "invite",
+          now,
+          lifetimeMs: settings.lifetimeMs.invite,
+          supersede: false,
+        })
+      : null;
   const result = await commitChange(env, {
     agencyId: input.agencyId,
     clientId: input.clientId,
-    // The update last: the entry is written only if it changed the row (else nothing is, the delete neither).
-    statements: [clearDevices, update],
+    // The update (or the invitation after it) last: the entry is written only if it changed rows.
+    statements: [clearDevices, ...endLinks, update, ...(link?.statements ?? [])],
     entry: modifiedEntry(current.username, changes, input.actor, deltas),
     then: input.clearRefused ? [clearRefusedAfter(db, input)] : undefined,
   });
   if (!result.committed) return { status: "conflict" };
   const login = await loginById(db, input.agencyId, input.clientId, input.loginId);
   if (!login) return { status: "not-found" };
-  return { status: "saved", login, before: current, temporaryPassword: issued?.password ?? null, changes, refusedCleared: result.parts > 1 };
+  const issuedLink = link && { token: link.token, tokenHash: link.tokenHash, expiresAt: link.expiresAt };
+  return { status: "saved", login, before: current, temporaryPassword: issued?.password ?? null, link: issuedLink, changes, refusedCleared: result.parts > 1 };
 }
 
 export type ResendResult =

@@ -238,6 +238,40 @@ export const portalEmails = sqliteTable(
 );
 
 /**
+ * Single-use links emailed to a portal login (src/clients/portal-links.ts): an invitation to choose
+ * a first password (the agency's alternative to a temporary password), or a password reset asked
+ * for with "Forgot password?". Only the SHA-256 of the secret is stored. A link works while
+ * `used_at` is null, `expires_at` is ahead and `dob_locked_at` is null; `used_at` is also set when
+ * a newer link of the same purpose, or a password change, supersedes it. Opening a link asks for
+ * the client's date of birth: each answer is counted in `dob_failures` before it is compared, and
+ * the fifth wrong one locks the link (`dob_locked_at`), which staff see.
+ */
+export const portalTokens = sqliteTable(
+  "portal_tokens",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    agencyId: integer("agency_id").notNull().references(() => agencies.id),
+    loginId: integer("login_id").notNull().references(() => portalLogins.id),
+    purpose: text("purpose", { enum: ["invite", "reset"] }).notNull(),
+    /** Hex SHA-256 of the 32 random bytes the link carries. */
+    tokenHash: text("token_hash").notNull(),
+    /** Epoch milliseconds. */
+    createdAt: integer("created_at").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+    usedAt: integer("used_at"),
+    /** Date-of-birth answers counted against the link (a right answer gives its count back). */
+    dobFailures: integer("dob_failures").notNull().default(0),
+    /** When the fifth wrong date of birth locked the link. */
+    dobLockedAt: integer("dob_locked_at"),
+  },
+  (t) => [
+    uniqueIndex("portal_tokens_hash").on(t.tokenHash),
+    index("portal_tokens_login").on(t.loginId, t.purpose, t.createdAt),
+    index("portal_tokens_expires").on(t.expiresAt),
+  ],
+);
+
+/**
  * One client's ordered, hash-chained log: Face Sheet changes, portal-login changes and portal
  * events. Written only through the client's ClientLog Durable Object, which hands out `seq` and
  * seals each entry with the log key (src/audit/chain.ts).
@@ -455,5 +489,6 @@ export type Case = typeof cases.$inferSelect;
 export type PortalLogin = typeof portalLogins.$inferSelect;
 export type PortalSession = typeof portalSessions.$inferSelect;
 export type PortalEmail = typeof portalEmails.$inferSelect;
+export type PortalToken = typeof portalTokens.$inferSelect;
 export type ClientLogRow = typeof clientLog.$inferSelect;
 export type AgencyLogRow = typeof agencyLog.$inferSelect;

@@ -7,7 +7,7 @@
 import type { CurrentStaff } from "../app";
 import type { FieldErrors } from "../forms/parse";
 import { Checkbox, Field, Layout } from "../layout/views";
-import { CHANGED_MIND_LABEL, NO_RESIDENCE_EMAIL, USERNAME_RULE, type PortalLoginValues } from "./form";
+import { CHANGED_MIND_LABEL, CREDENTIAL_METHOD_LABEL, NO_RESIDENCE_EMAIL, USERNAME_RULE, type PortalLoginValues } from "./form";
 import { EmailHistoryDisclosure, LoginOverview, type LoginHistoryData } from "./history-views";
 import type { PortalClient } from "./queries";
 import { portalLoginsPath } from "./views";
@@ -25,9 +25,43 @@ export interface PortalLoginFormProps {
   populate?: "filled" | "none";
   /** How long a temporary password issued now works (the agency's setting). */
   tempPasswordHours: number;
+  /** How long an invitation link works, as the choice describes it ("24 hours"). */
+  inviteValidFor: string;
   inDialog: boolean;
   /** Edit: the login's credential state and Email history, shown around the form (not part of it). */
   history?: LoginHistoryData;
+}
+
+/**
+ * Temporary password or Invitation link: how Reset Password sends the credentials. Radios that
+ * read as one question, each with what it does; the error (an unknown value) next to them.
+ */
+function CredentialMethodChoice(props: { value: PortalLoginValues["credentialMethod"]; error?: string; inviteValidFor: string; tempPasswordHours: number }) {
+  const option = (value: "password" | "link", label: string, hint: string) => (
+    <div class="choice">
+      <input type="radio" id={`f-credentialMethod-${value}`} name="credentialMethod" value={value} checked={props.value === value} aria-describedby={`f-credentialMethod-${value}-hint`} />
+      <label for={`f-credentialMethod-${value}`}>{label}</label>
+      <span class="meta" id={`f-credentialMethod-${value}-hint`}>
+        {hint}
+      </span>
+    </div>
+  );
+  return (
+    <fieldset class={props.error ? "choices credential-method has-error" : "choices credential-method"} aria-describedby={props.error ? "f-credentialMethod-error" : undefined}>
+      <legend>{CREDENTIAL_METHOD_LABEL}</legend>
+      {option("password", "Temporary password", `Emailed with the username; the user changes it at first sign-in. It expires in ${hoursText(props.tempPasswordHours)}.`)}
+      {option(
+        "link",
+        "Invitation link",
+        `A single-use link, valid ${props.inviteValidFor}: the user confirms the client's date of birth, then chooses a password. No password travels by email.`,
+      )}
+      {props.error && (
+        <p class="error" id="f-credentialMethod-error">
+          {props.error}
+        </p>
+      )}
+    </fieldset>
+  );
 }
 
 const clientName = (c: PortalClient) => `${c.firstName} ${c.lastName}`;
@@ -79,8 +113,9 @@ export function PortalLoginForm(props: PortalLoginFormProps) {
         label="Reset Password"
         checked={v.resetPassword}
         error={e.resetPassword}
-        hint={`Generates a temporary password and emails it to the Portal User Email. It must be changed at first sign-in and expires in ${hoursText(props.tempPasswordHours)}.`}
+        hint="Sends credentials to the Portal User Email, the way chosen below. When editing, the current password stops working."
       />
+      <CredentialMethodChoice value={v.credentialMethod} error={e.credentialMethod} inviteValidFor={props.inviteValidFor} tempPasswordHours={props.tempPasswordHours} />
       <Checkbox
         name="representative"
         label="Representative"

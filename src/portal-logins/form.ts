@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { checkbox, parseForm, type FormResult } from "../forms/parse";
 import { plainText } from "../forms/text";
+import { CREDENTIAL_METHODS, type CredentialMethod } from "../clients/portal-link-settings";
 
 export const USERNAME_MIN = 3;
 export const USERNAME_MAX = 32;
@@ -13,6 +14,9 @@ export const USERNAME_RULE = `${USERNAME_MIN}–${USERNAME_MAX} characters: lett
 
 export const NO_RESIDENCE_EMAIL = "There is no email in the Current Residence block.";
 export const INACTIVE_WITH_PASSWORD = "A temporary password can only be sent to an active login: check Active, or clear Reset Password.";
+export const INACTIVE_WITH_LINK = "An invitation link can only be sent to an active login: check Active, or clear Reset Password.";
+/** The choice under Reset Password: how the credentials are sent. */
+export const CREDENTIAL_METHOD_LABEL = "How to send the credentials";
 /** The confirmation asked for when the client is marked Client Refused Portal Login. */
 export const CHANGED_MIND_LABEL = "The client has changed their mind and now wants a portal login";
 export const CHANGED_MIND_REQUIRED =
@@ -39,6 +43,8 @@ const email = plainText("Portal User Email")
 export const addPortalLoginForm = z.object({
   username,
   resetPassword: checkbox(),
+  /** How Reset Password sends the credentials; absent (a client that predates the choice): a temporary password. */
+  credentialMethod: z.enum(CREDENTIAL_METHODS, { error: "Choose how to send the credentials: Temporary password or Invitation link." }).optional(),
   representative: checkbox(),
   active: checkbox(),
   email,
@@ -68,7 +74,7 @@ export function parsePortalLoginForm<S extends typeof addPortalLoginForm | typeo
   const result = parseForm(schema, body) as FormResult<z.infer<S>>;
   const on = (v: unknown) => v === "on" || v === "true" || v === "1";
   const rules: Record<string, string> = {};
-  if (on(body.resetPassword) && !on(body.active)) rules.resetPassword = INACTIVE_WITH_PASSWORD;
+  if (on(body.resetPassword) && !on(body.active)) rules.resetPassword = body.credentialMethod === "link" ? INACTIVE_WITH_LINK : INACTIVE_WITH_PASSWORD;
   if (client.refused && on(body.active) && !on(body.changedMind)) rules.changedMind = CHANGED_MIND_REQUIRED;
   if (Object.keys(rules).length === 0) return result;
   const errors = result.ok ? {} : result.errors;
@@ -79,6 +85,7 @@ export function parsePortalLoginForm<S extends typeof addPortalLoginForm | typeo
 export interface PortalLoginValues {
   username: string;
   resetPassword: boolean;
+  credentialMethod: CredentialMethod;
   representative: boolean;
   active: boolean;
   email: string;
@@ -86,12 +93,13 @@ export interface PortalLoginValues {
 }
 
 /** Values from a submitted form, kept exactly as typed so a re-render shows them. */
-export function valuesFromBody(body: Record<string, unknown>, fallbackUsername = ""): PortalLoginValues {
+export function valuesFromBody(body: Record<string, unknown>, fallbackUsername = "", defaultMethod: CredentialMethod = "password"): PortalLoginValues {
   const str = (k: string) => (typeof body[k] === "string" ? (body[k] as string) : "");
   const box = (k: string) => body[k] === "on" || body[k] === "true" || body[k] === "1";
   return {
     username: str("username") || fallbackUsername,
     resetPassword: box("resetPassword"),
+    credentialMethod: body.credentialMethod === "link" || body.credentialMethod === "password" ? body.credentialMethod : defaultMethod,
     representative: box("representative"),
     active: box("active"),
     email: str("email"),

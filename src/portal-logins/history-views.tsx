@@ -33,7 +33,8 @@ export const emailResendPath = (clientId: number, loginId: number, emailId: numb
 /**
  * Whether Resend is offered for this email: a notice always (the same notice again); an email with
  * a temporary password while the login is active and the client hasn't refused (a fresh one).
- * Invitation and reset links are resent by their own features (Resend invitation; Forgot password).
+ * Invitation links are resent from the row's Resend invitation (a POST of an invitation's Resend
+ * does the same: resend-email.ts); reset links only by the user (Forgot password?).
  */
 export function canResend(kind: string, login: Pick<PortalLogin, "active">, refused: boolean): boolean {
   if (isNoticeKind(kind)) return true;

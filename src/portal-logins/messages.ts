@@ -5,10 +5,11 @@
 import type { PortalLogin } from "../db/schema";
 import type { StatusMessage } from "./views";
 
-export const OUTCOMES = ["added", "saved", "reset", "resent", "notice-resent", "unchanged"] as const;
+export const OUTCOMES = ["added", "saved", "reset", "resent", "notice-resent", "unchanged", "invited", "reinvited", "invitation-resent"] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
 const NOT_SENT = "but the email could not be sent. Use Resend.";
+const INVITATION_NOT_SENT = "but the invitation email could not be sent. Use Resend invitation.";
 /** The query flag a no-JavaScript Save adds when it also cleared Client Refused Portal Login. */
 export const REFUSED_CLEARED_PARAM = "refused-cleared";
 const REFUSED_CLEARED = "Client Refused Portal Login cleared.";
@@ -50,6 +51,18 @@ function loginMessage(outcome: Outcome, login: Pick<PortalLogin, "username" | "e
       return { tone: "ok", text: `Notice sent again for portal login ${u}. Its Email history shows whether it went out.` };
     case "unchanged":
       return { tone: "ok", text: `No changes to save for portal login ${u}.` };
+    case "invited":
+      return sent
+        ? { tone: "ok", text: `Portal login ${u} added. Invitation link emailed to ${login.email}.` }
+        : { tone: "warn", text: `Portal login ${u} saved, ${INVITATION_NOT_SENT}` };
+    case "reinvited":
+      return sent
+        ? { tone: "ok", text: `Portal login ${u} saved. An invitation link was emailed to ${login.email}; the old password no longer works.` }
+        : { tone: "warn", text: `Portal login ${u} saved, ${INVITATION_NOT_SENT}` };
+    case "invitation-resent":
+      return sent
+        ? { tone: "ok", text: `A new invitation link for ${u} was emailed to ${login.email}. Earlier links no longer work.` }
+        : { tone: "warn", text: `The invitation email to ${login.email} could not be sent. Check the Portal User Email (Edit), then Resend invitation.` };
   }
 }
 

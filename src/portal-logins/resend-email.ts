@@ -4,10 +4,16 @@
  * password can't be sent again as it was (the password is stored only hashed, and a lost one must
  * not stay valid), so its Resend issues fresh credentials exactly like the row's Resend: a new
  * temporary password, the earlier one stopped, sessions ended, logged as "Portal Login <username>
- * was modified. Password updated".
+ * was modified. Password updated". An invitation's Resend sends a fresh invitation link (the
+ * earlier ones stop working), with its 5-minute cool-down, like the row's Resend invitation. A
+ * reset link, which only the user can ask for, is not sent again from here.
  */
 import type { CurrentStaff } from "../app";
 import { reissuePortalPassword } from "../clients/portal-logins";
+import { resendInvitation } from "../clients/portal-login-invitations";
+import { emailPortalLink } from "../clients/portal-link-email";
+import { linkSettingsFor } from "../clients/portal-link-settings";
+import { formatAgencyDateTime } from "../layout/agency-time";
 import { recordStaffEvent, type Actor } from "../clients/log";
 import type { Db } from "../db";
 import { effectiveSettings } from "../db/agency-settings";
@@ -38,14 +44,18 @@ export async function resendEmail(
 ): Promise<ResendEmailResult> {
   const { staff, login, email } = input;
   if (isNoticeKind(email.kind)) return resendNotice(env, db, input);
-  if (email.kind !== "welcome" && email.kind !== "new-password") {
-    // TODO(lead, issue 10 items 1 and 3): wire invitation links (a fresh invitation, with its
-    // cool-down) and reset links here once those features are merged.
-    return refused(`This email can't be sent again from here. For ${login.username}, use Edit › Reset Password to send a new temporary password.`);
+  if (email.kind === "reset") {
+    return refused(
+      `A password reset link can't be sent again from here: only the user can ask for one. ${login.username} can use Forgot password? on the portal's sign-in page, or use Edit › Reset Password to send new credentials.`,
+    );
+  }
+  if (email.kind !== "welcome" && email.kind !== "new-password" && email.kind !== "invitation") {
+    return refused(`This email can't be sent again from here. For ${login.username}, use Edit › Reset Password to send new credentials.`);
   }
   if (input.client.refusedPortalLogin) {
     return refused(`This client refused a portal login, so nothing was sent to ${login.username}. If they have changed their mind, use Edit and confirm it.`);
   }
+  if (email.kind === "invitation") return resendInvitationEmail(env, db, { ...input, email });
   const { tempPasswordHours } = effectiveSettings(env, staff.agency);
   const result = await reissuePortalPassword(env, db, { agencyId: staff.agency.id, clientId: input.client.id, loginId: login.id, tempPasswordHours, actor: input.actor });
   if (result.status === "not-found") return { kind: "not-found" };
@@ -63,6 +73,38 @@ export async function resendEmail(
   const notices = await sendStaffChangeNotices(env, db, { agency: staff.agency, before: result.before, after: result.login, passwordReset: true });
   const message = outcomeMessage("resent", { ...result.login, emailStatus: sent });
   return { kind: "done", outcome: "resent", message: withNoticeOutcome(sent === "sent" ? { ...message, text: `${message.text} The earlier temporary password no longer works.` } : message, notices) };
+}
+
+/** An invitation's Resend: a fresh link (resendInvitation), emailed and recorded as a resend of `email`. */
+async function resendInvitationEmail(
+  env: Env,
+  db: Db,
+  input: { staff: CurrentStaff; actor: Actor; portalUrl: string; client: PortalClient; login: PortalLogin; email: PortalEmail },
+): Promise<ResendEmailResult> {
+  const { staff, login, email } = input;
+  const { inviteLinkHours } = effectiveSettings(env, staff.agency);
+  const result = await resendInvitation(env, db, { agencyId: staff.agency.id, clientId: input.client.id, loginId: login.id, actor: input.actor, inviteLinkHours });
+  if (result.status === "not-found") return { kind: "not-found" };
+  if (result.status === "inactive") {
+    return refused(`Portal login ${login.username} is inactive, so no invitation was sent. Use Edit: check Active and Reset Password, choose Invitation link, then Save.`);
+  }
+  if (result.status === "not-invited") {
+    return refused(`Portal login ${login.username} is not waiting on an invitation link, so nothing was sent. To send new credentials, use Edit › Reset Password.`);
+  }
+  if (result.status === "cooldown") {
+    const at = (ms: number) => formatAgencyDateTime(ms, staff.agency.timezone);
+    return refused(`An invitation was sent to ${login.username} at ${at(result.sentAt)}. So as not to flood their inbox, another can be sent from ${at(result.availableAt)}.`);
+  }
+  const sent = await emailPortalLink(env, db, {
+    purpose: "invite",
+    agency: staff.agency,
+    portalUrl: input.portalUrl,
+    login: result.login,
+    link: result.link,
+    lifetimeMs: linkSettingsFor(inviteLinkHours).lifetimeMs.invite,
+    resendOf: email.resendOf ?? email.id,
+  });
+  return { kind: "done", outcome: "invitation-resent", message: outcomeMessage("invitation-resent", { ...result.login, emailStatus: sent }) };
 }
 
 async function resendNotice(env: Env, db: Db, input: { staff: CurrentStaff; actor: Actor; client: PortalClient; login: PortalLogin; email: PortalEmail }): Promise<ResendEmailResult> {

@@ -12,6 +12,7 @@
  *   POST /face-sheet/:clientId/portal-logins/:loginId/resend    a fresh temporary password, emailed
  *   POST /face-sheet/:clientId/portal-logins/:loginId/emails/:emailId/resend
  *                                                               Resend one email of the Email history
+ *   POST /face-sheet/:clientId/portal-logins/:loginId/resend-invitation   a new invitation link (5-minute cool-down)
  *
  * htmx requests get the dialog or fragments; without JavaScript the same URLs give whole pages
  * and a Save redirects back to the Face Sheet.
@@ -20,6 +21,13 @@ import { Hono, type Context } from "hono";
 import type { AppEnv } from "../app";
 import { createPortalLogin, loginFingerprint, reissuePortalPassword, updatePortalLogin } from "../clients/portal-logins";
 import { effectiveSettings } from "../db/agency-settings";
+import { resendInvitation } from "../clients/portal-login-invitations";
+import { emailPortalLink } from "../clients/portal-link-email";
+import { durationText, portalLinkSettings } from "../clients/portal-link-settings";
+
+import type { IssuedLink } from "../clients/portal-links";
+import { formatAgencyDateTime } from "../layout/agency-time";
+import { hasTemporaryPassword } from "./status";
 import type { PortalLogin } from "../db/schema";
 import { can } from "../auth/permissions";
 import { countPortalPasskeys, findLoginEmail, listClientEmails } from "./email-history";
@@ -66,14 +74,31 @@ async function loadLogin(c: Context<AppEnv>, client: PortalClient): Promise<Port
 /** The window: opened as a dialog, re-rendered in place inside it, or as a page without JS. */
 function respondWindow(
   c: Context<AppEnv>,
-  given: Omit<PortalLoginFormProps, "inDialog" | "tempPasswordHours">,
+  given: Omit<PortalLoginFormProps, "inDialog" | "tempPasswordHours" | "inviteValidFor">,
   status: 200 | 409 | 422 | 503,
   opening = false,
 ) {
-  const props = { ...given, tempPasswordHours: settingsOf(c).tempPasswordHours };
+  const props = { ...given, tempPasswordHours: settingsOf(c).tempPasswordHours, inviteValidFor: durationText(linkSettingsOf(c).lifetimeMs.invite) };
   if (!wantsFragment(c)) return c.html(<PortalLoginPage {...props} staff={c.var.staff} />, status);
   return c.html(opening ? <PortalLoginDialog {...props} /> : <PortalLoginForm {...props} inDialog />, status);
 }
+
+/** Emails an invitation link staff just issued; the login then reads "Email sent" or "Email not sent". */
+function emailInvitation(c: Context<AppEnv>, portalUrl: string, login: PortalLogin, link: IssuedLink) {
+  return emailPortalLink(c.env, c.var.db, {
+    purpose: "invite",
+    agency: c.var.staff.agency,
+    portalUrl,
+    login,
+    link,
+    lifetimeMs: linkSettingsOf(c).lifetimeMs.invite,
+  });
+}
+
+/** The agency's link settings (invitation lifetime, default credential method). */
+const linkSettingsOf = (c: Context<AppEnv>) => portalLinkSettings(c.env, c.var.staff.agency);
+/** The method the window offers first (the agency's Default credential method setting). */
+const defaultMethod = (c: Context<AppEnv>) => linkSettingsOf(c).defaultCredentialMethod;
 
 /**
  * After a Save or Resend: htmx gets the section's fresh body (retargeted from the dialog's form)
@@ -146,7 +171,7 @@ export const portalLoginRoutes = new Hono<AppEnv>()
   .get(`${CLIENT}/new`, async (c) => {
     const client = await loadClient(c);
     if (!client) return c.notFound();
-    const values = { username: "", resetPassword: true, representative: false, active: true, email: "", changedMind: false };
+    const values = { username: "", resetPassword: true, credentialMethod: defaultMethod(c), representative: false, active: true, email: "", changedMind: false };
     return respondWindow(c, { client, values }, 200, true);
   })
 
@@ -157,7 +182,7 @@ export const portalLoginRoutes = new Hono<AppEnv>()
     // Before anything is written: a deployment without PORTAL_ORIGIN refuses here (portal-url.ts).
     const portalUrl = portalUrlOf(c);
     const body = await c.req.parseBody();
-    const values = valuesFromBody(body);
+    const values = valuesFromBody(body, "", defaultMethod(c));
     if (body.populate !== undefined) return respondWindow(c, { client, ...populated(client, values) }, 200);
 
     // 1. Validate, and check the username is free (the unique index settles a race below);
@@ -182,6 +207,8 @@ export const portalLoginRoutes = new Hono<AppEnv>()
         active: input.active,
         issuePassword: input.resetPassword,
         tempPasswordHours: settingsOf(c).tempPasswordHours,
+        inviteLinkHours: settingsOf(c).inviteLinkHours,
+        credentialMethod: input.credentialMethod ?? "password",
         actor: actorOf(c),
         clearRefused: client.refusedPortalLogin && input.changedMind,
       });
@@ -204,10 +231,12 @@ export const portalLoginRoutes = new Hono<AppEnv>()
       });
       login = { ...login, emailStatus: sent };
     }
+    if (result.link) login = { ...login, emailStatus: await emailInvitation(c, portalUrl, login, result.link) };
+    const outcome = result.link ? "invited" : "added";
     return respondSaved(c, withRefused(client, result.refusedCleared), {
       loginId: login.id,
-      outcome: "added",
-      message: outcomeMessage("added", login, [], result.refusedCleared),
+      outcome,
+      message: outcomeMessage(outcome, login, [], result.refusedCleared),
       refusedCleared: result.refusedCleared,
     });
   })
@@ -216,7 +245,15 @@ export const portalLoginRoutes = new Hono<AppEnv>()
     const client = await loadClient(c);
     const login = client && (await loadLogin(c, client));
     if (!client || !login) return c.notFound();
-    const values = { username: login.username, resetPassword: false, representative: login.representative, active: login.active, email: login.email, changedMind: false };
+    const values = {
+      username: login.username,
+      resetPassword: false,
+      credentialMethod: defaultMethod(c),
+      representative: login.representative,
+      active: login.active,
+      email: login.email,
+      changedMind: false,
+    };
     const history = await loadHistory(c, client, login);
     return respondWindow(c, { client, login: { id: login.id, username: login.username, seen: loginFingerprint(login) }, values, history }, 200, true);
   })
@@ -228,7 +265,7 @@ export const portalLoginRoutes = new Hono<AppEnv>()
     const staff = c.var.staff;
     const portalUrl = portalUrlOf(c);
     const body = await c.req.parseBody();
-    const values = valuesFromBody(body, current.username);
+    const values = valuesFromBody(body, current.username, defaultMethod(c));
     // Re-renders keep the state the window was opened on, so a later Save still detects a conflict.
     const seen = typeof body.seen === "string" ? body.seen.slice(0, 400) : loginFingerprint(current);
     const login = { id: current.id, username: current.username, seen };
@@ -250,6 +287,8 @@ export const portalLoginRoutes = new Hono<AppEnv>()
         active: form.data.active,
         resetPassword: form.data.resetPassword,
         tempPasswordHours: settingsOf(c).tempPasswordHours,
+        inviteLinkHours: settingsOf(c).inviteLinkHours,
+        credentialMethod: form.data.credentialMethod ?? "password",
         actor: actorOf(c),
         expected: form.data.seen ?? loginFingerprint(current),
         clearRefused: client.refusedPortalLogin && form.data.changedMind,
@@ -276,9 +315,15 @@ export const portalLoginRoutes = new Hono<AppEnv>()
       });
       saved = { ...saved, emailStatus: sent };
     }
+    if (result.link) saved = { ...saved, emailStatus: await emailInvitation(c, portalUrl, saved, result.link) };
     // 4. The security notices the change calls for (address changed, own password reset, access ended).
-    const notices = await sendStaffChangeNotices(c.env, c.var.db, { agency: staff.agency, before: result.before, after: saved, passwordReset: result.temporaryPassword !== null });
-    const outcome = result.temporaryPassword ? "reset" : "saved";
+    const notices = await sendStaffChangeNotices(c.env, c.var.db, {
+      agency: staff.agency,
+      before: result.before,
+      after: saved,
+      passwordReset: result.temporaryPassword !== null || result.link !== null,
+    });
+    const outcome = result.temporaryPassword ? "reset" : result.link ? "reinvited" : "saved";
     return respondSaved(c, withRefused(client, result.refusedCleared), {
       loginId: saved.id,
       outcome,
@@ -298,8 +343,13 @@ export const portalLoginRoutes = new Hono<AppEnv>()
       const text = `This client refused a portal login, so nothing was sent to ${current.username}. If they have changed their mind, use Edit and confirm it.`;
       return respondSaved(c, client, { loginId: current.id, outcome: "unchanged", message: { tone: "warn", text } }, 409);
     }
-    // Resend exists for an email that failed; anything else (e.g. a password the user already
-    // chose) is changed only through Edit › Reset Password, on purpose.
+    // Resend exists for a temporary password whose email failed; anything else (e.g. a password the
+    // user already chose, or a reset link they asked for) is changed only through Edit › Reset
+    // Password, on purpose. An invitation link has Resend invitation.
+    if (!hasTemporaryPassword(current)) {
+      const text = `Portal login ${current.username} has no temporary password to resend, so nothing was sent. To send new credentials, use Edit › Reset Password.`;
+      return respondSaved(c, client, { loginId: current.id, outcome: "unchanged", message: { tone: "warn", text } }, 409);
+    }
     if (current.emailStatus !== "failed") {
       const text = `The last email for portal login ${current.username} was not a failed one, so nothing was sent. To issue a new password, use Edit › Reset Password.`;
       return respondSaved(c, client, { loginId: current.id, outcome: "unchanged", message: { tone: "warn", text } }, 409);
@@ -343,4 +393,39 @@ export const portalLoginRoutes = new Hono<AppEnv>()
     if (result.kind === "not-found") return c.notFound();
     // The history stays open on the new entry, so staff see how the resend went.
     return respondSaved(c, client, { loginId: current.id, outcome: result.outcome, message: result.message, openHistory: true }, result.kind === "refused" ? 409 : 200);
+  })
+
+  // Resend invitation: a new link for a login still waiting on its invitation (the earlier ones
+  // stop working), at most one per cool-down, logged. Offered on every invited login's row, not
+  // only after a failed email: a link can expire, lock, or be lost.
+  .post(`${LOGIN}/resend-invitation`, async (c) => {
+    const client = await loadClient(c);
+    const current = client && (await loadLogin(c, client));
+    if (!client || !current) return c.notFound();
+    const staff = c.var.staff;
+    const portalUrl = portalUrlOf(c);
+    const refuse = (text: string) => respondSaved(c, client, { loginId: current.id, outcome: "unchanged", message: { tone: "warn", text } }, 409);
+    if (client.refusedPortalLogin) {
+      return refuse(`This client refused a portal login, so no invitation was sent to ${current.username}. If they have changed their mind, use Edit and confirm it.`);
+    }
+    const result = await resendInvitation(c.env, c.var.db, {
+      agencyId: staff.agency.id,
+      clientId: client.id,
+      loginId: current.id,
+      actor: actorOf(c),
+      inviteLinkHours: settingsOf(c).inviteLinkHours,
+    });
+    if (result.status === "not-found") return c.notFound();
+    if (result.status === "inactive") {
+      return refuse(`Portal login ${current.username} is inactive, so no invitation was sent. Use Edit: check Active and Reset Password, choose Invitation link, then Save.`);
+    }
+    if (result.status === "not-invited") {
+      return refuse(`Portal login ${current.username} is not waiting on an invitation link, so nothing was sent. To send new credentials, use Edit › Reset Password.`);
+    }
+    if (result.status === "cooldown") {
+      const at = (ms: number) => formatAgencyDateTime(ms, staff.agency.timezone);
+      return refuse(`An invitation was sent to ${current.username} at ${at(result.sentAt)}. So as not to flood their inbox, another can be sent from ${at(result.availableAt)}.`);
+    }
+    const login = { ...result.login, emailStatus: await emailInvitation(c, portalUrl, result.login, result.link) };
+    return respondSaved(c, client, { loginId: login.id, outcome: "invitation-resent", message: outcomeMessage("invitation-resent", login) });
   });

@@ -5,6 +5,8 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../app";
 import { effectiveSettings } from "../db/agency-settings";
+import { linksOfLogins } from "../clients/portal-links";
+import { portalLinkSettings } from "../clients/portal-link-settings";
 import { outcomeMessage, OUTCOMES, REFUSED_CLEARED_PARAM, type Outcome } from "./messages";
 import { agencyPortalUrl } from "./portal-url";
 import { countPortalPasskeys, listClientEmails } from "./email-history";
@@ -15,13 +17,16 @@ import { ClientPortalSection, type SectionData, type StatusMessage } from "./vie
 export async function loadSectionData(c: Context<AppEnv>, client: { id: number; refusedPortalLogin: boolean }): Promise<SectionData> {
   const agency = c.var.staff.agency;
   const [logins, emails] = await Promise.all([listPortalLogins(c.var.db, agency.id, client.id), listClientEmails(c.var.db, agency.id, client.id)]);
+  const ids = logins.map((l) => l.id);
   return {
     clientId: client.id,
     refusedPortalLogin: client.refusedPortalLogin,
     portalUrl: agencyPortalUrl(effectiveSettings(c.env, agency), c.req.url, agency.slug),
     logins,
     emails,
-    passkeys: await countPortalPasskeys(c.var.db, agency.id, logins.map((l) => l.id)),
+    passkeys: await countPortalPasskeys(c.var.db, agency.id, ids),
+    links: await linksOfLogins(c.var.db, agency.id, ids),
+    lockHoldMs: portalLinkSettings(c.env, agency).lockHoldMs,
     now: Date.now(),
     timezone: agency.timezone,
     role: c.var.staff.role,

@@ -6,10 +6,11 @@
  * live region that survives the swap so the outcome is announced.
  */
 import { can, type Role } from "../auth/permissions";
+import type { LoginLinks } from "../clients/portal-links";
 import type { PortalEmail, PortalLogin } from "../db/schema";
 import { emailsByLogin, undeliveredNotices } from "./email-history";
 import { EmailHistoryDisclosure, LoginOverview } from "./history-views";
-import { emailDelivery, loginStatus, type LoginStatus } from "./status";
+import { emailDelivery, hasTemporaryPassword, loginStatus, pendingInvitation, type LoginStatus } from "./status";
 import { formatAgencyDateTime } from "../layout/agency-time";
 
 export const SECTION_BODY_ID = "client-portal";
@@ -31,6 +32,10 @@ export interface SectionData {
   emails: PortalEmail[];
   /** Passkeys per login id. */
   passkeys: Map<number, number>;
+  /** Each login's newest emailed link and newest invitation. */
+  links: Record<number, LoginLinks>;
+  /** How long a link locked by wrong dates of birth shows as "Link locked". */
+  lockHoldMs: number;
   now: number;
   timezone: string;
   /** The signed-in role: Add, Edit and Resend show only for a role that may use them. */
@@ -48,15 +53,19 @@ const STATUS_BADGE: Record<LoginStatus, string> = {
   Active: "badge ok",
   Inactive: "badge",
   Locked: "badge bad",
+  "Link locked": "badge bad",
+  "Link expired": "badge warn",
   Expired: "badge warn",
   "No password": "badge warn",
 };
 
 const STATUS_HELP: Record<LoginStatus, string> = {
-  Invited: "Temporary password sent, not yet changed",
+  Invited: "Temporary password or invitation link sent, not yet used",
   Active: "Signed in and chose a password",
   Inactive: "Cannot sign in",
   Locked: "Too many failed sign-ins; Save in Edit unlocks it",
+  "Link locked": "An emailed link took too many wrong dates of birth; Resend invitation, or Save in Edit, clears it",
+  "Link expired": "Invitation link expired unused; Resend invitation",
   Expired: "Temporary password expired unused; Edit › Reset Password",
   "No password": "Edit › Reset Password to send one",
 };
@@ -133,6 +142,35 @@ export function ClientPortalBody(props: SectionData) {
   );
 }
 
+/** The Status cell: the badge, what an invitation link is waiting on, and Resend invitation. */
+function StatusCell(props: { base: string; login: PortalLogin; links: LoginLinks | undefined; now: number; timezone: string; lockHoldMs: number; manage: boolean }) {
+  const { login: l, now } = props;
+  const status = loginStatus(l, now, props.links, props);
+  const invite = pendingInvitation(l, props.links);
+  // Invited by link and still without a password (its link may have been ended, e.g. by a deactivation).
+  const invitedByLink = l.passwordHash === null && l.mustChangePassword && props.links?.invite !== undefined;
+  const at = (ms: number) => formatAgencyDateTime(ms, props.timezone);
+  return (
+    <div class="status-cell">
+      <span class={STATUS_BADGE[status]} title={STATUS_HELP[status]}>
+        {status}
+      </span>
+      {invite && (
+        <span class="meta">
+          Link sent {at(invite.createdAt)}, {invite.expiresAt > now ? "expires" : "expired"} {at(invite.expiresAt)}
+        </span>
+      )}
+      {invitedByLink && l.active && props.manage && (
+        <form method="post" action={`${props.base}/${l.id}/resend-invitation`} hx-post={`${props.base}/${l.id}/resend-invitation`} hx-target={`#${SECTION_BODY_ID}`} hx-swap="outerHTML">
+          <button type="submit" class="small" id={`resend-invitation-${l.id}`}>
+            Resend invitation<span class="visually-hidden"> to {l.username}</span>
+          </button>
+        </form>
+      )}
+    </div>
+  );
+}
+
 function LoginsTable(props: SectionData & { manage: boolean }) {
   const base = portalLoginsPath(props.clientId);
   const byLogin = emailsByLogin(props.emails);
@@ -154,8 +192,8 @@ function LoginsTable(props: SectionData & { manage: boolean }) {
         </thead>
         <tbody>
           {props.logins.map((l) => {
-            const status = loginStatus(l, props.now);
-            const delivery = emailDelivery(l);
+            const links = props.links[l.id];
+            const delivery = emailDelivery(l, links);
             const emails = byLogin.get(l.id) ?? [];
             const history = {
               clientId: props.clientId,
@@ -176,9 +214,7 @@ function LoginsTable(props: SectionData & { manage: boolean }) {
                 <td data-label="Representative">{yesNo(l.representative)}</td>
                 <td data-label="Active">{yesNo(l.active)}</td>
                 <td data-label="Status">
-                  <span class={STATUS_BADGE[status]} title={STATUS_HELP[status]}>
-                    {status}
-                  </span>
+                  <StatusCell base={base} login={l} links={links} now={props.now} timezone={props.timezone} lockHoldMs={props.lockHoldMs} manage={props.manage} />
                 </td>
                 <td data-label="Credential">
                   <LoginOverview {...history} />
@@ -190,7 +226,7 @@ function LoginsTable(props: SectionData & { manage: boolean }) {
                     {delivery === "failed" && (
                       <span class="resend">
                         <span class="badge bad">Email not sent</span>
-                        {l.active && props.manage && (
+                        {l.active && props.manage && hasTemporaryPassword(l) && (
                           <form method="post" action={`${base}/${l.id}/resend`} hx-post={`${base}/${l.id}/resend`} hx-target={`#${SECTION_BODY_ID}`} hx-swap="outerHTML">
                             <button type="submit" class="small" id={`resend-portal-login-${l.id}`} aria-label={`Resend email to ${l.username}`}>
                               Resend

@@ -1,12 +1,16 @@
 /**
  * A portal user choosing a new password: the first one (replacing the temporary password) or any
- * later change (current password required). The new hash, the end of the temporary password and of
- * every other session (session_version + 1; this device's session carried over), the lock
- * cleared, and the client's "Reset Password" entry are one atomic commit through the client's log.
+ * later change (current password required). The new hash, the end of the temporary password, of
+ * every other session (session_version + 1; this device's session carried over) and of any unused
+ * emailed link, the lock cleared, and the client's "Reset Password" entry are one atomic commit
+ * through the client's log.
  */
 import { hashPassword, verifyPassword } from "../auth/password";
 import { newPasswordProblem } from "../auth/password-rules";
+import { and, eq } from "drizzle-orm";
 import { commitChange, portalEventEntry } from "../clients/log";
+import { endLinksStatement } from "../clients/portal-links";
+import { portalLogins } from "../db/schema";
 import type { Db } from "../db";
 import { effectiveSettings } from "../db/agency-settings";
 import { chargePasswordCheck, loginPasswordHash, giveBackCharge, usernameKeyOf, type PortalAgency, type PortalUser } from "./queries";
@@ -89,6 +93,13 @@ export async function changePortalPassword(
     clientId: user.clientId,
     statements: [
       keepSessionStatement(db, agency.id, user.loginId, user.sessionId, user.sessionVersion),
+      // Before the update and under its condition: a reset or invitation link left unused ends.
+      endLinksStatement(db, {
+        agencyId: agency.id,
+        loginId: user.loginId,
+        now: Date.now(),
+        onlyIf: and(eq(portalLogins.clientId, user.clientId), eq(portalLogins.active, true), eq(portalLogins.sessionVersion, user.sessionVersion)),
+      }),
       {
         sql:
           "UPDATE portal_logins SET password_hash = ?, must_change_password = 0, temp_password_expires_at = NULL, " +

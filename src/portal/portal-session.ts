@@ -41,8 +41,11 @@ const REFRESH_AFTER_SECONDS = 60;
 
 /** The JWT audience of an agency's portal. */
 export const portalAudience = (slug: string) => `portal:${slug}`;
+/** What an agency slug looks like in a portal URL (a Hono path pattern). */
+export const SLUG_PATTERN = "[a-z0-9][a-z0-9-]{0,62}";
+
 /** The route pattern of an agency's portal (any slug; src/portal/routes.tsx checks it names one). */
-export const PORTAL_ROUTE = "/portal/:slug{[a-z0-9][a-z0-9-]{0,62}}";
+export const PORTAL_ROUTE = `/portal/:slug{${SLUG_PATTERN}}`;
 /** The path every URL of an agency's portal starts with. */
 export const portalPath = (slug: string) => `/portal/${slug}`;
 

@@ -2,9 +2,10 @@
 /**
  * The Client Portal at /portal/<agency slug>: sign in, first password, Home, Activity, change
  * password, log out; passkeys (passkey-routes.tsx) and devices (device-routes.tsx) are mounted
- * here too, behind the same agency and session middleware. Every URL under /portal answers 404
- * unless the slug is an agency contracted for the portal; no URL carries a client or login id
- * (the session says whose data it is).
+ * here too, behind the same agency and session middleware, as are emailed links (invitation,
+ * reset: link-routes.tsx) and Forgot password? (forgot-routes.tsx). Every URL under /portal
+ * answers 404 unless the slug is an agency contracted for the portal; no URL carries a client or
+ * login id (the session says whose data it is).
  */
 import { Hono, type MiddlewareHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
@@ -28,6 +29,8 @@ import { findPortalAgency, getPortalHome, listClientActions } from "./queries";
 import { endSessionStatement } from "./sessions";
 import { portalPasskeyRoutes } from "./passkey-routes";
 import { portalDeviceRoutes } from "./device-routes";
+import { portalLinkRoutes } from "./link-routes";
+import { portalForgotRoutes } from "./forgot-routes";
 import { attemptSignIn } from "./sign-in";
 import { waitText } from "../auth/throttle";
 import { addressBucket, clientAddress } from "../auth/throttle-keys";
@@ -83,7 +86,12 @@ export const portalRoutes = new Hono<PortalEnv>()
     if (user.mustChangePassword) return c.redirect(`${portalPath(agency.slug)}/change-password`, 303);
     const home = await getPortalHome(c.var.db, agency.id, user.clientId);
     if (!home) return c.html(<PortalNotFoundPage />, 404);
-    const notice = c.req.query("password-changed") !== undefined ? "Your password has been changed." : undefined;
+    const notice =
+      c.req.query("password-changed") !== undefined
+        ? "Your password has been changed."
+        : c.req.query("password-set") !== undefined
+          ? "Welcome. Your password is set: from now on, sign in with your Portal Username and this password."
+          : undefined;
     return c.html(<PortalHomePage agency={agency} user={user} home={home} notice={notice} />);
   })
   .get(`${PORTAL_ROUTE}/`, (c) => c.redirect(portalPath(c.var.agency.slug), 301))
@@ -183,6 +191,8 @@ export const portalRoutes = new Hono<PortalEnv>()
 
   .route("/", portalPasskeyRoutes)
   .route("/", portalDeviceRoutes)
+  .route("/", portalLinkRoutes)
+  .route("/", portalForgotRoutes)
 
   // Nothing else lives under /portal: never fall through to the staff app's sign-in.
   .all("/portal", (c) => c.html(<PortalNotFoundPage />, 404))

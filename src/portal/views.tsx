@@ -91,9 +91,11 @@ export function PortalSignInPage(props: { agency: PortalAgency; username?: strin
             label="Sign in with a passkey"
           />
         </div>
+        <p class="portal-help">
+          <a href={`${base(agency)}/forgot-password`}>Forgot password?</a>
+        </p>
         <p class="hint portal-help">
-          Your Portal Username and first (temporary) password are in the email {agency.name} sent you. Forgot your password? Contact {agency.name} and ask
-          for a new one.
+          Your Portal Username, and a temporary password or a link to choose your own, are in the email {agency.name} sent you.
         </p>
       </section>
     </PortalLayout>

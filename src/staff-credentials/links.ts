@@ -15,14 +15,16 @@
  *
  * The coming "Invite staff" screen issues its links through `issueLinkStatements` too.
  */
-import { sha256 } from "@oslojs/crypto/sha2";
-import { encodeBase64urlNoPadding, encodeHexLowerCase } from "@oslojs/encoding";
 import { and, eq, gt, isNull, lt, ne, sql } from "drizzle-orm";
 import type { Db } from "../db";
 import { agencies, staffTokens, staffUsers } from "../db/schema";
 import { endSessionsStatement } from "../auth/session-records";
 import { clearAccountCounters } from "../auth/throttle";
 import { throttleKeyOf } from "../auth/throttle-keys";
+import { hashLinkToken, isTokenShaped, newLinkToken } from "../auth/link-tokens";
+
+// The secrets themselves are shared with the portal's links (src/auth/link-tokens.ts).
+export { hashLinkToken, isTokenShaped, newLinkToken };
 
 export type LinkPurpose = "invite" | "reset";
 
@@ -32,23 +34,6 @@ export const LINK_LIFETIME_MS: Record<LinkPurpose, number> = { invite: 24 * 3600
 export const LINK_LIFETIME_TEXT: Record<LinkPurpose, string> = { invite: "24 hours", reset: "1 hour" };
 /** Reset links one member may be sent per hour (more asks get the same answer and no email). */
 export const RESETS_PER_HOUR = 3;
-
-/** A link's secret as it appears in the URL: 32 bytes, base64url without padding (43 chars). */
-const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
-
-/** Whether a string could be a link's secret at all (anything else is refused without a lookup). */
-export const isTokenShaped = (token: string) => TOKEN_SHAPE.test(token);
-
-/** The stored form of a link's secret: hex SHA-256. */
-export function hashLinkToken(token: string): string {
-  return encodeHexLowerCase(sha256(new TextEncoder().encode(token)));
-}
-
-/** A fresh secret and its hash. */
-export function newLinkToken(): { token: string; tokenHash: string } {
-  const token = encodeBase64urlNoPadding(crypto.getRandomValues(new Uint8Array(32)));
-  return { token, tokenHash: hashLinkToken(token) };
-}
 
 /**
  * The statements that issue a link to the active member with this email, for a batch (the

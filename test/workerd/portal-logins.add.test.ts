@@ -176,6 +176,7 @@ describe("Save (add)", () => {
       active: true,
       issuePassword: true,
       tempPasswordHours: 24,
+      inviteLinkHours: 24,
       actor: { type: "staff", id: 1, name: "Dana Whitfield" },
     });
     expect(result.status).toBe("added");

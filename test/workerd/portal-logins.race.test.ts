@@ -53,6 +53,7 @@ describe("concurrent adds of one username", () => {
         active: true,
         issuePassword: true,
         tempPasswordHours: 24,
+        inviteLinkHours: 24,
         actor: { type: "staff", id: 1, name: "Dana Whitfield" },
       });
     const entriesBefore = (await addedEntries(DEMO.maria)) + (await addedEntries(3));

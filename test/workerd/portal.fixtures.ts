@@ -173,7 +173,11 @@ export class PortalBrowser {
   /** Milliseconds the last response took (not counting deferred work). */
   lastMs = 0;
 
-  constructor(public ip = uniqueIp()) {}
+  constructor(
+    public ip = uniqueIp(),
+    /** Bindings and vars to change for this tab's requests (e.g. a recording EMAIL binding). */
+    public envOverrides: Partial<Env> = {},
+  ) {}
 
   async fetch(path: string, init: RequestInit = {}): Promise<Response> {
     const headers = new Headers(init.headers);
@@ -182,7 +186,7 @@ export class PortalBrowser {
     if (!headers.has("CF-Connecting-IP")) headers.set("CF-Connecting-IP", this.ip);
     const ctx = createExecutionContext();
     const started = performance.now();
-    const res = await worker.fetch(new Request(new URL(path, ORIGIN), { ...init, headers, redirect: "manual" }), env, ctx);
+    const res = await worker.fetch(new Request(new URL(path, ORIGIN), { ...init, headers, redirect: "manual" }), { ...env, ...this.envOverrides }, ctx);
     const body = await res.text();
     this.lastMs = performance.now() - started;
     await waitOnExecutionContext(ctx);

@@ -1,0 +1,87 @@
+/**
+ * Using a portal link (invitation or reset), once its date of birth has been answered: one commit
+ * through the client's log whose every statement is conditional on the link still being usable at
+ * that moment, so that the new credential, the lock cleared (the login's count and every device's
+ * throttle counter), the end of the login's other sessions (session_version + 1) and other links,
+ * and the link's own consumption happen together or not at all — and of two submissions of the
+ * same link exactly one does them. The client's log gets the seed's "Reset Password — Password
+ * changed by <username>" and, since the user is signed in by it, "Login".
+ */
+import { and, eq, ne, isNull, sql } from "drizzle-orm";
+import { throttleKeyOf } from "../auth/throttle-keys";
+import type { Db } from "../db";
+import { portalLogins, portalTokens, signInThrottle } from "../db/schema";
+import { commitChange, portalEventEntry } from "./log";
+import type { PortalLink } from "./portal-links";
+
+/**
+ * The credential a link sets. Today a password (its Argon2id hash); a passkey registered in the
+ * same step would be another kind here, with its own insert among the statements below.
+ */
+export type LinkCredential = { kind: "password"; hash: string };
+
+/**
+ * Uses the link: the credential set, the lock cleared, other sessions and links ended, the link
+ * consumed, and the two entries written. Returns the login's new session version, or null when the
+ * link stopped working in between (used, replaced, expired, locked, login deactivated): then
+ * nothing changed.
+ */
+export async function useLink(env: Env, db: Db, link: PortalLink, credential: LinkCredential, now: number): Promise<{ sessionVersion: number } | null> {
+  const { tokenId, agencyId } = link;
+  const loginId = link.login.id;
+  // The one condition every statement carries; none of them changes what it reads until the last.
+  const stillUsable = sql`EXISTS (SELECT 1 FROM portal_tokens t
+    JOIN portal_logins l ON l.id = t.login_id AND l.agency_id = t.agency_id
+    JOIN clients c ON c.id = l.client_id AND c.agency_id = l.agency_id
+    WHERE t.id = ${tokenId} AND t.agency_id = ${agencyId} AND t.login_id = ${loginId} AND t.used_at IS NULL
+      AND t.expires_at > ${now} AND t.dob_locked_at IS NULL AND l.active = 1 AND c.refused_portal_login = 0)`;
+  const subject = await throttleKeyOf.portalAccount(env, agencyId, link.login.usernameKey);
+  const result = await commitChange(env, {
+    agencyId,
+    clientId: link.login.clientId,
+    statements: [
+      // The account's sign-in counters on every device: a reset clears a lock.
+      db.delete(signInThrottle).where(and(eq(signInThrottle.subject, subject), stillUsable)).toSQL(),
+      db
+        .update(portalTokens)
+        .set({ usedAt: now })
+        .where(and(eq(portalTokens.loginId, loginId), eq(portalTokens.agencyId, agencyId), isNull(portalTokens.usedAt), ne(portalTokens.id, tokenId), stillUsable))
+        .toSQL(),
+      db
+        .update(portalLogins)
+        .set({
+          passwordHash: credential.hash,
+          mustChangePassword: false,
+          tempPasswordExpiresAt: null,
+          sessionVersion: sql`${portalLogins.sessionVersion} + 1`,
+          failedAttempts: 0,
+          lockedUntil: null,
+          lastFailedAt: null,
+        })
+        .where(and(eq(portalLogins.id, loginId), eq(portalLogins.agencyId, agencyId), stillUsable))
+        .toSQL(),
+      // Last: the entry is written only if the link was consumed here.
+      db.update(portalTokens).set({ usedAt: now }).where(and(eq(portalTokens.id, tokenId), stillUsable)).toSQL(),
+    ],
+    entry: portalEventEntry({ loginId, username: link.login.username, event: "Reset Password" }),
+    then: [
+      {
+        statements: [
+          db
+            .update(portalLogins)
+            .set({ lastLoginAt: now })
+            .where(and(eq(portalLogins.id, loginId), eq(portalLogins.agencyId, agencyId), sql`changes() > 0`))
+            .toSQL(),
+        ],
+        entry: portalEventEntry({ loginId, username: link.login.username, event: "Login" }),
+      },
+    ],
+  });
+  if (!result.committed) return null;
+  const row = await db
+    .select({ sessionVersion: portalLogins.sessionVersion })
+    .from(portalLogins)
+    .where(and(eq(portalLogins.id, loginId), eq(portalLogins.agencyId, agencyId)))
+    .get();
+  return row ? { sessionVersion: row.sessionVersion } : null;
+}

@@ -1,0 +1,138 @@
+/** @jsxImportSource hono/jsx */
+/**
+ * An emailed portal link, invitation or password reset, as its recipient uses it:
+ *
+ *   GET  /portal/<slug>/link/<token>           checks the link without using it (mail scanners open
+ *                                              links too), keeps it in a cookie, redirects to ↓
+ *   GET  /portal/<slug>/link                   step 1, the date of birth; once answered, step 2
+ *   POST /portal/<slug>/link/date-of-birth     the date of birth, charged before it is compared
+ *   POST /portal/<slug>/link/password          the new password: the link is used, the user lands
+ *                                              signed in on Home (a session of this device), and the
+ *                                              "password changed" notice goes after the answer
+ *
+ * Every link that can't be used — expired, used, replaced, altered, of another agency, of an
+ * inactive login or a client who refused portal login — gets the same page (410) and changes
+ * nothing; a link locked by wrong dates of birth says so.
+ */
+import { Hono, type Context } from "hono";
+import { z } from "zod";
+import { hashPassword } from "../auth/password";
+import { newPasswordProblem } from "../auth/password-rules";
+import { clientAddress } from "../auth/throttle-keys";
+import { checkDateOfBirth } from "../clients/portal-link-dob";
+import { portalLinkSettings } from "../clients/portal-link-settings";
+import { useLink } from "../clients/portal-link-use";
+import { findPortalLink, type PortalLink } from "../clients/portal-links";
+import { parseForm } from "../forms/parse";
+import { afterResponse } from "../observability/after-response";
+import { sendNoticeToLogin } from "../portal-notices/send";
+import { dateOfBirthForm, DOB_FIELD, type DobValues } from "./date-of-birth";
+import { clearLinkCookie, dobProof, hasDobProof, linkPath, readLinkCookie, setLinkCookie } from "./link-cookie";
+import { LinkDobPage, LinkPasswordPage, LinkUnusablePage } from "./link-views";
+import { portalPath, SLUG_PATTERN, startPortalSession, type PortalEnv } from "./portal-session";
+
+const LINK = `/portal/:slug{${SLUG_PATTERN}}/link`;
+
+const passwordForm = z.object({
+  newPassword: z.string({ error: "Enter a new password." }).min(1, "Enter a new password.").max(4096, "Use at most 128 characters."),
+  confirmPassword: z
+    .string({ error: "Type the new password again to confirm it." })
+    .min(1, "Type the new password again to confirm it.")
+    .max(4096, "The two passwords don't match."),
+});
+
+const NOT_SET = "Your password was not set. Correct the field marked below.";
+const wrongDob = (triesLeft: number) =>
+  `That date of birth doesn't match our records. Check it and try again: ${triesLeft === 1 ? "1 more try" : `${triesLeft} more tries`} before this link is locked.`;
+
+type C = Context<PortalEnv>;
+
+/** The one page for a link that can't be used (or is locked); the cookie is forgotten. */
+function unusable(c: C, locked = false) {
+  clearLinkCookie(c, c.var.agency.slug);
+  return c.html(<LinkUnusablePage agency={c.var.agency} locked={locked} />, 410);
+}
+
+/** The link this browser holds, if it can still be used, and whether its date of birth was answered. */
+async function heldLink(c: C): Promise<{ link: PortalLink; token: string; dobAnswered: boolean } | null> {
+  const held = readLinkCookie(c);
+  if (!held) return null;
+  const link = await findPortalLink(c.var.db, c.var.agency.id, held.token, Date.now());
+  if (!link) return null;
+  return { link, token: held.token, dobAnswered: await hasDobProof(c.env, link.tokenHash, held.proof) };
+}
+
+const dobPage = (c: C, link: PortalLink, extra: { values?: DobValues; error?: string; alert?: string } = {}) => (
+  <LinkDobPage agency={c.var.agency} purpose={link.purpose} representative={link.login.representative} {...extra} />
+);
+
+export const portalLinkRoutes = new Hono<PortalEnv>()
+  .get(`${LINK}/:token`, async (c) => {
+    const link = await findPortalLink(c.var.db, c.var.agency.id, c.req.param("token"), Date.now());
+    if (!link || link.locked) return unusable(c, link?.locked);
+    setLinkCookie(c, c.var.agency.slug, { token: c.req.param("token") }, link.expiresAt);
+    return c.redirect(linkPath(c.var.agency.slug), 303);
+  })
+
+  .get(LINK, async (c) => {
+    const held = await heldLink(c);
+    if (!held || held.link.locked) return unusable(c, held?.link.locked);
+    const { link } = held;
+    if (!held.dobAnswered) return c.html(dobPage(c, link));
+    return c.html(<LinkPasswordPage agency={c.var.agency} purpose={link.purpose} username={link.login.username} />);
+  })
+
+  .post(`${LINK}/date-of-birth`, async (c) => {
+    const held = await heldLink(c);
+    if (!held || held.link.locked) return unusable(c, held?.link.locked);
+    const { link } = held;
+    if (held.dobAnswered) return c.redirect(linkPath(c.var.agency.slug), 303);
+    const body = await c.req.parseBody();
+    const form = parseForm(dateOfBirthForm, body);
+    const values = { month: form.values.month ?? "", day: form.values.day ?? "", year: form.values.year ?? "" };
+    // Not a real date: bad input, answered next to the field and not counted against the link.
+    if (!form.ok) return c.html(dobPage(c, link, { values, error: form.errors[DOB_FIELD] ?? Object.values(form.errors)[0] }), 422);
+    const now = Date.now();
+    const settings = portalLinkSettings(c.env, c.var.agency);
+    const outcome = await checkDateOfBirth(c.env, c.var.db, link, form.data, { now, ip: clientAddress(c.req), settings });
+    if (outcome.kind === "spent") return unusable(c);
+    if (outcome.kind === "locked") return unusable(c, true);
+    if (outcome.kind === "wrong") return c.html(dobPage(c, link, { values, error: wrongDob(outcome.triesLeft) }), 422);
+    setLinkCookie(c, c.var.agency.slug, { token: held.token, proof: await dobProof(c.env, link.tokenHash) }, link.expiresAt);
+    return c.redirect(linkPath(c.var.agency.slug), 303);
+  })
+
+  .post(`${LINK}/password`, async (c) => {
+    const { agency } = c.var;
+    const held = await heldLink(c);
+    if (!held || held.link.locked) return unusable(c, held?.link.locked);
+    const { link } = held;
+    // The date of birth comes first, always.
+    if (!held.dobAnswered) return c.redirect(linkPath(agency.slug), 303);
+    const page = (errors: Record<string, string | undefined>) => (
+      <LinkPasswordPage agency={agency} purpose={link.purpose} username={link.login.username} errors={errors} alert={NOT_SET} />
+    );
+    const form = parseForm(passwordForm, await c.req.parseBody());
+    if (!form.ok) return c.html(page(form.errors), 422);
+    // 1. The portal's rules (length, context words, common and breached passwords — in production
+    //    also the Pwned Passwords range API, fail-open) and the confirmation. Nothing written yet.
+    const password = form.data.newPassword.normalize("NFKC");
+    const problem = await newPasswordProblem(
+      password,
+      form.data.confirmPassword.normalize("NFKC"),
+      { username: link.login.username, agencyName: agency.name, agencySlug: agency.slug },
+      { origin: c.env.PWNED_PASSWORDS_ORIGIN },
+    );
+    if (problem) return c.html(page({ [problem.field]: problem.message }), 422);
+    // 2. The link used, in one conditional commit; of two submissions exactly one gets here.
+    const used = await useLink(c.env, c.var.db, link, { kind: "password", hash: await hashPassword(password) }, Date.now());
+    if (!used) return unusable(c);
+    // 3. Forget the link; sign in with the new session version (every other session has ended):
+    //    a new session row for this device, signed in by the password just chosen.
+    clearLinkCookie(c, agency.slug);
+    await startPortalSession(c, { loginId: link.login.id, sessionVersion: used.sessionVersion }, "password");
+    // 4. The notice goes after the answer: it must neither delay nor undo the change.
+    const notice = { kind: "notice:password-changed", at: Date.now(), first: link.purpose === "invite" } as const;
+    afterResponse(c.executionCtx, () => sendNoticeToLogin(c.env, c.var.db, agency, link.login.id, notice));
+    return c.redirect(`${portalPath(agency.slug)}?${link.purpose === "invite" ? "password-set" : "password-changed"}`, 303);
+  });

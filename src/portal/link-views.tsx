@@ -1,0 +1,176 @@
+/** @jsxImportSource hono/jsx */
+/**
+ * The pages of an emailed portal link (invitation or password reset): the date-of-birth check,
+ * choosing a password, and the one page for a link that can't be used. None of them carries the
+ * link's secret (it is in an HttpOnly cookie: link-cookie.ts); the forms post to token-less URLs.
+ */
+import type { Child } from "hono/jsx";
+import { PASSWORD_MAX_LENGTH, PASSWORD_RULES } from "../auth/password-rules";
+import type { PortalLinkPurpose } from "../clients/portal-link-settings";
+import type { FieldErrors } from "../forms/parse";
+import { Field } from "../layout/views";
+import { DOB_EXAMPLE, DOB_FIELD, type DobValues } from "./date-of-birth";
+import { linkPath } from "./link-cookie";
+import type { PortalAgency } from "./queries";
+import { PortalLayout } from "./views";
+
+const signIn = (agency: PortalAgency) => `/portal/${agency.slug}`;
+
+/** The title each step and purpose shows. */
+const titles = { invite: "Set up your Client Portal login", reset: "Choose a new password" } as const;
+
+function Alert(props: { text?: string }) {
+  return props.text ? (
+    <p class="error-summary" role="alert">
+      {props.text}
+    </p>
+  ) : null;
+}
+
+/**
+ * Step 1: the client's date of birth. Before it is answered the page names no one: whoever holds
+ * the link may not be the person it was meant for.
+ */
+export function LinkDobPage(props: { agency: PortalAgency; purpose: PortalLinkPurpose; representative: boolean; values?: DobValues; error?: string; alert?: string }) {
+  const { agency } = props;
+  const v = props.values ?? { month: "", day: "", year: "" };
+  const id = `f-${DOB_FIELD}`;
+  const whose = props.representative ? "the date of birth of the client whose information you will see" : "your date of birth";
+  const input = (name: keyof DobValues, label: string, size: number, autocomplete: string) => (
+    <div class="dob-part">
+      <label for={`f-${name}`}>{label}</label>
+      <input
+        id={`f-${name}`}
+        name={name}
+        type="text"
+        inputmode="numeric"
+        autocomplete={autocomplete}
+        maxlength={size}
+        class={`dob-${size}`}
+        value={v[name]}
+        aria-invalid={props.error ? "true" : undefined}
+      />
+    </div>
+  );
+  return (
+    <PortalLayout agency={agency} title={titles[props.purpose]}>
+      <section class="card narrow portal-card">
+        <h1>
+          {titles[props.purpose]} <span class="sub">Step 1 of 2: confirm it's you</span>
+        </h1>
+        <Alert text={props.alert} />
+        <p>To keep this account safe, enter {whose}, as {agency.name} has it on file.</p>
+        <form method="post" action={`${linkPath(agency.slug)}/date-of-birth`} novalidate>
+          <fieldset class={props.error ? "dob has-error" : "dob"} aria-describedby={`${id}-hint${props.error ? ` ${id}-error` : ""}`}>
+            <legend>Date of birth</legend>
+            <p class="hint" id={`${id}-hint`}>
+              {DOB_EXAMPLE}
+            </p>
+            {props.error && (
+              <p class="error" id={`${id}-error`}>
+                {props.error}
+              </p>
+            )}
+            <div class="dob-parts">
+              {input("month", "Month", 2, "bday-month")}
+              {input("day", "Day", 2, "bday-day")}
+              {input("year", "Year", 4, "bday-year")}
+            </div>
+          </fieldset>
+          <button type="submit" class="primary wide">
+            Continue
+          </button>
+        </form>
+      </section>
+    </PortalLayout>
+  );
+}
+
+/**
+ * Step 2: the new password, under the portal's NIST rules. `alternatives` is where another way to
+ * finish (adding a passkey instead of a password) appears, below the password form.
+ */
+export function LinkPasswordPage(props: {
+  agency: PortalAgency;
+  purpose: PortalLinkPurpose;
+  username: string;
+  errors?: FieldErrors;
+  alert?: string;
+  alternatives?: Child;
+}) {
+  const { agency, errors = {} } = props;
+  return (
+    <PortalLayout agency={agency} title={titles[props.purpose]}>
+      <section class="card narrow portal-card">
+        <h1>
+          {titles[props.purpose]} <span class="sub">Step 2 of 2: choose a password</span>
+        </h1>
+        <Alert text={props.alert} />
+        <p>
+          Thank you. Your Portal Username is <strong>{props.username}</strong>. Choose the password you will sign in with.
+        </p>
+        <div class="rules" id="password-rules">
+          <h2>Your new password</h2>
+          <ul>
+            {PASSWORD_RULES.map((rule) => (
+              <li>{rule}</li>
+            ))}
+          </ul>
+        </div>
+        <form method="post" action={`${linkPath(agency.slug)}/password`} novalidate>
+          {/* Lets password managers file the new password under the right username. */}
+          <input type="text" hidden readonly value={props.username} autocomplete="username" />
+          <Field
+            name="newPassword"
+            label="New password"
+            type="password"
+            hint="At least 15 characters. See the rules above."
+            error={errors.newPassword}
+            autocomplete="new-password"
+            maxlength={PASSWORD_MAX_LENGTH * 4}
+            required
+          />
+          <Field name="confirmPassword" label="Confirm new password" type="password" error={errors.confirmPassword} autocomplete="new-password" maxlength={PASSWORD_MAX_LENGTH * 4} required />
+          <button type="submit" class="primary wide">
+            {props.purpose === "invite" ? "Set password and sign in" : "Change password and sign in"}
+          </button>
+        </form>
+        {props.alternatives}
+      </section>
+    </PortalLayout>
+  );
+}
+
+/** What the page says about any link that can't be used, whatever the reason. */
+export const linkUnusableText = (agencyName: string) =>
+  `Links work once and only for a while, and a newer link replaces an older one. If you have a password, use Forgot password? to get a new link; otherwise ask ${agencyName} to send you a new invitation.`;
+
+/** What the page says about a link locked by wrong dates of birth. */
+export const linkLockedText = (agencyName: string) =>
+  `The date of birth was entered wrongly too many times, so this link can't be used any more. ${agencyName} has been told: contact them for help.`;
+
+/**
+ * The one page for a link that can't be used — expired, used, replaced, altered, of another
+ * agency, of an inactive login — or (`locked`) that took too many wrong dates of birth.
+ */
+export function LinkUnusablePage(props: { agency: PortalAgency; locked?: boolean }) {
+  const { agency } = props;
+  return (
+    <PortalLayout agency={agency} title={props.locked ? "Link locked" : "Link can't be used"}>
+      <section class="card narrow portal-card">
+        <h1>{props.locked ? "This link is locked" : "This link can't be used"}</h1>
+        <Alert text={props.locked ? linkLockedText(agency.name) : linkUnusableText(agency.name)} />
+        <p class="actions">
+          <a class="button" href={signIn(agency)}>
+            Go to sign in
+          </a>
+          {!props.locked && (
+            <a class="button" href={`${signIn(agency)}/forgot-password`}>
+              Forgot password?
+            </a>
+          )}
+        </p>
+      </section>
+    </PortalLayout>
+  );
+}
