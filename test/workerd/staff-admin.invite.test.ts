@@ -128,7 +128,7 @@ describe("inviting staff", () => {
   it.each([
     [{ name: "", email: "x@example.org", role: "staff" }, "name", "Enter the person's name."],
     [{ name: "A".repeat(121), email: "x@example.org", role: "staff" }, "name", "Use at most 120 characters."],
-    [{ name: "Bob\u0000", email: "x@example.org", role: "staff" }, "name", "Use letters, spaces, hyphens, apostrophes and full stops only."],
+    [{ name: "Bob\u0000", email: "x@example.org", role: "staff" }, "name", "Name contains a hidden character (U+0000) that can disguise what it says. Type it again rather than pasting it."],
     [{ name: "<script>", email: "x@example.org", role: "staff" }, "name", "Use letters, spaces, hyphens, apostrophes and full stops only."],
     [{ name: "Bob", email: "", role: "staff" }, "email", "Enter the email they will sign in with."],
     [{ name: "Bob", email: "not-an-email", role: "staff" }, "email", "Enter an email address, like name@example.org."],
