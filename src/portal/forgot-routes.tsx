@@ -8,7 +8,8 @@
  */
 import { Hono } from "hono";
 import { z } from "zod";
-import { chargeGuess, throttleSettings, waitText } from "../auth/throttle";
+import { throttleSettings, waitText } from "../auth/throttle";
+import { chargeGuess } from "../auth/guess";
 import { addressBucket, clientAddress, throttleKeyOf } from "../auth/throttle-keys";
 import { durationText, portalLinkSettings } from "../clients/portal-link-settings";
 import { parseForm } from "../forms/parse";

@@ -11,7 +11,8 @@
 import { Hono, type Context } from "hono";
 import { z } from "zod";
 import { portalDeviceCookie, readDeviceCookie, setDeviceCookie } from "../auth/device-cookie";
-import { guessRefused, throttleSettings, waitText } from "../auth/throttle";
+import { throttleSettings, waitText } from "../auth/throttle";
+import { guessRefused } from "../auth/guess";
 import { addressBucket, clientAddress } from "../auth/throttle-keys";
 import { commitChange } from "../clients/log";
 import { parseForm } from "../forms/parse";

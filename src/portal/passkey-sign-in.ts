@@ -15,7 +15,7 @@
  *      used. A replayed or cloned assertion, or a login deactivated in between, changes nothing.
  * Then the charge is given back and the caller starts the session.
  */
-import { chargeGuess } from "../auth/throttle";
+import { chargeGuess } from "../auth/guess";
 import { newDeviceToken, throttleKeyOf, trustedDeviceId, type AddressBucket } from "../auth/throttle-keys";
 import { commitChange, portalEventEntry, recordStaffEvent } from "../clients/log";
 import type { Db } from "../db";

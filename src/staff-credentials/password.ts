@@ -8,7 +8,7 @@ import { and, eq, sql } from "drizzle-orm";
 import { hashPassword, verifyPassword } from "../auth/password";
 import { endSessionsStatement } from "../auth/session-records";
 import { newPasswordProblem, type PasswordField } from "../auth/password-rules";
-import { chargeGuess } from "../auth/throttle";
+import { chargeGuess } from "../auth/guess";
 import { throttleKeyOf, type AddressBucket } from "../auth/throttle-keys";
 import type { CurrentStaff } from "../app";
 import type { Db } from "../db";

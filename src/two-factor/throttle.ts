@@ -9,11 +9,12 @@
  *
  * The only place two-factor and passkeys touch the throttle.
  */
-import { chargeGuess, guessRefused, throttleSettings, clearAccountCounters, type ChargedGuess } from "../auth/throttle";
+import { throttleSettings, clearAccountCounters } from "../auth/throttle";
+import { chargeGuess, guessRefused, type ChargedGuess } from "../auth/guess";
 import { throttleKeyOf, type AddressBucket } from "../auth/throttle-keys";
 import type { Db } from "../db";
 
-export type { ChargedGuess } from "../auth/throttle";
+export type { ChargedGuess } from "../auth/guess";
 
 /** Charges one second-factor guess for the member from this address; null when refused (too many). */
 export async function chargeSecondFactor(env: Env, db: Db, staffId: number, bucket: AddressBucket): Promise<ChargedGuess | null> {
