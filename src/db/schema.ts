@@ -8,11 +8,13 @@
 import { agencies, cases, clients, staffUsers } from "./tables/core";
 import { agencyLog, clientLog } from "./tables/logs";
 import { portalEmails, portalLogins, portalSessions, portalTokens } from "./tables/portal";
+import { part2Consents, portalRepresentations, programs } from "./tables/representatives";
 import { staffSessions, staffTokens } from "./tables/staff-sign-in";
 
 export * from "./tables/core";
 export * from "./tables/logs";
 export * from "./tables/portal";
+export * from "./tables/representatives";
 export * from "./tables/staff-sign-in";
 
 export type Agency = typeof agencies.$inferSelect;
@@ -27,3 +29,6 @@ export type PortalEmail = typeof portalEmails.$inferSelect;
 export type PortalToken = typeof portalTokens.$inferSelect;
 export type ClientLogRow = typeof clientLog.$inferSelect;
 export type AgencyLogRow = typeof agencyLog.$inferSelect;
+export type PortalRepresentation = typeof portalRepresentations.$inferSelect;
+export type Program = typeof programs.$inferSelect;
+export type Part2Consent = typeof part2Consents.$inferSelect;

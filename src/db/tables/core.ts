@@ -104,6 +104,8 @@ export const cases = sqliteTable(
     program: text("program").notNull(),
     openedOn: text("opened_on").notNull(),
     closedOn: text("closed_on"),
+    /** A minor consented to this treatment themselves: representatives see no data from this case. */
+    minorConsented: integer("minor_consented", { mode: "boolean" }).notNull().default(false),
   },
   (t) => [
     index("cases_client").on(t.clientId),

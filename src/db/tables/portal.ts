@@ -35,6 +35,13 @@ export const portalLogins = sqliteTable(
     emailStatus: text("email_status", { enum: ["sent", "failed"] }),
     /** How the first credential was given: an emailed temporary password, or an invitation link. */
     credentialMethod: text("credential_method", { enum: ["password", "invitation"] }).notNull().default("password"),
+    /**
+     * Staff blocked this person (custody conflicts): no email of any kind, no sign-in, and no
+     * re-linking to a client without an admin. The reason is shown to staff only. Epoch ms.
+     */
+    blockedAt: integer("blocked_at"),
+    blockedReason: text("blocked_reason"),
+    blockedBy: integer("blocked_by"),
     createdAt: integer("created_at").notNull(),
   },
   (t) => [
@@ -151,6 +158,8 @@ export const portalSessions = sqliteTable(
     city: text("city"),
     /** How this session began: a password or a passkey. */
     method: text("method", { enum: ["password", "passkey"] }).notNull(),
+    /** The client this session acts for ("Whose information?"): the login's own client unless chosen. */
+    clientId: integer("client_id"),
     endedAt: integer("ended_at"),
   },
   (t) => [index("portal_sessions_login").on(t.loginId), index("portal_sessions_last_seen").on(t.lastSeenAt)],
