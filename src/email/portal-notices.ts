@@ -19,7 +19,8 @@ export type NoticeFacts =
   | { kind: "notice:password-changed"; at: number; first?: boolean }
   /** Staff replaced a password the user had chosen with a temporary one. */
   | { kind: "notice:password-reset"; at: number }
-  | { kind: "notice:passkey-added"; at: number; passkeyName: string }
+  /** `via`: created from an emailed link's last step instead of a password (a reset's also ended the password). */
+  | { kind: "notice:passkey-added"; at: number; passkeyName: string; via?: "invite" | "reset" }
   | { kind: "notice:passkey-removed"; at: number; passkeyName: string }
   /** `allDevices`: the hard lock (every device, `hours`); else new devices wait `minutes`. */
   | { kind: "notice:locked"; at: number; failures: number; allDevices: boolean; minutes?: number; hours?: number }
@@ -80,7 +81,12 @@ function noticeText(f: NoticeFacts, c: NoticeContext): NoticeText {
     case "notice:passkey-added":
       return {
         subject: `A passkey was added to your ${a} Client Portal login`,
-        what: `A passkey named “${f.passkeyName}” was added to ${login} on ${c.when}. It can now be used to sign in.`,
+        what:
+          f.via === "invite"
+            ? `A passkey named “${f.passkeyName}” was created for ${login} on ${c.when}, with your invitation link. From now on, use Sign in with a passkey.`
+            : f.via === "reset"
+              ? `A passkey named “${f.passkeyName}” was created for ${login} on ${c.when}, with a password-reset link. Your previous password no longer works, and every other device signed in to it has been signed out.`
+              : `A passkey named “${f.passkeyName}” was added to ${login} on ${c.when}. It can now be used to sign in.`,
         ifYou: "If it was you, there is nothing more to do.",
         notYou: `If you didn't add it, someone else may be signed in to your login. ${Contact}, so they can end that access.`,
       };

@@ -14,7 +14,7 @@ import { portalDeviceCookie, readDeviceCookie, setDeviceCookie } from "../auth/d
 import { throttleSettings, waitText } from "../auth/throttle";
 import { guessRefused } from "../auth/guess";
 import { addressBucket, clientAddress } from "../auth/throttle-keys";
-import { commitChange } from "../clients/log";
+import { commitChange, portalPasskeyEntry } from "../clients/log";
 import { parseForm } from "../forms/parse";
 import { afterResponse } from "../observability/after-response";
 import { ALREADY_REGISTERED, authenticationOptions, registrationOptions, verifyRegistration } from "../passkeys/ceremonies";
@@ -46,14 +46,7 @@ const tooMany = (agency: PortalAgency, ms: number) => `Too many attempts. Wait $
 const owner = (agency: PortalAgency, user: PortalUser) => portalOwner(agency.id, user.loginId);
 
 /** The client's log entry for a passkey added or removed (staff see it; so does Activity). */
-function passkeyEntry(user: PortalUser, change: "added" | "removed", name: string) {
-  return {
-    actor: { type: "portal" as const, id: user.loginId, name: user.username },
-    changeType: "Portal Login",
-    description: `Portal Login ${user.username} ${change} a passkey: ${name}.`,
-    details: { portal: { action: change === "added" ? "Passkey Added" : "Passkey Removed", description: `Passkey "${name}" ${change} by ${user.username}` } },
-  };
-}
+const passkeyEntry = (user: PortalUser, change: "added" | "removed", name: string) => portalPasskeyEntry({ loginId: user.loginId, username: user.username, change, name });
 
 /**
  * Emails the login that a passkey was added or removed (no secret in it; what to do if it wasn't
