@@ -27,7 +27,8 @@ export type NoticeFacts =
   /** One of the two emails of an address change: to the `old` address or the `new` one; `other` is the other address, masked. */
   | { kind: "notice:email-changed"; at: number; side: "old" | "new"; other: string }
   /** `staff`: deactivated by staff; `end-date`: a representative's recorded end date passed. */
-  | { kind: "notice:access-ended"; at: number; reason: "staff" | "end-date" };
+  /** `pending`: the login was still waiting on its invitation (never used): the notice says the link no longer works. */
+  | { kind: "notice:access-ended"; at: number; reason: "staff" | "end-date"; pending?: "invitation" };
 
 export interface NoticeContext {
   to: string;
@@ -126,7 +127,9 @@ function noticeText(f: NoticeFacts, c: NoticeContext): NoticeText {
         what:
           f.reason === "end-date"
             ? `The access of ${login} ended on ${c.when}, the end date ${a} recorded for it. It can no longer sign in, and any device signed in to it has been signed out.`
-            : `${a} ended the access of ${login} on ${c.when}. It can no longer sign in, and any device signed in to it has been signed out.`,
+            : f.pending === "invitation"
+              ? `${a} ended the access of ${login} on ${c.when}, before it was set up. The invitation link you were sent no longer works.`
+              : `${a} ended the access of ${login} on ${c.when}. It can no longer sign in, and any device signed in to it has been signed out.`,
         ifYou: `If you expected this, there is nothing more to do.`,
         notYou: `If you didn't expect it, ${contact}.`,
       };
