@@ -35,6 +35,8 @@ const NOTICES: Record<string, string> = {
   removed: "Passkey removed.",
 };
 
+const LAST_PASSKEY = "This passkey was not removed: it is your only way to sign in. Set a password under Change password, or add another passkey, first.";
+
 const registerBody = z.object({ name: z.unknown(), response: z.unknown().optional() });
 const signInBody = z.object({ response: z.unknown() });
 const renameForm = z.object({ name: passkeyNameSchema });
@@ -116,6 +118,10 @@ export const portalPasskeyRoutes = new Hono<PortalEnv>()
     const id = passkeyId.safeParse(c.req.param("id"));
     const passkey = id.success ? await findOwnPasskey(db, owner(agency, user), id.data) : null;
     if (!passkey) return c.html(<PortalNotFoundPage />, 404);
+    // A login that chose a passkey instead of a password keeps at least one way to sign in.
+    if (!user.hasPassword && (await listPasskeys(db, owner(agency, user))).length <= 1) {
+      return c.html(<PortalPasskeyPage agency={agency} user={user} passkey={passkey} removeError={LAST_PASSKEY} />, 409);
+    }
     const committed = await commitChange(c.env, {
       agencyId: agency.id,
       clientId: user.clientId,

@@ -250,3 +250,22 @@ describe("what staff see", () => {
     expect(credentialState(login, [], Date.now(), String)).toEqual({ method: "Invitation link", lines: ["Passkey chosen by the user (no password)"] });
   });
 });
+
+describe("a login with a passkey and no password", () => {
+  it("can't remove its last passkey (409, kept); with a password set, it can", async () => {
+    const { link, id } = await inviteLogin(admin, DEMO.maria, { prefix: "pklast" });
+    const b = await pastDob(link.path);
+    const auth = authenticator();
+    expect((await createPasskey(b, auth)).res.status).toBe(200);
+    const page = await (await b.get(`${PORTAL}/passkeys/${auth.id}`)).text();
+    expect(page).toContain("You have no password, so your last passkey can&#39;t be removed");
+    const refused = await b.post(`${PORTAL}/passkeys/${auth.id}/remove`, {});
+    expect(refused.status).toBe(409);
+    expect(await refused.text()).toContain("This passkey was not removed: it is your only way to sign in.");
+    expect(await portalPasskeyRows(id)).toHaveLength(1);
+    const password = `a chosen passphrase ${crypto.randomUUID()}`;
+    expect((await b.post(`${PORTAL}/change-password`, { newPassword: password, confirmPassword: password })).status).toBe(303);
+    expect((await b.post(`${PORTAL}/passkeys/${auth.id}/remove`, {})).status).toBe(303);
+    expect(await portalPasskeyRows(id)).toEqual([]);
+  });
+});
