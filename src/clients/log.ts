@@ -56,6 +56,22 @@ export function portalEventEntry(e: { loginId: number; username: string; event: 
   };
 }
 
+/**
+ * The client's log entry for a passkey a portal login added or removed (staff see it; so does
+ * Activity). `lines` add staff-visible detail (e.g. that it was created from an emailed link).
+ */
+export function portalPasskeyEntry(e: { loginId: number; username: string; change: "added" | "removed"; name: string; lines?: string[] }) {
+  return {
+    actor: { type: "portal" as const, id: e.loginId, name: e.username },
+    changeType: "Portal Login",
+    description: `Portal Login ${e.username} ${e.change} a passkey: ${e.name}.`,
+    details: {
+      portal: { action: e.change === "added" ? "Passkey Added" : "Passkey Removed", description: `Passkey "${e.name}" ${e.change} by ${e.username}` },
+      ...(e.lines?.length ? { lines: e.lines } : {}),
+    },
+  };
+}
+
 /** Appends a portal event (sign-in, sign-out, password change) to the client's log. */
 export async function recordPortalEvent(
   env: Env,

@@ -31,6 +31,8 @@ export async function emailPortalLink(
     lifetimeMs: number;
     /** A Resend from the Email history: the email first sent. */
     resendOf?: number | null;
+    /** A reset link staff sent again (not one the user just asked for): the email says so. */
+    sentByAgency?: boolean;
   },
 ): Promise<"sent" | "failed"> {
   const { agency, login, link } = req;
@@ -44,6 +46,7 @@ export async function emailPortalLink(
     validFor: durationText(req.lifetimeMs),
     expiresAt: `${formatAgencyDateTime(link.expiresAt, agency.timezone)} (${zoneName(agency.timezone)})`,
     representative: login.representative,
+    sentByAgency: req.sentByAgency,
   });
   const { status } = await sendPortalEmail(env, db, {
     agencyId: agency.id,

@@ -5,20 +5,35 @@
  * throttle counter), the end of the login's other sessions (session_version + 1) and other links,
  * and the link's own consumption happen together or not at all — and of two submissions of the
  * same link exactly one does them. The client's log gets the seed's "Reset Password — Password
- * changed by <username>" and, since the user is signed in by it, "Login".
+ * changed by <username>" (or, for a passkey, "Portal Login — … added a passkey") and, since the
+ * user is signed in by it, "Login".
+ *
+ * A passkey instead of a password is the credential the link sets in the same way: the login's
+ * password — a temporary one, or the forgotten one a reset link replaces — ends with it (the
+ * login is left with the passkey only; a password can be set later under Change password), and
+ * the passkey is stored inside the same conditional batch.
  */
-import { and, eq, ne, isNull, sql } from "drizzle-orm";
+import { and, eq, ne, isNull, sql, type SQL } from "drizzle-orm";
 import { throttleKeyOf } from "../auth/throttle-keys";
 import type { Db } from "../db";
-import { portalLogins, portalTokens, signInThrottle } from "../db/schema";
-import { commitChange, portalEventEntry } from "./log";
+import { portalLogins, portalPasskeys, portalTokens, signInThrottle } from "../db/schema";
+import { commitChange, portalEventEntry, portalPasskeyEntry } from "./log";
 import type { PortalLink } from "./portal-links";
 
 /**
- * The credential a link sets. Today a password (its Argon2id hash); a passkey registered in the
- * same step would be another kind here, with its own insert among the statements below.
+ * The credential a link sets: a password (its Argon2id hash), or a passkey that passed its
+ * registration ceremony (verifyRegistration, challenge purpose "link-register").
  */
-export type LinkCredential = { kind: "password"; hash: string };
+/** A verified passkey's columns (the passkeys feature's LinkPasskey has this shape). */
+export interface LinkPasskey {
+  id: string;
+  name: string;
+  publicKey: string;
+  counter: number;
+  transports: string[];
+}
+
+export type LinkCredential = { kind: "password"; hash: string } | { kind: "passkey"; passkey: LinkPasskey };
 
 /**
  * Uses the link: the credential set, the lock cleared, other sessions and links ended, the link
@@ -50,7 +65,7 @@ export async function useLink(env: Env, db: Db, link: PortalLink, credential: Li
       db
         .update(portalLogins)
         .set({
-          passwordHash: credential.hash,
+          passwordHash: credential.kind === "password" ? credential.hash : null,
           mustChangePassword: false,
           tempPasswordExpiresAt: null,
           sessionVersion: sql`${portalLogins.sessionVersion} + 1`,
@@ -60,10 +75,15 @@ export async function useLink(env: Env, db: Db, link: PortalLink, credential: Li
         })
         .where(and(eq(portalLogins.id, loginId), eq(portalLogins.agencyId, agencyId), stillUsable))
         .toSQL(),
+      // A passkey: stored only if the link is still usable (a duplicate credential ID fails the batch).
+      ...(credential.kind === "passkey" ? [passkeyInsert(db, link, credential.passkey, now, stillUsable)] : []),
       // Last: the entry is written only if the link was consumed here.
       db.update(portalTokens).set({ usedAt: now }).where(and(eq(portalTokens.id, tokenId), stillUsable)).toSQL(),
     ],
-    entry: portalEventEntry({ loginId, username: link.login.username, event: "Reset Password" }),
+    entry:
+      credential.kind === "password"
+        ? portalEventEntry({ loginId, username: link.login.username, event: "Reset Password" })
+        : portalPasskeyEntry({ loginId, username: link.login.username, change: "added", name: credential.passkey.name, lines: [PASSKEY_LINE[link.purpose]] }),
     then: [
       {
         statements: [
@@ -84,4 +104,33 @@ export async function useLink(env: Env, db: Db, link: PortalLink, credential: Li
     .where(and(eq(portalLogins.id, loginId), eq(portalLogins.agencyId, agencyId)))
     .get();
   return row ? { sessionVersion: row.sessionVersion } : null;
+}
+
+/** What staff read under a passkey set by a link: how it came, and that no password is left. */
+const PASSKEY_LINE = {
+  invite: "Created with the invitation link, instead of a password.",
+  reset: "Created with a password-reset link, instead of a new password: the previous password no longer works.",
+} as const;
+
+/** INSERT … SELECT of the new passkey, for the link's login, only while `stillUsable` holds. */
+function passkeyInsert(db: Db, link: PortalLink, p: LinkPasskey, now: number, stillUsable: SQL) {
+  return db
+    .insert(portalPasskeys)
+    .select(
+      db
+        .select({
+          id: sql<string>`${p.id}`.as("id"),
+          loginId: portalLogins.id,
+          agencyId: portalLogins.agencyId,
+          name: sql<string>`${p.name}`.as("name"),
+          publicKey: sql<string>`${p.publicKey}`.as("public_key"),
+          counter: sql<number>`${p.counter}`.as("counter"),
+          transports: sql<string>`${JSON.stringify(p.transports)}`.as("transports"),
+          createdAt: sql<number>`${now}`.as("created_at"),
+          lastUsedAt: sql<number | null>`NULL`.as("last_used_at"),
+        })
+        .from(portalLogins)
+        .where(and(eq(portalLogins.id, link.login.id), eq(portalLogins.agencyId, link.agencyId), stillUsable)),
+    )
+    .toSQL();
 }

@@ -92,6 +92,23 @@ export function noInvitationSince(since: number): SQL {
   return sql`NOT EXISTS (SELECT 1 FROM portal_tokens t WHERE t.login_id = ${portalLogins.id} AND t.purpose = 'invite' AND t.created_at > ${since})`;
 }
 
+/** Condition: no reset link was issued to the login (`portal_logins` row) since `since`. */
+export function noResetSince(since: number): SQL {
+  return sql`NOT EXISTS (SELECT 1 FROM portal_tokens t WHERE t.login_id = ${portalLogins.id} AND t.purpose = 'reset' AND t.created_at > ${since})`;
+}
+
+/**
+ * Condition: the login (`portal_logins` row) has credentials a reset link may replace — a password
+ * the user chose (or a passkey instead), a temporary password not yet expired, or an invitation
+ * link still usable. Credentials that expired unused get no reset link: the agency sends new ones.
+ */
+export function credentialsLive(now: number): SQL {
+  return sql`(${portalLogins.mustChangePassword} = 0
+    OR (${portalLogins.passwordHash} IS NOT NULL AND (${portalLogins.tempPasswordExpiresAt} IS NULL OR ${portalLogins.tempPasswordExpiresAt} > ${now}))
+    OR (${portalLogins.passwordHash} IS NULL AND EXISTS (SELECT 1 FROM portal_tokens t WHERE t.login_id = ${portalLogins.id}
+      AND t.purpose = 'invite' AND t.used_at IS NULL AND t.expires_at > ${now} AND t.dob_locked_at IS NULL)))`;
+}
+
 /** Condition: the login's client is of the login's agency and has not refused portal login. */
 export const clientWelcomesPortal: SQL = sql`EXISTS (SELECT 1 FROM clients c WHERE c.id = ${portalLogins.clientId} AND c.agency_id = ${portalLogins.agencyId} AND c.refused_portal_login = 0)`;
 

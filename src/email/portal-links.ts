@@ -21,6 +21,8 @@ export interface PortalLinkEmail {
   expiresAt: string;
   /** A representative's login: the date of birth asked is the client's, not theirs. */
   representative: boolean;
+  /** A reset link staff sent again from the Email history, rather than one the user just asked for. */
+  sentByAgency?: boolean;
 }
 
 const page = (subject: string, paragraphs: string[]) =>
@@ -45,13 +47,17 @@ export function portalLinkEmail(m: PortalLinkEmail): OutgoingEmail {
   const subject = invite ? `Your ${m.agencyName} Client Portal invitation` : `Reset your ${m.agencyName} Client Portal password`;
   const opening = invite
     ? `${m.agencyName} has set up a Client Portal login for you. To start, open this link and choose your password:`
-    : `Someone (we hope you) asked to reset the password of your ${m.agencyName} Client Portal login. To choose a new password, open this link:`;
+    : m.sentByAgency
+      ? `${m.agencyName} sent you a new link to reset the password of your ${m.agencyName} Client Portal login (any earlier reset link no longer works). To choose a new password, open this link:`
+      : `Someone (we hope you) asked to reset the password of your ${m.agencyName} Client Portal login. To choose a new password, open this link:`;
   const whose = m.representative ? "the date of birth of the client whose information you will see" : "your date of birth";
   const check = `To make sure it is you, the page first asks for ${whose}.`;
   const rule = `The link works once, for ${m.validFor} (until ${m.expiresAt}). ${invite ? `After that, ask ${m.agencyName} for a new one.` : "Only the newest link you asked for works."}`;
   const ignore = invite
     ? `If you did not expect this email, you can ignore it, or contact ${m.agencyName}.`
-    : "If you didn't ask for this, ignore this email: your password stays as it is.";
+    : m.sentByAgency
+      ? `If you didn't expect this email, ignore it — your password stays as it is — or contact ${m.agencyName}.`
+      : "If you didn't ask for this, ignore this email: your password stays as it is.";
   const text = [
     "Hello,",
     "",

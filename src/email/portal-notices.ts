@@ -19,14 +19,16 @@ export type NoticeFacts =
   | { kind: "notice:password-changed"; at: number; first?: boolean }
   /** Staff replaced a password the user had chosen with a temporary one. */
   | { kind: "notice:password-reset"; at: number }
-  | { kind: "notice:passkey-added"; at: number; passkeyName: string }
+  /** `via`: created from an emailed link's last step instead of a password (a reset's also ended the password). */
+  | { kind: "notice:passkey-added"; at: number; passkeyName: string; via?: "invite" | "reset" }
   | { kind: "notice:passkey-removed"; at: number; passkeyName: string }
   /** `allDevices`: the hard lock (every device, `hours`); else new devices wait `minutes`. */
   | { kind: "notice:locked"; at: number; failures: number; allDevices: boolean; minutes?: number; hours?: number }
   /** One of the two emails of an address change: to the `old` address or the `new` one; `other` is the other address, masked. */
   | { kind: "notice:email-changed"; at: number; side: "old" | "new"; other: string }
   /** `staff`: deactivated by staff; `end-date`: a representative's recorded end date passed. */
-  | { kind: "notice:access-ended"; at: number; reason: "staff" | "end-date" };
+  /** `pending`: the login was still waiting on its invitation (never used): the notice says the link no longer works. */
+  | { kind: "notice:access-ended"; at: number; reason: "staff" | "end-date"; pending?: "invitation" };
 
 export interface NoticeContext {
   to: string;
@@ -80,7 +82,12 @@ function noticeText(f: NoticeFacts, c: NoticeContext): NoticeText {
     case "notice:passkey-added":
       return {
         subject: `A passkey was added to your ${a} Client Portal login`,
-        what: `A passkey named “${f.passkeyName}” was added to ${login} on ${c.when}. It can now be used to sign in.`,
+        what:
+          f.via === "invite"
+            ? `A passkey named “${f.passkeyName}” was created for ${login} on ${c.when}, with your invitation link. From now on, use Sign in with a passkey.`
+            : f.via === "reset"
+              ? `A passkey named “${f.passkeyName}” was created for ${login} on ${c.when}, with a password-reset link. Your previous password no longer works, and every other device signed in to it has been signed out.`
+              : `A passkey named “${f.passkeyName}” was added to ${login} on ${c.when}. It can now be used to sign in.`,
         ifYou: "If it was you, there is nothing more to do.",
         notYou: `If you didn't add it, someone else may be signed in to your login. ${Contact}, so they can end that access.`,
       };
@@ -120,7 +127,9 @@ function noticeText(f: NoticeFacts, c: NoticeContext): NoticeText {
         what:
           f.reason === "end-date"
             ? `The access of ${login} ended on ${c.when}, the end date ${a} recorded for it. It can no longer sign in, and any device signed in to it has been signed out.`
-            : `${a} ended the access of ${login} on ${c.when}. It can no longer sign in, and any device signed in to it has been signed out.`,
+            : f.pending === "invitation"
+              ? `${a} ended the access of ${login} on ${c.when}, before it was set up. The invitation link you were sent no longer works.`
+              : `${a} ended the access of ${login} on ${c.when}. It can no longer sign in, and any device signed in to it has been signed out.`,
         ifYou: `If you expected this, there is nothing more to do.`,
         notYou: `If you didn't expect it, ${contact}.`,
       };

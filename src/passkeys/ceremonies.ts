@@ -23,7 +23,7 @@ import {
 import { decodeBase64urlIgnorePadding, encodeBase64urlNoPadding } from "@oslojs/encoding";
 import { z } from "zod";
 import type { Db } from "../db";
-import { challengeOf, consumeChallenge, issueChallenge, type ChallengePurpose } from "./challenges";
+import { challengeOf, consumeChallenge, issueChallenge, type ChallengePurpose, type RegisterPurpose } from "./challenges";
 import type { PasskeyOwner, SignInScope } from "./owner";
 import { findPasskey, insertPasskey, listPasskeys, recordPasskeyUse, type NewPasskeyRow, type PasskeyRow, type PasskeyUse } from "./queries";
 import type { RelyingParty } from "./relying-party";
@@ -80,7 +80,14 @@ const scopeOf = (who: PasskeyOwner | SignInScope): SignInScope => (who.kind === 
 const isOwner = (who: PasskeyOwner | SignInScope): who is PasskeyOwner => "id" in who;
 
 /** Options for navigator.credentials.create(): a new passkey for this owner. */
-export async function registrationOptions(db: Db, env: Env, rp: RelyingParty, holder: PasskeyHolder, now: number): Promise<PublicKeyCredentialCreationOptionsJSON> {
+export async function registrationOptions(
+  db: Db,
+  env: Env,
+  rp: RelyingParty,
+  holder: PasskeyHolder,
+  now: number,
+  purpose: RegisterPurpose = "register",
+): Promise<PublicKeyCredentialCreationOptionsJSON> {
   const owner: PasskeyOwner = { kind: holder.kind, id: holder.id, agencyId: holder.agencyId };
   const existing = await listPasskeys(db, owner);
   return generateRegistrationOptions({
@@ -89,7 +96,7 @@ export async function registrationOptions(db: Db, env: Env, rp: RelyingParty, ho
     userName: holder.userName,
     userDisplayName: holder.displayName,
     userID: await userHandle(env.TWO_FACTOR_KEY, owner),
-    challenge: await issueChallenge(db, "register", owner, now),
+    challenge: await issueChallenge(db, purpose, owner, now),
     timeout: TIMEOUT_MS,
     attestationType: "none",
     excludeCredentials: existing.map((p) => ({ id: p.id, transports: transportsOf(p) })),
@@ -104,14 +111,22 @@ export type NewPasskey = NewPasskeyRow;
 /**
  * Checks a registration response (challenge issued to this owner, single use; origin, RP ID, user
  * verification, algorithm) without storing anything but the spent challenge; returns the passkey
- * to store under `name`.
+ * to store under `name`. `purpose` must be the one the options were issued for.
  */
-export async function verifyRegistration(db: Db, rp: RelyingParty, owner: PasskeyOwner, body: unknown, name: string, now: number): Promise<CeremonyResult<NewPasskey>> {
+export async function verifyRegistration(
+  db: Db,
+  rp: RelyingParty,
+  owner: PasskeyOwner,
+  body: unknown,
+  name: string,
+  now: number,
+  purpose: RegisterPurpose = "register",
+): Promise<CeremonyResult<NewPasskey>> {
   const parsed = registrationResponse.safeParse(body);
   if (!parsed.success) return { ok: false, message: NOT_ACCEPTED };
   const response = parsed.data as unknown as RegistrationResponseJSON;
   const challenge = challengeOf(response.response.clientDataJSON);
-  if (!challenge || !(await consumeChallenge(db, challenge, "register", owner, now))) return { ok: false, message: EXPIRED };
+  if (!challenge || !(await consumeChallenge(db, challenge, purpose, owner, now))) return { ok: false, message: EXPIRED };
   let verification;
   try {
     verification = await verifyRegistrationResponse({
@@ -158,7 +173,7 @@ export async function completeRegistration(db: Db, rp: RelyingParty, owner: Pass
 export async function authenticationOptions(
   db: Db,
   rp: RelyingParty,
-  purpose: Exclude<ChallengePurpose, "register">,
+  purpose: Exclude<ChallengePurpose, RegisterPurpose>,
   who: PasskeyOwner | SignInScope,
   now: number,
 ): Promise<PublicKeyCredentialRequestOptionsJSON> {
@@ -183,7 +198,7 @@ export async function verifyAuthentication(
   db: Db,
   env: Env,
   rp: RelyingParty,
-  purpose: Exclude<ChallengePurpose, "register">,
+  purpose: Exclude<ChallengePurpose, RegisterPurpose>,
   who: PasskeyOwner | SignInScope,
   body: unknown,
   now: number,
@@ -223,7 +238,7 @@ export async function completeAuthentication(
   db: Db,
   env: Env,
   rp: RelyingParty,
-  purpose: Exclude<ChallengePurpose, "register">,
+  purpose: Exclude<ChallengePurpose, RegisterPurpose>,
   who: PasskeyOwner | SignInScope,
   body: unknown,
   now: number,

@@ -14,7 +14,13 @@ import type { Db } from "../db";
 import { webauthnChallenges } from "../db/schema";
 import type { PasskeyOwner, SignInScope } from "./owner";
 
-export type ChallengePurpose = "register" | "second-step" | "sign-in";
+/**
+ * "link-register": a portal login's first passkey, created from an emailed link's last step
+ * instead of a password (src/portal/link-passkey-routes.ts) — kept apart from "register" (a
+ * signed-in user's Add a passkey), so a challenge issued to one ceremony can't be spent on the other.
+ */
+export type ChallengePurpose = "register" | "link-register" | "second-step" | "sign-in";
+export type RegisterPurpose = Extract<ChallengePurpose, "register" | "link-register">;
 export const CHALLENGE_TTL_MS = 5 * 60_000;
 
 /** Who a challenge is for: an owner, or (passkey sign-in) only a scope. */

@@ -30,9 +30,10 @@ export function credentialState(login: StateFields, emails: PortalEmail[], now: 
   const sent = (e: PortalEmail | undefined) => (!e ? "Issued" : e.status === "sent" ? `Sent ${time(e.createdAt)}` : `Issued ${time(e.createdAt)}; email not sent`);
   const until = (expiresAt: number | null | undefined) => (!expiresAt ? [] : expiresAt > now ? [`Expires ${time(expiresAt)}`] : [`Expired ${time(expiresAt)}`]);
 
-  // A password the user chose: only a pending reset link is worth saying.
-  if (login.passwordHash !== null && !login.mustChangePassword) {
-    const lines = ["Password chosen by the user"];
+  // A password (or, with an emailed link, a passkey instead) the user chose: only a pending reset
+  // link is worth saying.
+  if (!login.mustChangePassword) {
+    const lines = [login.passwordHash !== null ? "Password chosen by the user" : "Passkey chosen by the user (no password)"];
     if (latest?.kind === "reset" && latest.expiresAt !== null && latest.expiresAt > now) {
       lines.push(latest.status === "sent" ? `Reset link sent ${time(latest.createdAt)}, expires ${time(latest.expiresAt)}` : `Reset link not sent ${time(latest.createdAt)}`);
     }

@@ -31,14 +31,15 @@ export const emailResendPath = (clientId: number, loginId: number, emailId: numb
   `/face-sheet/${clientId}/portal-logins/${loginId}/emails/${emailId}/resend`;
 
 /**
- * Whether Resend is offered for this email: a notice always (the same notice again); an email with
- * a temporary password while the login is active and the client hasn't refused (a fresh one).
- * Invitation links are resent from the row's Resend invitation (a POST of an invitation's Resend
- * does the same: resend-email.ts); reset links only by the user (Forgot password?).
+ * Whether Resend is offered for this email: a notice always (the same notice again); any email that
+ * carried a credential — temporary password, invitation link, reset link — while the login is
+ * active and the client hasn't refused (never the same secret: a fresh one; resend-email.ts).
+ * A login whose credentials can't be resent for another reason (expired unused, a link locked, the
+ * cool-down) still shows Resend, and its answer says why.
  */
 export function canResend(kind: string, login: Pick<PortalLogin, "active">, refused: boolean): boolean {
   if (isNoticeKind(kind)) return true;
-  return (kind === "welcome" || kind === "new-password") && login.active && !refused;
+  return isCredentialKind(kind) && login.active && !refused;
 }
 
 /** The login's method, credential state and passkeys, as short lines. */
@@ -67,8 +68,9 @@ export function EmailHistory(props: LoginHistoryData & { idPrefix: string }) {
     <>
       {showHint && (
         <p class="hint" id={hintId}>
-          Resend of a temporary-password email sends a new password to {login.email}: the earlier one stops working (so does a password the user
-          chose) and the user is signed out. Resend of a notice sends it again as it was.
+          Resend never sends the same password or link again. Of a temporary-password email, it sends a new password to {login.email}: the
+          earlier one stops working (so does a password the user chose) and the user is signed out. Of an invitation or reset link, it sends a
+          new link to {login.email} (earlier ones stop working; at most one every 5 minutes). Of a notice, it sends the notice again as it was.
         </p>
       )}
       <ol class="email-history-list">
@@ -92,7 +94,7 @@ export function EmailHistory(props: LoginHistoryData & { idPrefix: string }) {
                 hx-target="#client-portal"
                 hx-swap="outerHTML"
                 // Replacing a password the user chose is the one Resend that takes something away: ask first.
-                hx-confirm={isCredentialKind(e.kind) && replacesChosenPassword ? confirmText : undefined}
+                hx-confirm={(e.kind === "welcome" || e.kind === "new-password") && replacesChosenPassword ? confirmText : undefined}
               >
                 <button
                   type="submit"

@@ -5,7 +5,7 @@
 import type { PortalLogin } from "../db/schema";
 import type { StatusMessage } from "./views";
 
-export const OUTCOMES = ["added", "saved", "reset", "resent", "notice-resent", "unchanged", "invited", "reinvited", "invitation-resent"] as const;
+export const OUTCOMES = ["added", "saved", "reset", "resent", "notice-resent", "unchanged", "invited", "reinvited", "invitation-resent", "reset-link-resent"] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
 const NOT_SENT = "but the email could not be sent. Use Resend.";
@@ -63,6 +63,10 @@ function loginMessage(outcome: Outcome, login: Pick<PortalLogin, "username" | "e
       return sent
         ? { tone: "ok", text: `A new invitation link for ${u} was emailed to ${login.email}. Earlier links no longer work.` }
         : { tone: "warn", text: `The invitation email to ${login.email} could not be sent. Check the Portal User Email (Edit), then Resend invitation.` };
+    case "reset-link-resent":
+      return sent
+        ? { tone: "ok", text: `A new password reset link for ${u} was emailed to ${login.email}. Earlier reset links no longer work; the password stays as it is until the link is used.` }
+        : { tone: "warn", text: `The password reset email to ${login.email} could not be sent. Check the Portal User Email (Edit), then Resend.` };
   }
 }
 

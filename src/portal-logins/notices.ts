@@ -5,11 +5,15 @@
  * replaced by another needs no notice of its own: the new-password email says the earlier one no
  * longer works. An old address that never received any email (every one failed: a typo being
  * corrected) gets no notice — it could only fail again, and would leave "Notice not sent" behind.
+ *
+ * Access ended goes to a login still waiting on its invitation too (invited, never set up): the
+ * person holds an invitation email, and its link now fails; the notice says so. Not when every
+ * email to that address failed (the invitation never arrived): same rule as above.
  */
 import type { PortalLogin } from "../db/schema";
 import type { Db } from "../db";
 import type { PortalEmailOutcome } from "../email/portal-mail";
-import { maskAddress } from "../email/portal-notices";
+import { maskAddress, type NoticeFacts } from "../email/portal-notices";
 import { neverReached } from "./email-history";
 import { sendEmailChangedNotices, sendPortalNotice, type NoticeAgency } from "../portal-notices/send";
 
@@ -43,8 +47,10 @@ export async function sendStaffChangeNotices(
   if (input.passwordReset && before.passwordHash !== null && !before.mustChangePassword) {
     sends.push(sendPortalNotice(env, db, { agency, login, facts: { kind: "notice:password-reset", at } }));
   }
-  if (before.active && !after.active) {
-    sends.push(sendPortalNotice(env, db, { agency, login, to: before.email, facts: { kind: "notice:access-ended", at, reason: "staff" } }));
+  if (before.active && !after.active && !(await neverReached(db, agency.id, after.id, before.email).catch(() => false))) {
+    const invitedOnly = before.credentialMethod === "invitation" && before.passwordHash === null && before.mustChangePassword;
+    const facts: NoticeFacts = { kind: "notice:access-ended", at, reason: "staff", ...(invitedOnly ? { pending: "invitation" as const } : {}) };
+    sends.push(sendPortalNotice(env, db, { agency, login, to: before.email, facts }));
   }
   return summary((await Promise.all(sends)).flat());
 }

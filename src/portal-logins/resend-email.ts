@@ -6,13 +6,16 @@
  * temporary password, the earlier one stopped, sessions ended, logged as "Portal Login <username>
  * was modified. Password updated". An invitation's Resend sends a fresh invitation link (the
  * earlier ones stop working), with its 5-minute cool-down, like the row's Resend invitation. A
- * reset link, which only the user can ask for, is not sent again from here.
+ * reset link's Resend sends a fresh reset link to the login's current email (older reset links
+ * stop working), with the same cool-down, logged (portal-login-resets.ts). No Resend ever sends a
+ * secret already sent: a link or password lives only hashed, so each is new.
  */
 import type { CurrentStaff } from "../app";
 import { reissuePortalPassword } from "../clients/portal-logins";
 import { resendInvitation } from "../clients/portal-login-invitations";
 import { emailPortalLink } from "../clients/portal-link-email";
-import { linkSettingsFor } from "../clients/portal-link-settings";
+import { linkSettingsFor, portalLinkSettings } from "../clients/portal-link-settings";
+import { resendResetLink } from "../clients/portal-login-resets";
 import { formatAgencyDateTime } from "../layout/agency-time";
 import { recordStaffEvent, type Actor } from "../clients/log";
 import type { Db } from "../db";
@@ -44,18 +47,14 @@ export async function resendEmail(
 ): Promise<ResendEmailResult> {
   const { staff, login, email } = input;
   if (isNoticeKind(email.kind)) return resendNotice(env, db, input);
-  if (email.kind === "reset") {
-    return refused(
-      `A password reset link can't be sent again from here: only the user can ask for one. ${login.username} can use Forgot password? on the portal's sign-in page, or use Edit › Reset Password to send new credentials.`,
-    );
-  }
-  if (email.kind !== "welcome" && email.kind !== "new-password" && email.kind !== "invitation") {
+  if (email.kind !== "welcome" && email.kind !== "new-password" && email.kind !== "invitation" && email.kind !== "reset") {
     return refused(`This email can't be sent again from here. For ${login.username}, use Edit › Reset Password to send new credentials.`);
   }
   if (input.client.refusedPortalLogin) {
     return refused(`This client refused a portal login, so nothing was sent to ${login.username}. If they have changed their mind, use Edit and confirm it.`);
   }
   if (email.kind === "invitation") return resendInvitationEmail(env, db, { ...input, email });
+  if (email.kind === "reset") return resendResetEmail(env, db, { ...input, email });
   const { tempPasswordHours } = effectiveSettings(env, staff.agency);
   const result = await reissuePortalPassword(env, db, { agencyId: staff.agency.id, clientId: input.client.id, loginId: login.id, tempPasswordHours, actor: input.actor });
   if (result.status === "not-found") return { kind: "not-found" };
@@ -105,6 +104,47 @@ async function resendInvitationEmail(
     resendOf: email.resendOf ?? email.id,
   });
   return { kind: "done", outcome: "invitation-resent", message: outcomeMessage("invitation-resent", { ...result.login, emailStatus: sent }) };
+}
+
+/** A reset link's Resend: a fresh reset link (resendResetLink), emailed and recorded as a resend of `email`. */
+async function resendResetEmail(
+  env: Env,
+  db: Db,
+  input: { staff: CurrentStaff; actor: Actor; portalUrl: string; client: PortalClient; login: PortalLogin; email: PortalEmail },
+): Promise<ResendEmailResult> {
+  const { staff, login, email } = input;
+  const settings = portalLinkSettings(env, staff.agency);
+  const result = await resendResetLink(env, db, { agencyId: staff.agency.id, clientId: input.client.id, loginId: login.id, actor: input.actor, settings });
+  const u = login.username;
+  switch (result.status) {
+    case "not-found":
+      return { kind: "not-found" };
+    case "inactive":
+      return refused(`Portal login ${u} is inactive, so no reset link was sent. To give access again, use Edit: check Active and Reset Password, then Save.`);
+    case "refused":
+      return refused(`This client refused a portal login, so nothing was sent to ${u}. If they have changed their mind, use Edit and confirm it.`);
+    case "expired":
+      return refused(`The credentials of portal login ${u} expired before they were used, so a reset link can't help and none was sent. Use Edit › Reset Password to send new credentials.`);
+    case "link-locked":
+      return refused(
+        `A link of portal login ${u} was locked after too many wrong dates of birth, so no reset link was sent. Make sure you are talking to them; saving the login in Edit clears the lock, then Resend.`,
+      );
+    case "cooldown": {
+      const at = (ms: number) => formatAgencyDateTime(ms, staff.agency.timezone);
+      return refused(`A password reset link was sent to ${u} at ${at(result.sentAt)}. So as not to flood their inbox, another can be sent from ${at(result.availableAt)}.`);
+    }
+  }
+  const sent = await emailPortalLink(env, db, {
+    purpose: "reset",
+    agency: staff.agency,
+    portalUrl: input.portalUrl,
+    login: result.login,
+    link: result.link,
+    lifetimeMs: settings.lifetimeMs.reset,
+    resendOf: email.resendOf ?? email.id,
+    sentByAgency: true,
+  });
+  return { kind: "done", outcome: "reset-link-resent", message: outcomeMessage("reset-link-resent", { ...result.login, emailStatus: sent }) };
 }
 
 async function resendNotice(env: Env, db: Db, input: { staff: CurrentStaff; actor: Actor; client: PortalClient; login: PortalLogin; email: PortalEmail }): Promise<ResendEmailResult> {

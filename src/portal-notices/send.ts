@@ -95,10 +95,11 @@ export async function sendNoticeToLogin(env: Env, db: Db, agency: NoticeAgency, 
 export function sendPasskeyNotice(
   env: Env,
   db: Db,
-  input: { agency: NoticeAgency; loginId: number; change: "added" | "removed"; passkeyName: string; at?: number },
+  input: { agency: NoticeAgency; loginId: number; change: "added" | "removed"; passkeyName: string; at?: number; via?: "invite" | "reset" },
 ): Promise<PortalEmailOutcome | null> {
-  const kind = input.change === "added" ? "notice:passkey-added" : "notice:passkey-removed";
-  return sendNoticeToLogin(env, db, input.agency, input.loginId, { kind, at: input.at ?? Date.now(), passkeyName: input.passkeyName });
+  const at = input.at ?? Date.now();
+  if (input.change === "removed") return sendNoticeToLogin(env, db, input.agency, input.loginId, { kind: "notice:passkey-removed", at, passkeyName: input.passkeyName });
+  return sendNoticeToLogin(env, db, input.agency, input.loginId, { kind: "notice:passkey-added", at, passkeyName: input.passkeyName, ...(input.via ? { via: input.via } : {}) });
 }
 
 /**

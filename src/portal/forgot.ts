@@ -12,7 +12,7 @@
  * this hour. (Access that ends by date or is revoked, in later work, belongs in `mayReset`.)
  */
 import { and, eq, or, sql } from "drizzle-orm";
-import { clientWelcomesPortal, issueLinkStatements, linkLockInForce } from "../clients/portal-links";
+import { clientWelcomesPortal, credentialsLive, issueLinkStatements, linkLockInForce } from "../clients/portal-links";
 import { emailPortalLink } from "../clients/portal-link-email";
 import { commitChange, recordStaffEvent } from "../clients/log";
 import { durationText, portalLinkSettings, type PortalLinkSettings } from "../clients/portal-link-settings";
@@ -27,12 +27,8 @@ const MAX_LOGINS_PER_ASK = 5;
 
 /** Condition on a `portal_logins` row: it may be sent a reset link now. */
 function mayReset(now: number, s: PortalLinkSettings) {
-  const credentialsLive = sql`(${portalLogins.mustChangePassword} = 0
-    OR (${portalLogins.passwordHash} IS NOT NULL AND (${portalLogins.tempPasswordExpiresAt} IS NULL OR ${portalLogins.tempPasswordExpiresAt} > ${now}))
-    OR (${portalLogins.passwordHash} IS NULL AND EXISTS (SELECT 1 FROM portal_tokens t WHERE t.login_id = ${portalLogins.id}
-      AND t.purpose = 'invite' AND t.used_at IS NULL AND t.expires_at > ${now} AND t.dob_locked_at IS NULL)))`;
   const recentResets = sql`(SELECT COUNT(*) FROM portal_tokens t WHERE t.login_id = ${portalLogins.id} AND t.purpose = 'reset' AND t.created_at > ${now - 3_600_000})`;
-  return and(clientWelcomesPortal, credentialsLive, sql`${recentResets} < ${s.resetsPerHour}`, sql`NOT ${linkLockInForce(now, s)}`)!;
+  return and(clientWelcomesPortal, credentialsLive(now), sql`${recentResets} < ${s.resetsPerHour}`, sql`NOT ${linkLockInForce(now, s)}`)!;
 }
 
 /**

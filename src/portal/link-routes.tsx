@@ -9,6 +9,8 @@
  *   POST /portal/<slug>/link/password          the new password: the link is used, the user lands
  *                                              signed in on Home (a session of this device), and the
  *                                              "password changed" notice goes after the answer
+ *   POST /portal/<slug>/link/passkey/options,   or, instead of a password, a passkey (JSON ceremony,
+ *        /portal/<slug>/link/passkey            link-passkey-routes.ts), with the same outcome
  *
  * Every link that can't be used — expired, used, replaced, altered, of another agency, of an
  * inactive login or a client who refused portal login — gets the same page (410) and changes
@@ -23,12 +25,14 @@ import { checkDateOfBirth } from "../clients/portal-link-dob";
 import { portalLinkSettings } from "../clients/portal-link-settings";
 import { useLink } from "../clients/portal-link-use";
 import { findPortalLink, type PortalLink } from "../clients/portal-links";
+import { heldLink } from "./held-link";
+import { portalLinkPasskeyRoutes } from "./link-passkey-routes";
 import { parseForm } from "../forms/parse";
 import { afterResponse } from "../observability/after-response";
 import { sendNoticeToLogin } from "../portal-notices/send";
 import { dateOfBirthForm, DOB_FIELD, type DobValues } from "./date-of-birth";
-import { clearLinkCookie, dobProof, hasDobProof, linkPath, readLinkCookie, setLinkCookie } from "./link-cookie";
-import { LinkDobPage, LinkPasswordPage, LinkUnusablePage } from "./link-views";
+import { clearLinkCookie, dobProof, linkPath, setLinkCookie } from "./link-cookie";
+import { LinkDobPage, LinkPasskeyChoice, LinkPasswordPage, LinkUnusablePage } from "./link-views";
 import { portalPath, SLUG_PATTERN, startPortalSession, type PortalEnv } from "./portal-session";
 
 const LINK = `/portal/:slug{${SLUG_PATTERN}}/link`;
@@ -53,15 +57,6 @@ function unusable(c: C, locked = false) {
   return c.html(<LinkUnusablePage agency={c.var.agency} locked={locked} />, 410);
 }
 
-/** The link this browser holds, if it can still be used, and whether its date of birth was answered. */
-async function heldLink(c: C): Promise<{ link: PortalLink; token: string; dobAnswered: boolean } | null> {
-  const held = readLinkCookie(c);
-  if (!held) return null;
-  const link = await findPortalLink(c.var.db, c.var.agency.id, held.token, Date.now());
-  if (!link) return null;
-  return { link, token: held.token, dobAnswered: await hasDobProof(c.env, link.tokenHash, held.proof) };
-}
-
 const dobPage = (c: C, link: PortalLink, extra: { values?: DobValues; error?: string; alert?: string } = {}) => (
   <LinkDobPage agency={c.var.agency} purpose={link.purpose} representative={link.login.representative} {...extra} />
 );
@@ -79,7 +74,7 @@ export const portalLinkRoutes = new Hono<PortalEnv>()
     if (!held || held.link.locked) return unusable(c, held?.link.locked);
     const { link } = held;
     if (!held.dobAnswered) return c.html(dobPage(c, link));
-    return c.html(<LinkPasswordPage agency={c.var.agency} purpose={link.purpose} username={link.login.username} />);
+    return c.html(<LinkPasswordPage agency={c.var.agency} purpose={link.purpose} username={link.login.username} alternatives={<LinkPasskeyChoice agency={c.var.agency} />} />);
   })
 
   .post(`${LINK}/date-of-birth`, async (c) => {
@@ -110,7 +105,14 @@ export const portalLinkRoutes = new Hono<PortalEnv>()
     // The date of birth comes first, always.
     if (!held.dobAnswered) return c.redirect(linkPath(agency.slug), 303);
     const page = (errors: Record<string, string | undefined>) => (
-      <LinkPasswordPage agency={agency} purpose={link.purpose} username={link.login.username} errors={errors} alert={NOT_SET} />
+      <LinkPasswordPage
+        agency={agency}
+        purpose={link.purpose}
+        username={link.login.username}
+        errors={errors}
+        alert={NOT_SET}
+        alternatives={<LinkPasskeyChoice agency={agency} />}
+      />
     );
     const form = parseForm(passwordForm, await c.req.parseBody());
     if (!form.ok) return c.html(page(form.errors), 422);
@@ -135,4 +137,6 @@ export const portalLinkRoutes = new Hono<PortalEnv>()
     const notice = { kind: "notice:password-changed", at: Date.now(), first: link.purpose === "invite" } as const;
     afterResponse(c.executionCtx, () => sendNoticeToLogin(c.env, c.var.db, agency, link.login.id, notice));
     return c.redirect(`${portalPath(agency.slug)}?${link.purpose === "invite" ? "password-set" : "password-changed"}`, 303);
-  });
+  })
+
+  .route("/", portalLinkPasskeyRoutes);

@@ -8,6 +8,7 @@ import type { Child } from "hono/jsx";
 import { PASSWORD_MAX_LENGTH, PASSWORD_RULES } from "../auth/password-rules";
 import type { PortalLinkPurpose } from "../clients/portal-link-settings";
 import type { FieldErrors } from "../forms/parse";
+import { PasskeyButton } from "../layout/passkey-button";
 import { Field } from "../layout/views";
 import { DOB_EXAMPLE, DOB_FIELD, type DobValues } from "./date-of-birth";
 import { linkPath } from "./link-cookie";
@@ -88,7 +89,8 @@ export function LinkDobPage(props: { agency: PortalAgency; purpose: PortalLinkPu
 
 /**
  * Step 2: the new password, under the portal's NIST rules. `alternatives` is where another way to
- * finish (adding a passkey instead of a password) appears, below the password form.
+ * finish (a passkey instead of a password: LinkPasskeyChoice) appears, below the password form;
+ * a line at the top points to it, shown only where the browser can use passkeys.
  */
 export function LinkPasswordPage(props: {
   agency: PortalAgency;
@@ -103,12 +105,17 @@ export function LinkPasswordPage(props: {
     <PortalLayout agency={agency} title={titles[props.purpose]}>
       <section class="card narrow portal-card">
         <h1>
-          {titles[props.purpose]} <span class="sub">Step 2 of 2: choose a password</span>
+          {titles[props.purpose]} <span class="sub">Step 2 of 2: {props.alternatives ? "choose a password or a passkey" : "choose a password"}</span>
         </h1>
         <Alert text={props.alert} />
         <p>
           Thank you. Your Portal Username is <strong>{props.username}</strong>. Choose the password you will sign in with.
         </p>
+        {props.alternatives && (
+          <p class="hint" data-passkey-action hidden>
+            Rather not have a password? <a href="#passkey-choice">Create a passkey instead</a>.
+          </p>
+        )}
         <div class="rules" id="password-rules">
           <h2>Your new password</h2>
           <ul>
@@ -138,6 +145,28 @@ export function LinkPasswordPage(props: {
         {props.alternatives}
       </section>
     </PortalLayout>
+  );
+}
+
+/**
+ * "Create a passkey instead": the link's last step done with a passkey (link-passkey-routes.ts).
+ * Hidden, like every passkey button, until public/passkeys.js finds the browser can use passkeys.
+ */
+export function LinkPasskeyChoice(props: { agency: PortalAgency }) {
+  const path = linkPath(props.agency.slug);
+  return (
+    <section class="second-way link-passkey" id="passkey-choice" aria-labelledby="passkey-choice-heading" data-passkey-action hidden>
+      <p class="or" aria-hidden="true">
+        or
+      </p>
+      <h2 id="passkey-choice-heading">Create a passkey instead</h2>
+      <p>
+        Sign in with your fingerprint, face, screen lock or security key: nothing to remember, and it only works on {props.agency.name}'s portal, so a fake
+        site can't steal it. You won't have a password; you can set one later under Change password.
+      </p>
+      <Field name="passkeyName" label="Passkey name" hint="So you can tell your passkeys apart, e.g. My phone." value="My passkey" maxlength={60} />
+      <PasskeyButton ceremony="register" optionsUrl={`${path}/passkey/options`} verifyUrl={`${path}/passkey`} label="Create a passkey and sign in" nameField="f-passkeyName" />
+    </section>
   );
 }
 

@@ -14,7 +14,7 @@ import { portalDeviceCookie, readDeviceCookie, setDeviceCookie } from "../auth/d
 import { throttleSettings, waitText } from "../auth/throttle";
 import { guessRefused } from "../auth/guess";
 import { addressBucket, clientAddress } from "../auth/throttle-keys";
-import { commitChange } from "../clients/log";
+import { commitChange, portalPasskeyEntry } from "../clients/log";
 import { parseForm } from "../forms/parse";
 import { afterResponse } from "../observability/after-response";
 import { ALREADY_REGISTERED, authenticationOptions, registrationOptions, verifyRegistration } from "../passkeys/ceremonies";
@@ -35,6 +35,8 @@ const NOTICES: Record<string, string> = {
   removed: "Passkey removed.",
 };
 
+const LAST_PASSKEY = "This passkey was not removed: it is your only way to sign in. Set a password under Change password, or add another passkey, first.";
+
 const registerBody = z.object({ name: z.unknown(), response: z.unknown().optional() });
 const signInBody = z.object({ response: z.unknown() });
 const renameForm = z.object({ name: passkeyNameSchema });
@@ -46,14 +48,7 @@ const tooMany = (agency: PortalAgency, ms: number) => `Too many attempts. Wait $
 const owner = (agency: PortalAgency, user: PortalUser) => portalOwner(agency.id, user.loginId);
 
 /** The client's log entry for a passkey added or removed (staff see it; so does Activity). */
-function passkeyEntry(user: PortalUser, change: "added" | "removed", name: string) {
-  return {
-    actor: { type: "portal" as const, id: user.loginId, name: user.username },
-    changeType: "Portal Login",
-    description: `Portal Login ${user.username} ${change} a passkey: ${name}.`,
-    details: { portal: { action: change === "added" ? "Passkey Added" : "Passkey Removed", description: `Passkey "${name}" ${change} by ${user.username}` } },
-  };
-}
+const passkeyEntry = (user: PortalUser, change: "added" | "removed", name: string) => portalPasskeyEntry({ loginId: user.loginId, username: user.username, change, name });
 
 /**
  * Emails the login that a passkey was added or removed (no secret in it; what to do if it wasn't
@@ -123,6 +118,10 @@ export const portalPasskeyRoutes = new Hono<PortalEnv>()
     const id = passkeyId.safeParse(c.req.param("id"));
     const passkey = id.success ? await findOwnPasskey(db, owner(agency, user), id.data) : null;
     if (!passkey) return c.html(<PortalNotFoundPage />, 404);
+    // A login that chose a passkey instead of a password keeps at least one way to sign in.
+    if (!user.hasPassword && (await listPasskeys(db, owner(agency, user))).length <= 1) {
+      return c.html(<PortalPasskeyPage agency={agency} user={user} passkey={passkey} removeError={LAST_PASSKEY} />, 409);
+    }
     const committed = await commitChange(c.env, {
       agencyId: agency.id,
       clientId: user.clientId,

@@ -73,7 +73,7 @@ export function PortalPasskeysPage(props: { agency: PortalAgency; user: PortalUs
 }
 
 /** One passkey: rename it, or remove it. */
-export function PortalPasskeyPage(props: { agency: PortalAgency; user: PortalUser; passkey: PasskeyRow; name?: string; nameError?: string }) {
+export function PortalPasskeyPage(props: { agency: PortalAgency; user: PortalUser; passkey: PasskeyRow; name?: string; nameError?: string; removeError?: string }) {
   const { agency, user, passkey: p } = props;
   const zone = agency.timezone;
   return (
@@ -99,6 +99,12 @@ export function PortalPasskeyPage(props: { agency: PortalAgency; user: PortalUse
         </form>
         <h2 class="spaced">Remove this passkey</h2>
         <p>It will no longer sign you in. Remove it from your phone, computer or password manager too.</p>
+        {!user.hasPassword && <p class="hint">You have no password, so your last passkey can't be removed: set a password (Change password) or add another passkey first.</p>}
+        {props.removeError && (
+          <p class="error-summary" role="alert">
+            {props.removeError}
+          </p>
+        )}
         <form method="post" action={`${base(agency)}/passkeys/${p.id}/remove`}>
           <button type="submit" class="danger">
             Remove passkey

@@ -34,7 +34,8 @@ export function passwordChangedEntry(user: PortalUser) {
 
 /**
  * Checks and saves a new password for the signed-in login. `current` is required unless the login
- * still has its temporary password (the user has just signed in with it).
+ * still has its temporary password (the user has just signed in with it) or has no password at all
+ * (it chose a passkey with an emailed link: the session alone may set one, as it may add a passkey).
  */
 export async function changePortalPassword(
   env: Env,
@@ -48,7 +49,7 @@ export async function changePortalPassword(
   // 1. Any later change proves the current password, charged before it is checked like a sign-in
   //    from a new device. While the login is locked nothing is checked at all: otherwise a stolen
   //    session could go on guessing the current password and take the account over.
-  if (!user.mustChangePassword) {
+  if (!user.mustChangePassword && user.hasPassword) {
     const settings = throttleSettings(env, effectiveSettings(env, agency));
     const subject = await throttleKeyOf.portalAccount(env, agency.id, usernameKeyOf(user.username));
     const attempt = await prepareAttempt(env, settings, { subject, bucket: req.bucket, now: Date.now() });
@@ -68,7 +69,7 @@ export async function changePortalPassword(
     if (next === current) return { kind: "invalid", field: "newPassword", message: "Choose a password different from your current one." };
   } else {
     stored = await loginPasswordHash(db, agency.id, user.loginId);
-    if (!stored?.passwordHash) return { kind: "ended" };
+    if (!stored || (user.mustChangePassword && !stored.passwordHash)) return { kind: "ended" };
   }
 
   // 2. The rules (length, context words, common and breached passwords — in production also the

@@ -197,6 +197,8 @@ export interface PortalUser {
   username: string;
   representative: boolean;
   mustChangePassword: boolean;
+  /** False for a login that chose a passkey instead of a password (with an emailed link). */
+  hasPassword: boolean;
   tempPasswordExpiresAt: number | null;
   sessionVersion: number;
   clientId: number;
@@ -220,6 +222,7 @@ export async function findSessionLogin(db: Db, agencyId: number, loginId: number
       username: portalLogins.username,
       representative: portalLogins.representative,
       mustChangePassword: portalLogins.mustChangePassword,
+      hasPassword: sql<number>`${portalLogins.passwordHash} IS NOT NULL`.as("has_password"),
       tempPasswordExpiresAt: portalLogins.tempPasswordExpiresAt,
       sessionVersion: portalLogins.sessionVersion,
       // Aliased: inside db.batch drizzle maps D1's rows by column NAME, so the three "id"s
@@ -258,8 +261,8 @@ export async function findSessionLogin(db: Db, agencyId: number, loginId: number
         )[1];
   const row = rows[0];
   if (!row) return null;
-  const { firstName, lastName, ...rest } = row;
-  return { ...rest, clientName: `${firstName} ${lastName}` };
+  const { firstName, lastName, hasPassword, ...rest } = row;
+  return { ...rest, hasPassword: Boolean(hasPassword), clientName: `${firstName} ${lastName}` };
 }
 
 /** The login's current password hash (a first password must differ from the temporary one). */

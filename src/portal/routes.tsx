@@ -91,7 +91,9 @@ export const portalRoutes = new Hono<PortalEnv>()
         ? "Your password has been changed."
         : c.req.query("password-set") !== undefined
           ? "Welcome. Your password is set: from now on, sign in with your Portal Username and this password."
-          : undefined;
+          : c.req.query("passkey-set") !== undefined
+            ? "Welcome. Your passkey is set: from now on, use Sign in with a passkey on the sign-in page."
+            : undefined;
     return c.html(<PortalHomePage agency={agency} user={user} home={home} notice={notice} />);
   })
   .get(`${PORTAL_ROUTE}/`, (c) => c.redirect(portalPath(c.var.agency.slug), 301))

@@ -102,19 +102,23 @@ export function PortalSignInPage(props: { agency: PortalAgency; username?: strin
   );
 }
 
-/** Choosing a password: the first one (no current password asked) or a later change. */
+/** Choosing a password: the first one (no current password asked), a later change, or one for a passkey-only login. */
 export function ChangePasswordPage(props: { agency: PortalAgency; user: PortalUser; errors?: FieldErrors; alert?: string }) {
   const { agency, user, errors = {} } = props;
   const first = user.mustChangePassword;
+  // A login that chose a passkey instead of a password: no current password to prove.
+  const none = !first && !user.hasPassword;
+  const title = first ? "Choose your password" : none ? "Set a password" : "Change password";
   return (
-    <PortalLayout agency={agency} title={first ? "Choose your password" : "Change password"} user={user} section="password">
+    <PortalLayout agency={agency} title={title} user={user} section="password">
       <section class="card narrow portal-card">
-        <h1>{first ? "Choose your password" : "Change password"}</h1>
+        <h1>{title}</h1>
         {first && (
           <p>
             Welcome, {user.username}. Before you go on, choose your own password. Your temporary password stops working once you have.
           </p>
         )}
+        {none && <p>You sign in with a passkey and have no password. A password lets you sign in where your passkey isn't available; your passkeys keep working.</p>}
         {props.alert && (
           <p class="error-summary" role="alert">
             {props.alert}
@@ -131,7 +135,7 @@ export function ChangePasswordPage(props: { agency: PortalAgency; user: PortalUs
         <form method="post" action={`${base(agency)}/change-password`} novalidate>
           {/* Lets password managers file the new password under the right username. */}
           <input type="text" hidden readonly value={user.username} autocomplete="username" />
-          {!first && (
+          {!first && !none && (
             <Field name="currentPassword" label="Current password" type="password" error={errors.currentPassword} autocomplete="current-password" maxlength={1024} required />
           )}
           <Field
@@ -146,7 +150,7 @@ export function ChangePasswordPage(props: { agency: PortalAgency; user: PortalUs
           />
           <Field name="confirmPassword" label="Confirm new password" type="password" error={errors.confirmPassword} autocomplete="new-password" maxlength={PASSWORD_MAX_LENGTH * 4} required />
           <div class="actions">
-            <button type="submit" class="primary">Change password</button>
+            <button type="submit" class="primary">{none ? "Set password" : "Change password"}</button>
             {!first && <a href={base(agency)} class="button">Cancel</a>}
           </div>
         </form>

@@ -108,8 +108,8 @@ describe("the row and its Email history", () => {
     expect(sent.status).toBe("sent");
     let html = await section(admin);
     expect(rowOf(html, "hist.invited").Credential).toBe(`Invitation link Sent ${time(at)} Expires ${time(expiresAt)} Passkeys: 0`);
-    // Links are resent by the invitation feature: no Resend here.
-    expect(historyItems(html, "row", id)).toEqual([{ text: `${time(at)} Invitation link to hist.invited@example.com Sent`, resend: null }]);
+    // Resend works for every email, links too (a fresh link: portal-logins.resend-links.test.ts).
+    expect(historyItems(html, "row", id)).toEqual([{ text: `${time(at)} Invitation link to hist.invited@example.com Sent Resend`, resend: `row-resend-email-${sent.emailId}` }]);
     await env.DB.prepare("UPDATE portal_emails SET expires_at = ? WHERE id = ?").bind(Date.now() - 1000, sent.emailId).run();
     html = await section(admin);
     expect(rowOf(html, "hist.invited").Credential).toMatch(/^Invitation link Sent .* Expired /);
@@ -304,7 +304,7 @@ describe("who may Resend", () => {
     const items = historyItems(html, "row", login.id);
     expect(items.length).toBeGreaterThan(0);
     expect(items.every((i) => i.resend === null)).toBe(true);
-    expect(html).not.toContain("Resend of a temporary-password email");
+    expect(html).not.toContain("Resend never sends the same password or link again");
     const before = await writes();
     const res = await htmxPost(auditor, resendPath(login.id, welcome.id));
     expect(res.status).toBe(403);

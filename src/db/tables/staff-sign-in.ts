@@ -109,7 +109,7 @@ export const webauthnChallenges = sqliteTable(
   "webauthn_challenges",
   {
     challenge: text("challenge").primaryKey(),
-    purpose: text("purpose", { enum: ["register", "second-step", "sign-in"] }).notNull(),
+    purpose: text("purpose", { enum: ["register", "link-register", "second-step", "sign-in"] }).notNull(),
     ownerKind: text("owner_kind", { enum: ["staff", "portal"] }).notNull().default("staff"),
     staffId: integer("staff_id"),
     loginId: integer("login_id"),
