@@ -129,6 +129,10 @@ export const STAFF_ROUTES = {
   [`POST ${LOGIN}/resend`]: "portal-logins.manage",
   [`POST ${LOGIN}/emails/:emailId{[0-9]+}/resend`]: "portal-logins.manage",
   [`POST ${LOGIN}/resend-invitation`]: "portal-logins.manage",
+  // 42 CFR Part 2 consent of a representative login (src/part2/consent-routes.tsx).
+  [`POST ${LOGIN}/consent`]: "portal-logins.manage",
+  [`POST ${LOGIN}/consent/:consentId{[0-9]+}/revoke`]: "portal-logins.manage",
+  [`POST ${LOGIN}/consent/:consentId{[0-9]+}/event`]: "portal-logins.manage",
 
   "GET /document-center": "document-center.view",
   [`GET ${DOC_CLIENT}`]: "document-center.view",
