@@ -162,6 +162,8 @@ export const STAFF_ROUTES = {
   "POST /admin/agency-log/verify": "agency.administer",
   "GET /admin/settings": "agency.administer",
   "POST /admin/settings": "agency.administer",
+  "GET /admin/programmes": "agency.administer",
+  "POST /admin/programmes": "agency.administer",
 } as const satisfies Record<RouteKey, Permission>;
 
 /** Routes mounted before the staff session: staff sign-in and sign-out, and the whole Client Portal. */
