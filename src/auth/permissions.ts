@@ -137,6 +137,8 @@ export const STAFF_ROUTES = {
   "GET /document-center": "document-center.view",
   [`GET ${DOC_CLIENT}`]: "document-center.view",
   [`GET ${DOC_CASE}`]: "document-center.view",
+  // A minor consented to this case's treatment themselves: hidden from representatives (src/minor-consent/).
+  [`POST ${DOC_CASE}/minor-consented`]: "face-sheet.edit",
   [`GET ${CHANGE_LOG}`]: "document-center.view",
   [`GET ${CHANGE_LOG}.csv`]: "change-log.export",
   // A POST, but it only reads: recomputing the chain changes nothing.

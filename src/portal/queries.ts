@@ -9,6 +9,7 @@ import type { Db } from "../db";
 import { agencySettingsColumns, type AgencySettingsRow } from "../db/agency-settings";
 import { agencies, clientLog, clients, portalLogins, portalSessions } from "../db/schema";
 import { part2ConsentHoldsSql } from "../part2/rule";
+import { notFromMinorConsentedCaseSql } from "../minor-consent/rule";
 import { accountCharge, chargeAccountRow, chargeCounters, giveBack, readCounters, roomBeforeAccount, type AccountState, type Attempt, type ThrottleRow } from "../auth/throttle";
 
 /** The agency of a portal URL, with its settings columns (`effectiveSettings(env, agency)`). */
@@ -322,7 +323,14 @@ export interface ClientAction {
  * One page of the client's Client Action Log: entries the portal may show (those with
  * `details.portal`), newest first by the log's own order. `hasOlder` says another page follows.
  */
-export async function listClientActions(db: Db, agencyId: number, clientId: number, page: number): Promise<{ actions: ClientAction[]; hasOlder: boolean }> {
+export async function listClientActions(
+  db: Db,
+  agencyId: number,
+  clientId: number,
+  page: number,
+  /** A representative is looking: entries of cases a minor consented to are left out (issue 11). */
+  representative = false,
+): Promise<{ actions: ClientAction[]; hasOlder: boolean }> {
   const rows = await db
     .select({
       seq: clientLog.seq,
@@ -336,6 +344,7 @@ export async function listClientActions(db: Db, agencyId: number, clientId: numb
         eq(clientLog.clientId, clientId),
         eq(clientLog.agencyId, agencyId),
         isNotNull(sql`json_extract(${clientLog.details}, '$.portal.action')`),
+        representative ? notFromMinorConsentedCaseSql(agencyId, clientId) : undefined,
       ),
     )
     .orderBy(desc(clientLog.seq))

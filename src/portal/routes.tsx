@@ -172,7 +172,7 @@ export const portalRoutes = new Hono<PortalEnv>()
     const page = pageQuery.safeParse(c.req.query("page"));
     if (!page.success) return c.html(<PortalNotFoundPage />, 404);
     const current = page.data ?? 1;
-    const { actions, hasOlder } = await listClientActions(c.var.db, agency.id, user.clientId, current);
+    const { actions, hasOlder } = await listClientActions(c.var.db, agency.id, user.clientId, current, user.representative);
     return c.html(<ActivityPage agency={agency} user={user} actions={actions} page={current} hasOlder={hasOlder} />);
   })
 
