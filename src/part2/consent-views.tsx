@@ -43,9 +43,9 @@ const STANDING_TEXT: Record<ConsentStanding, string> = {
 
 /** When the consent ends, in words. */
 export function expiryWords(c: { expiresOn: string | null; expiryEvent: string | null }): string {
-  if (c.expiresOn && c.expiryEvent) return `On ${c.expiresOn} or when ${c.expiryEvent}, whichever comes first`;
-  if (c.expiresOn) return `On ${c.expiresOn} (the last day it is in force)`;
-  return `When ${c.expiryEvent}`;
+  if (c.expiresOn && c.expiryEvent) return `After ${c.expiresOn} (its last day), or at this event if sooner: ${c.expiryEvent}`;
+  if (c.expiresOn) return `After ${c.expiresOn} (its last day)`;
+  return `At this event: ${c.expiryEvent}`;
 }
 
 /** Every element of a recorded consent, as a definition list. */

@@ -260,7 +260,7 @@ describe("the portal's Consent page", () => {
     const res = await portal.get(`${PORTAL}/consent`);
     expect(res.status).toBe(200);
     const html = await res.text();
-    for (const text of ["Riverbend Behavioral Health", "Rosa Ortega", "Support in treatment", "Attendance and progress", `On ${riverbendDay(90)} (the last day it is in force)`]) {
+    for (const text of ["Riverbend Behavioral Health", "Rosa Ortega", "Support in treatment", "Attendance and progress", `After ${riverbendDay(90)} (its last day)`]) {
       expect(html).toContain(text);
     }
     expect(html).toContain("may revoke this consent at any time by telling Riverbend Behavioral Health");
