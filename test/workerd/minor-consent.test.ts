@@ -67,6 +67,7 @@ describe("flagging a case", () => {
     const [entry] = await logEntries(GRACE, before);
     expect(entry!.description).toBe("Case RB-26-0102 (Youth and Family) marked as consented to by the minor: representatives see no data from this case.");
     expect(JSON.parse(entry!.details).caseId).toBe(caseId);
+    expect(await (await admin.get(`/face-sheet/${GRACE}`)).text()).toContain("Consented to by the minor: hidden from representatives");
 
     await caseEntries("two");
     const parentSees = await activity(parentTab);
