@@ -86,7 +86,16 @@ export async function recordConsent(env: Env, db: Db, who: Who, input: ConsentIn
   const supersede = db
     .update(part2Consents)
     .set({ supersededAt: now })
-    .where(and(eq(part2Consents.agencyId, who.agencyId), eq(part2Consents.representationId, r.id), isNull(part2Consents.revokedAt), isNull(part2Consents.supersededAt)))
+    .where(
+      and(
+        eq(part2Consents.agencyId, who.agencyId),
+        eq(part2Consents.representationId, r.id),
+        isNull(part2Consents.revokedAt),
+        isNull(part2Consents.supersededAt),
+        // Under the same condition as the insert below, so a link ended meanwhile keeps its consents as they were.
+        sql`EXISTS (SELECT 1 FROM portal_representations WHERE id = ${r.id} AND agency_id = ${who.agencyId} AND ended_at IS NULL)`,
+      ),
+    )
     .toSQL();
   // INSERT … SELECT: nothing is inserted (and nothing logged) if the link was ended meanwhile.
   const insert: Statement = {

@@ -12,6 +12,9 @@ import { alertText, fieldError, noticeText } from "./helpers";
 import { createSettledLogin, loginRow, PORTAL, PortalBrowser, PORTAL_COOKIE, logEntries, lastSeq } from "./portal.fixtures";
 import { consentForm, consentRows, createConsent, createRepresentation, LUIS, markPart2 } from "./part2.fixtures";
 import { riverbendDay } from "./part2.fixtures";
+import { database } from "../../src/db";
+import { findRepresentation, recordConsent } from "../../src/part2/consents";
+import { parseConsentForm } from "../../src/part2/consent-form";
 
 let admin: Browser;
 beforeAll(async () => {
@@ -118,6 +121,22 @@ describe("recording a consent", () => {
       expect(await lastSeq(LUIS)).toBe(before);
     });
   }
+
+  it("a link ended by staff: 409 from the window; ended between the read and the write: nothing written, the old consent stays", async () => {
+    const { login, representationId, consentId } = await representative(true);
+    const db = database(env.DB);
+    const stale = (await findRepresentation(db, 1, LUIS, login.id))!;
+    await env.DB.prepare("UPDATE portal_representations SET ended_at = ? WHERE id = ?").bind(Date.now(), representationId).run();
+    expect((await admin.post(`${base(login.id)}/consent`, consentForm(), { htmx: true })).status).toBe(409);
+    const form = parseConsentForm(consentForm(), riverbendDay(0));
+    if (!form.ok) throw new Error("the fixture form should be valid");
+    const before = await lastSeq(LUIS);
+    const who = { agencyId: 1, clientId: LUIS, representation: stale, username: login.username, actor: { type: "staff" as const, id: 1, name: "Dana Whitfield" } };
+    expect(await recordConsent(env, db, who, form.data, Date.now())).toEqual({ recorded: false });
+    const rows = await consentRows(representationId);
+    expect(rows.map((r) => [r.id, r.superseded_at])).toEqual([[consentId, null]]);
+    expect(await lastSeq(LUIS)).toBe(before);
+  });
 
   it("a login with no representative's record: 409, nothing written", async () => {
     const login = await createSettledLogin({ clientId: LUIS, representative: true });
