@@ -7,6 +7,7 @@
 import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { database } from "../../src/db";
+import { agencyToday } from "../../src/layout/agency-time";
 import { part2ConsentHolds, part2ConsentRequired } from "../../src/part2/rule";
 import { seedDemoData } from "./fixtures";
 import { alertOf, createSettledLogin, PORTAL, PortalBrowser, sql } from "./portal.fixtures";
@@ -149,5 +150,28 @@ describe("a session: no request succeeds after the consent ends", () => {
     expect((await b.get(PORTAL)).status).toBe(200);
     await markPart2(SUD_PROGRAM, true);
     await refused(b);
+  });
+});
+
+describe("the agency's time zone decides the day", () => {
+  it("a consent whose last day is today in Pago Pago (UTC−11) holds there, and has ended for an agency in Kiritimati (UTC+14)", async () => {
+    // The two zones are 25 hours apart: their dates always differ, whatever the time of day.
+    const lastDay = agencyToday("Pacific/Pago_Pago");
+    expect(agencyToday("Pacific/Kiritimati") > lastDay).toBe(true);
+    await sql("UPDATE agencies SET timezone = 'Pacific/Pago_Pago' WHERE id = 1");
+    try {
+      const { login } = await representative({ expiresOn: lastDay });
+      const b = new PortalBrowser();
+      await b.signInReady(login);
+      expect((await b.get(`${PORTAL}/activity`)).status).toBe(200);
+      // The agency moves: the same instant is already the next day there, so the consent has ended.
+      await sql("UPDATE agencies SET timezone = 'Pacific/Kiritimati' WHERE id = 1");
+      const res = await b.get(`${PORTAL}/activity`);
+      expect(res.status).toBe(303);
+      expect(res.headers.get("Location")).toBe(`${PORTAL}?ended`);
+      expect((await new PortalBrowser().signIn(login.username, login.password)).status).toBe(403);
+    } finally {
+      await sql("UPDATE agencies SET timezone = 'America/New_York' WHERE id = 1");
+    }
   });
 });
