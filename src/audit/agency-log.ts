@@ -13,7 +13,8 @@ import type { Actor } from "./entry";
 
 /** What can happen in an agency log. New kinds are added here (and the filter offers them). */
 export const AGENCY_ACTIONS = ["Sign-in", "Sign-in failed", "Sign-out", "Face Sheet view", "CSV export", "Verify log", "Access denied",
-  "Staff invited", "Role changed", "Staff deactivated", "Staff reactivated", "Staff unlocked", "Invitation resent", "Signed out everywhere", "Session ended", "Settings changed"] as const;
+  "Staff invited", "Role changed", "Staff deactivated", "Staff reactivated", "Staff unlocked", "Invitation resent", "Signed out everywhere", "Session ended", "Settings changed",
+  "Programme changed"] as const;
 export type AgencyAction = (typeof AGENCY_ACTIONS)[number];
 
 /** Structured facts about an entry; `lines` are shown under the description. */

@@ -23,6 +23,8 @@ export interface EntryDetails {
   changes?: FieldDelta[];
   /** How the entry reads on the portal's Client Action Log, when the client should see it. */
   portal?: { action: string; description: string };
+  /** The case the entry is about, if one: a case a minor consented to is hidden from representatives (src/minor-consent/). */
+  caseId?: number;
 }
 
 /** What a caller asks to append; the Durable Object adds seq, time and seal. */

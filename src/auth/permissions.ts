@@ -129,10 +129,16 @@ export const STAFF_ROUTES = {
   [`POST ${LOGIN}/resend`]: "portal-logins.manage",
   [`POST ${LOGIN}/emails/:emailId{[0-9]+}/resend`]: "portal-logins.manage",
   [`POST ${LOGIN}/resend-invitation`]: "portal-logins.manage",
+  // 42 CFR Part 2 consent of a representative login (src/part2/consent-routes.tsx).
+  [`POST ${LOGIN}/consent`]: "portal-logins.manage",
+  [`POST ${LOGIN}/consent/:consentId{[0-9]+}/revoke`]: "portal-logins.manage",
+  [`POST ${LOGIN}/consent/:consentId{[0-9]+}/event`]: "portal-logins.manage",
 
   "GET /document-center": "document-center.view",
   [`GET ${DOC_CLIENT}`]: "document-center.view",
   [`GET ${DOC_CASE}`]: "document-center.view",
+  // A minor consented to this case's treatment themselves: hidden from representatives (src/minor-consent/).
+  [`POST ${DOC_CASE}/minor-consented`]: "face-sheet.edit",
   [`GET ${CHANGE_LOG}`]: "document-center.view",
   [`GET ${CHANGE_LOG}.csv`]: "change-log.export",
   // A POST, but it only reads: recomputing the chain changes nothing.
@@ -158,6 +164,8 @@ export const STAFF_ROUTES = {
   "POST /admin/agency-log/verify": "agency.administer",
   "GET /admin/settings": "agency.administer",
   "POST /admin/settings": "agency.administer",
+  "GET /admin/programmes": "agency.administer",
+  "POST /admin/programmes": "agency.administer",
 } as const satisfies Record<RouteKey, Permission>;
 
 /** Routes mounted before the staff session: staff sign-in and sign-out, and the whole Client Portal. */

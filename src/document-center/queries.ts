@@ -22,6 +22,8 @@ export interface ClientCase {
   program: string;
   openedOn: string;
   closedOn: string | null;
+  /** The minor consented to this treatment themselves (issue 11): hidden from representatives. */
+  minorConsented: boolean;
 }
 
 const clientColumns = {
@@ -31,7 +33,7 @@ const clientColumns = {
   lastName: clients.lastName,
   dateOfBirth: clients.dateOfBirth,
 };
-const caseColumns = { id: cases.id, caseNumber: cases.caseNumber, program: cases.program, openedOn: cases.openedOn, closedOn: cases.closedOn };
+const caseColumns = { id: cases.id, caseNumber: cases.caseNumber, program: cases.program, openedOn: cases.openedOn, closedOn: cases.closedOn, minorConsented: cases.minorConsented };
 
 /** The agency's client and their cases (oldest first); null when the client is not the agency's. */
 export async function findClientWithCases(

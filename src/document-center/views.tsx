@@ -2,6 +2,8 @@
 /**
  * Document Center pages up to the form: find the client, choose the Case #, choose the form.
  */
+import { MinorConsentSection } from "../minor-consent/views";
+import { can } from "../auth/permissions";
 import type { CurrentStaff } from "../app";
 import { ClientSearch, usDate } from "../face-sheet/views";
 import type { ClientSearchHit } from "../face-sheet/queries";
@@ -128,6 +130,7 @@ export function CasePage(props: { staff: CurrentStaff; client: DocumentCenterCli
           </button>
         </div>
       </form>
+      <MinorConsentSection clientId={client.id} caseId={kase.id} minorConsented={kase.minorConsented} canEdit={can(props.staff.role, "face-sheet.edit")} />
     </Layout>
   );
 }

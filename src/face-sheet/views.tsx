@@ -132,7 +132,11 @@ function Cases(props: { sheet: FaceSheet }) {
               {props.sheet.cases.map((k) => (
                 <tr>
                   <td data-label="Case #">{k.caseNumber}</td>
-                  <td data-label="Program">{k.program}</td>
+                  <td data-label="Program">
+                    {k.program}
+                    {/* Issue 11: set on the Document Center's case page (src/minor-consent/). */}
+                    {k.minorConsented && <span class="meta"> · Consented to by the minor: hidden from representatives</span>}
+                  </td>
                   <td data-label="Opened">{usDate(k.openedOn)}</td>
                   <td data-label="Closed">{usDate(k.closedOn) || "—"}</td>
                 </tr>

@@ -58,6 +58,10 @@ export const menuRoutes = new Hono<AppEnv>().get("/menu", (c) => {
                 <a href="/admin/settings">Agency settings</a>
                 <span class="hint">Portal address, time zone, sign-in lockout, credential lifetimes, minors, two-factor for staff.</span>
               </li>
+              <li>
+                <a href="/admin/programmes">Programmes</a>
+                <span class="hint">Mark the substance-use programmes covered by 42 CFR Part 2.</span>
+              </li>
             </ul>
           </section>
         )}

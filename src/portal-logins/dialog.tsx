@@ -4,6 +4,7 @@
  * on a page of its own without JavaScript. Bad input re-renders the form in place with messages
  * next to the fields; Populate Email re-renders it with the email filled.
  */
+import type { Child } from "hono/jsx";
 import type { CurrentStaff } from "../app";
 import type { FieldErrors } from "../forms/parse";
 import { Checkbox, Field, Layout } from "../layout/views";
@@ -30,6 +31,8 @@ export interface PortalLoginFormProps {
   inDialog: boolean;
   /** Edit: the login's credential state and Email history, shown around the form (not part of it). */
   history?: LoginHistoryData;
+  /** Shown after the form, outside it: a representative's 42 CFR Part 2 consent section (src/part2/). */
+  afterForm?: Child;
 }
 
 /**
@@ -122,7 +125,7 @@ export function PortalLoginForm(props: PortalLoginFormProps) {
         checked={v.representative}
         hint="Check when this login is for someone acting for the client (family member, guardian, social worker)."
       />
-      <Checkbox name="active" label="Active" checked={v.active} hint="Only an active login can sign in to the Client Portal." />
+      <Checkbox name="active" label="Active" checked={v.active} error={e.active} hint="Only an active login can sign in to the Client Portal." />
       {props.client.refusedPortalLogin && (
         <Checkbox
           name="changedMind"
@@ -198,6 +201,7 @@ export function PortalLoginDialog(props: Omit<PortalLoginFormProps, "inDialog">)
         </p>
         {props.history && <WindowOverview history={props.history} />}
         <PortalLoginForm {...props} inDialog />
+        {props.afterForm}
         {props.history && <EmailHistoryDisclosure {...props.history} idPrefix="window" />}
       </div>
     </dialog>
@@ -225,6 +229,7 @@ export function PortalLoginPage(props: Omit<PortalLoginFormProps, "inDialog"> & 
       <section class="card portal-login-page" aria-label="Portal Login">
         {props.history && <WindowOverview history={props.history} />}
         <PortalLoginForm {...props} inDialog={false} />
+        {props.afterForm}
         {props.history && <EmailHistoryDisclosure {...props.history} idPrefix="window" />}
       </section>
     </Layout>

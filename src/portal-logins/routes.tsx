@@ -45,6 +45,10 @@ import { findPortalClient, findPortalLogin, isUsernameTaken, type PortalClient }
 import { loadSectionData } from "./section";
 import { ClientPortalBody, SECTION_BODY_ID, STATUS_ID, StatusLine, type StatusMessage } from "./views";
 import { errorText } from "../observability/error-text";
+import { agencyToday } from "../layout/agency-time";
+import { part2ActiveError } from "../part2/rule";
+import { loadConsentSection } from "../part2/consent-routes";
+import { ConsentSection } from "../part2/consent-views";
 
 const CLIENT = "/face-sheet/:clientId{[0-9]+}/portal-logins";
 const LOGIN = `${CLIENT}/:loginId{[0-9]+}`;
@@ -191,7 +195,10 @@ export const portalLoginRoutes = new Hono<AppEnv>()
     const errors: FieldErrors = form.ok ? {} : { ...form.errors };
     const username = values.username.trim();
     if (!errors.username && (await isUsernameTaken(c.var.db, staff.agency.id, usernameKeyOf(username)))) errors.username = duplicateMessage(username);
-    if (!form.ok || errors.username) return respondWindow(c, { client, values, errors, alert: INVALID }, 422);
+    // 42 CFR Part 2 (issue 11): a new representative login of a client in a Part 2 programme has no consent yet.
+    const part2 = form.ok ? await part2ActiveError(c.var.db, { agencyId: staff.agency.id, clientId: client.id, loginId: null, representative: form.data.representative, active: form.data.active, today: agencyToday(staff.agency.timezone) }) : null;
+    if (part2) errors.active = part2;
+    if (!form.ok || errors.username || errors.active) return respondWindow(c, { client, values, errors, alert: INVALID }, 422);
     const input = form.data;
     const duplicate = { client, values, errors: { username: duplicateMessage(input.username) }, alert: INVALID };
 
@@ -255,7 +262,10 @@ export const portalLoginRoutes = new Hono<AppEnv>()
       changedMind: false,
     };
     const history = await loadHistory(c, client, login);
-    return respondWindow(c, { client, login: { id: login.id, username: login.username, seen: loginFingerprint(login) }, values, history }, 200, true);
+    // A representative's 42 CFR Part 2 consent section (issue 11), after the form.
+    const consent = await loadConsentSection(c, client, login);
+    const afterForm = consent ? <ConsentSection {...consent} /> : undefined;
+    return respondWindow(c, { client, login: { id: login.id, username: login.username, seen: loginFingerprint(login) }, values, history, afterForm }, 200, true);
   })
 
   .post(LOGIN, async (c) => {
@@ -275,6 +285,16 @@ export const portalLoginRoutes = new Hono<AppEnv>()
 
     const form = parsePortalLoginForm(editPortalLoginForm, body, { refused: client.refusedPortalLogin });
     if (!form.ok) return respondWindow(c, { client, login, history, values, errors: form.errors, alert: INVALID }, 422);
+    // 42 CFR Part 2 (issue 11): a representative can't be saved active without a current consent.
+    const part2 = await part2ActiveError(c.var.db, {
+      agencyId: staff.agency.id,
+      clientId: client.id,
+      loginId: current.id,
+      representative: form.data.representative,
+      active: form.data.active,
+      today: agencyToday(staff.agency.timezone),
+    });
+    if (part2) return respondWindow(c, { client, login, history, values, errors: { active: part2 }, alert: INVALID }, 422);
 
     let result;
     try {

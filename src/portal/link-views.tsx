@@ -165,7 +165,7 @@ export function LinkPasskeyChoice(props: { agency: PortalAgency }) {
         site can't steal it. You won't have a password; you can set one later under Change password.
       </p>
       <Field name="passkeyName" label="Passkey name" hint="So you can tell your passkeys apart, e.g. My phone." value="My passkey" maxlength={60} />
-      <PasskeyButton ceremony="register" optionsUrl={`${path}/passkey/options`} verifyUrl={`${path}/passkey`} label="Create a passkey and sign in" nameField="f-passkeyName" />
+      <PasskeyButton ceremony="register" optionsUrl={`${path}/passkey/options`} verifyUrl={`${path}/passkey`} label="Create a passkey" nameField="f-passkeyName" />
     </section>
   );
 }

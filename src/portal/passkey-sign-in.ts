@@ -23,6 +23,7 @@ import { errorText } from "../observability/error-text";
 import { verifyAuthentication } from "../passkeys/ceremonies";
 import { passkeyUseStatement } from "../passkeys/queries";
 import type { RelyingParty } from "../passkeys/relying-party";
+import { agencyToday } from "../layout/agency-time";
 import { findSignInLoginById, loginMaySignIn, passkeySignedInStatement, usernameKeyOf, type PortalAgency, type SignInLogin } from "./queries";
 
 export type PasskeySignInOutcome =
@@ -87,7 +88,7 @@ export async function signInWithPasskey(
   const committed = await commitChange(env, {
     agencyId: agency.id,
     clientId: login.clientId,
-    statements: [passkeyUseStatement(db, use, now, loginMaySignIn(agency.id, login.id, now)), passkeySignedInStatement(db, agency.id, login.id, now)],
+    statements: [passkeyUseStatement(db, use, now, loginMaySignIn(agency.id, login.id, now, agencyToday(agency.timezone))), passkeySignedInStatement(db, agency.id, login.id, now)],
     entry: portalEventEntry({ loginId: login.id, username: login.username, event: "Login", lines: [`Signed in with a passkey (${use.name}).`] }),
   });
   if (!committed.committed) return { kind: "refused", message: NOT_ACCEPTED };

@@ -3,11 +3,13 @@
  * slug and, after sign-in, by the login and client of the session: nothing here takes a client id
  * from a request.
  */
-import { and, desc, eq, isNotNull, isNull, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, isNotNull, isNull, or, sql, type SQL } from "drizzle-orm";
 import type { Statement } from "../audit/chained-log";
 import type { Db } from "../db";
 import { agencySettingsColumns, type AgencySettingsRow } from "../db/agency-settings";
 import { agencies, clientLog, clients, portalLogins, portalSessions } from "../db/schema";
+import { part2ConsentHoldsSql } from "../part2/rule";
+import { notFromMinorConsentedCaseSql } from "../minor-consent/rule";
 import { accountCharge, chargeAccountRow, chargeCounters, giveBack, readCounters, roomBeforeAccount, type AccountState, type Attempt, type ThrottleRow } from "../auth/throttle";
 
 /** The agency of a portal URL, with its settings columns (`effectiveSettings(env, agency)`). */
@@ -32,6 +34,8 @@ const signInColumns = {
   username: portalLogins.username,
   passwordHash: portalLogins.passwordHash,
   active: portalLogins.active,
+  /** Issue 11: a representative's access also follows the 42 CFR Part 2 consent rule. */
+  representative: portalLogins.representative,
   mustChangePassword: portalLogins.mustChangePassword,
   tempPasswordExpiresAt: portalLogins.tempPasswordExpiresAt,
   sessionVersion: portalLogins.sessionVersion,
@@ -68,13 +72,15 @@ export async function findSignInLoginById(db: Db, agencyId: number, loginId: num
  * sign-in writes only under it, so a login deactivated (or a client marked refused) a moment
  * before can't slip through between the read and the commit.
  */
-export function loginMaySignIn(agencyId: number, loginId: number, now: number): SQL {
+export function loginMaySignIn(agencyId: number, loginId: number, now: number, today?: string): SQL {
+  // Issue 11: with `today` (agency time zone), a representative also needs its 42 CFR Part 2 consent.
+  const part2 = today === undefined ? sql`` : sql` AND (l.representative = 0 OR ${part2ConsentHoldsSql(agencyId, sql`l.client_id`, sql`l.id`, today)})`;
   return sql`EXISTS (SELECT 1 FROM portal_logins l
     JOIN clients c ON c.id = l.client_id AND c.agency_id = l.agency_id
     JOIN agencies a ON a.id = l.agency_id
     WHERE l.id = ${loginId} AND l.agency_id = ${agencyId} AND l.active = 1
       AND (l.locked_until IS NULL OR l.locked_until <= ${now})
-      AND c.refused_portal_login = 0 AND a.portal_enabled = 1)`;
+      AND c.refused_portal_login = 0 AND a.portal_enabled = 1${part2})`;
 }
 
 /**
@@ -215,7 +221,7 @@ export interface PortalUser {
  * One D1 round trip: with `seenAt` (the cookie is being refreshed, at most once a minute) the
  * session's last-seen time is moved in the same batch.
  */
-export async function findSessionLogin(db: Db, agencyId: number, loginId: number, sessionId: string, seenAt?: number): Promise<PortalUser | null> {
+export async function findSessionLogin(db: Db, agencyId: number, loginId: number, sessionId: string, seenAt?: number, today?: string): Promise<PortalUser | null> {
   const query = db
     .select({
       loginId: portalLogins.id,
@@ -245,7 +251,17 @@ export async function findSessionLogin(db: Db, agencyId: number, loginId: number
         eq(portalSessions.sessionVersion, portalLogins.sessionVersion),
       ),
     )
-    .where(and(eq(portalLogins.id, loginId), eq(portalLogins.agencyId, agencyId), eq(portalLogins.active, true)))
+    .where(
+      and(
+        eq(portalLogins.id, loginId),
+        eq(portalLogins.agencyId, agencyId),
+        eq(portalLogins.active, true),
+        // 42 CFR Part 2 (issue 11, src/part2/rule.ts): a representative of a client with an open
+        // Part 2 case needs a current consent; checked here so revocation or expiry ends the session
+        // on its next request.
+        today === undefined ? undefined : or(eq(portalLogins.representative, false), part2ConsentHoldsSql(agencyId, sql`${portalLogins.clientId}`, sql`${portalLogins.id}`, today)),
+      ),
+    )
     .limit(1);
   const rows =
     seenAt === undefined
@@ -310,7 +326,14 @@ export interface ClientAction {
  * One page of the client's Client Action Log: entries the portal may show (those with
  * `details.portal`), newest first by the log's own order. `hasOlder` says another page follows.
  */
-export async function listClientActions(db: Db, agencyId: number, clientId: number, page: number): Promise<{ actions: ClientAction[]; hasOlder: boolean }> {
+export async function listClientActions(
+  db: Db,
+  agencyId: number,
+  clientId: number,
+  page: number,
+  /** A representative is looking: entries of cases a minor consented to are left out (issue 11). */
+  representative = false,
+): Promise<{ actions: ClientAction[]; hasOlder: boolean }> {
   const rows = await db
     .select({
       seq: clientLog.seq,
@@ -324,6 +347,7 @@ export async function listClientActions(db: Db, agencyId: number, clientId: numb
         eq(clientLog.clientId, clientId),
         eq(clientLog.agencyId, agencyId),
         isNotNull(sql`json_extract(${clientLog.details}, '$.portal.action')`),
+        representative ? notFromMinorConsentedCaseSql(agencyId, clientId) : undefined,
       ),
     )
     .orderBy(desc(clientLog.seq))

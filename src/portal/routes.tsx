@@ -31,6 +31,7 @@ import { portalPasskeyRoutes } from "./passkey-routes";
 import { portalDeviceRoutes } from "./device-routes";
 import { portalLinkRoutes } from "./link-routes";
 import { portalForgotRoutes } from "./forgot-routes";
+import { portalConsentRoutes } from "../part2/portal-consent";
 import { attemptSignIn } from "./sign-in";
 import { waitText } from "../auth/throttle";
 import { addressBucket, clientAddress } from "../auth/throttle-keys";
@@ -43,6 +44,8 @@ import { errorText } from "../observability/error-text";
 const GENERIC_FAILURE = "That Portal Username and password don't match an active login. Check both and try again.";
 const tooMany = (agencyName: string, retryAfterMs: number) =>
   `Too many attempts. Wait ${waitText(retryAfterMs)} and try again, or contact ${agencyName} for help.`;
+/** Issue 11: a representative's access has ended (here: no current 42 CFR Part 2 consent). */
+const accessEnded = (agencyName: string) => `Your access to the Client Portal has ended. Contact ${agencyName} if you think this is a mistake.`;
 const expired = (agencyName: string) => `Your temporary password has expired. Contact ${agencyName} for a new one.`;
 
 const signInForm = z.object({
@@ -122,6 +125,7 @@ export const portalRoutes = new Hono<PortalEnv>()
       return c.html(<PortalSignInPage agency={agency} username={username} alert={tooMany(agency.name, outcome.retryAfterMs)} />, 429);
     }
     if (outcome.kind === "expired") return c.html(<PortalSignInPage agency={agency} username={username} alert={expired(agency.name)} />, 401);
+    if (outcome.kind === "access-ended") return c.html(<PortalSignInPage agency={agency} username={username} alert={accessEnded(agency.name)} />, 403);
     const { login } = outcome;
     if (outcome.deviceToken) setDeviceCookie(c, deviceCookie, outcome.deviceToken);
     await startPortalSession(c, { loginId: login.id, sessionVersion: login.sessionVersion });
@@ -170,7 +174,7 @@ export const portalRoutes = new Hono<PortalEnv>()
     const page = pageQuery.safeParse(c.req.query("page"));
     if (!page.success) return c.html(<PortalNotFoundPage />, 404);
     const current = page.data ?? 1;
-    const { actions, hasOlder } = await listClientActions(c.var.db, agency.id, user.clientId, current);
+    const { actions, hasOlder } = await listClientActions(c.var.db, agency.id, user.clientId, current, user.representative);
     return c.html(<ActivityPage agency={agency} user={user} actions={actions} page={current} hasOlder={hasOlder} />);
   })
 
@@ -195,6 +199,7 @@ export const portalRoutes = new Hono<PortalEnv>()
   .route("/", portalDeviceRoutes)
   .route("/", portalLinkRoutes)
   .route("/", portalForgotRoutes)
+  .route("/", portalConsentRoutes)
 
   // Nothing else lives under /portal: never fall through to the staff app's sign-in.
   .all("/portal", (c) => c.html(<PortalNotFoundPage />, 404))

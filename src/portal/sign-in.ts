@@ -16,6 +16,8 @@ import type { Db } from "../db";
 import { effectiveSettings } from "../db/agency-settings";
 import { errorText } from "../observability/error-text";
 import { sendNoticeToLogin } from "../portal-notices/send";
+import { agencyToday } from "../layout/agency-time";
+import { part2ConsentHolds } from "../part2/rule";
 import { chargeSignIn, giveBackCharge, signedInStatements, usernameKeyOf, type PortalAgency, type SignInLogin } from "./queries";
 
 export type SignInOutcome =
@@ -23,7 +25,9 @@ export type SignInOutcome =
   | { kind: "signed-in"; login: SignInLogin; deviceToken: string | null }
   | { kind: "failed" }
   | { kind: "too-many"; retryAfterMs: number }
-  | { kind: "expired" };
+  | { kind: "expired" }
+  /** Issue 11: the right password, but a representative whose 42 CFR Part 2 consent is missing, revoked or expired. */
+  | { kind: "access-ended" };
 
 const PORTAL_ACTOR = { type: "system", id: null, name: "Client Portal" } as const;
 
@@ -88,6 +92,14 @@ export async function attemptSignIn(
   if (login!.mustChangePassword && login!.tempPasswordExpiresAt != null && now > login!.tempPasswordExpiresAt) {
     await giveBackCharge(db, attempt, agency.id, login!.id);
     return { kind: "expired" };
+  }
+
+  // 4b. 42 CFR Part 2 (issue 11, src/part2/rule.ts): a representative of a client with an open Part 2
+  //     case needs a current consent. Said only after the password was verified, like an expiry.
+  if (login!.representative && !(await part2ConsentHolds(db, { agencyId: agency.id, clientId: login!.clientId, loginId: login!.id, today: agencyToday(agency.timezone) }))) {
+    await giveBackCharge(db, attempt, agency.id, login!.id);
+    req.defer(() => logFailure(env, agency, login!, "no current 42 CFR Part 2 consent for this representative", req.ip, null));
+    return { kind: "access-ended" };
   }
 
   // 5. Success, in one commit with its Login entry: the charge given back, last login set, the hash

@@ -7,7 +7,7 @@ import type { ClientAction, PortalAgency, PortalHome, PortalUser } from "./queri
 import { formatActionLogTime, formatAgencyDateTime, zoneName } from "../layout/agency-time";
 import { PasskeyButton } from "../layout/passkey-button";
 
-export type Section = "home" | "activity" | "passkeys" | "devices" | "password";
+export type Section = "home" | "activity" | "consent" | "passkeys" | "devices" | "password";
 
 const base = (agency: PortalAgency) => `/portal/${agency.slug}`;
 
@@ -49,6 +49,7 @@ export function PortalLayout(props: { agency: PortalAgency; title: string; user?
             <ul>
               {link("home", base(agency), "Home")}
               {link("activity", `${base(agency)}/activity`, "Activity")}
+              {user.representative && link("consent", `${base(agency)}/consent`, "Consent")}
               {link("passkeys", `${base(agency)}/passkeys`, "Passkeys")}
               {link("devices", `${base(agency)}/devices`, "Devices")}
               {link("password", `${base(agency)}/change-password`, "Change password")}

@@ -91,7 +91,7 @@ it("invitation link → date of birth → Create a passkey → Home; then Log ou
   await page.getByRole("link", { name: "Create a passkey instead" }).click();
   const choice = page.getByRole("region", { name: "Create a passkey instead" });
   await choice.getByLabel("Passkey name").fill("My phone");
-  await choice.getByRole("button", { name: "Create a passkey and sign in" }).click();
+  await choice.getByRole("button", { name: "Create a passkey", exact: true }).click();
 
   // d. Home, signed in; the passkey is on the authenticator, for this portal's host.
   await page.getByText("Welcome. Your passkey is set").waitFor();

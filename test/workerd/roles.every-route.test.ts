@@ -89,7 +89,14 @@ beforeAll(async () => {
   const session = await env.DB.prepare("SELECT s.id FROM staff_sessions s JOIN staff_users u ON u.id = s.staff_id WHERE u.email = ? ORDER BY s.created_at DESC, s.rowid DESC LIMIT 1").bind(STAFF.admin).first<{ id: string }>();
   // The welcome email of its Email history: a Resend of it is a real write too (a new temporary password).
   const email = await env.DB.prepare("SELECT id FROM portal_emails WHERE login_id = ? AND kind = 'welcome'").bind(login!.id).first<{ id: number }>();
-  Object.assign(ids, { emailId: email!.id, clientId: DEMO.maria, caseId: kase!.id, loginId: login!.id, staffId: member!.id, sessionId: session!.id, id: "no-such-passkey" });
+  // A 42 CFR Part 2 consent of a representation of that login (the consent routes' :consentId).
+  const representation = await env.DB.prepare(
+    "INSERT INTO portal_representations (agency_id, login_id, client_id, name, relationship, legal_basis, start_date, created_at) VALUES (1, ?, ?, 'Roles Rep', 'parent', 'client-authorisation', '2026-01-01', 0) RETURNING id",
+  ).bind(login!.id, DEMO.maria).first<{ id: number }>();
+  const consent = await env.DB.prepare(
+    "INSERT INTO part2_consents (agency_id, representation_id, client_id, client_name, discloser, recipient, purpose, information, expires_on, signed_on, right_to_revoke_stated, created_at) VALUES (1, ?, ?, 'Maria Alvarez', 'Riverbend', 'Roles Rep', 'p', 'i', '2999-01-01', '2026-01-01', 1, 0) RETURNING id",
+  ).bind(representation!.id, DEMO.maria).first<{ id: number }>();
+  Object.assign(ids, { consentId: consent!.id, emailId: email!.id, clientId: DEMO.maria, caseId: kase!.id, loginId: login!.id, staffId: member!.id, sessionId: session!.id, id: "no-such-passkey" });
 });
 
 afterEach(() => {
