@@ -45,9 +45,12 @@ const PORTAL_EVENT_TEXT: Record<PortalEvent, (username: string) => string> = {
 /**
  * The log entry of a portal event, in the seed's wording (shown on the portal's Activity too).
  * `lines` add staff-visible detail (e.g. that a passkey was used); Activity shows the description.
+ * `actingAs` names a representative's standing for this client after the username ("Patient
+ * Portal login by jdoe (representative: parent)"); a client's own login has none, so its text
+ * stays the seed's exactly.
  */
-export function portalEventEntry(e: { loginId: number; username: string; event: PortalEvent; lines?: string[] }) {
-  const description = PORTAL_EVENT_TEXT[e.event](e.username);
+export function portalEventEntry(e: { loginId: number; username: string; event: PortalEvent; lines?: string[]; actingAs?: string | null }) {
+  const description = PORTAL_EVENT_TEXT[e.event](e.actingAs ? `${e.username} (${e.actingAs})` : e.username);
   return {
     actor: { type: "portal" as const, id: e.loginId, name: e.username },
     changeType: e.event,
@@ -59,7 +62,7 @@ export function portalEventEntry(e: { loginId: number; username: string; event: 
 /** Appends a portal event (sign-in, sign-out, password change) to the client's log. */
 export async function recordPortalEvent(
   env: Env,
-  e: { agencyId: number; clientId: number; loginId: number; username: string; event: PortalEvent; lines?: string[] },
+  e: { agencyId: number; clientId: number; loginId: number; username: string; event: PortalEvent; lines?: string[]; actingAs?: string | null },
 ): Promise<{ seq: number }> {
   return clientLogFor(env, e.clientId).record({ agencyId: e.agencyId, clientId: e.clientId, entry: portalEventEntry(e) });
 }

@@ -51,7 +51,7 @@ function passkeyEntry(user: PortalUser, change: "added" | "removed", name: strin
     actor: { type: "portal" as const, id: user.loginId, name: user.username },
     changeType: "Portal Login",
     description: `Portal Login ${user.username} ${change} a passkey: ${name}.`,
-    details: { portal: { action: change === "added" ? "Passkey Added" : "Passkey Removed", description: `Passkey "${name}" ${change} by ${user.username}` } },
+    details: { portal: { action: change === "added" ? "Passkey Added" : "Passkey Removed", description: `Passkey "${name}" ${change} by ${user.username}${user.actingAs ? ` (${user.actingAs})` : ""}` } },
   };
 }
 

@@ -18,6 +18,7 @@
 import { chargeGuess } from "../auth/guess";
 import { newDeviceToken, throttleKeyOf, trustedDeviceId, type AddressBucket } from "../auth/throttle-keys";
 import { commitChange, portalEventEntry, recordStaffEvent } from "../clients/log";
+import { recordForOtherClients, signInTargets } from "../families/session-entries";
 import type { Db } from "../db";
 import { errorText } from "../observability/error-text";
 import { verifyAuthentication } from "../passkeys/ceremonies";
@@ -84,13 +85,17 @@ export async function signInWithPasskey(
   }
 
   // 4. One commit: the passkey's use (under the gates), the login's last login, the Login entry.
+  //    A login linked to several clients: the entry goes to each one's log (src/families/session-entries.ts).
+  const [first, ...others] = await signInTargets(db, agency, login);
+  const lines = [`Signed in with a passkey (${use.name}).`];
   const committed = await commitChange(env, {
     agencyId: agency.id,
-    clientId: login.clientId,
+    clientId: first.clientId,
     statements: [passkeyUseStatement(db, use, now, loginMaySignIn(agency.id, login.id, now)), passkeySignedInStatement(db, agency.id, login.id, now)],
-    entry: portalEventEntry({ loginId: login.id, username: login.username, event: "Login", lines: [`Signed in with a passkey (${use.name}).`] }),
+    entry: portalEventEntry({ loginId: login.id, username: login.username, event: "Login", lines, actingAs: first.actingAs }),
   });
   if (!committed.committed) return { kind: "refused", message: NOT_ACCEPTED };
+  await recordForOtherClients(env, others, { agencyId: agency.id, loginId: login.id, username: login.username, event: "Login", lines });
   await guess.succeeded();
   const subject = await throttleKeyOf.portalAccount(env, agency.id, usernameKeyOf(login.username));
   const known = await trustedDeviceId(env, subject, req.deviceToken);

@@ -199,8 +199,20 @@ export interface PortalUser {
   mustChangePassword: boolean;
   tempPasswordExpiresAt: number | null;
   sessionVersion: number;
+  /**
+   * The client this request acts for: the login's own client, or for a login linked to several
+   * clients the one this session chose ("Whose information?"; src/families/portal-scope.ts).
+   */
   clientId: number;
   clientName: string;
+  /** The client the login was created for (portal_logins.client_id), whatever this session chose. */
+  homeClientId: number;
+  /** How entries name the person's standing for `clientId` ("representative: parent"); null for the client's own login. */
+  actingAs: string | null;
+  /** Every client the login may act for now (2+: the portal shows the switcher). */
+  choices: { clientId: number; name: string; actingAs: string | null }[];
+  /** Linked to several clients and none chosen (or the chosen one's link ended): "Whose information?" first. */
+  mustChoose: boolean;
   /** This device's session (portal_sessions): its id, and when it began. */
   sessionId: string;
   signedInAt: number;
@@ -259,7 +271,7 @@ export async function findSessionLogin(db: Db, agencyId: number, loginId: number
   const row = rows[0];
   if (!row) return null;
   const { firstName, lastName, ...rest } = row;
-  return { ...rest, clientName: `${firstName} ${lastName}` };
+  return { ...rest, clientName: `${firstName} ${lastName}`, homeClientId: rest.clientId, actingAs: null, choices: [], mustChoose: false };
 }
 
 /** The login's current password hash (a first password must differ from the temporary one). */

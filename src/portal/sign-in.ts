@@ -16,6 +16,7 @@ import type { Db } from "../db";
 import { effectiveSettings } from "../db/agency-settings";
 import { errorText } from "../observability/error-text";
 import { sendNoticeToLogin } from "../portal-notices/send";
+import { recordForOtherClients, signInTargets } from "../families/session-entries";
 import { chargeSignIn, giveBackCharge, signedInStatements, usernameKeyOf, type PortalAgency, type SignInLogin } from "./queries";
 
 export type SignInOutcome =
@@ -92,14 +93,17 @@ export async function attemptSignIn(
 
   // 5. Success, in one commit with its Login entry: the charge given back, last login set, the hash
   //    upgraded if its parameters are old.
+  //    A login linked to several clients: the entry goes to each one's log (src/families/session-entries.ts).
   const newHash = verified.needsRehash ? await hashPassword(password) : undefined;
+  const [first, ...others] = await signInTargets(db, agency, login!);
   const committed = await commitChange(env, {
     agencyId: agency.id,
-    clientId: login!.clientId,
+    clientId: first.clientId,
     statements: signedInStatements(db, attempt, agency.id, login!.id, newHash),
-    entry: portalEventEntry({ loginId: login!.id, username: login!.username, event: "Login" }),
+    entry: portalEventEntry({ loginId: login!.id, username: login!.username, event: "Login", actingAs: first.actingAs }),
   });
   if (!committed.committed) return { kind: "failed" }; // the login went between the read and now
+  await recordForOtherClients(env, others, { agencyId: agency.id, loginId: login!.id, username: login!.username, event: "Login" });
   return { kind: "signed-in", login: login!, deviceToken: attempt.deviceKey ? null : await newDeviceToken(env, subject) };
 }
 
