@@ -42,6 +42,7 @@ import { sessionLimits } from "./auth/session";
 import { staffAdminRoutes } from "./staff-admin/routes";
 import { staffSessionRoutes } from "./staff-sessions/routes";
 import { purgeSpentPortalLinks } from "./clients/portal-links";
+import { familiesStaffRoutes } from "./families/routes";
 
 export { ClientLog } from "./audit/client-log";
 export { AgencyLog } from "./audit/agency-log";
@@ -103,6 +104,7 @@ app.route("/", accountRoutes);
 app.route("/", staffSessionRoutes);
 app.route("/", faceSheetRoutes);
 app.route("/", portalLoginRoutes);
+app.route("/", familiesStaffRoutes);
 app.route("/", documentCenterRoutes);
 app.route("/", agencyLogRoutes);
 app.route("/", agencySettingsRoutes);

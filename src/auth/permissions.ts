@@ -53,7 +53,7 @@ export const PERMISSIONS = {
   },
   "portal-logins.manage": {
     roles: ["admin", "staff"],
-    label: "Add, edit and resend Client Portal logins",
+    label: "Add, edit, link and resend Client Portal logins",
     denied: "can see this client's Client Portal logins but not add, change or resend them",
   },
   "document-center.view": {
@@ -129,6 +129,10 @@ export const STAFF_ROUTES = {
   [`POST ${LOGIN}/resend`]: "portal-logins.manage",
   [`POST ${LOGIN}/emails/:emailId{[0-9]+}/resend`]: "portal-logins.manage",
   [`POST ${LOGIN}/resend-invitation`]: "portal-logins.manage",
+  // Families (src/families/routes.tsx): link an existing representative login to this client, End link.
+  [`GET ${CLIENT}/linked-logins/new`]: "portal-logins.manage",
+  [`POST ${CLIENT}/linked-logins`]: "portal-logins.manage",
+  [`POST ${CLIENT}/linked-logins/:loginId{[0-9]+}/end`]: "portal-logins.manage",
 
   "GET /document-center": "document-center.view",
   [`GET ${DOC_CLIENT}`]: "document-center.view",

@@ -255,7 +255,7 @@ export const portalLoginRoutes = new Hono<AppEnv>()
       changedMind: false,
     };
     const history = await loadHistory(c, client, login);
-    return respondWindow(c, { client, login: { id: login.id, username: login.username, seen: loginFingerprint(login) }, values, history }, 200, true);
+    return respondWindow(c, { client, login: { id: login.id, username: login.username, seen: loginFingerprint(login), linked: login.clientId !== client.id }, values, history }, 200, true);
   })
 
   .post(LOGIN, async (c) => {
@@ -268,7 +268,7 @@ export const portalLoginRoutes = new Hono<AppEnv>()
     const values = valuesFromBody(body, current.username, defaultMethod(c));
     // Re-renders keep the state the window was opened on, so a later Save still detects a conflict.
     const seen = typeof body.seen === "string" ? body.seen.slice(0, 400) : loginFingerprint(current);
-    const login = { id: current.id, username: current.username, seen };
+    const login = { id: current.id, username: current.username, seen, linked: current.clientId !== client.id };
     // A page without JavaScript is the whole window again; in the dialog only the form is swapped.
     const history = wantsFragment(c) ? undefined : await loadHistory(c, client, current);
     if (body.populate !== undefined) return respondWindow(c, { client, login, history, ...populated(client, values) }, 200);
