@@ -34,9 +34,12 @@ export function LinkedLoginCell(props: { clientId: number; username: string; lin
       <span>Yes</span>
       <span class="badge">Linked</span>
       <span class="meta">
-        {link.name}, {relationship ?? link.relationship} ({basis ?? link.legalBasis}); from {mdY(link.startDate)}
-        {link.endDate ? ` to ${mdY(link.endDate)}` : " to the client's majority"}. Created for {link.createdFor}.
+        {link.name}, {relationship ?? link.relationship} ({basis ?? link.legalBasis})
       </span>
+      <span class="meta">
+        From {mdY(link.startDate)} {link.endDate ? `to ${mdY(link.endDate)}` : "to the client's majority"}
+      </span>
+      <span class="meta">Created for {link.createdFor}</span>
       {props.manage && (
         <form method="post" action={`${linkedLoginsPath(props.clientId)}/${link.loginId}/end`}>
           <button type="submit" class="small" id={`end-link-${link.loginId}`}>
