@@ -9,6 +9,7 @@ import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { recordPortalEvent } from "../../src/clients/log";
 import { chosenClient, linkRepresentation, parentOf, riverbendToday } from "./families.fixtures";
+import { authenticator, loginWithPasskey, portalPasskeySignIn, registerPortalPasskey } from "./portal-passkeys.fixtures";
 import { PORTAL, PortalBrowser, actionRows, createLogin, createSettledLogin, freshPassphrase, lastSeq, logEntries, sql, type CreatedLogin } from "./portal.fixtures";
 
 const MARIA = { id: 1, full: "Maria Alvarez", short: "Maria A." };
@@ -258,5 +259,31 @@ describe("Activity entries name who acted", () => {
     const seq = await lastSeq(8);
     await signIn(login);
     expect((await logEntries(8, seq)).map((e) => e.description)).toEqual([`Patient Portal login by ${login.username} (representative)`]);
+  });
+});
+
+describe("passkeys of a login linked to several clients", () => {
+  it("a passkey sign-in is written to each client's log; a passkey added goes to the chosen client's log only", async () => {
+    const { login, auth } = await loginWithPasskey({ clientId: 9, representative: true });
+    await linkRepresentation(login.id, 9);
+    await linkRepresentation(login.id, 10, { relationship: "legal-guardian" });
+    const seqs = [await lastSeq(9), await lastSeq(10)];
+    const b = new PortalBrowser();
+    const { res, data } = await portalPasskeySignIn(b, auth);
+    expect(res.status).toBe(200);
+    expect(data.redirect).toBe(PORTAL);
+    expect((await logEntries(9, seqs[0])).map((e) => [e.description, JSON.parse(e.details).lines])).toEqual([
+      [`Patient Portal login by ${login.username} (representative: parent)`, ["Signed in with a passkey (My phone)."]],
+    ]);
+    expect((await logEntries(10, seqs[1])).map((e) => e.description)).toEqual([`Patient Portal login by ${login.username} (representative: legal guardian)`]);
+
+    expect((await b.get(PORTAL)).headers.get("Location")).toBe(`${PORTAL}/whose`);
+    await b.post(`${PORTAL}/whose`, { client: "10" });
+    const after = [await lastSeq(9), await lastSeq(10)];
+    const added = await registerPortalPasskey(b, authenticator(), "Laptop");
+    expect(added.res.status).toBe(200);
+    expect(await logEntries(9, after[0])).toEqual([]);
+    const entry = (await logEntries(10, after[1]))[0]!;
+    expect(JSON.parse(entry.details).portal.description).toBe(`Passkey "Laptop" added by ${login.username} (representative: legal guardian)`);
   });
 });
