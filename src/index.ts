@@ -45,6 +45,7 @@ import { sessionLimits } from "./auth/session";
 import { staffAdminRoutes } from "./staff-admin/routes";
 import { staffSessionRoutes } from "./staff-sessions/routes";
 import { purgeSpentPortalLinks } from "./clients/portal-links";
+import { familiesStaffRoutes } from "./families/routes";
 
 export { ClientLog } from "./audit/client-log";
 export { AgencyLog } from "./audit/agency-log";
@@ -107,6 +108,7 @@ app.route("/", staffSessionRoutes);
 app.route("/", faceSheetRoutes);
 app.route("/", portalLoginRoutes);
 app.route("/", part2ConsentRoutes);
+app.route("/", familiesStaffRoutes);
 app.route("/", documentCenterRoutes);
 app.route("/", minorConsentRoutes);
 app.route("/", agencyLogRoutes);

@@ -53,7 +53,7 @@ export const PERMISSIONS = {
   },
   "portal-logins.manage": {
     roles: ["admin", "staff"],
-    label: "Add, edit and resend Client Portal logins",
+    label: "Add, edit, link and resend Client Portal logins",
     denied: "can see this client's Client Portal logins but not add, change or resend them",
   },
   "document-center.view": {
@@ -133,6 +133,10 @@ export const STAFF_ROUTES = {
   [`POST ${LOGIN}/consent`]: "portal-logins.manage",
   [`POST ${LOGIN}/consent/:consentId{[0-9]+}/revoke`]: "portal-logins.manage",
   [`POST ${LOGIN}/consent/:consentId{[0-9]+}/event`]: "portal-logins.manage",
+  // Families (src/families/routes.tsx): link an existing representative login to this client, End link.
+  [`GET ${CLIENT}/linked-logins/new`]: "portal-logins.manage",
+  [`POST ${CLIENT}/linked-logins`]: "portal-logins.manage",
+  [`POST ${CLIENT}/linked-logins/:loginId{[0-9]+}/end`]: "portal-logins.manage",
 
   "GET /document-center": "document-center.view",
   [`GET ${DOC_CLIENT}`]: "document-center.view",

@@ -45,9 +45,12 @@ const PORTAL_EVENT_TEXT: Record<PortalEvent, (username: string) => string> = {
 /**
  * The log entry of a portal event, in the seed's wording (shown on the portal's Activity too).
  * `lines` add staff-visible detail (e.g. that a passkey was used); Activity shows the description.
+ * `actingAs` names a representative's standing for this client after the username ("Patient
+ * Portal login by jdoe (representative: parent)"); a client's own login has none, so its text
+ * stays the seed's exactly.
  */
-export function portalEventEntry(e: { loginId: number; username: string; event: PortalEvent; lines?: string[] }) {
-  const description = PORTAL_EVENT_TEXT[e.event](e.username);
+export function portalEventEntry(e: { loginId: number; username: string; event: PortalEvent; lines?: string[]; actingAs?: string | null }) {
+  const description = PORTAL_EVENT_TEXT[e.event](e.actingAs ? `${e.username} (${e.actingAs})` : e.username);
   return {
     actor: { type: "portal" as const, id: e.loginId, name: e.username },
     changeType: e.event,
@@ -60,13 +63,13 @@ export function portalEventEntry(e: { loginId: number; username: string; event: 
  * The client's log entry for a passkey a portal login added or removed (staff see it; so does
  * Activity). `lines` add staff-visible detail (e.g. that it was created from an emailed link).
  */
-export function portalPasskeyEntry(e: { loginId: number; username: string; change: "added" | "removed"; name: string; lines?: string[] }) {
+export function portalPasskeyEntry(e: { loginId: number; username: string; change: "added" | "removed"; name: string; lines?: string[]; actingAs?: string | null }) {
   return {
     actor: { type: "portal" as const, id: e.loginId, name: e.username },
     changeType: "Portal Login",
     description: `Portal Login ${e.username} ${e.change} a passkey: ${e.name}.`,
     details: {
-      portal: { action: e.change === "added" ? "Passkey Added" : "Passkey Removed", description: `Passkey "${e.name}" ${e.change} by ${e.username}` },
+      portal: { action: e.change === "added" ? "Passkey Added" : "Passkey Removed", description: `Passkey "${e.name}" ${e.change} by ${e.username}${e.actingAs ? ` (${e.actingAs})` : ""}` },
       ...(e.lines?.length ? { lines: e.lines } : {}),
     },
   };
@@ -75,7 +78,7 @@ export function portalPasskeyEntry(e: { loginId: number; username: string; chang
 /** Appends a portal event (sign-in, sign-out, password change) to the client's log. */
 export async function recordPortalEvent(
   env: Env,
-  e: { agencyId: number; clientId: number; loginId: number; username: string; event: PortalEvent; lines?: string[] },
+  e: { agencyId: number; clientId: number; loginId: number; username: string; event: PortalEvent; lines?: string[]; actingAs?: string | null },
 ): Promise<{ seq: number }> {
   return clientLogFor(env, e.clientId).record({ agencyId: e.agencyId, clientId: e.clientId, entry: portalEventEntry(e) });
 }

@@ -10,6 +10,7 @@ import { commitChange, type Actor } from "./log";
 import { linkSettingsFor } from "./portal-link-settings";
 import { loginById, modifiedEntry } from "./portal-logins";
 import { clientWelcomesPortal, issueLinkStatements, linksOfLogins, noInvitationSince, type IssuedLink } from "./portal-links";
+import { loginOfClient } from "./linked-logins";
 
 export type ResendInvitationResult =
   | { status: "sent"; login: PortalLogin; link: IssuedLink }
@@ -43,7 +44,7 @@ export async function resendInvitation(
   if (invite.createdAt > now - settings.resendCooldownMs) return cooldown(invite.createdAt);
 
   const stillInvited = and(
-    eq(portalLogins.clientId, input.clientId),
+    loginOfClient(input.clientId),
     isNull(portalLogins.passwordHash),
     eq(portalLogins.mustChangePassword, true),
     noInvitationSince(now - settings.resendCooldownMs),

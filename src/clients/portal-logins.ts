@@ -16,6 +16,7 @@ import { clearRefusedAfter, clearRefusedPortalLogin } from "./face-sheet";
 import { commitChange, type Actor } from "./log";
 import { linkSettingsFor, type CredentialMethod } from "./portal-link-settings";
 import { endLinksStatement, issueLinkStatements, linksOfLogins, lockHolds, type IssuedLink } from "./portal-links";
+import { loginOfClient } from "./linked-logins";
 
 const CHANGE_TYPE = "Portal Login";
 const yesNo = (v: boolean) => (v ? "Yes" : "No");
@@ -34,12 +35,12 @@ function loginByKey(db: Db, agencyId: number, usernameKey: string) {
     .get();
 }
 
-/** One login of this client in this agency (the row as stored), or undefined. */
+/** One login of this client (its own, or linked to it) in this agency (the row as stored), or undefined. */
 export function loginById(db: Db, agencyId: number, clientId: number, loginId: number) {
   return db
     .select()
     .from(portalLogins)
-    .where(and(eq(portalLogins.id, loginId), eq(portalLogins.agencyId, agencyId), eq(portalLogins.clientId, clientId)))
+    .where(and(eq(portalLogins.id, loginId), eq(portalLogins.agencyId, agencyId), loginOfClient(clientId)))
     .get();
 }
 
@@ -271,7 +272,7 @@ export async function updatePortalLogin(
   // Unchanged since read: the fields compared above, and no password change or session end.
   const unchanged = and(
     eq(portalLogins.agencyId, input.agencyId),
-    eq(portalLogins.clientId, input.clientId),
+    loginOfClient(input.clientId),
     eq(portalLogins.email, current.email),
     eq(portalLogins.active, current.active),
     eq(portalLogins.representative, current.representative),

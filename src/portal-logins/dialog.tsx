@@ -12,13 +12,14 @@ import { CHANGED_MIND_LABEL, CREDENTIAL_METHOD_LABEL, NO_RESIDENCE_EMAIL, USERNA
 import { EmailHistoryDisclosure, LoginOverview, type LoginHistoryData } from "./history-views";
 import type { PortalClient } from "./queries";
 import { portalLoginsPath } from "./views";
+import { LinkedLoginNotice } from "../families/section-views";
 
 export const FORM_ID = "portal-login-form";
 
 export interface PortalLoginFormProps {
   client: PortalClient;
   /** Absent when adding; `seen` is the state the window was opened on (`loginFingerprint`). */
-  login?: { id: number; username: string; seen: string };
+  login?: { id: number; username: string; seen: string; linked?: boolean };
   values: PortalLoginValues;
   errors?: FieldErrors;
   alert?: string;
@@ -86,6 +87,7 @@ export function PortalLoginForm(props: PortalLoginFormProps) {
         </p>
       )}
       {props.login && <input type="hidden" name="seen" value={props.login.seen} />}
+      {props.login?.linked && <LinkedLoginNotice />}
       {props.client.refusedPortalLogin && (
         <p class="warning" id="portal-login-refused">
           This client is marked Client Refused Portal Login. To save an active login, first confirm below that the client has changed

@@ -5,6 +5,7 @@
 import { and, asc, eq } from "drizzle-orm";
 import type { Db } from "../db";
 import { clients, portalLogins, type PortalLogin } from "../db/schema";
+import { loginOfClient } from "../clients/linked-logins";
 
 /** What the section and the window need to know about the client. */
 export interface PortalClient {
@@ -31,22 +32,22 @@ export async function findPortalClient(db: Db, agencyId: number, clientId: numbe
   return row ?? null;
 }
 
-/** The client's portal logins, oldest first (the client's own is usually added first). */
+/** The client's portal logins — its own and those linked to it (families) — oldest first (the client's own is usually added first). */
 export async function listPortalLogins(db: Db, agencyId: number, clientId: number): Promise<PortalLogin[]> {
   return db
     .select()
     .from(portalLogins)
-    .where(and(eq(portalLogins.agencyId, agencyId), eq(portalLogins.clientId, clientId)))
+    .where(and(eq(portalLogins.agencyId, agencyId), loginOfClient(clientId)))
     .orderBy(asc(portalLogins.createdAt), asc(portalLogins.id))
     .all();
 }
 
-/** One login of this client in this agency, or null. */
+/** One login of this client (its own or linked to it) in this agency, or null. */
 export async function findPortalLogin(db: Db, agencyId: number, clientId: number, loginId: number): Promise<PortalLogin | null> {
   const row = await db
     .select()
     .from(portalLogins)
-    .where(and(eq(portalLogins.id, loginId), eq(portalLogins.agencyId, agencyId), eq(portalLogins.clientId, clientId)))
+    .where(and(eq(portalLogins.id, loginId), eq(portalLogins.agencyId, agencyId), loginOfClient(clientId)))
     .get();
   return row ?? null;
 }

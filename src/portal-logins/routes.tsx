@@ -265,7 +265,7 @@ export const portalLoginRoutes = new Hono<AppEnv>()
     // A representative's 42 CFR Part 2 consent section (issue 11), after the form.
     const consent = await loadConsentSection(c, client, login);
     const afterForm = consent ? <ConsentSection {...consent} /> : undefined;
-    return respondWindow(c, { client, login: { id: login.id, username: login.username, seen: loginFingerprint(login) }, values, history, afterForm }, 200, true);
+    return respondWindow(c, { client, login: { id: login.id, username: login.username, seen: loginFingerprint(login), linked: login.clientId !== client.id }, values, history, afterForm }, 200, true);
   })
 
   .post(LOGIN, async (c) => {
@@ -278,7 +278,7 @@ export const portalLoginRoutes = new Hono<AppEnv>()
     const values = valuesFromBody(body, current.username, defaultMethod(c));
     // Re-renders keep the state the window was opened on, so a later Save still detects a conflict.
     const seen = typeof body.seen === "string" ? body.seen.slice(0, 400) : loginFingerprint(current);
-    const login = { id: current.id, username: current.username, seen };
+    const login = { id: current.id, username: current.username, seen, linked: current.clientId !== client.id };
     // A page without JavaScript is the whole window again; in the dialog only the form is swapped.
     const history = wantsFragment(c) ? undefined : await loadHistory(c, client, current);
     if (body.populate !== undefined) return respondWindow(c, { client, login, history, ...populated(client, values) }, 200);

@@ -11,12 +11,17 @@ import { outcomeMessage, OUTCOMES, REFUSED_CLEARED_PARAM, type Outcome } from ".
 import { agencyPortalUrl } from "./portal-url";
 import { countPortalPasskeys, listClientEmails } from "./email-history";
 import { findPortalLogin, listPortalLogins } from "./queries";
+import { linkedLoginsOf } from "../families/queries";
 import { ClientPortalSection, type SectionData, type StatusMessage } from "./views";
 
 /** Everything the section shows for this client of the signed-in agency. */
 export async function loadSectionData(c: Context<AppEnv>, client: { id: number; refusedPortalLogin: boolean }): Promise<SectionData> {
   const agency = c.var.staff.agency;
-  const [logins, emails] = await Promise.all([listPortalLogins(c.var.db, agency.id, client.id), listClientEmails(c.var.db, agency.id, client.id)]);
+  const [logins, emails, linked] = await Promise.all([
+    listPortalLogins(c.var.db, agency.id, client.id),
+    listClientEmails(c.var.db, agency.id, client.id),
+    linkedLoginsOf(c.var.db, agency.id, client.id),
+  ]);
   const ids = logins.map((l) => l.id);
   return {
     clientId: client.id,
@@ -30,6 +35,7 @@ export async function loadSectionData(c: Context<AppEnv>, client: { id: number; 
     now: Date.now(),
     timezone: agency.timezone,
     role: c.var.staff.role,
+    linked,
   };
 }
 

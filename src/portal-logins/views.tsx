@@ -12,6 +12,8 @@ import { emailsByLogin, undeliveredNotices } from "./email-history";
 import { EmailHistoryDisclosure, LoginOverview } from "./history-views";
 import { emailDelivery, hasTemporaryPassword, loginStatus, pendingInvitation, type LoginStatus } from "./status";
 import { formatAgencyDateTime } from "../layout/agency-time";
+import type { LinkedLogin } from "../families/queries";
+import { LinkedLoginCell, LinkLoginButton } from "../families/section-views";
 
 export const SECTION_BODY_ID = "client-portal";
 export const STATUS_ID = "portal-login-status";
@@ -42,6 +44,8 @@ export interface SectionData {
   role: Role;
   /** The login whose Email history is shown open (after a Resend from it). */
   openHistory?: number;
+  /** Logins linked to this client from another one (families), with their record for this client. */
+  linked?: Map<number, LinkedLogin>;
 }
 
 export const portalLoginsPath = (clientId: number) => `/face-sheet/${clientId}/portal-logins`;
@@ -136,6 +140,7 @@ export function ClientPortalBody(props: SectionData) {
           >
             Add Client Portal Login
           </a>
+          <LinkLoginButton clientId={props.clientId} />
         </div>
       )}
     </div>
@@ -211,7 +216,9 @@ function LoginsTable(props: SectionData & { manage: boolean }) {
                 <td data-label="Portal Username" class="username">
                   {l.username}
                 </td>
-                <td data-label="Representative">{yesNo(l.representative)}</td>
+                <td data-label="Representative">
+                  {props.linked?.get(l.id) ? <LinkedLoginCell clientId={props.clientId} username={l.username} link={props.linked.get(l.id)!} manage={props.manage} /> : yesNo(l.representative)}
+                </td>
                 <td data-label="Active">{yesNo(l.active)}</td>
                 <td data-label="Status">
                   <StatusCell base={base} login={l} links={links} now={props.now} timezone={props.timezone} lockHoldMs={props.lockHoldMs} manage={props.manage} />

@@ -12,6 +12,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { sessionLimits } from "../auth/session";
 import { commitChange, portalEventEntry } from "../clients/log";
+import { otherChoices, recordForOtherClients } from "../families/session-entries";
 import { placeText } from "./device";
 import { DevicesPage } from "./device-views";
 import { endPortalSession, PORTAL_ROUTE, portalPath, requireChosenPassword, requirePortalUser, type PortalEnv } from "./portal-session";
@@ -46,6 +47,7 @@ export const portalDeviceRoutes = new Hono<PortalEnv>()
         loginId: user.loginId,
         username: user.username,
         event: "Logout",
+        actingAs: user.actingAs,
         lines: [here ? "Ended from Devices on this device." : `Session on ${session.device}${place ? ` (${place})` : ""} ended from Devices on another device.`],
       }),
     });
@@ -63,8 +65,10 @@ export const portalDeviceRoutes = new Hono<PortalEnv>()
       agencyId: agency.id,
       clientId: user.clientId,
       statements: endAllSessionsStatements(db, agency.id, user.loginId, user.sessionVersion, Date.now()),
-      entry: portalEventEntry({ loginId: user.loginId, username: user.username, event: "Logout", lines: ["Logged out on every device."] }),
+      entry: portalEventEntry({ loginId: user.loginId, username: user.username, event: "Logout", lines: ["Logged out on every device."], actingAs: user.actingAs }),
     });
+    const lines = ["Logged out on every device."];
+    await recordForOtherClients(c.env, otherChoices(user), { agencyId: agency.id, loginId: user.loginId, username: user.username, event: "Logout", lines });
     endPortalSession(c);
     c.header("Clear-Site-Data", '"cache", "storage"');
     return c.redirect(`${portalPath(agency.slug)}?logged-out`, 303);

@@ -48,7 +48,7 @@ const tooMany = (agency: PortalAgency, ms: number) => `Too many attempts. Wait $
 const owner = (agency: PortalAgency, user: PortalUser) => portalOwner(agency.id, user.loginId);
 
 /** The client's log entry for a passkey added or removed (staff see it; so does Activity). */
-const passkeyEntry = (user: PortalUser, change: "added" | "removed", name: string) => portalPasskeyEntry({ loginId: user.loginId, username: user.username, change, name });
+const passkeyEntry = (user: PortalUser, change: "added" | "removed", name: string) => portalPasskeyEntry({ loginId: user.loginId, username: user.username, change, name, actingAs: user.actingAs });
 
 /**
  * Emails the login that a passkey was added or removed (no secret in it; what to do if it wasn't

@@ -18,12 +18,12 @@
 import { chargeGuess } from "../auth/guess";
 import { newDeviceToken, throttleKeyOf, trustedDeviceId, type AddressBucket } from "../auth/throttle-keys";
 import { commitChange, portalEventEntry, recordStaffEvent } from "../clients/log";
+import { recordForOtherClients, signInTargets } from "../families/session-entries";
 import type { Db } from "../db";
 import { errorText } from "../observability/error-text";
 import { verifyAuthentication } from "../passkeys/ceremonies";
 import { passkeyUseStatement } from "../passkeys/queries";
 import type { RelyingParty } from "../passkeys/relying-party";
-import { agencyToday } from "../layout/agency-time";
 import { findSignInLoginById, loginMaySignIn, passkeySignedInStatement, usernameKeyOf, type PortalAgency, type SignInLogin } from "./queries";
 
 export type PasskeySignInOutcome =
@@ -85,13 +85,18 @@ export async function signInWithPasskey(
   }
 
   // 4. One commit: the passkey's use (under the gates), the login's last login, the Login entry.
+  //    A login linked to several clients: the entry goes to each one's log (src/families/session-entries.ts).
+  const [first, ...others] = await signInTargets(db, agency, login);
+  if (!first) return { kind: "refused", message: NOT_ACCEPTED }; // access has ended (issue 11): no client in force
+  const lines = [`Signed in with a passkey (${use.name}).`];
   const committed = await commitChange(env, {
     agencyId: agency.id,
-    clientId: login.clientId,
-    statements: [passkeyUseStatement(db, use, now, loginMaySignIn(agency.id, login.id, now, agencyToday(agency.timezone))), passkeySignedInStatement(db, agency.id, login.id, now)],
-    entry: portalEventEntry({ loginId: login.id, username: login.username, event: "Login", lines: [`Signed in with a passkey (${use.name}).`] }),
+    clientId: first.clientId,
+    statements: [passkeyUseStatement(db, use, now, loginMaySignIn(agency.id, login.id, now)), passkeySignedInStatement(db, agency.id, login.id, now)],
+    entry: portalEventEntry({ loginId: login.id, username: login.username, event: "Login", lines, actingAs: first.actingAs }),
   });
   if (!committed.committed) return { kind: "refused", message: NOT_ACCEPTED };
+  await recordForOtherClients(env, others, { agencyId: agency.id, loginId: login.id, username: login.username, event: "Login", lines });
   await guess.succeeded();
   const subject = await throttleKeyOf.portalAccount(env, agency.id, usernameKeyOf(login.username));
   const known = await trustedDeviceId(env, subject, req.deviceToken);

@@ -29,7 +29,7 @@ export type ChangeOutcome =
 
 /** The Client Action Log's entry for a password the user changed. */
 export function passwordChangedEntry(user: PortalUser) {
-  return portalEventEntry({ loginId: user.loginId, username: user.username, event: "Reset Password" });
+  return portalEventEntry({ loginId: user.loginId, username: user.username, event: "Reset Password", actingAs: user.actingAs });
 }
 
 /**
@@ -99,14 +99,14 @@ export async function changePortalPassword(
         agencyId: agency.id,
         loginId: user.loginId,
         now: Date.now(),
-        onlyIf: and(eq(portalLogins.clientId, user.clientId), eq(portalLogins.active, true), eq(portalLogins.sessionVersion, user.sessionVersion)),
+        onlyIf: and(eq(portalLogins.clientId, user.homeClientId), eq(portalLogins.active, true), eq(portalLogins.sessionVersion, user.sessionVersion)),
       }),
       {
         sql:
           "UPDATE portal_logins SET password_hash = ?, must_change_password = 0, temp_password_expires_at = NULL, " +
           "session_version = session_version + 1, failed_attempts = 0, locked_until = NULL " +
           "WHERE id = ? AND agency_id = ? AND client_id = ? AND active = 1 AND session_version = ?",
-        params: [await hashPassword(next), user.loginId, agency.id, user.clientId, user.sessionVersion],
+        params: [await hashPassword(next), user.loginId, agency.id, user.homeClientId, user.sessionVersion],
       },
     ],
     entry: passwordChangedEntry(user),

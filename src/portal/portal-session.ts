@@ -18,7 +18,6 @@ import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import type { Db } from "../db";
 import { sessionLimits, signSession, verifySession } from "../auth/session";
 import { cityOf, countryOf, deviceSummary } from "./device";
-import { agencyToday } from "../layout/agency-time";
 import { findSessionLogin, type PortalAgency, type PortalUser } from "./queries";
 import { insertSession, newSessionId, type SessionMethod } from "./sessions";
 
@@ -122,7 +121,7 @@ export const loadPortalUser: MiddlewareHandler<PortalEnv> = async (c, next) => {
     const refresh = claims !== null && now - claims.iat >= REFRESH_AFTER_SECONDS;
     const user =
       claims?.sid && claims.agencyId === agency.id && Number.isSafeInteger(loginId)
-        ? await findSessionLogin(c.var.db, agency.id, loginId, claims.sid, refresh ? now * 1000 : undefined, agencyToday(agency.timezone)) // today: 42 CFR Part 2 consent (issue 11)
+        ? await findSessionLogin(c.var.db, agency.id, loginId, claims.sid, refresh ? now * 1000 : undefined)
         : null;
     // A temporary password that expired ends a session begun with it, too.
     const tempExpired = user?.mustChangePassword && user.tempPasswordExpiresAt != null && Date.now() > user.tempPasswordExpiresAt;

@@ -8,7 +8,6 @@ import type { Statement } from "../audit/chained-log";
 import type { Db } from "../db";
 import { agencySettingsColumns, type AgencySettingsRow } from "../db/agency-settings";
 import { agencies, clientLog, clients, portalLogins, portalSessions } from "../db/schema";
-import { part2ConsentHoldsSql } from "../part2/rule";
 import { notFromMinorConsentedCaseSql } from "../minor-consent/rule";
 import { accountCharge, chargeAccountRow, chargeCounters, giveBack, readCounters, roomBeforeAccount, type AccountState, type Attempt, type ThrottleRow } from "../auth/throttle";
 
@@ -72,15 +71,13 @@ export async function findSignInLoginById(db: Db, agencyId: number, loginId: num
  * sign-in writes only under it, so a login deactivated (or a client marked refused) a moment
  * before can't slip through between the read and the commit.
  */
-export function loginMaySignIn(agencyId: number, loginId: number, now: number, today?: string): SQL {
-  // Issue 11: with `today` (agency time zone), a representative also needs its 42 CFR Part 2 consent.
-  const part2 = today === undefined ? sql`` : sql` AND (l.representative = 0 OR ${part2ConsentHoldsSql(agencyId, sql`l.client_id`, sql`l.id`, today)})`;
+export function loginMaySignIn(agencyId: number, loginId: number, now: number): SQL {
   return sql`EXISTS (SELECT 1 FROM portal_logins l
     JOIN clients c ON c.id = l.client_id AND c.agency_id = l.agency_id
     JOIN agencies a ON a.id = l.agency_id
     WHERE l.id = ${loginId} AND l.agency_id = ${agencyId} AND l.active = 1
       AND (l.locked_until IS NULL OR l.locked_until <= ${now})
-      AND c.refused_portal_login = 0 AND a.portal_enabled = 1${part2})`;
+      AND c.refused_portal_login = 0 AND a.portal_enabled = 1)`;
 }
 
 /**
@@ -207,8 +204,20 @@ export interface PortalUser {
   hasPassword: boolean;
   tempPasswordExpiresAt: number | null;
   sessionVersion: number;
+  /**
+   * The client this request acts for: the login's own client, or for a login linked to several
+   * clients the one this session chose ("Whose information?"; src/families/portal-scope.ts).
+   */
   clientId: number;
   clientName: string;
+  /** The client the login was created for (portal_logins.client_id), whatever this session chose. */
+  homeClientId: number;
+  /** How entries name the person's standing for `clientId` ("representative: parent"); null for the client's own login. */
+  actingAs: string | null;
+  /** Every client the login may act for now (2+: the portal shows the switcher). */
+  choices: { clientId: number; name: string; actingAs: string | null }[];
+  /** Linked to several clients and none chosen (or the chosen one's link ended): "Whose information?" first. */
+  mustChoose: boolean;
   /** This device's session (portal_sessions): its id, and when it began. */
   sessionId: string;
   signedInAt: number;
@@ -221,7 +230,7 @@ export interface PortalUser {
  * One D1 round trip: with `seenAt` (the cookie is being refreshed, at most once a minute) the
  * session's last-seen time is moved in the same batch.
  */
-export async function findSessionLogin(db: Db, agencyId: number, loginId: number, sessionId: string, seenAt?: number, today?: string): Promise<PortalUser | null> {
+export async function findSessionLogin(db: Db, agencyId: number, loginId: number, sessionId: string, seenAt?: number): Promise<PortalUser | null> {
   const query = db
     .select({
       loginId: portalLogins.id,
@@ -256,10 +265,6 @@ export async function findSessionLogin(db: Db, agencyId: number, loginId: number
         eq(portalLogins.id, loginId),
         eq(portalLogins.agencyId, agencyId),
         eq(portalLogins.active, true),
-        // 42 CFR Part 2 (issue 11, src/part2/rule.ts): a representative of a client with an open
-        // Part 2 case needs a current consent; checked here so revocation or expiry ends the session
-        // on its next request.
-        today === undefined ? undefined : or(eq(portalLogins.representative, false), part2ConsentHoldsSql(agencyId, sql`${portalLogins.clientId}`, sql`${portalLogins.id}`, today)),
       ),
     )
     .limit(1);
@@ -278,7 +283,7 @@ export async function findSessionLogin(db: Db, agencyId: number, loginId: number
   const row = rows[0];
   if (!row) return null;
   const { firstName, lastName, hasPassword, ...rest } = row;
-  return { ...rest, hasPassword: Boolean(hasPassword), clientName: `${firstName} ${lastName}` };
+  return { ...rest, hasPassword: Boolean(hasPassword), clientName: `${firstName} ${lastName}`, homeClientId: rest.clientId, actingAs: null, choices: [], mustChoose: false };
 }
 
 /** The login's current password hash (a first password must differ from the temporary one). */

@@ -40,6 +40,9 @@ import { afterResponse } from "../observability/after-response";
 import { sendNoticeToLogin } from "../portal-notices/send";
 import { ActivityPage, ChangePasswordPage, PortalErrorPage, PortalHomePage, PortalNotFoundPage, PortalSignInPage } from "./views";
 import { errorText } from "../observability/error-text";
+import { scopePortalClient } from "../families/portal-scope";
+import { familiesPortalRoutes } from "../families/portal-routes";
+import { otherChoices, recordForOtherClients } from "../families/session-entries";
 
 const GENERIC_FAILURE = "That Portal Username and password don't match an active login. Check both and try again.";
 const tooMany = (agencyName: string, retryAfterMs: number) =>
@@ -72,7 +75,8 @@ const portalAgency: MiddlewareHandler<PortalEnv> = async (c, next) => {
 
 export const portalRoutes = new Hono<PortalEnv>()
   // "/portal/:slug/*" also matches "/portal/:slug" itself: one registration runs it once.
-  .use(`${PORTAL_ROUTE}/*`, portalAgency, loadPortalUser)
+  // Then which client the request acts for (a login linked to several: the one this session chose).
+  .use(`${PORTAL_ROUTE}/*`, portalAgency, loadPortalUser, scopePortalClient)
 
   // Home when signed in; otherwise the sign-in form.
   .get(`${PORTAL_ROUTE}`, async (c) => {
@@ -187,8 +191,10 @@ export const portalRoutes = new Hono<PortalEnv>()
         agencyId: agency.id,
         clientId: user.clientId,
         statements: [endSessionStatement(c.var.db, agency.id, user.loginId, user.sessionId, Date.now())],
-        entry: portalEventEntry({ loginId: user.loginId, username: user.username, event: "Logout" }),
+        entry: portalEventEntry({ loginId: user.loginId, username: user.username, event: "Logout", actingAs: user.actingAs }),
       });
+      // Sign-out, like sign-in, goes to every client's log the session could act for.
+      await recordForOtherClients(c.env, otherChoices(user), { agencyId: agency.id, loginId: user.loginId, username: user.username, event: "Logout" });
     }
     endPortalSession(c);
     c.header("Clear-Site-Data", '"cache", "storage"');
@@ -200,6 +206,7 @@ export const portalRoutes = new Hono<PortalEnv>()
   .route("/", portalLinkRoutes)
   .route("/", portalForgotRoutes)
   .route("/", portalConsentRoutes)
+  .route("/", familiesPortalRoutes)
 
   // Nothing else lives under /portal: never fall through to the staff app's sign-in.
   .all("/portal", (c) => c.html(<PortalNotFoundPage />, 404))

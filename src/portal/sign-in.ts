@@ -16,8 +16,7 @@ import type { Db } from "../db";
 import { effectiveSettings } from "../db/agency-settings";
 import { errorText } from "../observability/error-text";
 import { sendNoticeToLogin } from "../portal-notices/send";
-import { agencyToday } from "../layout/agency-time";
-import { part2ConsentHolds } from "../part2/rule";
+import { recordForOtherClients, signInTargets } from "../families/session-entries";
 import { chargeSignIn, giveBackCharge, signedInStatements, usernameKeyOf, type PortalAgency, type SignInLogin } from "./queries";
 
 export type SignInOutcome =
@@ -94,24 +93,29 @@ export async function attemptSignIn(
     return { kind: "expired" };
   }
 
-  // 4b. 42 CFR Part 2 (issue 11, src/part2/rule.ts): a representative of a client with an open Part 2
-  //     case needs a current consent. Said only after the password was verified, like an expiry.
-  if (login!.representative && !(await part2ConsentHolds(db, { agencyId: agency.id, clientId: login!.clientId, loginId: login!.id, today: agencyToday(agency.timezone) }))) {
+  // 4b. Issue 11: the clients this login may act for today (src/families/links-in-force.ts — its
+  //     representation records' dates and, for a client with an open 42 CFR Part 2 case, a current
+  //     consent). None left: access has ended. Said only after the password was verified, like an expiry.
+  const targets = await signInTargets(db, agency, login!);
+  const [first, ...others] = targets;
+  if (!first) {
     await giveBackCharge(db, attempt, agency.id, login!.id);
-    req.defer(() => logFailure(env, agency, login!, "no current 42 CFR Part 2 consent for this representative", req.ip, null));
+    req.defer(() => logFailure(env, agency, login!, "representative access has ended (no client in force: dates or 42 CFR Part 2 consent)", req.ip, null));
     return { kind: "access-ended" };
   }
 
   // 5. Success, in one commit with its Login entry: the charge given back, last login set, the hash
   //    upgraded if its parameters are old.
+  //    A login linked to several clients: the entry goes to each one's log (src/families/session-entries.ts).
   const newHash = verified.needsRehash ? await hashPassword(password) : undefined;
   const committed = await commitChange(env, {
     agencyId: agency.id,
-    clientId: login!.clientId,
+    clientId: first.clientId,
     statements: signedInStatements(db, attempt, agency.id, login!.id, newHash),
-    entry: portalEventEntry({ loginId: login!.id, username: login!.username, event: "Login" }),
+    entry: portalEventEntry({ loginId: login!.id, username: login!.username, event: "Login", actingAs: first.actingAs }),
   });
   if (!committed.committed) return { kind: "failed" }; // the login went between the read and now
+  await recordForOtherClients(env, others, { agencyId: agency.id, loginId: login!.id, username: login!.username, event: "Login" });
   return { kind: "signed-in", login: login!, deviceToken: attempt.deviceKey ? null : await newDeviceToken(env, subject) };
 }
 

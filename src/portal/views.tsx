@@ -6,6 +6,7 @@ import { Field } from "../layout/views";
 import type { ClientAction, PortalAgency, PortalHome, PortalUser } from "./queries";
 import { formatActionLogTime, formatAgencyDateTime, zoneName } from "../layout/agency-time";
 import { PasskeyButton } from "../layout/passkey-button";
+import { ClientSwitcher } from "../families/switcher";
 
 export type Section = "home" | "activity" | "consent" | "passkeys" | "devices" | "password";
 
@@ -44,6 +45,7 @@ export function PortalLayout(props: { agency: PortalAgency; title: string; user?
             </form>
           )}
         </header>
+        {user && <ClientSwitcher agency={agency} user={user} section={props.section} />}
         {user && !user.mustChangePassword && (
           <nav class="portal-nav" aria-label="Portal">
             <ul>

@@ -90,7 +90,7 @@ describe("sign-in", () => {
     expect(alertOf(await res.text())).toBe("Your access to the Client Portal has ended. Contact Riverbend Behavioral Health if you think this is a mistake.");
     expect([...b.cookies.keys()].some((k) => k.startsWith("__Host-portal_session"))).toBe(false);
     const { results } = await env.DB.prepare("SELECT description FROM client_log WHERE client_id = ? AND description LIKE ?").bind(LUIS, `%as ${login.username}%`).all<{ description: string }>();
-    expect(results.map((r) => r.description)).toContain(`Failed Client Portal sign-in as ${login.username}: no current 42 CFR Part 2 consent for this representative.`);
+    expect(results.map((r) => r.description)).toContain(`Failed Client Portal sign-in as ${login.username}: representative access has ended (no client in force: dates or 42 CFR Part 2 consent).`);
   });
 
   it("a wrong password for such a login still gets the generic failure (nothing about consent)", async () => {

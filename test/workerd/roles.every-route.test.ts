@@ -17,6 +17,7 @@ import { Browser, DEMO, DEMO_PASSWORD } from "./fixtures";
 import { clientRow, faceSheetForm } from "./helpers";
 import { addLogin, loginRow, windowForm } from "./portal-logins.helpers";
 import { lockStaffSignIn } from "./throttle.fixtures";
+import { agencyToday } from "../../src/layout/agency-time";
 
 const STAFF: Record<Role, string> = { auditor: "auditor@riverbend.test", staff: "staff@riverbend.test", admin: "admin@riverbend.test" };
 const LEAST_PRIVILEGED_FIRST: Role[] = ["auditor", "staff", "admin"];
@@ -51,6 +52,14 @@ const FORMS: Record<string, (role: Role) => Promise<Record<string, string>> | Re
   "POST /face-sheet/:clientId{[0-9]+}": async (role) => faceSheetForm(await clientRow(DEMO.maria), { residenceCity: `City of ${role}` }),
   "POST /face-sheet/:clientId{[0-9]+}/portal-logins": (role) => windowForm({ username: `roles.${role}`, email: `${role}@example.com` }),
   "POST /face-sheet/:clientId{[0-9]+}/portal-logins/:loginId{[0-9]+}": (role) => windowForm({ email: `edited.${role}@example.com`, resetPassword: false }),
+  // A representative login of James's (beforeAll), linked to Maria with a valid record: a real write if allowed.
+  "POST /face-sheet/:clientId{[0-9]+}/linked-logins": () => ({
+    loginId: String(ids.repLoginId),
+    name: "Roles Rep",
+    relationship: "parent",
+    legalBasis: "parent-of-minor",
+    startDate: agencyToday("America/New_York"),
+  }),
   "POST /account/password": () => ({ currentPassword: DEMO_PASSWORD, newPassword: "roles matrix never saves this", confirmPassword: "mismatch" }),
   "POST /admin/staff/invite": (role) => ({ name: `Roles ${role}`, email: `roles.invite.${role}@example.com`, role: "admin" }),
   "POST /admin/staff/:staffId{[0-9]+}/role": () => ({ role: "admin" }),
@@ -96,7 +105,12 @@ beforeAll(async () => {
   const consent = await env.DB.prepare(
     "INSERT INTO part2_consents (agency_id, representation_id, client_id, client_name, discloser, recipient, purpose, information, expires_on, signed_on, right_to_revoke_stated, created_at) VALUES (1, ?, ?, 'Maria Alvarez', 'Riverbend', 'Roles Rep', 'p', 'i', '2999-01-01', '2026-01-01', 1, 0) RETURNING id",
   ).bind(representation!.id, DEMO.maria).first<{ id: number }>();
-  Object.assign(ids, { consentId: consent!.id, emailId: email!.id, clientId: DEMO.maria, caseId: kase!.id, loginId: login!.id, staffId: member!.id, sessionId: session!.id, id: "no-such-passkey" });
+  const rep = await env.DB.prepare(
+    "INSERT INTO portal_logins (agency_id, client_id, username, username_key, email, representative, created_at) VALUES (1, ?, 'roles.rep', 'roles.rep', 'r@example.com', 1, 0) RETURNING id",
+  )
+    .bind(DEMO.james)
+    .first<{ id: number }>();
+  Object.assign(ids, { repLoginId: rep!.id, consentId: consent!.id, emailId: email!.id, clientId: DEMO.maria, caseId: kase!.id, loginId: login!.id, staffId: member!.id, sessionId: session!.id, id: "no-such-passkey" });
 });
 
 afterEach(() => {
