@@ -110,7 +110,8 @@ app.route("/", twoFactorAccountRoutes);
 app.route("/", passkeyRoutes);
 app.route("/", staffAdminRoutes);
 
-app.notFound((c) => c.html(ErrorPage({ title: "Not found", message: "There is nothing here, or you don't have access to it." }), 404));
+// A signed-in staff member keeps the header, name, Sign out and Main Menu on the 404 page.
+app.notFound((c) => c.html(ErrorPage({ title: "Not found", message: "There is nothing here, or you don't have access to it.", staff: c.get("staff") }), 404));
 app.onError((err, c) => {
   // Middleware refusals carry their own response: answer with it, not a 500.
   if (err instanceof HTTPException) return err.getResponse();

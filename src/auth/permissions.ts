@@ -56,6 +56,11 @@ export const PERMISSIONS = {
     label: "Add, edit and resend Client Portal logins",
     denied: "can see this client's Client Portal logins but not add, change or resend them",
   },
+  "portal-accounts.view": {
+    roles: EVERYONE,
+    label: "Client Portal Accounts: every portal login of the agency, and its CSV",
+    denied: "can't open the Client Portal Accounts list",
+  },
   "document-center.view": {
     roles: EVERYONE,
     label: "Document Center: open cases and the Face Sheet Change Log",
