@@ -135,6 +135,9 @@ export const STAFF_ROUTES = {
   [`POST ${LOGIN}/emails/:emailId{[0-9]+}/resend`]: "portal-logins.manage",
   [`POST ${LOGIN}/resend-invitation`]: "portal-logins.manage",
 
+  "GET /portal-accounts": "portal-accounts.view",
+  "GET /portal-accounts.csv": "portal-accounts.view",
+
   "GET /document-center": "document-center.view",
   [`GET ${DOC_CLIENT}`]: "document-center.view",
   [`GET ${DOC_CASE}`]: "document-center.view",

@@ -11,7 +11,8 @@ import type { PortalEmail, PortalLogin } from "../db/schema";
 import { emailsByLogin, undeliveredNotices } from "./email-history";
 import { EmailHistoryDisclosure, LoginOverview } from "./history-views";
 import { emailDelivery, hasTemporaryPassword, loginStatus, pendingInvitation, type LoginStatus } from "./status";
-import { formatAgencyDateTime } from "../layout/agency-time";
+import { STATUS_BADGE, statusLabel } from "./status-labels";
+import { formatAgencyDateTime, formatAgencyDateTimeWithZone } from "../layout/agency-time";
 
 export const SECTION_BODY_ID = "client-portal";
 export const STATUS_ID = "portal-login-status";
@@ -47,17 +48,6 @@ export interface SectionData {
 export const portalLoginsPath = (clientId: number) => `/face-sheet/${clientId}/portal-logins`;
 
 const yesNo = (v: boolean) => (v ? "Yes" : "No");
-
-const STATUS_BADGE: Record<LoginStatus, string> = {
-  Invited: "badge",
-  Active: "badge ok",
-  Inactive: "badge",
-  Locked: "badge bad",
-  "Link locked": "badge bad",
-  "Link expired": "badge warn",
-  Expired: "badge warn",
-  "No password": "badge warn",
-};
 
 const STATUS_HELP: Record<LoginStatus, string> = {
   Invited: "Temporary password or invitation link sent, not yet used",
@@ -153,7 +143,7 @@ function StatusCell(props: { base: string; login: PortalLogin; links: LoginLinks
   return (
     <div class="status-cell">
       <span class={STATUS_BADGE[status]} title={STATUS_HELP[status]}>
-        {status}
+        {statusLabel(status)}
       </span>
       {invite && (
         <span class="meta">
@@ -242,7 +232,7 @@ function LoginsTable(props: SectionData & { manage: boolean }) {
                     )}
                   </div>
                 </td>
-                <td data-label="Last login">{l.lastLoginAt ? formatAgencyDateTime(l.lastLoginAt, props.timezone) : "Never"}</td>
+                <td data-label="Last login">{l.lastLoginAt ? formatAgencyDateTimeWithZone(l.lastLoginAt, props.timezone) : "Never"}</td>
                 {props.manage && (
                   <td data-label="Edit">
                     <a
