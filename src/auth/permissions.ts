@@ -99,6 +99,8 @@ const LOGIN = `${LOGINS}/:loginId{[0-9]+}`;
 const DOC_CLIENT = "/document-center/clients/:clientId{[0-9]+}";
 const DOC_CASE = `${DOC_CLIENT}/cases/:caseId{[0-9]+}`;
 const CHANGE_LOG = `${DOC_CASE}/face-sheet-log`;
+/** The same log without a case (the Face Sheet's Change Log link). */
+const CLIENT_CHANGE_LOG = `${DOC_CLIENT}/face-sheet-log`;
 const MEMBER = "/admin/staff/:staffId{[0-9]+}";
 
 /** Every staff route and the permission it needs. A route missing here is refused to everyone. */
@@ -145,6 +147,9 @@ export const STAFF_ROUTES = {
   [`GET ${CHANGE_LOG}.csv`]: "change-log.export",
   // A POST, but it only reads: recomputing the chain changes nothing.
   [`POST ${CHANGE_LOG}/verify`]: "change-log.verify",
+  [`GET ${CLIENT_CHANGE_LOG}`]: "document-center.view",
+  [`GET ${CLIENT_CHANGE_LOG}.csv`]: "change-log.export",
+  [`POST ${CLIENT_CHANGE_LOG}/verify`]: "change-log.verify",
 
   "GET /account/sessions": "account.own",
   // Only the member's own sessions: another member's session id answers 404.

@@ -102,7 +102,16 @@ export function FaceSheetPage(props: { staff: CurrentStaff; sheet: FaceSheet; pa
         <h1>
           Face Sheet <span class="sub">{fullName(client)}</span>
         </h1>
-        <a href="/face-sheet" class="link">Find another client</a>
+        <div class="page-links">
+          {can(props.staff.role, "document-center.view") && (
+            <a href={`/document-center/clients/${client.id}/face-sheet-log`} class="link">
+              Face Sheet Change Log
+            </a>
+          )}
+          <a href="/face-sheet" class="link">
+            Find another client
+          </a>
+        </div>
       </div>
       {props.panel}
       <Cases sheet={props.sheet} />
