@@ -171,6 +171,8 @@ export function ChangeLogResults(props: {
   atTop?: boolean;
   focus?: boolean;
   problem?: string;
+  /** Sent beside another swap (a filter error): replaces the results out of band. */
+  oob?: boolean;
 }) {
   const { ctx, filter, page } = props;
   const base = logPath(ctx);
@@ -185,7 +187,7 @@ export function ChangeLogResults(props: {
   // A page away from the top with no Newer link (an old link, say) still offers the way back.
   const newest = page !== null && !props.atTop && page.newerFrom === undefined;
   return (
-    <section id="log-results" class="card" aria-labelledby="results-h">
+    <section id="log-results" class="card" aria-labelledby="results-h" hx-swap-oob={props.oob ? "true" : undefined}>
       <div class="section-head">
         <h2 id="results-h" tabindex={-1} autofocus={props.focus}>
           {isFiltered(filter) ? "Filtered changes" : "All changes"}

@@ -136,6 +136,8 @@ export const documentCenterRoutes = new Hono<AppEnv>()
           <>
             <DateRange values={values} timeZone={ctx.timeZone} errors={query.errors} />
             <LogStatus text={status} oob />
+            {/* The entries on screen answer the last filter, not this one: take them away. */}
+            <ChangeLogResults ctx={ctx} filter={NO_FILTER} page={null} problem={problem} oob />
           </>,
           422,
         );

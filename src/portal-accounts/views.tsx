@@ -6,6 +6,7 @@
 import type { CurrentStaff } from "../app";
 import type { FieldErrors } from "../forms/parse";
 import { formatAgencyDateTimeWithZone, zoneName } from "../layout/agency-time";
+import { Breakable } from "../layout/breakable";
 import { Layout } from "../layout/views";
 import { STATUS_BADGE, statusLabel } from "../portal-logins/status-labels";
 import { accountsQueryString, filterLabel, STATUS_FILTER_HELP, STATUS_FILTERS, type AccountsFilter } from "./filters";
@@ -20,15 +21,6 @@ const crumbs = [
 ];
 
 const yesNo = (v: boolean) => (v ? "Yes" : "No");
-
-/**
- * An email or username that wraps only at its separators — after a dot, hyphen or underscore,
- * before the @ — never inside a word (a part longer than the whole line is the only exception).
- */
-export function Breakable(props: { text: string; class?: string }) {
-  const parts = props.text.split(/(?=@)|(?<=[._-])/);
-  return <span class={props.class ?? "breakable"}>{parts.flatMap((p, i) => (i === 0 ? [p] : [<wbr />, p]))}</span>;
-}
 
 /** Last login as every staff page shows it, with the agency's zone (or Never). */
 export const lastLogin = (at: number | null, timeZone: string) => (at ? formatAgencyDateTimeWithZone(at, timeZone) : "Never");
@@ -126,7 +118,7 @@ function AccountRow(props: { a: PortalAccount; timeZone: string }) {
       </td>
       <td data-label="Portal User Email">
         <div class="email-cell">
-          <Breakable text={a.email} class="email breakable" />
+          <Breakable text={a.email} class="email" />
           {a.delivery === "sent" && <span class="meta">Email sent</span>}
           {a.delivery === "failed" && <span class="badge bad">Email not sent</span>}
         </div>

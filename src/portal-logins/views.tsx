@@ -12,6 +12,7 @@ import { emailsByLogin, undeliveredNotices } from "./email-history";
 import { EmailHistoryDisclosure, LoginOverview } from "./history-views";
 import { emailDelivery, hasTemporaryPassword, loginStatus, pendingInvitation, type LoginStatus } from "./status";
 import { STATUS_BADGE, statusLabel } from "./status-labels";
+import { Breakable } from "../layout/breakable";
 import { formatAgencyDateTime, formatAgencyDateTimeWithZone } from "../layout/agency-time";
 
 export const SECTION_BODY_ID = "client-portal";
@@ -109,7 +110,10 @@ export function ClientPortalBody(props: SectionData) {
         </dd>
       </dl>
       {props.logins.length === 0 ? (
-        <p class="empty">No data</p>
+        <div class="no-data">
+          <p class="empty">No data</p>
+          <p class="hint">{manage ? "No portal logins yet. Add Client Portal Login gives the client, or someone acting for them, a login." : "No portal logins yet."}</p>
+        </div>
       ) : (
         <LoginsTable {...props} manage={manage} />
       )}
@@ -199,7 +203,7 @@ function LoginsTable(props: SectionData & { manage: boolean }) {
               <>
               <tr>
                 <td data-label="Portal Username" class="username">
-                  {l.username}
+                  <Breakable text={l.username} />
                 </td>
                 <td data-label="Representative">{yesNo(l.representative)}</td>
                 <td data-label="Active">{yesNo(l.active)}</td>
@@ -211,7 +215,7 @@ function LoginsTable(props: SectionData & { manage: boolean }) {
                 </td>
                 <td data-label="Portal User Email">
                   <div class="email-cell">
-                    <span class="email">{breakable(l.email, /(?=@)/)}</span>
+                    <Breakable text={l.email} class="email" />
                     {delivery === "sent" && <span class="meta">Email sent</span>}
                     {delivery === "failed" && (
                       <span class="resend">
