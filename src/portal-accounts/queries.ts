@@ -7,7 +7,7 @@
  * row's exact status decides. Every query is scoped to the agency, and the client is joined on the
  * same agency.
  */
-import { and, asc, desc, eq, gt, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gt, or, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../db";
 import { clients, portalLogins } from "../db/schema";
 import { linkLockInForce, linksOfLogins, type LoginLinks } from "../clients/portal-links";
@@ -94,16 +94,18 @@ function matches(status: StatusFilter | "", a: PortalAccount): boolean {
   }
 }
 
-/** Search: the start of the username or of the email, any case; ranges the indexes can serve. */
-function searchWhere(q: string): SQL | undefined {
+/**
+ * Search: the start of the username or of the email, any case. The matches are found on the two
+ * indexes (agency, username_key) and (agency, lower(email)) — a short list of ids — and the page is
+ * read by those ids; the unary + keeps SQLite from walking the agency's username index instead.
+ */
+function searchWhere(agencyId: number, q: string): SQL[] {
   const key = q.toLowerCase();
-  if (!key) return undefined;
+  if (!key) return [eq(portalLogins.agencyId, agencyId)];
   const end = key + "\u{10FFFF}";
-  const email = sql`lower(${portalLogins.email})`;
-  return or(
-    and(sql`${portalLogins.usernameKey} >= ${key}`, sql`${portalLogins.usernameKey} < ${end}`),
-    and(sql`${email} >= ${key}`, sql`${email} < ${end}`),
-  );
+  const matches = sql`SELECT id FROM portal_logins WHERE agency_id = ${agencyId} AND username_key >= ${key} AND username_key < ${end}
+    UNION ALL SELECT id FROM portal_logins WHERE agency_id = ${agencyId} AND lower(email) >= ${key} AND lower(email) < ${end}`;
+  return [sql`+${portalLogins.agencyId} = ${agencyId}`, sql`${portalLogins.id} IN (${matches})`];
 }
 
 const columns = {
@@ -158,11 +160,13 @@ async function scan(
   limit: number,
 ): Promise<{ found: PortalAccount[]; resume?: string }> {
   const found: PortalAccount[] = [];
-  const base = [eq(portalLogins.agencyId, agencyId), searchWhere(filter.q), filter.status ? statusWhere(filter.status, clock) : undefined];
+  const base = [...searchWhere(agencyId, filter.q), filter.status ? statusWhere(filter.status, clock) : undefined];
+  // While searching, the page position is checked row by row, not used to walk the username index.
+  const username = filter.q ? sql`+${portalLogins.usernameKey}` : portalLogins.usernameKey;
   let key = from.key;
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const rows = await accountRows(db)
-      .where(and(...base, key === undefined ? undefined : from.forward ? gt(portalLogins.usernameKey, key) : lt(portalLogins.usernameKey, key)))
+      .where(and(...base, key === undefined ? undefined : from.forward ? sql`${username} > ${key}` : sql`${username} < ${key}`))
       .orderBy(from.forward ? asc(portalLogins.usernameKey) : desc(portalLogins.usernameKey))
       .limit(BATCH)
       .all();
