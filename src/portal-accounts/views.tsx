@@ -63,6 +63,9 @@ function Filters(props: { values: Record<string, string>; errors?: FieldErrors }
         </div>
         <div class={e.q ? "field has-error" : "field"}>
           <label for="f-q">Search</label>
+          <p class="hint" id="f-q-hint">
+            The start of a Portal Username or Portal User Email.
+          </p>
           <input
             id="f-q"
             name="q"
@@ -75,9 +78,6 @@ function Filters(props: { values: Record<string, string>; errors?: FieldErrors }
             aria-describedby={["f-q-hint", e.q ? "f-q-error" : ""].filter(Boolean).join(" ")}
             aria-invalid={e.q ? "true" : undefined}
           />
-          <p class="hint" id="f-q-hint">
-            The start of a Portal Username or Portal User Email.
-          </p>
           {e.q && (
             <p class="error" id="f-q-error">
               {e.q}
