@@ -26,6 +26,7 @@ import { portalLoginRoutes } from "./portal-logins/routes";
 import { part2ConsentRoutes } from "./part2/consent-routes";
 import { programmesRoutes } from "./part2/programmes-routes";
 import { minorConsentRoutes } from "./minor-consent/routes";
+import { portalAccountsRoutes } from "./portal-accounts/routes";
 import { PortalOriginError } from "./portal-logins/portal-url";
 import { passkeyRoutes } from "./passkeys/routes";
 import { passkeySignInRoutes } from "./passkeys/sign-in-routes";
@@ -109,6 +110,7 @@ app.route("/", faceSheetRoutes);
 app.route("/", portalLoginRoutes);
 app.route("/", part2ConsentRoutes);
 app.route("/", familiesStaffRoutes);
+app.route("/", portalAccountsRoutes);
 app.route("/", documentCenterRoutes);
 app.route("/", minorConsentRoutes);
 app.route("/", agencyLogRoutes);
@@ -118,7 +120,8 @@ app.route("/", twoFactorAccountRoutes);
 app.route("/", passkeyRoutes);
 app.route("/", staffAdminRoutes);
 
-app.notFound((c) => c.html(ErrorPage({ title: "Not found", message: "There is nothing here, or you don't have access to it." }), 404));
+// A signed-in staff member keeps the header, name, Sign out and Main Menu on the 404 page.
+app.notFound((c) => c.html(ErrorPage({ title: "Not found", message: "There is nothing here, or you don't have access to it.", staff: c.get("staff") }), 404));
 app.onError((err, c) => {
   // Middleware refusals carry their own response: answer with it, not a 500.
   if (err instanceof HTTPException) return err.getResponse();

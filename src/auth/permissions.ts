@@ -56,6 +56,11 @@ export const PERMISSIONS = {
     label: "Add, edit, link and resend Client Portal logins",
     denied: "can see this client's Client Portal logins but not add, change or resend them",
   },
+  "portal-accounts.view": {
+    roles: EVERYONE,
+    label: "Client Portal Accounts: every portal login of the agency, and its CSV",
+    denied: "can't open the Client Portal Accounts list",
+  },
   "document-center.view": {
     roles: EVERYONE,
     label: "Document Center: open cases and the Face Sheet Change Log",
@@ -94,6 +99,8 @@ const LOGIN = `${LOGINS}/:loginId{[0-9]+}`;
 const DOC_CLIENT = "/document-center/clients/:clientId{[0-9]+}";
 const DOC_CASE = `${DOC_CLIENT}/cases/:caseId{[0-9]+}`;
 const CHANGE_LOG = `${DOC_CASE}/face-sheet-log`;
+/** The same log without a case (the Face Sheet's Change Log link). */
+const CLIENT_CHANGE_LOG = `${DOC_CLIENT}/face-sheet-log`;
 const MEMBER = "/admin/staff/:staffId{[0-9]+}";
 
 /** Every staff route and the permission it needs. A route missing here is refused to everyone. */
@@ -138,6 +145,9 @@ export const STAFF_ROUTES = {
   [`POST ${CLIENT}/linked-logins`]: "portal-logins.manage",
   [`POST ${CLIENT}/linked-logins/:loginId{[0-9]+}/end`]: "portal-logins.manage",
 
+  "GET /portal-accounts": "portal-accounts.view",
+  "GET /portal-accounts.csv": "portal-accounts.view",
+
   "GET /document-center": "document-center.view",
   [`GET ${DOC_CLIENT}`]: "document-center.view",
   [`GET ${DOC_CASE}`]: "document-center.view",
@@ -147,6 +157,9 @@ export const STAFF_ROUTES = {
   [`GET ${CHANGE_LOG}.csv`]: "change-log.export",
   // A POST, but it only reads: recomputing the chain changes nothing.
   [`POST ${CHANGE_LOG}/verify`]: "change-log.verify",
+  [`GET ${CLIENT_CHANGE_LOG}`]: "document-center.view",
+  [`GET ${CLIENT_CHANGE_LOG}.csv`]: "change-log.export",
+  [`POST ${CLIENT_CHANGE_LOG}/verify`]: "change-log.verify",
 
   "GET /account/sessions": "account.own",
   // Only the member's own sessions: another member's session id answers 404.

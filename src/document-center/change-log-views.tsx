@@ -65,9 +65,13 @@ export function LogStatus(props: { text: string; oob?: boolean }) {
 
 export interface ChangeLogContext {
   client: DocumentCenterClient;
-  kase: ClientCase;
+  /** The case the log was opened from (the seed's path); absent when opened from the Face Sheet. */
+  kase?: ClientCase;
   timeZone: string;
 }
+
+/** The log's address: under its case when opened from one, else the client's own. */
+const logPath = (ctx: ChangeLogContext) => paths.log(ctx.client.id, ctx.kase?.id);
 
 /** The filter form: plain GET without JavaScript; with htmx it swaps just the results. */
 export function ChangeLogFilters(props: {
@@ -76,7 +80,7 @@ export function ChangeLogFilters(props: {
   errors?: FieldErrors;
   choices: { changeTypes: string[]; actors: string[]; actorsTruncated: boolean };
 }) {
-  const base = paths.log(props.ctx.client.id, props.ctx.kase.id);
+  const base = logPath(props.ctx);
   const v = props.values;
   return (
     <form
@@ -144,6 +148,13 @@ function Entry(props: { entry: ChangeLogPage["entries"][number]; timeZone: strin
           ))}
         </ul>
       )}
+      {e.changes.length > 0 && (
+        <ul class="detail plain-changes" aria-label="Old and new values">
+          {e.changes.map((l) => (
+            <li>{l}</li>
+          ))}
+        </ul>
+      )}
       <p class="meta">
         Entry #{e.seq} · {e.changeType}
       </p>
@@ -160,9 +171,11 @@ export function ChangeLogResults(props: {
   atTop?: boolean;
   focus?: boolean;
   problem?: string;
+  /** Sent beside another swap (a filter error): replaces the results out of band. */
+  oob?: boolean;
 }) {
   const { ctx, filter, page } = props;
-  const base = paths.log(ctx.client.id, ctx.kase.id);
+  const base = logPath(ctx);
   const link = (id: string, label: string, position: { before?: number; after?: number }, rel?: string) => {
     const href = base + filterQuery(filter, position);
     return (
@@ -174,14 +187,14 @@ export function ChangeLogResults(props: {
   // A page away from the top with no Newer link (an old link, say) still offers the way back.
   const newest = page !== null && !props.atTop && page.newerFrom === undefined;
   return (
-    <section id="log-results" class="card" aria-labelledby="results-h">
+    <section id="log-results" class="card" aria-labelledby="results-h" hx-swap-oob={props.oob ? "true" : undefined}>
       <div class="section-head">
         <h2 id="results-h" tabindex={-1} autofocus={props.focus}>
           {isFiltered(filter) ? "Filtered changes" : "All changes"}
           <span class="sub">newest first</span>
         </h2>
         {page && page.entries.length > 0 && (
-          <a class="button" href={paths.log(ctx.client.id, ctx.kase.id) + ".csv" + filterQuery(filter)} download>
+          <a class="button" href={logPath(ctx) + ".csv" + filterQuery(filter)} download>
             Export CSV
           </a>
         )}
@@ -211,7 +224,7 @@ export function ChangeLogResults(props: {
 /** The Verify log action and, once run, its answer. */
 export function VerifyLog(props: { ctx: ChangeLogContext; result?: { intact: boolean; message: string } }) {
   // A result here came with a whole page (no JavaScript): focus it, so the browser scrolls to it.
-  const action = paths.log(props.ctx.client.id, props.ctx.kase.id) + "/verify";
+  const action = logPath(props.ctx) + "/verify";
   return (
     <section class="card verify" aria-labelledby="verify-h">
       <div class="verify-row">

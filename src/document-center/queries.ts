@@ -7,6 +7,7 @@
 import { and, asc, desc, eq, gte, lt, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../db";
 import { cases, clientLog, clients } from "../db/schema";
+import { plainChange } from "../clients/face-sheet-fields";
 
 export interface DocumentCenterClient {
   id: number;
@@ -77,6 +78,8 @@ export interface ChangeLogEntry {
   changeType: string;
   description: string;
   lines: string[];
+  /** Face Sheet fields' old → new values in plain words ("Phone: a → b"), under the seed's lines. */
+  changes: string[];
 }
 
 /** Which rows of the client's log: filters already checked, dates already turned into UTC bounds. */
@@ -171,14 +174,17 @@ function logIndexedFor(s: ChangeLogScope): SQL {
 
 function toEntry(row: { seq: number; at: number; actorName: string; changeType: string; description: string; details: string }): ChangeLogEntry {
   let lines: string[] = [];
+  let changes: string[] = [];
   try {
-    const parsed = JSON.parse(row.details) as { lines?: unknown };
+    const parsed = JSON.parse(row.details) as { lines?: unknown; changes?: unknown };
     if (Array.isArray(parsed.lines)) lines = parsed.lines.filter((l): l is string => typeof l === "string");
+    // Face Sheet updates keep each field's old and new value beside the seed's lines.
+    if (Array.isArray(parsed.changes)) changes = parsed.changes.map((c) => (c && typeof c === "object" ? plainChange(c) : null)).filter((l): l is string => l !== null);
   } catch {
     // A details column that isn't JSON (altered in D1) still shows its entry, without detail lines.
   }
   const { details: _details, ...rest } = row;
-  return { ...rest, lines };
+  return { ...rest, lines, changes };
 }
 
 export interface ChangeLogPage {

@@ -18,7 +18,7 @@ import { parseForm } from "../forms/parse";
 import { agencyToday } from "../layout/agency-time";
 import { changeLogCsv } from "./csv";
 import { changeLogFilterSchema, filterQuery, NO_FILTER, utcRange, type ChangeLogFilter } from "./filters";
-import { changeLogChoices, changeLogEntries, changeLogPage, findClientCase, findClientWithCases, type ChangeLogScope } from "./queries";
+import { changeLogChoices, changeLogEntries, changeLogPage, findClientCase, findClientWithCases, type ChangeLogScope, type ClientCase } from "./queries";
 import {
   ChangeLogFilters,
   ChangeLogPageView,
@@ -36,7 +36,10 @@ export const PAGE_SIZE = 25;
 
 const CLIENT = "/document-center/clients/:clientId{[0-9]+}";
 const CASE = `${CLIENT}/cases/:caseId{[0-9]+}`;
+/** The seed's path to the log: through a case. */
 const LOG = `${CASE}/face-sheet-log`;
+/** The same log straight from the client (the Face Sheet's Change Log link; a client with no case). */
+const CLIENT_LOG = `${CLIENT}/face-sheet-log`;
 
 const rowId = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 /** A client or case id from the path, or null (→ 404) when it isn't one. */
@@ -46,11 +49,19 @@ const id = (v: string | undefined) => {
 };
 
 /** The client and case named in the URL, within the staff member's agency; null → 404. */
-async function loadCase(c: Context<AppEnv>): Promise<ChangeLogContext | null> {
+async function loadCase(c: Context<AppEnv>): Promise<(ChangeLogContext & { kase: ClientCase }) | null> {
   const [clientId, caseId] = [id(c.req.param("clientId")), id(c.req.param("caseId"))];
   if (clientId === null || caseId === null) return null;
   const found = await findClientCase(c.var.db, c.var.staff.agency.id, clientId, caseId);
   return found && { client: found.client, kase: found.kase, timeZone: c.var.staff.agency.timezone };
+}
+
+/** The log's client (and its case, when the URL goes through one), within the agency; null → 404. */
+async function loadLog(c: Context<AppEnv>): Promise<ChangeLogContext | null> {
+  if (c.req.param("caseId") !== undefined) return loadCase(c);
+  const clientId = id(c.req.param("clientId"));
+  const found = clientId === null ? null : await findClientWithCases(c.var.db, c.var.staff.agency.id, clientId);
+  return found && { client: found.client, timeZone: c.var.staff.agency.timezone };
 }
 
 function scopeOf(ctx: ChangeLogContext, agencyId: number, filter: ChangeLogFilter): ChangeLogScope {
@@ -105,8 +116,8 @@ export const documentCenterRoutes = new Hono<AppEnv>()
     return c.html(<CasePage staff={c.var.staff} client={ctx.client} kase={ctx.kase} />);
   })
   // 4. The Face Sheet Change Log: filters in the query string, the results swapped by htmx.
-  .get(LOG, async (c) => {
-    const ctx = await loadCase(c);
+  .on("GET", [LOG, CLIENT_LOG], async (c) => {
+    const ctx = await loadLog(c);
     if (!ctx) return c.notFound();
     const staff = c.var.staff;
     const fragment = wantsFragment(c);
@@ -125,6 +136,8 @@ export const documentCenterRoutes = new Hono<AppEnv>()
           <>
             <DateRange values={values} timeZone={ctx.timeZone} errors={query.errors} />
             <LogStatus text={status} oob />
+            {/* The entries on screen answer the last filter, not this one: take them away. */}
+            <ChangeLogResults ctx={ctx} filter={NO_FILTER} page={null} problem={problem} oob />
           </>,
           422,
         );
@@ -149,7 +162,7 @@ export const documentCenterRoutes = new Hono<AppEnv>()
       const page = await changeLogPage(c.var.db, scope, { before, after }, PAGE_SIZE);
       const focus = PAGER_IDS.has(c.req.header("HX-Trigger") ?? "");
       // The address bar gets the tidy URL (no empty fields), the one a link or bookmark would use.
-      c.header("HX-Push-Url", paths.log(ctx.client.id, ctx.kase.id) + filterQuery(filter, { before, after }));
+      c.header("HX-Push-Url", paths.log(ctx.client.id, ctx.kase?.id) + filterQuery(filter, { before, after }));
       return c.html(
         <>
           <ChangeLogResults ctx={ctx} filter={filter} page={page} atTop={before === undefined && after === undefined} focus={focus} />
@@ -173,8 +186,8 @@ export const documentCenterRoutes = new Hono<AppEnv>()
     );
   })
   // 5. Export CSV: every entry the filters select, not just the page on screen.
-  .get(`${LOG}.csv`, async (c) => {
-    const ctx = await loadCase(c);
+  .on("GET", [`${LOG}.csv`, `${CLIENT_LOG}.csv`], async (c) => {
+    const ctx = await loadLog(c);
     if (!ctx) return c.notFound();
     const query = parseForm(changeLogFilterSchema, c.req.query());
     if (!query.ok) return c.text(Object.values(query.errors).join(" "), 422);
@@ -194,8 +207,8 @@ export const documentCenterRoutes = new Hono<AppEnv>()
     });
   })
   // 6. Verify log: recompute the client's hash chain from D1.
-  .post(`${LOG}/verify`, async (c) => {
-    const ctx = await loadCase(c);
+  .on("POST", [`${LOG}/verify`, `${CLIENT_LOG}/verify`], async (c) => {
+    const ctx = await loadLog(c);
     if (!ctx) return c.notFound();
     const staff = c.var.staff;
     const verification = await verifyClientLog(c.env, c.var.db, staff.agency.id, ctx.client.id);

@@ -15,7 +15,9 @@ export const paths = {
   search: "/document-center",
   client: (clientId: number) => `/document-center/clients/${clientId}`,
   kase: (clientId: number, caseId: number) => `/document-center/clients/${clientId}/cases/${caseId}`,
-  log: (clientId: number, caseId: number) => `/document-center/clients/${clientId}/cases/${caseId}/face-sheet-log`,
+  /** The Face Sheet Change Log: one per client, reached through a case (the seed's path) or directly (a client with no case). */
+  log: (clientId: number, caseId?: number) =>
+    caseId === undefined ? `/document-center/clients/${clientId}/face-sheet-log` : `/document-center/clients/${clientId}/cases/${caseId}/face-sheet-log`,
 };
 
 /** "Last, First", as the EHR lists clients. */
@@ -28,7 +30,7 @@ export function crumbs(client?: DocumentCenterClient, kase?: ClientCase, last?: 
     { label: "Reports Menu", href: "/menu#reports-menu" },
     { label: "Document Center", href: client ? paths.search : undefined },
   ];
-  if (client) out.push({ label: fullName(client), href: kase ? paths.client(client.id) : undefined });
+  if (client) out.push({ label: fullName(client), href: kase || last ? paths.client(client.id) : undefined });
   if (client && kase) out.push({ label: `Case # ${kase.caseNumber}`, href: last ? paths.kase(client.id, kase.id) : undefined });
   if (last) out.push({ label: last });
   return out;

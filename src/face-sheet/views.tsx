@@ -3,6 +3,7 @@ import type { Child } from "hono/jsx";
 import type { CurrentStaff } from "../app";
 import { can, type Role } from "../auth/permissions";
 import type { FieldErrors } from "../forms/parse";
+import { Breakable } from "../layout/breakable";
 import { Checkbox, Field, Layout } from "../layout/views";
 import type { ClientSearchHit, FaceSheet } from "./queries";
 
@@ -102,7 +103,16 @@ export function FaceSheetPage(props: { staff: CurrentStaff; sheet: FaceSheet; pa
         <h1>
           Face Sheet <span class="sub">{fullName(client)}</span>
         </h1>
-        <a href="/face-sheet" class="link">Find another client</a>
+        <div class="page-links">
+          {can(props.staff.role, "document-center.view") && (
+            <a href={`/document-center/clients/${client.id}/face-sheet-log`} class="link">
+              Face Sheet Change Log
+            </a>
+          )}
+          <a href="/face-sheet" class="link">
+            Find another client
+          </a>
+        </div>
       </div>
       {props.panel}
       <Cases sheet={props.sheet} />
@@ -116,7 +126,10 @@ function Cases(props: { sheet: FaceSheet }) {
     <section class="card" aria-labelledby="cases-h">
       <h2 id="cases-h">Cases</h2>
       {props.sheet.cases.length === 0 ? (
-        <p class="empty">No data</p>
+        <div class="no-data">
+          <p class="empty">No data</p>
+          <p class="hint">No cases yet.</p>
+        </div>
       ) : (
         <div class="table-wrap">
           <table class="stack">
@@ -185,7 +198,7 @@ export function FaceSheetView(props: { sheet: FaceSheet; role: Role; portalEnabl
             <dt>Phone</dt>
             <dd>{c.residencePhone || "—"}</dd>
             <dt>Email</dt>
-            <dd>{c.residenceEmail || "—"}</dd>
+            <dd>{c.residenceEmail ? <Breakable text={c.residenceEmail} /> : "—"}</dd>
             <dt>Homeless</dt>
             <dd>{yesNo(c.residenceHomeless)}</dd>
           </dl>

@@ -61,6 +61,20 @@ export function formatActionLogTime(epochMs: number, timeZone: string): string {
   return `${p.month}/${p.day}/${p.year} ${p.hour}:${p.minute}:${p.second} ${(p.dayPeriod ?? "").toUpperCase()}`;
 }
 
+const zoneAbbreviations = new Map<string, Intl.DateTimeFormat>();
+
+/**
+ * The same instant with its zone's short name, for times read away from the agency's context
+ * (Last login): "6/16/2022 9:46:48 AM EDT". Zones without an English abbreviation say "GMT+2".
+ *
+ * @example formatAgencyDateTimeWithZone(Date.UTC(2022, 5, 16, 13, 46, 48), "America/New_York") // "6/16/2022 9:46:48 AM EDT"
+ */
+export function formatAgencyDateTimeWithZone(epochMs: number, timeZone: string): string {
+  const f = cached(zoneAbbreviations, timeZone, (zone) => new Intl.DateTimeFormat("en-US", { timeZone: zone, timeZoneName: "short" }));
+  const zone = partsOf(f, epochMs).timeZoneName ?? "UTC";
+  return `${formatAgencyDateTime(epochMs, timeZone)} ${zone}`;
+}
+
 /** A time zone as people say it ("Eastern Time"), or its IANA name when that isn't known. */
 export function zoneName(timeZone: string): string {
   try {

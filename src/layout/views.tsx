@@ -1,6 +1,7 @@
 /** @jsxImportSource hono/jsx */
 import type { Child } from "hono/jsx";
 import type { CurrentStaff } from "../app";
+import { MainNav } from "./main-nav";
 
 // htmx 2 keeps 4xx responses out of the page by default; form errors (422), conflicts (409) and
 // a role's refusal (403, retargeted to the page's content) are answers to show, so they swap too. No inline styles or eval: the CSP forbids both.
@@ -57,6 +58,7 @@ export function Layout(props: { title: string; staff?: CurrentStaff; crumbs?: Cr
             </form>
           )}
         </header>
+        {props.staff && <MainNav staff={props.staff} crumbs={props.crumbs} />}
         {props.crumbs && props.crumbs.length > 0 && (
           <nav aria-label="Breadcrumb" class="crumbs">
             <ol>

@@ -40,6 +40,12 @@ export const menuRoutes = new Hono<AppEnv>().get("/menu", (c) => {
               <a href="/document-center">Document Center</a>
               <span class="hint">A client's case documents, including the Face Sheet Change Log.</span>
             </li>
+            {can(staff.role, "portal-accounts.view") && staff.agency.portalEnabled && (
+              <li>
+                <a href="/portal-accounts">Client Portal Accounts</a>
+                <span class="hint">Every Client Portal login of the agency: status, email, last login; filter, search, export CSV.</span>
+              </li>
+            )}
           </ul>
         </section>
         {can(staff.role, "agency.administer") && (

@@ -11,9 +11,11 @@ import type { PortalEmail, PortalLogin } from "../db/schema";
 import { emailsByLogin, undeliveredNotices } from "./email-history";
 import { EmailHistoryDisclosure, LoginOverview } from "./history-views";
 import { emailDelivery, hasTemporaryPassword, loginStatus, pendingInvitation, type LoginStatus } from "./status";
-import { formatAgencyDateTime } from "../layout/agency-time";
 import type { LinkedLogin } from "../families/queries";
 import { LinkedLoginCell, LinkLoginButton } from "../families/section-views";
+import { STATUS_BADGE, statusLabel } from "./status-labels";
+import { Breakable } from "../layout/breakable";
+import { formatAgencyDateTime, formatAgencyDateTimeWithZone } from "../layout/agency-time";
 
 export const SECTION_BODY_ID = "client-portal";
 export const STATUS_ID = "portal-login-status";
@@ -51,17 +53,6 @@ export interface SectionData {
 export const portalLoginsPath = (clientId: number) => `/face-sheet/${clientId}/portal-logins`;
 
 const yesNo = (v: boolean) => (v ? "Yes" : "No");
-
-const STATUS_BADGE: Record<LoginStatus, string> = {
-  Invited: "badge",
-  Active: "badge ok",
-  Inactive: "badge",
-  Locked: "badge bad",
-  "Link locked": "badge bad",
-  "Link expired": "badge warn",
-  Expired: "badge warn",
-  "No password": "badge warn",
-};
 
 const STATUS_HELP: Record<LoginStatus, string> = {
   Invited: "Temporary password or invitation link sent, not yet used",
@@ -123,7 +114,10 @@ export function ClientPortalBody(props: SectionData) {
         </dd>
       </dl>
       {props.logins.length === 0 ? (
-        <p class="empty">No data</p>
+        <div class="no-data">
+          <p class="empty">No data</p>
+          <p class="hint">{manage ? "No portal logins yet. Add Client Portal Login gives the client, or someone acting for them, a login." : "No portal logins yet."}</p>
+        </div>
       ) : (
         <LoginsTable {...props} manage={manage} />
       )}
@@ -158,7 +152,7 @@ function StatusCell(props: { base: string; login: PortalLogin; links: LoginLinks
   return (
     <div class="status-cell">
       <span class={STATUS_BADGE[status]} title={STATUS_HELP[status]}>
-        {status}
+        {statusLabel(status)}
       </span>
       {invite && (
         <span class="meta">
@@ -214,7 +208,7 @@ function LoginsTable(props: SectionData & { manage: boolean }) {
               <>
               <tr>
                 <td data-label="Portal Username" class="username">
-                  {l.username}
+                  <Breakable text={l.username} />
                 </td>
                 <td data-label="Representative">
                   {props.linked?.get(l.id) ? <LinkedLoginCell clientId={props.clientId} username={l.username} link={props.linked.get(l.id)!} manage={props.manage} /> : yesNo(l.representative)}
@@ -228,7 +222,7 @@ function LoginsTable(props: SectionData & { manage: boolean }) {
                 </td>
                 <td data-label="Portal User Email">
                   <div class="email-cell">
-                    <span class="email">{breakable(l.email, /(?=@)/)}</span>
+                    <Breakable text={l.email} class="email" />
                     {delivery === "sent" && <span class="meta">Email sent</span>}
                     {delivery === "failed" && (
                       <span class="resend">
@@ -249,7 +243,7 @@ function LoginsTable(props: SectionData & { manage: boolean }) {
                     )}
                   </div>
                 </td>
-                <td data-label="Last login">{l.lastLoginAt ? formatAgencyDateTime(l.lastLoginAt, props.timezone) : "Never"}</td>
+                <td data-label="Last login">{l.lastLoginAt ? formatAgencyDateTimeWithZone(l.lastLoginAt, props.timezone) : "Never"}</td>
                 {props.manage && (
                   <td data-label="Edit">
                     <a

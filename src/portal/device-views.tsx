@@ -1,7 +1,7 @@
 /** @jsxImportSource hono/jsx */
 /** Devices: the login's active sessions, each ended with one button; and Log out everywhere. */
 import type { PortalSession } from "../db/schema";
-import { formatAgencyDateTime, zoneName } from "../layout/agency-time";
+import { formatActionLogTime, zoneName } from "../layout/agency-time";
 import { placeText } from "./device";
 import type { PortalAgency, PortalUser } from "./queries";
 import { PortalLayout } from "./views";
@@ -45,11 +45,11 @@ export function DevicesPage(props: { agency: PortalAgency; user: PortalUser; ses
                   <dd>{placeText(s.country, s.city) ?? "Unknown"}</dd>
                   <dt>Signed in</dt>
                   <dd>
-                    {formatAgencyDateTime(s.createdAt, zone)}
+                    {formatActionLogTime(s.createdAt, zone)}
                     {s.method === "passkey" ? " with a passkey" : ""}
                   </dd>
                   <dt>Last seen</dt>
-                  <dd>{here ? "Now" : formatAgencyDateTime(s.lastSeenAt, zone)}</dd>
+                  <dd>{here ? "Now" : formatActionLogTime(s.lastSeenAt, zone)}</dd>
                 </dl>
                 {here ? (
                   <form method="post" action={`${base(agency)}/log-out`}>

@@ -1,6 +1,6 @@
 /** @jsxImportSource hono/jsx */
 /** A portal user's passkeys: the list, adding one, and renaming or removing one. */
-import { formatAgencyDateTime } from "../layout/agency-time";
+import { formatActionLogTime } from "../layout/agency-time";
 import { PasskeyButton } from "../layout/passkey-button";
 import { Field } from "../layout/views";
 import type { PasskeyRow } from "../passkeys/queries";
@@ -48,8 +48,8 @@ export function PortalPasskeysPage(props: { agency: PortalAgency; user: PortalUs
                     <td data-label="Name" class="passkey-name">
                       {p.name}
                     </td>
-                    <td data-label="Added">{formatAgencyDateTime(p.createdAt, zone)}</td>
-                    <td data-label="Last used">{p.lastUsedAt ? formatAgencyDateTime(p.lastUsedAt, zone) : "Never"}</td>
+                    <td data-label="Added">{formatActionLogTime(p.createdAt, zone)}</td>
+                    <td data-label="Last used">{p.lastUsedAt ? formatActionLogTime(p.lastUsedAt, zone) : "Never"}</td>
                     <td class="actions-cell">
                       <a href={`${base(agency)}/passkeys/${p.id}`} aria-label={`Rename or remove ${p.name}`}>
                         Rename or remove
@@ -82,9 +82,9 @@ export function PortalPasskeyPage(props: { agency: PortalAgency; user: PortalUse
         <h1>Passkey</h1>
         <dl class="facts passkey-facts">
           <dt>Added</dt>
-          <dd>{formatAgencyDateTime(p.createdAt, zone)}</dd>
+          <dd>{formatActionLogTime(p.createdAt, zone)}</dd>
           <dt>Last used</dt>
-          <dd>{p.lastUsedAt ? formatAgencyDateTime(p.lastUsedAt, zone) : "Never"}</dd>
+          <dd>{p.lastUsedAt ? formatActionLogTime(p.lastUsedAt, zone) : "Never"}</dd>
         </dl>
         <form method="post" action={`${base(agency)}/passkeys/${p.id}`} novalidate>
           <Field name="name" label="Name" value={props.name ?? p.name} error={props.nameError} maxlength={60} required />

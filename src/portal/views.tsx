@@ -4,7 +4,7 @@ import { PASSWORD_MAX_LENGTH, PASSWORD_RULES } from "../auth/password-rules";
 import type { FieldErrors } from "../forms/parse";
 import { Field } from "../layout/views";
 import type { ClientAction, PortalAgency, PortalHome, PortalUser } from "./queries";
-import { formatActionLogTime, formatAgencyDateTime, zoneName } from "../layout/agency-time";
+import { formatActionLogTime, zoneName } from "../layout/agency-time";
 import { PasskeyButton } from "../layout/passkey-button";
 import { ClientSwitcher } from "../families/switcher";
 
@@ -183,7 +183,7 @@ export function PortalHomePage(props: { agency: PortalAgency; user: PortalUser; 
           Signed in as <strong>{user.username}</strong>
         </p>
         <p class="signed-in-since">
-          Signed in on this device since <time datetime={new Date(user.signedInAt).toISOString()}>{formatAgencyDateTime(user.signedInAt, agency.timezone)}</time>.{" "}
+          Signed in on this device since <time datetime={new Date(user.signedInAt).toISOString()}>{formatActionLogTime(user.signedInAt, agency.timezone)}</time>.{" "}
           <a href={`${base(agency)}/devices`}>Devices</a>
         </p>
         {user.representative && (

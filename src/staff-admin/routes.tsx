@@ -57,7 +57,7 @@ async function loadMember(c: Context<AppEnv>): Promise<MemberDetail | null> {
   return found;
 }
 
-const notFound = (c: Context<AppEnv>) => c.html(ErrorPage({ title: "Not found", message: "There is nothing here, or you don't have access to it." }), 404);
+const notFound = (c: Context<AppEnv>) => c.html(ErrorPage({ title: "Not found", message: "There is nothing here, or you don't have access to it.", staff: c.var.staff }), 404);
 
 /** The member page, as answered after a refused action (422 or 409) or as a plain view (200). */
 function memberPage(c: Context<AppEnv>, d: MemberDetail, extra: { status?: 200 | 409 | 422; notice?: string; alert?: string; errors?: MemberPageErrors; roleValue?: string } = {}) {

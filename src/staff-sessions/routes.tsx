@@ -49,7 +49,7 @@ export const staffSessionRoutes = new Hono<AppEnv>()
       .get();
     if (!session) {
       console.warn(`sessions: no such session of staff=${staff.id} agency=${staff.agency.id}: POST /account/sessions/:sessionId/end`);
-      return c.html(ErrorPage({ title: "Not found", message: "There is nothing here, or you don't have access to it." }), 404);
+      return c.html(ErrorPage({ title: "Not found", message: "There is nothing here, or you don't have access to it.", staff: c.var.staff }), 404);
     }
     // This device's session is ended by Sign out (the cookie goes with it).
     if (sessionId === c.var.sessionId) return c.redirect("/account/sessions", 303);

@@ -134,9 +134,9 @@ it("staff invite Priya by link; on her phone she confirms her date of birth, cho
   await fitsWidth(page);
   await shot(page, "portal-link-unusable");
 
-  // e. Staff see her Active.
+  // e. Staff see her login in use (the status beside the seed's Active column reads "In use").
   await desk.reload();
-  await row.getByText("Active", { exact: true }).first().waitFor();
+  await row.getByText("In use", { exact: true }).first().waitFor();
 });
 
 it("Forgot password? on a phone: the email's link, the date of birth, a new password; then she signs in with it", async () => {

@@ -76,7 +76,7 @@ it("Noor opens the emailed link, sets a password, is signed in, and sees this se
 });
 
 it("the admin sees Noor Active with a last sign-in, deactivates her, and her next click lands at sign-in", async () => {
-  await admin.getByRole("link", { name: "Staff", exact: true }).click();
+  await admin.getByRole("navigation", { name: "Main Menu" }).getByRole("link", { name: "Staff", exact: true }).click();
   const row = admin.getByRole("row", { name: /Noor Haddad/ });
   await row.getByText("Active").waitFor();
   expect(await row.getByText("Never").count()).toBe(0);
@@ -87,7 +87,7 @@ it("the admin sees Noor Active with a last sign-in, deactivates her, and her nex
   await admin.getByRole("button", { name: "Reactivate" }).waitFor();
 
   // Noor, still on her sessions page, clicks Main Menu.
-  await member.getByRole("link", { name: "Main Menu" }).click();
+  await member.getByRole("navigation", { name: "Breadcrumb" }).getByRole("link", { name: "Main Menu" }).click();
   await member.getByRole("heading", { name: "Sign in" }).waitFor();
   expect(new URL(member.url()).pathname).toBe("/sign-in");
   // And can't sign back in.

@@ -81,7 +81,7 @@ it("invite → set password → set up an authenticator app → sign in with a c
   expect(new URL(member.url()).pathname).toBe("/menu");
 
   // e. The admin's staff list shows her Active with two-factor on.
-  await admin.getByRole("link", { name: "Staff", exact: true }).click();
+  await admin.getByRole("navigation", { name: "Main Menu" }).getByRole("link", { name: "Staff", exact: true }).click();
   const row = admin.getByRole("row", { name: /Ines Moreau/ });
   await row.getByText("Active").waitFor();
   await row.getByText("On", { exact: true }).waitFor();

@@ -115,7 +115,7 @@ describe("the whole invitation", () => {
     expect((await new MailingPortal().signIn(username, password)).status).toBe(303);
     expect((await openLink(new MailingPortal(), link.path)).status).toBe(410);
     const staffRow = tableRows(await (await admin.get(`/face-sheet/${DEMO.maria}`)).text()).find((r) => r["Portal Username"] === username)!;
-    expect(staffRow.Status).toBe("Active");
+    expect(staffRow.Status).toBe("In use");
   });
 });
 

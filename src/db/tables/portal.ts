@@ -1,4 +1,5 @@
 /** Client Portal logins and what hangs off them: emails sent, emailed links, passkeys, sessions per device. Part of the schema: src/db/schema.ts. */
+import { sql } from "drizzle-orm";
 import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { agencies, clients } from "./core";
 
@@ -47,6 +48,10 @@ export const portalLogins = sqliteTable(
   (t) => [
     uniqueIndex("portal_logins_agency_username").on(t.agencyId, t.usernameKey),
     index("portal_logins_client").on(t.clientId),
+    // Client Portal Accounts (src/portal-accounts/): search by the start of an email, any case.
+    index("portal_logins_agency_email").on(t.agencyId, sql`lower(${t.email})`),
+    // …and the status filters' coarse part (active, temporary or chosen password), in username order.
+    index("portal_logins_agency_state").on(t.agencyId, t.active, t.mustChangePassword, t.usernameKey),
   ],
 );
 

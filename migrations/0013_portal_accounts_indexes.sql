@@ -1,0 +1,2 @@
+CREATE INDEX `portal_logins_agency_email` ON `portal_logins` (`agency_id`,lower("email"));--> statement-breakpoint
+CREATE INDEX `portal_logins_agency_state` ON `portal_logins` (`agency_id`,`active`,`must_change_password`,`username_key`);
