@@ -24,6 +24,16 @@
   }
 
   document.addEventListener("click", function (e) {
+    // An error summary's link moves focus to its field (not only the scroll), and keeps the URL.
+    var fix = e.target.closest(".error-summary a[href^='#']");
+    if (fix) {
+      var field = document.getElementById(fix.getAttribute("href").slice(1));
+      if (field) {
+        e.preventDefault();
+        field.focus();
+        field.scrollIntoView({ block: "center" });
+      }
+    }
     var t = e.target.closest("[data-opens-dialog]");
     if (t) opener = t;
     var close = e.target.closest("[data-close-dialog]");
@@ -40,6 +50,16 @@
       if (navigator.clipboard) {
         navigator.clipboard.writeText(text).then(function () { done("Copied."); }, function () { done(fallback); });
       } else done(fallback);
+    }
+  });
+
+  // A link that acts as a button (role=button: it opens a window in place) answers Space too.
+  document.addEventListener("keydown", function (e) {
+    if (e.key !== " " || e.defaultPrevented) return;
+    var b = e.target.closest && e.target.closest("a[role=button]");
+    if (b) {
+      e.preventDefault();
+      b.click();
     }
   });
 

@@ -4,6 +4,8 @@ import type { CurrentStaff } from "../app";
 import { can, type Role } from "../auth/permissions";
 import type { FieldErrors } from "../forms/parse";
 import { Checkbox, Field, Layout } from "../layout/views";
+import { ErrorSummary } from "../layout/error-summary";
+import { stateTitle } from "../layout/page-title";
 import type { ClientSearchHit, FaceSheet } from "./queries";
 
 const crumbs = (last?: string) => [
@@ -93,11 +95,19 @@ export function FaceSheetSearchPage(props: { staff: CurrentStaff; q: string; hit
   );
 }
 
+export type FaceSheetMode = "view" | "edit" | "error";
+
+/** The Face Sheet's title in each state: "Face Sheet: …", "Edit Face Sheet: …", "Error: Edit Face Sheet: …". */
+export function faceSheetTitle(client: { firstName: string; lastName: string }, mode: FaceSheetMode): string {
+  const name = fullName(client);
+  return mode === "view" ? `Face Sheet: ${name}` : stateTitle(`Edit Face Sheet: ${name}`, mode === "error");
+}
+
 /** A client's Face Sheet page: the read-only or editable panel, plus whatever sections follow. */
-export function FaceSheetPage(props: { staff: CurrentStaff; sheet: FaceSheet; panel: Child; after?: Child }) {
+export function FaceSheetPage(props: { staff: CurrentStaff; sheet: FaceSheet; panel: Child; after?: Child; mode?: FaceSheetMode }) {
   const { client } = props.sheet;
   return (
-    <Layout title={`Face Sheet: ${fullName(client)}`} staff={props.staff} crumbs={crumbs(fullName(client))}>
+    <Layout title={faceSheetTitle(client, props.mode ?? "view")} staff={props.staff} crumbs={crumbs(fullName(client))}>
       <div class="page-head">
         <h1>
           Face Sheet <span class="sub">{fullName(client)}</span>
@@ -160,7 +170,8 @@ export function FaceSheetView(props: { sheet: FaceSheet; role: Role; portalEnabl
         )}
       </div>
       {props.message && (
-        <p class="notice" role="status">
+        // The outcome of Update or Cancel takes focus, so the next Tab continues from here.
+        <p class="notice" role="status" tabindex={-1} autofocus>
           {props.message}
         </p>
       )}
@@ -191,7 +202,26 @@ export function FaceSheetView(props: { sheet: FaceSheet; role: Role; portalEnabl
   );
 }
 
-/** The Face Sheet in Edit mode: Update saves, Cancel discards. */
+/** The Face Sheet fields' labels, for the error summary's links. */
+const FIELD_LABELS: Record<string, string> = {
+  firstName: "First name",
+  lastName: "Last name",
+  dateOfBirth: "Date of birth",
+  residenceAddress: "Address",
+  residenceCity: "City",
+  residenceState: "State",
+  residenceZip: "ZIP",
+  residencePhone: "Phone",
+  residenceEmail: "Email",
+  residenceHomeless: "Homeless",
+  refusedPortalLogin: "Client Refused Portal Login",
+};
+
+/**
+ * The Face Sheet in Edit mode: Update saves, Cancel discards. Opened, its heading takes focus
+ * (and says "editing"); after a failed Update the error summary does. `data-unsaved-form` lets
+ * public/app.js keep what was typed if the session times out (see there).
+ */
 export function FaceSheetEdit(props: {
   sheet: FaceSheet;
   portalEnabled: boolean;
@@ -206,15 +236,24 @@ export function FaceSheetEdit(props: {
   const e = props.errors ?? {};
   const base = `/face-sheet/${c.id}`;
   return (
-    <form id="face-sheet" class="card" method="post" action={base} hx-post={base} hx-target="this" hx-swap="outerHTML" novalidate aria-labelledby="fs-h">
+    <form
+      id="face-sheet"
+      class="card"
+      method="post"
+      action={base}
+      hx-post={base}
+      hx-target="this"
+      hx-swap="outerHTML"
+      novalidate
+      aria-labelledby="fs-h"
+      data-unsaved-form={`Face Sheet of ${fullName(c)}`}
+    >
       <div class="section-head">
-        <h2 id="fs-h">Client information (editing)</h2>
+        <h2 id="fs-h" tabindex={-1} autofocus={!props.alert}>
+          Client information (editing)
+        </h2>
       </div>
-      {props.alert && (
-        <p class="error-summary" role="alert">
-          {props.alert}
-        </p>
-      )}
+      {props.alert && <ErrorSummary message={props.alert} errors={props.errors} labels={FIELD_LABELS} />}
       <input type="hidden" name="version" value={String(v.version ?? c.version)} />
       <fieldset>
         <legend>Demographics</legend>
@@ -249,7 +288,7 @@ export function FaceSheetEdit(props: {
       )}
       <div class="actions">
         <button type="submit" class="primary">Update</button>
-        <a class="button" href={base} hx-get={base} hx-target="#face-sheet" hx-swap="outerHTML" hx-push-url="true">
+        <a class="button" href={base} hx-get={`${base}?cancelled`} hx-target="#face-sheet" hx-swap="outerHTML" hx-push-url={base}>
           Cancel
         </a>
       </div>
