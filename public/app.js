@@ -65,7 +65,7 @@
 
   // Esc closes a dialog through the same path as Cancel, so focus returns to the opener.
   document.addEventListener("cancel", function (e) {
-    if (e.target.tagName === "DIALOG") {
+    if (e.target.tagName === "DIALOG" && e.target.id !== "idle-warning") {
       e.preventDefault();
       closeDialog(e.target);
     }
@@ -75,6 +75,6 @@
   document.addEventListener("DOMContentLoaded", function () { openDialogs(document); });
   // A server answer that closes the dialog (e.g. after Save) sends HX-Trigger: close-dialog.
   document.addEventListener("close-dialog", function () {
-    document.querySelectorAll("dialog").forEach(closeDialog);
+    document.querySelectorAll("dialog:not(#idle-warning)").forEach(closeDialog);
   });
 })();

@@ -1,6 +1,7 @@
 /** @jsxImportSource hono/jsx */
 import type { Child } from "hono/jsx";
 import type { CurrentStaff } from "../app";
+import { SessionTimeoutMeta } from "./session-timeout";
 
 // htmx 2 keeps 4xx responses out of the page by default; form errors (422), conflicts (409) and
 // a role's refusal (403, retargeted to the page's content) are answers to show, so they swap too. No inline styles or eval: the CSP forbids both.
@@ -38,6 +39,7 @@ export function Layout(props: { title: string; staff?: CurrentStaff; crumbs?: Cr
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="htmx-config" content={HTMX_CONFIG} />
+        <SessionTimeoutMeta secondsLeft={props.staff?.sessionSecondsLeft} refreshUrl="/session/refresh" />
         <title>{`${props.title} · ${props.staff?.agency.name ?? "Agency EHR"}`}</title>
         <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
         <link rel="stylesheet" href="/app.css" />

@@ -22,6 +22,7 @@ import {
   portalPath,
   requireChosenPassword,
   requirePortalUser,
+  safePortalNext,
   startPortalSession,
   type PortalEnv,
 } from "./portal-session";
@@ -31,6 +32,7 @@ import { portalPasskeyRoutes } from "./passkey-routes";
 import { portalDeviceRoutes } from "./device-routes";
 import { portalLinkRoutes } from "./link-routes";
 import { portalForgotRoutes } from "./forgot-routes";
+import { portalSessionTimeoutRoutes } from "./session-timeout-routes";
 import { attemptSignIn } from "./sign-in";
 import { waitText } from "../auth/throttle";
 import { addressBucket, clientAddress } from "../auth/throttle-keys";
@@ -46,6 +48,7 @@ const tooMany = (agencyName: string, retryAfterMs: number) =>
 const expired = (agencyName: string) => `Your temporary password has expired. Contact ${agencyName} for a new one.`;
 
 const signInForm = z.object({
+  next: z.string().max(2048).optional(),
   username: plainText("Portal Username").trim().min(1, "Enter your Portal Username.").max(100, "That is longer than any Portal Username."),
   password: z.string().min(1, "Enter your password.").max(1024, "That is longer than any password here."),
 });
@@ -78,10 +81,13 @@ export const portalRoutes = new Hono<PortalEnv>()
       const notice =
         c.req.query("logged-out") !== undefined
           ? "You have logged out."
-          : c.var.sessionEnded || c.req.query("ended") !== undefined
-            ? "Your session has ended. Please sign in again."
-            : undefined;
-      return c.html(<PortalSignInPage agency={agency} notice={notice} />);
+          : c.req.query("timeout") !== undefined
+            ? "You were logged out because there was no activity for a while. Sign in to go back to the page you were on."
+            : c.var.sessionEnded || c.req.query("ended") !== undefined
+              ? "Your session has ended. Please sign in again."
+              : undefined;
+      const next = c.req.query("next") === undefined ? undefined : safePortalNext(agency.slug, c.req.query("next"));
+      return c.html(<PortalSignInPage agency={agency} notice={notice} next={next} />);
     }
     if (user.mustChangePassword) return c.redirect(`${portalPath(agency.slug)}/change-password`, 303);
     const home = await getPortalHome(c.var.db, agency.id, user.clientId);
@@ -100,8 +106,13 @@ export const portalRoutes = new Hono<PortalEnv>()
   .post(`${PORTAL_ROUTE}/sign-in`, async (c) => {
     const agency = c.var.agency;
     const form = parseForm(signInForm, await c.req.parseBody());
+    // Where to return after signing in (the page a timed-out session was on), checked again here.
+    const back = form.values.next === undefined ? undefined : safePortalNext(agency.slug, form.values.next);
     if (!form.ok) {
-      return c.html(<PortalSignInPage agency={agency} username={form.values.username} errors={form.errors} alert="Enter your Portal Username and password." />, 422);
+      return c.html(
+        <PortalSignInPage agency={agency} username={form.values.username} errors={form.errors} alert="Enter your Portal Username and password." next={back} />,
+        422,
+      );
     }
     const { username, password } = form.data;
     const deviceCookie = portalDeviceCookie(portalPath(agency.slug));
@@ -114,16 +125,16 @@ export const portalRoutes = new Hono<PortalEnv>()
       deviceToken: readDeviceCookie(c, deviceCookie),
       defer: (work) => afterResponse(c.executionCtx, work),
     });
-    if (outcome.kind === "failed") return c.html(<PortalSignInPage agency={agency} username={username} alert={GENERIC_FAILURE} />, 401);
+    if (outcome.kind === "failed") return c.html(<PortalSignInPage agency={agency} username={username} alert={GENERIC_FAILURE} next={back} />, 401);
     if (outcome.kind === "too-many") {
       c.header("Retry-After", String(Math.ceil(outcome.retryAfterMs / 1000)));
-      return c.html(<PortalSignInPage agency={agency} username={username} alert={tooMany(agency.name, outcome.retryAfterMs)} />, 429);
+      return c.html(<PortalSignInPage agency={agency} username={username} alert={tooMany(agency.name, outcome.retryAfterMs)} next={back} />, 429);
     }
-    if (outcome.kind === "expired") return c.html(<PortalSignInPage agency={agency} username={username} alert={expired(agency.name)} />, 401);
+    if (outcome.kind === "expired") return c.html(<PortalSignInPage agency={agency} username={username} alert={expired(agency.name)} next={back} />, 401);
     const { login } = outcome;
     if (outcome.deviceToken) setDeviceCookie(c, deviceCookie, outcome.deviceToken);
     await startPortalSession(c, { loginId: login.id, sessionVersion: login.sessionVersion });
-    const next = login.mustChangePassword ? `${portalPath(agency.slug)}/change-password` : portalPath(agency.slug);
+    const next = login.mustChangePassword ? `${portalPath(agency.slug)}/change-password` : (back ?? portalPath(agency.slug));
     return c.redirect(next, 303);
   })
 
@@ -193,6 +204,7 @@ export const portalRoutes = new Hono<PortalEnv>()
   .route("/", portalDeviceRoutes)
   .route("/", portalLinkRoutes)
   .route("/", portalForgotRoutes)
+  .route("/", portalSessionTimeoutRoutes)
 
   // Nothing else lives under /portal: never fall through to the staff app's sign-in.
   .all("/portal", (c) => c.html(<PortalNotFoundPage />, 404))

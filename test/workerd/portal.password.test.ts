@@ -108,7 +108,7 @@ describe("first sign-in with a temporary password", () => {
 
   it("needs a session: without one, the change-password page and its POST go to sign-in", async () => {
     const b = new PortalBrowser();
-    expect((await b.get(`${PORTAL}/change-password`)).headers.get("Location")).toBe(PORTAL);
+    expect((await b.get(`${PORTAL}/change-password`)).headers.get("Location")).toBe(`${PORTAL}?next=${encodeURIComponent(`${PORTAL}/change-password`)}`);
     const res = await b.post(`${PORTAL}/change-password`, { newPassword: GOOD, confirmPassword: GOOD });
     expect(res.status).toBe(303);
     expect(res.headers.get("Location")).toBe(PORTAL);
@@ -231,7 +231,7 @@ describe("changing the password later", () => {
     const res = await b.post(`${PORTAL}/change-password`, { currentPassword: login.password, newPassword: GOOD, confirmPassword: GOOD });
     expect(res.status).toBe(303);
     expect((await b.get(`${PORTAL}/activity`)).status).toBe(200);
-    expect((await other.get(`${PORTAL}/activity`)).headers.get("Location")).toBe(`${PORTAL}?ended`);
+    expect((await other.get(`${PORTAL}/activity`)).headers.get("Location")).toBe(`${PORTAL}?ended&next=${encodeURIComponent(`${PORTAL}/activity`)}`);
     expect((await loginRow(login.id)).session_version).toBe(2);
     const entries = await logEntries(1, before);
     expect(entries.map((e) => e.description)).toEqual([`Password changed by ${login.username}`]);
