@@ -88,9 +88,11 @@ export function Field(props: {
   maxlength?: number;
   /** For usernames and codes: no automatic capitals or corrections on phones. */
   verbatim?: boolean;
+  /** Ids of other elements that describe the field (e.g. a password's rules), read before the hint. */
+  describedBy?: string;
 }) {
   const id = `f-${props.name}`;
-  const describedBy = [props.hint ? `${id}-hint` : "", props.error ? `${id}-error` : ""].filter(Boolean).join(" ");
+  const describedBy = [props.describedBy ?? "", props.hint ? `${id}-hint` : "", props.error ? `${id}-error` : ""].filter(Boolean).join(" ");
   return (
     <div class={props.error ? "field has-error" : "field"}>
       <label for={id}>

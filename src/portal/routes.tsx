@@ -145,7 +145,15 @@ export const portalRoutes = new Hono<PortalEnv>()
     const agency = c.var.agency;
     const user = c.var.portalUser!;
     const form = parseForm(changePasswordForm, await c.req.parseBody());
-    if (!form.ok) return c.html(<ChangePasswordPage agency={agency} user={user} errors={form.errors} alert="Your password was not changed. Correct the fields marked below." />, 422);
+    // A new password the rules accepted comes back as typed (only the confirmation or the current
+    // password was wrong); one they refused is cleared with the confirmation: it must change anyway.
+    const keep = (errors: Record<string, string | undefined>) => (errors.newPassword ? undefined : form.values.newPassword);
+    if (!form.ok) {
+      return c.html(
+        <ChangePasswordPage agency={agency} user={user} errors={form.errors} alert="Your password was not changed. Correct the fields marked below." newPassword={keep(form.errors)} />,
+        422,
+      );
+    }
     const outcome = await changePortalPassword(c.env, c.var.db, {
       agency,
       user,
@@ -155,7 +163,9 @@ export const portalRoutes = new Hono<PortalEnv>()
       bucket: addressBucket(c.req),
     });
     if (outcome.kind === "invalid") {
-      return c.html(<ChangePasswordPage agency={agency} user={user} errors={{ [outcome.field]: outcome.message }} alert="Your password was not changed. Correct the field marked below." />, 422);
+      const errors = outcome.errors ?? { [outcome.field]: outcome.message };
+      const alert = `Your password was not changed. Correct the ${Object.keys(errors).length > 1 ? "fields" : "field"} marked below.`;
+      return c.html(<ChangePasswordPage agency={agency} user={user} errors={errors} alert={alert} newPassword={keep(errors)} />, 422);
     }
     if (outcome.kind === "too-many") {
       c.header("Retry-After", String(Math.ceil(outcome.retryAfterMs / 1000)));

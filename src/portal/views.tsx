@@ -109,12 +109,15 @@ export function PortalSignInPage(props: { agency: PortalAgency; username?: strin
   );
 }
 
+/** The password form's fields, for the error summary's links. */
+const PASSWORD_LABELS = { currentPassword: "Current password", newPassword: "New password", confirmPassword: "Confirm new password" };
+
 /** Choosing a password: the first one (no current password asked) or a later change. */
-export function ChangePasswordPage(props: { agency: PortalAgency; user: PortalUser; errors?: FieldErrors; alert?: string }) {
+export function ChangePasswordPage(props: { agency: PortalAgency; user: PortalUser; errors?: FieldErrors; alert?: string; newPassword?: string }) {
   const { agency, user, errors = {} } = props;
   const first = user.mustChangePassword;
   return (
-    <PortalLayout agency={agency} title={first ? "Choose your password" : "Change password"} user={user} section="password">
+    <PortalLayout agency={agency} title={stateTitle(first ? "Choose your password" : "Change password", props.alert !== undefined)} user={user} section="password">
       <section class="card narrow portal-card">
         <h1>{first ? "Choose your password" : "Change password"}</h1>
         {first && (
@@ -122,11 +125,7 @@ export function ChangePasswordPage(props: { agency: PortalAgency; user: PortalUs
             Welcome, {user.username}. Before you go on, choose your own password. Your temporary password stops working once you have.
           </p>
         )}
-        {props.alert && (
-          <p class="error-summary" role="alert">
-            {props.alert}
-          </p>
-        )}
+        {props.alert && <ErrorSummary message={props.alert} errors={errors} labels={PASSWORD_LABELS} />}
         <div class="rules" id="password-rules">
           <h2>Your new password</h2>
           <ul>
@@ -145,6 +144,8 @@ export function ChangePasswordPage(props: { agency: PortalAgency; user: PortalUs
             name="newPassword"
             label="New password"
             type="password"
+            value={props.newPassword}
+            describedBy="password-rules"
             hint="At least 15 characters. See the rules above."
             error={errors.newPassword}
             autocomplete="new-password"
