@@ -12,11 +12,27 @@
       var first = d.querySelector("[autofocus], input:not([type=hidden]), button");
       if (first) first.focus();
     });
+    titleDialogs();
+  }
+
+  // While a dialog with data-title is open, the document's title says so ("Error: …" while it
+  // shows an error summary); closing it gives the page its own title back.
+  var pageTitle = null;
+  function titleDialogs() {
+    var d = document.querySelector("dialog[open][data-title]");
+    if (!d) return;
+    if (pageTitle === null) pageTitle = document.title;
+    var suffix = pageTitle.indexOf(" · ") >= 0 ? pageTitle.slice(pageTitle.indexOf(" · ")) : "";
+    document.title = (d.querySelector(".error-summary") ? "Error: " : "") + d.getAttribute("data-title") + suffix;
   }
 
   function closeDialog(d) {
     if (d.open) d.close();
     d.remove();
+    if (pageTitle !== null && !document.querySelector("dialog[open][data-title]")) {
+      document.title = pageTitle;
+      pageTitle = null;
+    }
     // A Save may have swapped the opener's table: focus its successor (same id) instead.
     if (opener && !document.body.contains(opener) && opener.id) opener = document.getElementById(opener.id);
     if (opener && document.body.contains(opener)) opener.focus();

@@ -47,7 +47,7 @@ it("adds a portal login for Maria Alvarez from her Face Sheet", async () => {
   await page.getByRole("link", { name: "Edit", exact: true }).click();
   await page.getByRole("button", { name: "Update" }).waitFor();
   await expect(section().getByText("Agency Portal URL:")).toBeDefined();
-  await section().getByRole("link", { name: "Add Client Portal Login" }).click();
+  await section().getByRole("button", { name: "Add Client Portal Login" }).click();
   await dialog().waitFor();
   expect(await activeElementId()).toBe("f-username");
   expect(await dialog().getByLabel("Reset Password").isChecked()).toBe(true);
@@ -74,7 +74,7 @@ it("adds a portal login for Maria Alvarez from her Face Sheet", async () => {
 });
 
 it("makes the login inactive with Edit › clear Active › Save", async () => {
-  const edit = row("maria.alvarez.journey").getByRole("link", { name: "Edit portal login maria.alvarez.journey" });
+  const edit = row("maria.alvarez.journey").getByRole("button", { name: "Edit portal login maria.alvarez.journey" });
   const editId = await edit.getAttribute("id");
   await edit.click();
   await dialog().waitFor();
@@ -95,7 +95,7 @@ it("makes the login inactive with Edit › clear Active › Save", async () => {
 });
 
 it("shows bad input inside the window and keeps it open", async () => {
-  await section().getByRole("link", { name: "Add Client Portal Login" }).click();
+  await section().getByRole("button", { name: "Add Client Portal Login" }).click();
   await dialog().waitFor();
   await dialog().getByLabel("Portal Username").fill("MARIA.ALVAREZ.JOURNEY");
   await dialog().getByLabel("Portal User Email").fill("maria@");
@@ -110,7 +110,7 @@ it("shows bad input inside the window and keeps it open", async () => {
 });
 
 it("closes the window with Esc and returns focus to the button that opened it", async () => {
-  await section().getByRole("link", { name: "Add Client Portal Login" }).focus();
+  await section().getByRole("button", { name: "Add Client Portal Login" }).focus();
   await page.keyboard.press("Enter");
   await dialog().waitFor();
   expect(await activeElementId()).toBe("f-username");
