@@ -61,7 +61,7 @@ function Filters(props: { values: Record<string, string>; errors?: FieldErrors; 
     >
       <h2 id="filters-h">Filters</h2>
       {problems.length > 0 && (
-        <div class="error-summary" role="alert">
+        <div class="error-summary" role="alert" tabindex={-1} autofocus>
           The filter was not applied:{" "}
           {problems.map(([field, message]) =>
             field === "before" ? <span>{message} </span> : <a href={`#f-${field}`}>{message} </a>,

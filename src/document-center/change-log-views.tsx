@@ -93,7 +93,7 @@ export function ChangeLogFilters(props: {
     >
       <h2 id="filters-h">Filters</h2>
       {props.errors && Object.keys(props.errors).length > 0 && (
-        <div class="error-summary" role="alert">
+        <div class="error-summary" role="alert" tabindex={-1} autofocus>
           The filter was not applied:{" "}
           {Object.entries(props.errors).map(([field, message]) =>
             field === "start" || field === "end" ? <a href={`#f-${field}`}>{message} </a> : <span>{message} </span>,

@@ -68,11 +68,12 @@ function CredentialMethodChoice(props: { value: PortalLoginValues["credentialMet
 
 const clientName = (c: PortalClient) => `${c.firstName} ${c.lastName}`;
 
-/** The window's fields, for the error summary's links (the method's radios have no single field to link). */
+/** The window's fields, for the error summary's links (the method's radios link their first). */
 const FIELD_LABELS: Record<string, string> = {
   username: "Portal Username",
   resetPassword: "Reset Password",
   changedMind: CHANGED_MIND_LABEL,
+  credentialMethod: CREDENTIAL_METHOD_LABEL,
   email: "Portal User Email",
 };
 
@@ -90,7 +91,7 @@ export function PortalLoginForm(props: PortalLoginFormProps) {
   const emailDescribedBy = [e.email ? "f-email-error" : "", props.populate ? "f-email-populate" : ""].filter(Boolean).join(" ");
   return (
     <form id={FORM_ID} method="post" action={action} novalidate {...htmx}>
-      {props.alert && <ErrorSummary message={props.alert} errors={props.errors} labels={FIELD_LABELS} />}
+      {props.alert && <ErrorSummary message={props.alert} errors={props.errors} labels={FIELD_LABELS} targets={{ credentialMethod: "f-credentialMethod-password" }} />}
       {props.login && <input type="hidden" name="seen" value={props.login.seen} />}
       {props.client.refusedPortalLogin && (
         <p class="warning" id="portal-login-refused">
