@@ -45,7 +45,7 @@ export const faceSheetRoutes = new Hono<AppEnv>()
     const { q, error } = readClientSearch(c.req.query("q"));
     const hits = !error && q.trim() ? await searchClients(c.var.db, c.var.staff.agency.id, q) : null;
     const status = error ? 422 : 200;
-    if (wantsFragment(c)) return c.html(<SearchResults q={q} hits={hits} error={error} hrefFor={(id) => `/face-sheet/${id}`} />, status);
+    if (wantsFragment(c)) return c.html(<SearchResults q={q} hits={hits} error={error} hrefFor={(id) => `/face-sheet/${id}`} oob />, status);
     return c.html(<FaceSheetSearchPage staff={c.var.staff} q={q} hits={hits} error={error} />, status);
   })
   .get("/face-sheet/:clientId{[0-9]+}", async (c) => {
