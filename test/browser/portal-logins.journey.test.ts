@@ -100,8 +100,9 @@ it("shows bad input inside the window and keeps it open", async () => {
   await dialog().getByLabel("Portal Username").fill("MARIA.ALVAREZ.JOURNEY");
   await dialog().getByLabel("Portal User Email").fill("maria@");
   await dialog().getByLabel("Portal User Email").press("Enter"); // Enter saves (not Populate)
-  await dialog().getByText("is already in use in this agency").waitFor();
-  await dialog().getByText("Enter an email address like name@example.com.").waitFor();
+  // Each message beside its field (the error summary above lists them again, as links).
+  await dialog().locator("#f-username-error").getByText("is already in use in this agency").waitFor();
+  await dialog().locator("#f-email-error").getByText("Enter an email address like name@example.com.").waitFor();
   expect(await dialog().getByLabel("Portal Username").inputValue()).toBe("MARIA.ALVAREZ.JOURNEY");
   expect(await dialog().isVisible()).toBe(true);
   await dialog().getByRole("link", { name: "Cancel" }).click();
