@@ -12,11 +12,27 @@
       var first = d.querySelector("[autofocus], input:not([type=hidden]), button");
       if (first) first.focus();
     });
+    titleDialogs();
+  }
+
+  // While a dialog with data-title is open, the document's title says so ("Error: …" while it
+  // shows an error summary); closing it gives the page its own title back.
+  var pageTitle = null;
+  function titleDialogs() {
+    var d = document.querySelector("dialog[open][data-title]");
+    if (!d) return;
+    if (pageTitle === null) pageTitle = document.title;
+    var suffix = pageTitle.indexOf(" · ") >= 0 ? pageTitle.slice(pageTitle.indexOf(" · ")) : "";
+    document.title = (d.querySelector(".error-summary") ? "Error: " : "") + d.getAttribute("data-title") + suffix;
   }
 
   function closeDialog(d) {
     if (d.open) d.close();
     d.remove();
+    if (pageTitle !== null && !document.querySelector("dialog[open][data-title]")) {
+      document.title = pageTitle;
+      pageTitle = null;
+    }
     // A Save may have swapped the opener's table: focus its successor (same id) instead.
     if (opener && !document.body.contains(opener) && opener.id) opener = document.getElementById(opener.id);
     if (opener && document.body.contains(opener)) opener.focus();
@@ -24,6 +40,16 @@
   }
 
   document.addEventListener("click", function (e) {
+    // An error summary's link moves focus to its field (not only the scroll), and keeps the URL.
+    var fix = e.target.closest(".error-summary a[href^='#']");
+    if (fix) {
+      var field = document.getElementById(fix.getAttribute("href").slice(1));
+      if (field) {
+        e.preventDefault();
+        field.focus();
+        field.scrollIntoView({ block: "center" });
+      }
+    }
     var t = e.target.closest("[data-opens-dialog]");
     if (t) opener = t;
     var close = e.target.closest("[data-close-dialog]");
@@ -43,9 +69,19 @@
     }
   });
 
+  // A link that acts as a button (role=button: it opens a window in place) answers Space too.
+  document.addEventListener("keydown", function (e) {
+    if (e.key !== " " || e.defaultPrevented) return;
+    var b = e.target.closest && e.target.closest("a[role=button]");
+    if (b) {
+      e.preventDefault();
+      b.click();
+    }
+  });
+
   // Esc closes a dialog through the same path as Cancel, so focus returns to the opener.
   document.addEventListener("cancel", function (e) {
-    if (e.target.tagName === "DIALOG") {
+    if (e.target.tagName === "DIALOG" && e.target.id !== "idle-warning") {
       e.preventDefault();
       closeDialog(e.target);
     }
@@ -55,6 +91,6 @@
   document.addEventListener("DOMContentLoaded", function () { openDialogs(document); });
   // A server answer that closes the dialog (e.g. after Save) sends HX-Trigger: close-dialog.
   document.addEventListener("close-dialog", function () {
-    document.querySelectorAll("dialog").forEach(closeDialog);
+    document.querySelectorAll("dialog:not(#idle-warning)").forEach(closeDialog);
   });
 })();

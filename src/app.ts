@@ -13,6 +13,8 @@ export interface CurrentStaff {
   email: string;
   role: StaffRole;
   agency: { id: number; name: string; slug: string; portalEnabled: boolean } & AgencySettingsRow;
+  /** Seconds this session has left without activity (set by requireStaff; the layout passes it to public/app.js). */
+  sessionSecondsLeft?: number;
 }
 
 /** Hono's environment for this Worker: bindings plus per-request variables. */

@@ -45,6 +45,7 @@ import { purgeSpentSessions as purgeSpentPortalSessions } from "./portal/session
 import { sessionLimits } from "./auth/session";
 import { staffAdminRoutes } from "./staff-admin/routes";
 import { staffSessionRoutes } from "./staff-sessions/routes";
+import { staffSessionTimeoutRoutes } from "./session-timeout/routes";
 import { purgeSpentPortalLinks } from "./clients/portal-links";
 import { familiesStaffRoutes } from "./families/routes";
 
@@ -106,6 +107,7 @@ app.get("/", (c) => c.redirect("/menu", 302));
 app.route("/", menuRoutes);
 app.route("/", accountRoutes);
 app.route("/", staffSessionRoutes);
+app.route("/", staffSessionTimeoutRoutes);
 app.route("/", faceSheetRoutes);
 app.route("/", portalLoginRoutes);
 app.route("/", part2ConsentRoutes);

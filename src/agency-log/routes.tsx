@@ -14,7 +14,7 @@ import { wantsFragment } from "../layout/fragment";
 import { agencyLogCsv } from "./csv";
 import { agencyLogFilterSchema, NO_FILTER, utcRange, type AgencyLogFilter } from "./filters";
 import { agencyLogEntries, agencyLogPage, type AgencyLogScope } from "./queries";
-import { AGENCY_LOG_PATH, AgencyLogPageView, AgencyLogView, VerifyResult } from "./views";
+import { AGENCY_LOG_PATH, AgencyLogPageView, AgencyLogView, VerifyAnswer } from "./views";
 
 /** Entries per page. */
 export const PAGE_SIZE = 50;
@@ -66,7 +66,7 @@ export const agencyLogRoutes = new Hono<AppEnv>()
     const verification = await verifyAgencyLog(c.env, c.var.db, staff.agency.id);
     const result = { intact: verification.intact, message: describeVerification(verification) };
     recordStaffAction(c, "Verify log", `Verify log on the Agency Log: ${result.message}`, { log: "agency", ...verification });
-    if (wantsFragment(c)) return c.html(<VerifyResult result={result} />);
+    if (wantsFragment(c)) return c.html(<VerifyAnswer result={result} />);
     const timeZone = staff.agency.timezone;
     const page = await agencyLogPage(c.var.db, scopeOf(staff.agency.id, NO_FILTER, timeZone), undefined, PAGE_SIZE);
     const view = <AgencyLogView values={NO_FILTER} filter={NO_FILTER} page={page} timeZone={timeZone} atTop />;

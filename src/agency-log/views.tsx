@@ -61,7 +61,7 @@ function Filters(props: { values: Record<string, string>; errors?: FieldErrors; 
     >
       <h2 id="filters-h">Filters</h2>
       {problems.length > 0 && (
-        <div class="error-summary" role="alert">
+        <div class="error-summary" role="alert" tabindex={-1} autofocus>
           The filter was not applied:{" "}
           {problems.map(([field, message]) =>
             field === "before" ? <span>{message} </span> : <a href={`#f-${field}`}>{message} </a>,
@@ -192,17 +192,27 @@ export interface VerifyOutcome {
   message: string;
 }
 
-/** The answer of Verify log (empty until it runs). */
+/**
+ * The answer of Verify log (empty until it runs), in a live region that stays on the page: htmx
+ * swaps only what is inside it (VerifyAnswer), so the region itself is never replaced and its
+ * new text is announced.
+ */
 export function VerifyResult(props: { result?: VerifyOutcome; focus?: boolean }) {
-  const r = props.result;
   return (
     <div id="verify-result" aria-live="polite">
-      {r && (
-        <p class={r.intact ? "notice" : "error-summary"} tabindex={props.focus ? -1 : undefined} autofocus={props.focus}>
-          {r.message}
-        </p>
-      )}
+      <VerifyAnswer result={props.result} focus={props.focus} />
     </div>
+  );
+}
+
+/** What Verify log found (the inside of the live region; an htmx Verify answers with this alone). */
+export function VerifyAnswer(props: { result?: VerifyOutcome; focus?: boolean }) {
+  const r = props.result;
+  if (!r) return null;
+  return (
+    <p class={r.intact ? "notice" : "error-summary"} tabindex={props.focus ? -1 : undefined} autofocus={props.focus}>
+      {r.message}
+    </p>
   );
 }
 
@@ -217,7 +227,7 @@ function VerifyLog(props: { result?: VerifyOutcome }) {
             Checks that no entry of this agency's log was changed or removed since it was written.
           </p>
         </div>
-        <form method="post" action={action} hx-post={action} hx-target="#verify-result" hx-swap="outerHTML">
+        <form method="post" action={action} hx-post={action} hx-target="#verify-result" hx-swap="innerHTML">
           <button type="submit" aria-describedby="verify-hint">
             Verify log
           </button>

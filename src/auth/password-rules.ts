@@ -152,43 +152,49 @@ export interface PasswordContext {
 
 export type PasswordField = "newPassword" | "confirmPassword";
 
-type Problem = { field: PasswordField; message: string };
+/**
+ * What is wrong with a new password: the first problem (`field`, `message`), and under `errors`
+ * every field's message — for the new password every rule it breaks, in one message, and for the
+ * confirmation a mismatch — so the page reports them all at once.
+ */
+type Problem = { field: PasswordField; message: string; errors: Partial<Record<PasswordField, string>> };
 
-/** The rules that need nothing but the password and its context: length, context words, lists. */
-function ruleProblem(password: string, context: PasswordContext): Problem | null {
+/** The rules that need nothing but the password and its context: length, context words, lists. Every broken rule. */
+function ruleMessages(password: string, context: PasswordContext): string[] {
+  const messages: string[] = [];
   // Length in characters (Unicode code points), as NIST counts it.
   const length = [...password.normalize("NFKC")].length;
-  if (length < PASSWORD_MIN_LENGTH) {
-    return { field: "newPassword", message: `Use at least ${PASSWORD_MIN_LENGTH} characters (this one has ${length}).` };
-  }
-  if (length > PASSWORD_MAX_LENGTH) {
-    return { field: "newPassword", message: `Use at most ${PASSWORD_MAX_LENGTH} characters (this one has ${length}).` };
-  }
+  if (length < PASSWORD_MIN_LENGTH) messages.push(`Use at least ${PASSWORD_MIN_LENGTH} characters (this one has ${length}).`);
+  if (length > PASSWORD_MAX_LENGTH) messages.push(`Use at most ${PASSWORD_MAX_LENGTH} characters (this one has ${length}).`);
   const flat = compact(password);
   const username = compact(context.username);
   if (username.length >= MIN_CONTEXT_WORD && flat.includes(username)) {
-    return { field: "newPassword", message: `Don't use your ${context.usernameLabel ?? "Portal Username"} in your password.` };
+    messages.push(`Don't use your ${context.usernameLabel ?? "Portal Username"} in your password.`);
   }
   const agencyWords = [compact(context.agencyName), compact(context.agencySlug)];
-  if (agencyWords.some((w) => w.length >= MIN_CONTEXT_WORD && flat.includes(w))) {
-    return { field: "newPassword", message: "Don't use the agency's name in your password." };
-  }
-  if (isCommonPassword(password)) return { field: "newPassword", message: COMMON_PASSWORD_MESSAGE };
-  if (isBreachedPassword(password)) return { field: "newPassword", message: BREACHED_PASSWORD_MESSAGE };
-  return null;
+  if (agencyWords.some((w) => w.length >= MIN_CONTEXT_WORD && flat.includes(w))) messages.push("Don't use the agency's name in your password.");
+  if (isCommonPassword(password)) messages.push(COMMON_PASSWORD_MESSAGE);
+  else if (isBreachedPassword(password)) messages.push(BREACHED_PASSWORD_MESSAGE);
+  return messages;
 }
 
-const mismatch = (password: string, confirmation: string): Problem | null =>
-  password === confirmation
-    ? null
-    : { field: "confirmPassword", message: "The two passwords don't match. Type the same password in both boxes." };
+const MISMATCH = "The two passwords don't match. Type the same password in both boxes.";
+
+/** The problem from the rules' messages and whether the confirmation matched; null when there is none. */
+function problemOf(rules: string[], matches: boolean): Problem | null {
+  const errors: Problem["errors"] = {};
+  if (rules.length > 0) errors.newPassword = rules.join(" ");
+  if (!matches) errors.confirmPassword = MISMATCH;
+  const field: PasswordField | undefined = errors.newPassword ? "newPassword" : errors.confirmPassword ? "confirmPassword" : undefined;
+  return field ? { field, message: errors[field]!, errors } : null;
+}
 
 /**
- * Checks a new password and its confirmation against the bundled rules and lists; returns the first
- * problem and the field it belongs to, or null when the password may be used.
+ * Checks a new password and its confirmation against the bundled rules and lists; returns every
+ * problem (the first as `field`/`message`), or null when the password may be used.
  */
 export function passwordProblem(password: string, confirmation: string, context: PasswordContext): Problem | null {
-  return ruleProblem(password, context) ?? mismatch(password, confirmation);
+  return problemOf(ruleMessages(password, context), password === confirmation);
 }
 
 /**
@@ -203,12 +209,12 @@ export async function newPasswordProblem(
   context: PasswordContext,
   pwnedPasswords: { origin: string; timeoutMs?: number },
 ): Promise<Problem | null> {
-  const problem = ruleProblem(password, context);
-  if (problem) return problem;
-  if (pwnedPasswords.origin) {
+  const rules = ruleMessages(password, context);
+  // The range API only for a password the bundled rules accept (no lookup for one refused anyway).
+  if (rules.length === 0 && pwnedPasswords.origin) {
     const answer = await pwnedPasswordsLookup(password, pwnedPasswords);
-    if (answer.kind === "breached") return { field: "newPassword", message: BREACHED_PASSWORD_MESSAGE };
+    if (answer.kind === "breached") rules.push(BREACHED_PASSWORD_MESSAGE);
     if (answer.kind === "unavailable") console.warn(`pwned passwords: no answer (${answer.reason}); the bundled lists decided`);
   }
-  return mismatch(password, confirmation);
+  return problemOf(rules, password === confirmation);
 }

@@ -162,6 +162,8 @@ export const STAFF_ROUTES = {
   [`POST ${CLIENT_CHANGE_LOG}/verify`]: "change-log.verify",
 
   "GET /account/sessions": "account.own",
+  // "Stay signed in" before an idle timeout: slides the member's own session.
+  "POST /session/refresh": "account.own",
   // Only the member's own sessions: another member's session id answers 404.
   "POST /account/sessions/:sessionId{[A-Za-z0-9_-]+}/end": "account.own",
 

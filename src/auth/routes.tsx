@@ -37,7 +37,13 @@ export const authRoutes = new Hono<AppEnv>()
     c.html(
       <SignInPage
         next={safeNext(c.req.query("next"))}
-        notice={c.req.query("signed-out") !== undefined ? "You have signed out." : undefined}
+        notice={
+          c.req.query("signed-out") !== undefined
+            ? "You have signed out."
+            : c.req.query("timeout") !== undefined
+              ? "You were signed out because there was no activity for a while. Sign in to go back to the page you were on."
+              : undefined
+        }
       />,
     ),
   )

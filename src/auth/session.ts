@@ -35,6 +35,24 @@ export function sessionLimits(env: { SESSION_IDLE_MINUTES?: string; SESSION_MAX_
   return { idleSeconds: Math.round(idle * 60), maxSeconds: Math.round(max * 3600) };
 }
 
+/**
+ * How many seconds a session (last refreshed at `iat`) has left at `now`: until the idle limit,
+ * or the absolute limit if that comes first. The pages pass it to public/app.js, which warns a
+ * minute before and then sends the user to sign in again (WCAG 2.2.1).
+ */
+export function secondsLeft(claims: { iat: number; authTime: number }, limits: SessionLimits, now: number): number {
+  return Math.max(0, Math.min(claims.iat + limits.idleSeconds, claims.authTime + limits.maxSeconds) - now);
+}
+
+/**
+ * How often activity slides the idle timeout: once a minute, or four times per idle period when
+ * that is shorter (a short SESSION_IDLE_MINUTES, as the timeout tests use, must still slide).
+ */
+export const refreshAfterSeconds = (limits: SessionLimits) => Math.min(60, Math.floor(limits.idleSeconds / 4));
+
+/** The response header that tells public/app.js how long the session has left after an htmx request. */
+export const SESSION_LEFT_HEADER = "X-Session-Seconds-Left";
+
 function key(secret: string): Uint8Array {
   if (!secret || secret.length < 32) throw new Error("SESSION_SECRET must be set (32+ characters)");
   return new TextEncoder().encode(secret);

@@ -6,7 +6,7 @@ import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import type { AppEnv } from "../app";
 import { deviceSummary } from "./device";
 import { endSessionStatement, findSignedInStaff, newSessionId, startSessionStatements } from "./session-records";
-import { sessionLimits, signSession, verifySession } from "./session";
+import { refreshAfterSeconds, secondsLeft, SESSION_LEFT_HEADER, sessionLimits, signSession, verifySession } from "./session";
 import { and, eq } from "drizzle-orm";
 import { staffUsers } from "../db/schema";
 import { clientAddress } from "./throttle-keys";
@@ -18,8 +18,6 @@ import { clientAddress } from "./throttle-keys";
 export const STAFF_COOKIE = "__Host-staff_session";
 const COOKIE_OPTIONS = { httpOnly: true, secure: true, sameSite: "Lax", path: "/" } as const;
 const AUDIENCE = "staff";
-/** Refresh the cookie at most once a minute, not on every request. */
-const REFRESH_AFTER_SECONDS = 60;
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
@@ -84,6 +82,22 @@ export async function staffSessionClaims(c: Context<AppEnv>) {
   return token ? verifySession(c.env.SESSION_SECRET, token, AUDIENCE, sessionLimits(c.env), nowSeconds()) : null;
 }
 
+/**
+ * "Stay signed in" (the idle warning's button): slides the idle timeout now, whatever the
+ * once-a-minute rule says — a new cookie and the session row's last-seen time. Returns the
+ * seconds the session now has, or null when it no longer holds (requireStaff ran first).
+ */
+export async function refreshStaffSession(c: Context<AppEnv>): Promise<number | null> {
+  const claims = await staffSessionClaims(c);
+  if (!claims?.sid) return null;
+  const limits = sessionLimits(c.env);
+  const now = nowSeconds();
+  const found = await findSignedInStaff(c.var.db, { staffId: Number(claims.sub), agencyId: claims.agencyId, sessionId: claims.sid, seenAt: Date.now() });
+  if (!found || found.sessionVersion !== claims.ver) return null;
+  setCookie(c, STAFF_COOKIE, await signSession(c.env.SESSION_SECRET, claims, limits, now), COOKIE_OPTIONS);
+  return secondsLeft({ iat: now, authTime: claims.authTime }, limits, now);
+}
+
 /** Sends the browser to sign-in: a redirect, or HX-Redirect for htmx requests. */
 export function toSignIn(c: Context<AppEnv>) {
   endStaffSession(c);
@@ -109,11 +123,13 @@ export const requireStaff: MiddlewareHandler<AppEnv> = async (c, next) => {
   const now = nowSeconds();
   const claims = await verifySession(c.env.SESSION_SECRET, token, AUDIENCE, limits, now);
   if (!claims?.sid) return toSignIn(c);
-  const refresh = now - claims.iat >= REFRESH_AFTER_SECONDS;
+  const refresh = now - claims.iat >= refreshAfterSeconds(limits);
   const found = await findSignedInStaff(c.var.db, { staffId: Number(claims.sub), agencyId: claims.agencyId, sessionId: claims.sid, seenAt: refresh ? Date.now() : null });
   if (!found || found.sessionVersion !== claims.ver) return toSignIn(c);
   const { sessionVersion: _, ...staff } = found;
-  c.set("staff", staff);
+  const left = secondsLeft({ iat: refresh ? now : claims.iat, authTime: claims.authTime }, limits, now);
+  c.set("staff", { ...staff, sessionSecondsLeft: left });
+  c.header(SESSION_LEFT_HEADER, String(left));
   c.set("sessionId", claims.sid);
   if (refresh) {
     const fresh = await signSession(c.env.SESSION_SECRET, claims, limits, now);

@@ -3,19 +3,22 @@ import type { CurrentStaff } from "../app";
 import type { FieldErrors } from "../forms/parse";
 import { PasskeyButton } from "../layout/passkey-button";
 import { Field, Layout } from "../layout/views";
+import { ErrorSummary } from "../layout/error-summary";
+import { stateTitle } from "../layout/page-title";
 
 /** The staff sign-in page. One message for every failure, so it never says which part was wrong. */
 export function SignInPage(props: { email?: string; next?: string; error?: string; errors?: FieldErrors; notice?: string }) {
   return (
-    <Layout title="Sign in">
+    <Layout title={stateTitle("Sign in", props.error !== undefined)}>
       <section class="card narrow">
         <h1>Sign in</h1>
-        {props.notice && <p class="notice" role="status">{props.notice}</p>}
-        {props.error && (
-          <p class="error-summary" role="alert">
-            {props.error}
+        {props.notice && (
+          // After a full-page load the message takes focus, so it is read out (role alone isn't).
+          <p class="notice" role="status" tabindex={-1} autofocus={!props.error}>
+            {props.notice}
           </p>
         )}
+        {props.error && <ErrorSummary message={props.error} errors={props.errors} labels={{ email: "Email", password: "Password" }} />}
         <form method="post" action="/sign-in" novalidate>
           <input type="hidden" name="next" value={props.next ?? "/menu"} />
           <Field name="email" label="Email" type="email" value={props.email} error={props.errors?.email} autocomplete="username" required />

@@ -54,10 +54,13 @@ export function DateRange(props: { values: Record<string, string>; timeZone: str
   );
 }
 
-/** A polite announcement of what the last Apply Filter did. */
+/**
+ * A polite announcement of what the last Apply Filter did. Out of band, only its text is swapped
+ * (innerHTML): the status element stays on the page, so its new text is announced.
+ */
 export function LogStatus(props: { text: string; oob?: boolean }) {
   return (
-    <p id="log-status" class="visually-hidden" role="status" hx-swap-oob={props.oob ? "true" : undefined}>
+    <p id="log-status" class="visually-hidden" role="status" hx-swap-oob={props.oob ? "innerHTML" : undefined}>
       {props.text}
     </p>
   );
@@ -97,7 +100,7 @@ export function ChangeLogFilters(props: {
     >
       <h2 id="filters-h">Filters</h2>
       {props.errors && Object.keys(props.errors).length > 0 && (
-        <div class="error-summary" role="alert">
+        <div class="error-summary" role="alert" tabindex={-1} autofocus>
           The filter was not applied:{" "}
           {Object.entries(props.errors).map(([field, message]) =>
             field === "start" || field === "end" ? <a href={`#f-${field}`}>{message} </a> : <span>{message} </span>,
@@ -234,7 +237,7 @@ export function VerifyLog(props: { ctx: ChangeLogContext; result?: { intact: boo
             Checks that no entry of this client's log was changed or removed since it was written.
           </p>
         </div>
-        <form method="post" action={action} hx-post={action} hx-target="#verify-result" hx-swap="outerHTML">
+        <form method="post" action={action} hx-post={action} hx-target="#verify-result" hx-swap="innerHTML">
           <button type="submit" aria-describedby="verify-hint">
             Verify log
           </button>
@@ -245,17 +248,27 @@ export function VerifyLog(props: { ctx: ChangeLogContext; result?: { intact: boo
   );
 }
 
-/** The answer of Verify log (empty until it runs). */
+/**
+ * The answer of Verify log (empty until it runs), in a live region that stays on the page: htmx
+ * swaps only what is inside it (VerifyAnswer), so the region itself is never replaced and its
+ * new text is announced.
+ */
 export function VerifyResult(props: { result?: { intact: boolean; message: string }; focus?: boolean }) {
-  const r = props.result;
   return (
     <div id="verify-result" aria-live="polite">
-      {r && (
-        <p class={r.intact ? "notice" : "error-summary"} tabindex={props.focus ? -1 : undefined} autofocus={props.focus}>
-          {r.message}
-        </p>
-      )}
+      <VerifyAnswer result={props.result} focus={props.focus} />
     </div>
+  );
+}
+
+/** What Verify log found (the inside of the live region; an htmx Verify answers with this alone). */
+export function VerifyAnswer(props: { result?: { intact: boolean; message: string }; focus?: boolean }) {
+  const r = props.result;
+  if (!r) return null;
+  return (
+    <p class={r.intact ? "notice" : "error-summary"} tabindex={props.focus ? -1 : undefined} autofocus={props.focus}>
+      {r.message}
+    </p>
   );
 }
 

@@ -26,7 +26,7 @@ import {
   DateRange,
   LogStatus,
   VerifyLog,
-  VerifyResult,
+  VerifyAnswer,
   type ChangeLogContext,
 } from "./change-log-views";
 import { CasePage, ClientCasesPage, DocumentCenterSearchPage, paths } from "./views";
@@ -88,7 +88,7 @@ export const documentCenterRoutes = new Hono<AppEnv>()
     const { q, error } = readClientSearch(c.req.query("q"));
     const hits = !error && q.trim() ? await searchClients(c.var.db, c.var.staff.agency.id, q) : null;
     const status = error ? 422 : 200;
-    if (wantsFragment(c)) return c.html(<SearchResults q={q} hits={hits} error={error} hrefFor={paths.client} />, status);
+    if (wantsFragment(c)) return c.html(<SearchResults q={q} hits={hits} error={error} hrefFor={paths.client} oob />, status);
     return c.html(<DocumentCenterSearchPage staff={c.var.staff} q={q} hits={hits} error={error} />, status);
   })
   // 2. The client's cases: select the Case # radio button, Open Case.
@@ -219,7 +219,7 @@ export const documentCenterRoutes = new Hono<AppEnv>()
       clientNumber: ctx.client.clientNumber,
       ...verification,
     });
-    if (wantsFragment(c)) return c.html(<VerifyResult result={result} />);
+    if (wantsFragment(c)) return c.html(<VerifyAnswer result={result} />);
     const [page, choices] = await Promise.all([
       changeLogPage(c.var.db, scopeOf(ctx, staff.agency.id, NO_FILTER), {}, PAGE_SIZE),
       changeLogChoices(c.var.db, staff.agency.id, ctx.client.id),

@@ -8,6 +8,8 @@ import type { CurrentStaff } from "../app";
 import { ClientSearch, usDate } from "../face-sheet/views";
 import type { ClientSearchHit } from "../face-sheet/queries";
 import { Layout, type Crumb } from "../layout/views";
+import { ErrorSummary } from "../layout/error-summary";
+import { stateTitle } from "../layout/page-title";
 import type { ClientCase, DocumentCenterClient } from "./queries";
 
 /** Where each Document Center page lives. */
@@ -69,10 +71,14 @@ export function ClientCasesPage(props: { staff: CurrentStaff; client: DocumentCe
   const { client, cases } = props;
   const only = cases.length === 1 ? cases[0]!.id : undefined;
   return (
-    <Layout title={`Document Center: ${fullName(client)}`} staff={props.staff} crumbs={crumbs(client)}>
+    <Layout title={stateTitle(`Document Center: ${fullName(client)}`, props.error !== undefined)} staff={props.staff} crumbs={crumbs(client)}>
       <ClientHeading client={client} title="Document Center" />
       <form class="card" method="get" action={paths.client(client.id)} novalidate>
         <h2 id="cases-h">Cases</h2>
+        {/* After the reload the summary takes focus (read out), and links to the first choice. */}
+        {props.error && cases.length > 0 && (
+          <ErrorSummary message="No case was opened." errors={{ case: props.error }} labels={{ case: "Case #" }} targets={{ case: `case-${cases[0]!.id}` }} />
+        )}
         {cases.length === 0 ? (
           <p class="empty">This client has no cases.</p>
         ) : (
@@ -111,10 +117,11 @@ export function ClientCasesPage(props: { staff: CurrentStaff; client: DocumentCe
 export function CasePage(props: { staff: CurrentStaff; client: DocumentCenterClient; kase: ClientCase; error?: string }) {
   const { client, kase } = props;
   return (
-    <Layout title={`Case # ${kase.caseNumber}`} staff={props.staff} crumbs={crumbs(client, kase)}>
+    <Layout title={stateTitle(`Case # ${kase.caseNumber}`, props.error !== undefined)} staff={props.staff} crumbs={crumbs(client, kase)}>
       <ClientHeading client={client} title={`Case # ${kase.caseNumber}`} />
       <form class="card" method="get" action={paths.kase(client.id, kase.id)} novalidate>
         <h2 id="fscl-h">Face Sheet Change Log</h2>
+        {props.error && <ErrorSummary message="No form was opened." errors={{ form: props.error }} labels={{ form: "Form" }} targets={{ form: "form-face-sheet-log" }} />}
         <fieldset class={props.error ? "choices has-error" : "choices"} aria-labelledby="fscl-h" aria-describedby={props.error ? "form-error" : undefined}>
           {props.error && (
             <p class="error" id="form-error">

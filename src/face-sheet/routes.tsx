@@ -7,7 +7,8 @@ import { parseForm } from "../forms/parse";
 import { clientPortalSection } from "../portal-logins/section";
 import { faceSheetForm, readClientSearch } from "./form";
 import { getFaceSheet, searchClients, type FaceSheet } from "./queries";
-import { FaceSheetEdit, FaceSheetPage, FaceSheetSearchPage, FaceSheetView, SearchResults } from "./views";
+import { FaceSheetEdit, FaceSheetPage, FaceSheetSearchPage, FaceSheetView, faceSheetTitle, SearchResults, type FaceSheetMode } from "./views";
+import { FragmentTitle } from "../layout/page-title";
 import { errorText } from "../observability/error-text";
 import { wantsFragment } from "../layout/fragment";
 import { recordStaffAction } from "../audit/agency-events";
@@ -26,6 +27,14 @@ async function loadSheet(c: Context<AppEnv>): Promise<FaceSheet | null> {
   return getFaceSheet(c.var.db, c.var.staff.agency.id, id);
 }
 
+/** An htmx panel with the title of its state in front (htmx sets the page's title from it). */
+const titled = (c: Context<AppEnv>, sheet: FaceSheet, mode: FaceSheetMode, panel: JSX.Element) => (
+  <>
+    <FragmentTitle title={faceSheetTitle(sheet.client, mode)} suffix={c.var.staff.agency.name} />
+    {panel}
+  </>
+);
+
 const CONFLICT =
   "Someone else updated this Face Sheet after you opened it, so your changes were not saved. Note them, then Cancel to see the latest version and edit again.";
 
@@ -36,7 +45,7 @@ export const faceSheetRoutes = new Hono<AppEnv>()
     const { q, error } = readClientSearch(c.req.query("q"));
     const hits = !error && q.trim() ? await searchClients(c.var.db, c.var.staff.agency.id, q) : null;
     const status = error ? 422 : 200;
-    if (wantsFragment(c)) return c.html(<SearchResults q={q} hits={hits} error={error} hrefFor={(id) => `/face-sheet/${id}`} />, status);
+    if (wantsFragment(c)) return c.html(<SearchResults q={q} hits={hits} error={error} hrefFor={(id) => `/face-sheet/${id}`} oob />, status);
     return c.html(<FaceSheetSearchPage staff={c.var.staff} q={q} hits={hits} error={error} />, status);
   })
   .get("/face-sheet/:clientId{[0-9]+}", async (c) => {
@@ -45,9 +54,15 @@ export const faceSheetRoutes = new Hono<AppEnv>()
     recordView(c, sheet, "Viewed");
     const portalEnabled = c.var.staff.agency.portalEnabled;
     const message =
-      c.req.query("saved") !== undefined ? "Face Sheet updated." : c.req.query("unchanged") !== undefined ? "No changes to save." : undefined;
+      c.req.query("saved") !== undefined
+        ? "Face Sheet updated."
+        : c.req.query("unchanged") !== undefined
+          ? "No changes to save."
+          : c.req.query("cancelled") !== undefined
+            ? "Edit cancelled. Nothing was saved."
+            : undefined;
     const panel = <FaceSheetView sheet={sheet} role={c.var.staff.role} portalEnabled={portalEnabled} message={message} />;
-    if (wantsFragment(c)) return c.html(panel);
+    if (wantsFragment(c)) return c.html(titled(c, sheet, "view", panel));
     return c.html(<FaceSheetPage staff={c.var.staff} sheet={sheet} panel={panel} after={await clientPortalSection(c, sheet.client)} />);
   })
   .get("/face-sheet/:clientId{[0-9]+}/edit", async (c) => {
@@ -55,8 +70,8 @@ export const faceSheetRoutes = new Hono<AppEnv>()
     if (!sheet) return c.notFound();
     recordView(c, sheet, "Opened for editing");
     const panel = <FaceSheetEdit sheet={sheet} portalEnabled={c.var.staff.agency.portalEnabled} />;
-    if (wantsFragment(c)) return c.html(panel);
-    return c.html(<FaceSheetPage staff={c.var.staff} sheet={sheet} panel={panel} after={await clientPortalSection(c, sheet.client)} />);
+    if (wantsFragment(c)) return c.html(titled(c, sheet, "edit", panel));
+    return c.html(<FaceSheetPage staff={c.var.staff} sheet={sheet} panel={panel} mode="edit" after={await clientPortalSection(c, sheet.client)} />);
   })
   .post("/face-sheet/:clientId{[0-9]+}", async (c) => {
     const sheet = await loadSheet(c);
@@ -64,10 +79,11 @@ export const faceSheetRoutes = new Hono<AppEnv>()
     const staff = c.var.staff;
     const portalEnabled = staff.agency.portalEnabled;
     const fragment = wantsFragment(c);
+    // Every answer here but success is the form again with what went wrong: an "Error:" title.
     const respond = async (panel: JSX.Element, status: 200 | 409 | 422 | 503) =>
       fragment
-        ? c.html(panel, status)
-        : c.html(<FaceSheetPage staff={staff} sheet={sheet} panel={panel} after={await clientPortalSection(c, sheet.client)} />, status);
+        ? c.html(titled(c, sheet, "error", panel), status)
+        : c.html(<FaceSheetPage staff={staff} sheet={sheet} panel={panel} mode="error" after={await clientPortalSection(c, sheet.client)} />, status);
 
     // 1. Validate; bad input re-renders the form with messages and saves nothing.
     const form = parseForm(faceSheetForm, await c.req.parseBody());
@@ -106,5 +122,5 @@ export const faceSheetRoutes = new Hono<AppEnv>()
     c.header("HX-Push-Url", base);
     // The Client Portal section shows the refused flag: it refreshes itself on this event.
     if (result.status === "saved") c.header("HX-Trigger", "face-sheet-saved");
-    return c.html(<FaceSheetView sheet={fresh} role={staff.role} portalEnabled={portalEnabled} message={message} />);
+    return c.html(titled(c, fresh, "view", <FaceSheetView sheet={fresh} role={staff.role} portalEnabled={portalEnabled} message={message} />));
   });

@@ -5,6 +5,8 @@ import { can, type Role } from "../auth/permissions";
 import type { FieldErrors } from "../forms/parse";
 import { Breakable } from "../layout/breakable";
 import { Checkbox, Field, Layout } from "../layout/views";
+import { ErrorSummary } from "../layout/error-summary";
+import { stateTitle } from "../layout/page-title";
 import type { ClientSearchHit, FaceSheet } from "./queries";
 
 const crumbs = (last?: string) => [
@@ -49,24 +51,54 @@ export function ClientSearch(props: { q: string; action: string; hits: ClientSea
           <button type="submit">Search</button>
         </div>
       </form>
+      {/* One status element for the whole visit: each search changes only its text (out of band). */}
+      <p id={SEARCH_COUNT_ID} class="meta" role="status">
+        {countText(props.q, props.hits)}
+      </p>
       <SearchResults q={props.q} hits={props.hits} error={props.error} hrefFor={props.hrefFor} />
     </div>
   );
 }
 
 const SEARCH_ERROR_ID = "f-client-search-error";
+const SEARCH_COUNT_ID = "search-count";
 
-/** The list of matching clients (the fragment the search box swaps). */
-export function SearchResults(props: { q: string; hits: ClientSearchHit[] | null; error?: string; hrefFor: (id: number) => string }) {
+/** What the search found, said once: "3 clients match", "1 client matches", "No clients match “x”". */
+function countText(q: string, hits: ClientSearchHit[] | null): string {
+  if (hits === null) return "";
+  if (hits.length === 0) return `No clients match “${q}”.`;
+  return hits.length === 1 ? "1 client matches." : `${hits.length} clients match.`;
+}
+
+/**
+ * The list of matching clients (the fragment the search box swaps). `oob` (an htmx answer) adds
+ * the new count for the status line above, swapped into it out of band so the status element
+ * itself stays and its new text is announced; the list isn't a live region (it would read every
+ * name on each keystroke).
+ */
+export function SearchResults(props: { q: string; hits: ClientSearchHit[] | null; error?: string; hrefFor: (id: number) => string; oob?: boolean }) {
   return (
-    <div id="search-results" aria-live="polite">
+    <>
+      <div id="search-results">
+        <SearchList {...props} />
+      </div>
+      {props.oob && (
+        <p id={SEARCH_COUNT_ID} hx-swap-oob="innerHTML">
+          {props.error ?? countText(props.q, props.hits)}
+        </p>
+      )}
+    </>
+  );
+}
+
+function SearchList(props: { q: string; hits: ClientSearchHit[] | null; error?: string; hrefFor: (id: number) => string }) {
+  return (
+    <>
       {props.error ? (
         <p class="error" id={SEARCH_ERROR_ID}>
           {props.error}
         </p>
-      ) : props.hits === null ? null : props.hits.length === 0 ? (
-        <p class="empty">No clients match “{props.q}”.</p>
-      ) : (
+      ) : props.hits === null || props.hits.length === 0 ? null /* the status line says "No clients match" */ : (
         <ul class="results" aria-label="Matching clients">
           {props.hits.map((h) => (
             <li>
@@ -78,7 +110,7 @@ export function SearchResults(props: { q: string; hits: ClientSearchHit[] | null
           ))}
         </ul>
       )}
-    </div>
+    </>
   );
 }
 
@@ -94,11 +126,19 @@ export function FaceSheetSearchPage(props: { staff: CurrentStaff; q: string; hit
   );
 }
 
+export type FaceSheetMode = "view" | "edit" | "error";
+
+/** The Face Sheet's title in each state: "Face Sheet: …", "Edit Face Sheet: …", "Error: Edit Face Sheet: …". */
+export function faceSheetTitle(client: { firstName: string; lastName: string }, mode: FaceSheetMode): string {
+  const name = fullName(client);
+  return mode === "view" ? `Face Sheet: ${name}` : stateTitle(`Edit Face Sheet: ${name}`, mode === "error");
+}
+
 /** A client's Face Sheet page: the read-only or editable panel, plus whatever sections follow. */
-export function FaceSheetPage(props: { staff: CurrentStaff; sheet: FaceSheet; panel: Child; after?: Child }) {
+export function FaceSheetPage(props: { staff: CurrentStaff; sheet: FaceSheet; panel: Child; after?: Child; mode?: FaceSheetMode }) {
   const { client } = props.sheet;
   return (
-    <Layout title={`Face Sheet: ${fullName(client)}`} staff={props.staff} crumbs={crumbs(fullName(client))}>
+    <Layout title={faceSheetTitle(client, props.mode ?? "view")} staff={props.staff} crumbs={crumbs(fullName(client))}>
       <div class="page-head">
         <h1>
           Face Sheet <span class="sub">{fullName(client)}</span>
@@ -177,7 +217,8 @@ export function FaceSheetView(props: { sheet: FaceSheet; role: Role; portalEnabl
         )}
       </div>
       {props.message && (
-        <p class="notice" role="status">
+        // The outcome of Update or Cancel takes focus, so the next Tab continues from here.
+        <p class="notice" role="status" tabindex={-1} autofocus>
           {props.message}
         </p>
       )}
@@ -208,7 +249,26 @@ export function FaceSheetView(props: { sheet: FaceSheet; role: Role; portalEnabl
   );
 }
 
-/** The Face Sheet in Edit mode: Update saves, Cancel discards. */
+/** The Face Sheet fields' labels, for the error summary's links. */
+const FIELD_LABELS: Record<string, string> = {
+  firstName: "First name",
+  lastName: "Last name",
+  dateOfBirth: "Date of birth",
+  residenceAddress: "Address",
+  residenceCity: "City",
+  residenceState: "State",
+  residenceZip: "ZIP",
+  residencePhone: "Phone",
+  residenceEmail: "Email",
+  residenceHomeless: "Homeless",
+  refusedPortalLogin: "Client Refused Portal Login",
+};
+
+/**
+ * The Face Sheet in Edit mode: Update saves, Cancel discards. Opened, its heading takes focus
+ * (and says "editing"); after a failed Update the error summary does. `data-unsaved-form` lets
+ * public/app.js keep what was typed if the session times out (see there).
+ */
 export function FaceSheetEdit(props: {
   sheet: FaceSheet;
   portalEnabled: boolean;
@@ -223,15 +283,24 @@ export function FaceSheetEdit(props: {
   const e = props.errors ?? {};
   const base = `/face-sheet/${c.id}`;
   return (
-    <form id="face-sheet" class="card" method="post" action={base} hx-post={base} hx-target="this" hx-swap="outerHTML" novalidate aria-labelledby="fs-h">
+    <form
+      id="face-sheet"
+      class="card"
+      method="post"
+      action={base}
+      hx-post={base}
+      hx-target="this"
+      hx-swap="outerHTML"
+      novalidate
+      aria-labelledby="fs-h"
+      data-unsaved-form={`Face Sheet of ${fullName(c)}`}
+    >
       <div class="section-head">
-        <h2 id="fs-h">Client information (editing)</h2>
+        <h2 id="fs-h" tabindex={-1} autofocus={!props.alert}>
+          Client information (editing)
+        </h2>
       </div>
-      {props.alert && (
-        <p class="error-summary" role="alert">
-          {props.alert}
-        </p>
-      )}
+      {props.alert && <ErrorSummary message={props.alert} errors={props.errors} labels={FIELD_LABELS} />}
       <input type="hidden" name="version" value={String(v.version ?? c.version)} />
       <fieldset>
         <legend>Demographics</legend>
@@ -266,7 +335,7 @@ export function FaceSheetEdit(props: {
       )}
       <div class="actions">
         <button type="submit" class="primary">Update</button>
-        <a class="button" href={base} hx-get={base} hx-target="#face-sheet" hx-swap="outerHTML" hx-push-url="true">
+        <a class="button" href={base} hx-get={`${base}?cancelled`} hx-target="#face-sheet" hx-swap="outerHTML" hx-push-url={base}>
           Cancel
         </a>
       </div>

@@ -2,6 +2,7 @@
 import type { Child } from "hono/jsx";
 import type { CurrentStaff } from "../app";
 import { MainNav } from "./main-nav";
+import { SessionTimeoutMeta } from "./session-timeout";
 
 // htmx 2 keeps 4xx responses out of the page by default; form errors (422), conflicts (409) and
 // a role's refusal (403, retargeted to the page's content) are answers to show, so they swap too. No inline styles or eval: the CSP forbids both.
@@ -39,6 +40,7 @@ export function Layout(props: { title: string; staff?: CurrentStaff; crumbs?: Cr
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="htmx-config" content={HTMX_CONFIG} />
+        <SessionTimeoutMeta secondsLeft={props.staff?.sessionSecondsLeft} refreshUrl="/session/refresh" />
         <title>{`${props.title} · ${props.staff?.agency.name ?? "Agency EHR"}`}</title>
         <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
         <link rel="stylesheet" href="/app.css" />
@@ -88,9 +90,11 @@ export function Field(props: {
   maxlength?: number;
   /** For usernames and codes: no automatic capitals or corrections on phones. */
   verbatim?: boolean;
+  /** Ids of other elements that describe the field (e.g. a password's rules), read before the hint. */
+  describedBy?: string;
 }) {
   const id = `f-${props.name}`;
-  const describedBy = [props.hint ? `${id}-hint` : "", props.error ? `${id}-error` : ""].filter(Boolean).join(" ");
+  const describedBy = [props.describedBy ?? "", props.hint ? `${id}-hint` : "", props.error ? `${id}-error` : ""].filter(Boolean).join(" ");
   return (
     <div class={props.error ? "field has-error" : "field"}>
       <label for={id}>

@@ -3,6 +3,7 @@
 import type { CurrentStaff } from "../app";
 import { formatAgencyDateTime } from "../layout/agency-time";
 import { PasskeyButton } from "../layout/passkey-button";
+import { stateTitle } from "../layout/page-title";
 import { Field, Layout, type Crumb } from "../layout/views";
 import type { PasskeyRow } from "./queries";
 
@@ -81,11 +82,11 @@ export function PasskeyPage(props: { staff: CurrentStaff; passkey: PasskeyRow; n
   const p = props.passkey;
   const zone = props.staff.agency.timezone;
   return (
-    <Layout title={`Passkey ${p.name}`} staff={props.staff} crumbs={crumbs(p.name)}>
+    <Layout title={stateTitle(`Passkey ${p.name}`, props.alert !== undefined || props.nameError !== undefined)} staff={props.staff} crumbs={crumbs(p.name)}>
       <section class="card narrow">
         <h1>Passkey</h1>
         {props.alert && (
-          <p class="error-summary" role="alert">
+          <p class="error-summary" role="alert" tabindex={-1} autofocus>
             {props.alert}
           </p>
         )}

@@ -8,6 +8,8 @@ import type { Child } from "hono/jsx";
 import type { CurrentStaff } from "../app";
 import type { FieldErrors } from "../forms/parse";
 import { Checkbox, Field, Layout } from "../layout/views";
+import { ErrorSummary } from "../layout/error-summary";
+import { stateTitle } from "../layout/page-title";
 import { CHANGED_MIND_LABEL, CREDENTIAL_METHOD_LABEL, NO_RESIDENCE_EMAIL, USERNAME_RULE, type PortalLoginValues } from "./form";
 import { EmailHistoryDisclosure, LoginOverview, type LoginHistoryData } from "./history-views";
 import type { PortalClient } from "./queries";
@@ -69,6 +71,18 @@ function CredentialMethodChoice(props: { value: PortalLoginValues["credentialMet
 }
 
 const clientName = (c: PortalClient) => `${c.firstName} ${c.lastName}`;
+
+/** The window's fields, for the error summary's links (the method's radios link their first). */
+const FIELD_LABELS: Record<string, string> = {
+  username: "Portal Username",
+  resetPassword: "Reset Password",
+  changedMind: CHANGED_MIND_LABEL,
+  credentialMethod: CREDENTIAL_METHOD_LABEL,
+  email: "Portal User Email",
+};
+
+/** The window's title, as the page and the document say it: "Portal Login: Alvarez, Maria". */
+const windowTitle = (c: PortalClient) => `Portal Login: ${c.lastName}, ${c.firstName}`;
 const hoursText = (n: number) => `${n} ${n === 1 ? "hour" : "hours"}`;
 
 /** The form itself (the fragment a 422 or Populate Email swaps inside the open dialog). */
@@ -81,11 +95,7 @@ export function PortalLoginForm(props: PortalLoginFormProps) {
   const emailDescribedBy = [e.email ? "f-email-error" : "", props.populate ? "f-email-populate" : ""].filter(Boolean).join(" ");
   return (
     <form id={FORM_ID} method="post" action={action} novalidate {...htmx}>
-      {props.alert && (
-        <p class="error-summary" role="alert">
-          {props.alert}
-        </p>
-      )}
+      {props.alert && <ErrorSummary message={props.alert} errors={props.errors} labels={FIELD_LABELS} targets={{ credentialMethod: "f-credentialMethod-password" }} />}
       {props.login && <input type="hidden" name="seen" value={props.login.seen} />}
       {props.login?.linked && <LinkedLoginNotice />}
       {props.client.refusedPortalLogin && (
@@ -192,10 +202,14 @@ function WindowOverview(props: { history: LoginHistoryData }) {
   );
 }
 
-/** The window as htmx opens it: app.js shows `<dialog data-open>` as a modal and focuses its first field. */
+/**
+ * The window as htmx opens it: app.js shows `<dialog data-open>` as a modal and focuses its first
+ * field, and titles the document from `data-title` while it is open ("Error: …" while its form
+ * shows an error summary).
+ */
 export function PortalLoginDialog(props: Omit<PortalLoginFormProps, "inDialog">) {
   return (
-    <dialog data-open id="portal-login-dialog" aria-labelledby="portal-login-title" aria-describedby="portal-login-for">
+    <dialog data-open id="portal-login-dialog" aria-labelledby="portal-login-title" aria-describedby="portal-login-for" data-title={windowTitle(props.client)}>
       <div class="dialog-body">
         <h2 id="portal-login-title">Portal Login</h2>
         <p class="meta" id="portal-login-for">
@@ -215,7 +229,7 @@ export function PortalLoginPage(props: Omit<PortalLoginFormProps, "inDialog"> & 
   const name = `${props.client.lastName}, ${props.client.firstName}`;
   return (
     <Layout
-      title="Portal Login"
+      title={stateTitle(windowTitle(props.client), props.alert !== undefined)}
       staff={props.staff}
       crumbs={[
         { label: "Main Menu", href: "/menu" },

@@ -65,6 +65,37 @@ const STATUS_HELP: Record<LoginStatus, string> = {
   "No password": "Edit › Reset Password to send one",
 };
 
+const EMAIL_NOT_SENT = "Email not sent";
+const NOTICE_NOT_SENT = "Notice not sent";
+const MARK_HELP: Record<string, string> = {
+  [EMAIL_NOT_SENT]: "The credentials email could not be sent: Resend it, or Edit › Reset Password",
+  [NOTICE_NOT_SENT]: "A security notice failed: see the Email history below, and Resend it",
+};
+/** The id of a status's line in the key under the table (what its badge is described by). */
+const helpId = (label: string) => `status-help-${label.toLowerCase().replace(/[^a-z]+/g, "-")}`;
+
+/**
+ * What the statuses and email marks shown in the table mean, under it: visible text for every
+ * reader (not a hover tooltip), and each badge's accessible description (aria-describedby).
+ */
+function StatusKey(props: { labels: string[] }) {
+  if (props.labels.length === 0) return null;
+  const help = (label: string) => STATUS_HELP[label as LoginStatus] ?? MARK_HELP[label] ?? "";
+  return (
+    <>
+      <h3 class="status-key-h">What the statuses mean</h3>
+      <dl class="status-key">
+        {props.labels.map((label) => (
+          <div>
+            <dt>{label in STATUS_HELP ? statusLabel(label as LoginStatus) : label}</dt>
+            <dd id={helpId(label)}>{help(label)}</dd>
+          </div>
+        ))}
+      </dl>
+    </>
+  );
+}
+
 /** Text with line-break opportunities where `at` matches (URLs after a slash, emails before the @). */
 function breakable(text: string, at: RegExp) {
   return text.split(at).flatMap((part, i) => (i === 0 ? [part] : [<wbr />, part]));
@@ -131,6 +162,8 @@ export function ClientPortalBody(props: SectionData) {
             hx-target={`#${DIALOG_SLOT_ID}`}
             hx-swap="innerHTML"
             data-opens-dialog
+            role="button"
+            aria-haspopup="dialog"
           >
             Add Client Portal Login
           </a>
@@ -151,7 +184,8 @@ function StatusCell(props: { base: string; login: PortalLogin; links: LoginLinks
   const at = (ms: number) => formatAgencyDateTime(ms, props.timezone);
   return (
     <div class="status-cell">
-      <span class={STATUS_BADGE[status]} title={STATUS_HELP[status]}>
+      {/* What the status means is in the key under the table: visible, and read with the badge. */}
+      <span class={STATUS_BADGE[status]} aria-describedby={helpId(status)}>
         {statusLabel(status)}
       </span>
       {invite && (
@@ -226,10 +260,17 @@ function LoginsTable(props: SectionData & { manage: boolean }) {
                     {delivery === "sent" && <span class="meta">Email sent</span>}
                     {delivery === "failed" && (
                       <span class="resend">
-                        <span class="badge bad">Email not sent</span>
+                        <span class="badge bad" aria-describedby={helpId(EMAIL_NOT_SENT)}>
+                          Email not sent
+                        </span>
                         {l.active && props.manage && hasTemporaryPassword(l) && (
                           <form method="post" action={`${base}/${l.id}/resend`} hx-post={`${base}/${l.id}/resend`} hx-target={`#${SECTION_BODY_ID}`} hx-swap="outerHTML">
-                            <button type="submit" class="small" id={`resend-portal-login-${l.id}`} aria-label={`Resend email to ${l.username}`}>
+                            <button
+                              type="submit"
+                              class="small"
+                              id={`resend-portal-login-${l.id}`}
+                              aria-label={`Resend email to ${l.username}`}
+                            >
                               Resend
                             </button>
                           </form>
@@ -237,7 +278,7 @@ function LoginsTable(props: SectionData & { manage: boolean }) {
                       </span>
                     )}
                     {undeliveredNotices(emails).length > 0 && (
-                      <span class="badge bad" title="A security notice failed: see the Email history below, and Resend it">
+                      <span class="badge bad" aria-describedby={helpId(NOTICE_NOT_SENT)}>
                         Notice not sent
                       </span>
                     )}
@@ -254,6 +295,8 @@ function LoginsTable(props: SectionData & { manage: boolean }) {
                       hx-target={`#${DIALOG_SLOT_ID}`}
                       hx-swap="innerHTML"
                       data-opens-dialog
+                      role="button"
+                      aria-haspopup="dialog"
                     >
                       Edit<span class="visually-hidden"> portal login {l.username}</span>
                     </a>
@@ -271,6 +314,18 @@ function LoginsTable(props: SectionData & { manage: boolean }) {
           })}
         </tbody>
       </table>
+      <StatusKey labels={keyLabels(props)} />
     </div>
   );
+}
+
+/** The statuses and marks the table shows, in a fixed order, each once. */
+function keyLabels(props: SectionData): string[] {
+  const shown = new Set<string>();
+  for (const l of props.logins) {
+    shown.add(loginStatus(l, props.now, props.links[l.id], props));
+    if (emailDelivery(l, props.links[l.id]) === "failed") shown.add(EMAIL_NOT_SENT);
+  }
+  if (props.logins.some((l) => undeliveredNotices(emailsByLogin(props.emails).get(l.id) ?? []).length > 0)) shown.add(NOTICE_NOT_SENT);
+  return [...(Object.keys(STATUS_HELP) as string[]), EMAIL_NOT_SENT, NOTICE_NOT_SENT].filter((label) => shown.has(label));
 }

@@ -1,4 +1,5 @@
 /** @jsxImportSource hono/jsx */
+import { stateTitle } from "../layout/page-title";
 import type { FieldErrors } from "../forms/parse";
 import { Field } from "../layout/views";
 import type { PortalAgency } from "./queries";
@@ -13,7 +14,7 @@ export function PortalForgotPage(props: { agency: PortalAgency; account?: string
   const { agency, errors = {} } = props;
   const home = `/portal/${agency.slug}`;
   return (
-    <PortalLayout agency={agency} title="Forgot password">
+    <PortalLayout agency={agency} title={stateTitle("Forgot password", props.alert !== undefined)}>
       <section class="card narrow portal-card">
         <h1>
           Forgot your password? <span class="sub">{agency.name} Client Portal</span>
@@ -24,7 +25,7 @@ export function PortalForgotPage(props: { agency: PortalAgency; account?: string
           </p>
         )}
         {props.alert && (
-          <p class="error-summary" role="alert">
+          <p class="error-summary" role="alert" tabindex={-1} autofocus>
             {props.alert}
           </p>
         )}

@@ -104,17 +104,11 @@ export const portalLinkRoutes = new Hono<PortalEnv>()
     const { link } = held;
     // The date of birth comes first, always.
     if (!held.dobAnswered) return c.redirect(linkPath(agency.slug), 303);
-    const page = (errors: Record<string, string | undefined>) => (
-      <LinkPasswordPage
-        agency={agency}
-        purpose={link.purpose}
-        username={link.login.username}
-        errors={errors}
-        alert={NOT_SET}
-        alternatives={<LinkPasskeyChoice agency={agency} />}
-      />
-    );
     const form = parseForm(passwordForm, await c.req.parseBody());
+    const page = (errors: Record<string, string | undefined>) => (
+      // A new password the rules accepted comes back as typed; a refused one is cleared (it must change).
+      <LinkPasswordPage agency={agency} purpose={link.purpose} username={link.login.username} errors={errors} alert={NOT_SET} newPassword={errors.newPassword ? undefined : form.values.newPassword} alternatives={<LinkPasskeyChoice agency={agency} />} />
+    );
     if (!form.ok) return c.html(page(form.errors), 422);
     // 1. The portal's rules (length, context words, common and breached passwords — in production
     //    also the Pwned Passwords range API, fail-open) and the confirmation. Nothing written yet.
@@ -125,7 +119,7 @@ export const portalLinkRoutes = new Hono<PortalEnv>()
       { username: link.login.username, agencyName: agency.name, agencySlug: agency.slug },
       { origin: c.env.PWNED_PASSWORDS_ORIGIN },
     );
-    if (problem) return c.html(page({ [problem.field]: problem.message }), 422);
+    if (problem) return c.html(page(problem.errors), 422);
     // 2. The link used, in one conditional commit; of two submissions exactly one gets here.
     const used = await useLink(c.env, c.var.db, link, { kind: "password", hash: await hashPassword(password) }, Date.now());
     if (!used) return unusable(c);

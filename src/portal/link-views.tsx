@@ -14,18 +14,19 @@ import { DOB_EXAMPLE, DOB_FIELD, type DobValues } from "./date-of-birth";
 import { linkPath } from "./link-cookie";
 import type { PortalAgency } from "./queries";
 import { PortalLayout } from "./views";
+import { ErrorSummary } from "../layout/error-summary";
+import { stateTitle } from "../layout/page-title";
 
 const signIn = (agency: PortalAgency) => `/portal/${agency.slug}`;
 
 /** The title each step and purpose shows. */
 const titles = { invite: "Set up your Client Portal login", reset: "Choose a new password" } as const;
 
-function Alert(props: { text?: string }) {
-  return props.text ? (
-    <p class="error-summary" role="alert">
-      {props.text}
-    </p>
-  ) : null;
+/** The fields, for the error summary's links (the date of birth links its first box). */
+const LABELS = { newPassword: "New password", confirmPassword: "Confirm new password", month: "Date of birth" };
+
+function Alert(props: { text?: string; errors?: FieldErrors }) {
+  return props.text ? <ErrorSummary message={props.text} errors={props.errors} labels={LABELS} /> : null;
 }
 
 /**
@@ -54,12 +55,12 @@ export function LinkDobPage(props: { agency: PortalAgency; purpose: PortalLinkPu
     </div>
   );
   return (
-    <PortalLayout agency={agency} title={titles[props.purpose]}>
+    <PortalLayout agency={agency} title={stateTitle(titles[props.purpose], props.alert !== undefined || props.error !== undefined)}>
       <section class="card narrow portal-card">
         <h1>
           {titles[props.purpose]} <span class="sub">Step 1 of 2: confirm it's you</span>
         </h1>
-        <Alert text={props.alert} />
+        <Alert text={props.alert} errors={props.error ? { month: props.error } : undefined} />
         <p>To keep this account safe, enter {whose}, as {agency.name} has it on file.</p>
         <form method="post" action={`${linkPath(agency.slug)}/date-of-birth`} novalidate>
           <fieldset class={props.error ? "dob has-error" : "dob"} aria-describedby={`${id}-hint${props.error ? ` ${id}-error` : ""}`}>
@@ -99,15 +100,17 @@ export function LinkPasswordPage(props: {
   errors?: FieldErrors;
   alert?: string;
   alternatives?: Child;
+  /** The new password as typed, after a refusal (the confirmation is always cleared). */
+  newPassword?: string;
 }) {
   const { agency, errors = {} } = props;
   return (
-    <PortalLayout agency={agency} title={titles[props.purpose]}>
+    <PortalLayout agency={agency} title={stateTitle(titles[props.purpose], props.alert !== undefined)}>
       <section class="card narrow portal-card">
         <h1>
           {titles[props.purpose]} <span class="sub">Step 2 of 2: {props.alternatives ? "choose a password or a passkey" : "choose a password"}</span>
         </h1>
-        <Alert text={props.alert} />
+        <Alert text={props.alert} errors={errors} />
         <p>
           Thank you. Your Portal Username is <strong>{props.username}</strong>. Choose the password you will sign in with.
         </p>
@@ -131,6 +134,8 @@ export function LinkPasswordPage(props: {
             name="newPassword"
             label="New password"
             type="password"
+            value={props.newPassword}
+            describedBy="password-rules"
             hint="At least 15 characters. See the rules above."
             error={errors.newPassword}
             autocomplete="new-password"

@@ -22,7 +22,8 @@ export type ChangeField = "currentPassword" | "newPassword" | "confirmPassword";
 
 export type ChangeOutcome =
   | { kind: "changed"; sessionVersion: number }
-  | { kind: "invalid"; field: ChangeField; message: string }
+  /** Bad input: the first field and message, and (for the new password) every field's message. */
+  | { kind: "invalid"; field: ChangeField; message: string; errors?: Partial<Record<ChangeField, string>> }
   | { kind: "too-many"; retryAfterMs: number }
   /** The login changed under the session (deactivated, reset, changed elsewhere): signed out. */
   | { kind: "ended" };

@@ -16,7 +16,7 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import type { Db } from "../db";
-import { sessionLimits, signSession, verifySession } from "../auth/session";
+import { refreshAfterSeconds, secondsLeft, SESSION_LEFT_HEADER, sessionLimits, signSession, verifySession } from "../auth/session";
 import { cityOf, countryOf, deviceSummary } from "./device";
 import { findSessionLogin, type PortalAgency, type PortalUser } from "./queries";
 import { insertSession, newSessionId, type SessionMethod } from "./sessions";
@@ -36,8 +36,6 @@ export interface PortalEnv {
 /** The session cookie of an agency's portal (slugs are [a-z0-9-], valid in a cookie name). */
 export const portalCookie = (slug: string) => `__Host-portal_session-${slug}`;
 const COOKIE_OPTIONS = { httpOnly: true, secure: true, sameSite: "Lax", path: "/" } as const;
-/** Refresh the cookie (slide the idle timeout) at most once a minute. */
-const REFRESH_AFTER_SECONDS = 60;
 
 /** The JWT audience of an agency's portal. */
 export const portalAudience = (slug: string) => `portal:${slug}`;
@@ -118,7 +116,7 @@ export const loadPortalUser: MiddlewareHandler<PortalEnv> = async (c, next) => {
     const loginId = Number(claims?.sub);
     // The cookie is refreshed (sliding the idle timeout) at most once a minute, and the session's
     // last-seen time with it, in the same round trip as the check.
-    const refresh = claims !== null && now - claims.iat >= REFRESH_AFTER_SECONDS;
+    const refresh = claims !== null && now - claims.iat >= refreshAfterSeconds(limits);
     const user =
       claims?.sid && claims.agencyId === agency.id && Number.isSafeInteger(loginId)
         ? await findSessionLogin(c.var.db, agency.id, loginId, claims.sid, refresh ? now * 1000 : undefined)
@@ -126,7 +124,9 @@ export const loadPortalUser: MiddlewareHandler<PortalEnv> = async (c, next) => {
     // A temporary password that expired ends a session begun with it, too.
     const tempExpired = user?.mustChangePassword && user.tempPasswordExpiresAt != null && Date.now() > user.tempPasswordExpiresAt;
     if (claims && user && user.sessionVersion === claims.ver && !tempExpired) {
-      c.set("portalUser", user);
+      const left = secondsLeft({ iat: refresh ? now : claims.iat, authTime: claims.authTime }, limits, now);
+      c.set("portalUser", { ...user, sessionSecondsLeft: left });
+      c.header(SESSION_LEFT_HEADER, String(left));
       if (refresh) setSessionCookie(c, await signSession(c.env.SESSION_SECRET, claims, limits, now));
     } else {
       endPortalSession(c);
@@ -136,11 +136,49 @@ export const loadPortalUser: MiddlewareHandler<PortalEnv> = async (c, next) => {
   await next();
 };
 
-/** Lets a request through only with a session; otherwise back to the portal's sign-in. */
+/**
+ * Lets a request through only with a session; otherwise back to the portal's sign-in, which
+ * returns to this page afterwards (a GET's own path; see safePortalNext).
+ */
 export const requirePortalUser: MiddlewareHandler<PortalEnv> = async (c, next) => {
-  if (!c.var.portalUser) return c.redirect(`${portalPath(c.var.agency.slug)}${c.var.sessionEnded ? "?ended" : ""}`, 303);
+  if (!c.var.portalUser) {
+    const url = new URL(c.req.url);
+    const query = [c.var.sessionEnded ? "ended" : "", c.req.method === "GET" ? `next=${encodeURIComponent(url.pathname + url.search)}` : ""];
+    const qs = query.filter(Boolean).join("&");
+    return c.redirect(`${portalPath(c.var.agency.slug)}${qs ? `?${qs}` : ""}`, 303);
+  }
   await next();
 };
+
+/**
+ * "Stay signed in" in the portal: slides the idle timeout now (a new cookie and the session's
+ * last-seen time). Returns the seconds the session now has, or null without a session.
+ */
+export async function refreshPortalSession(c: Context<PortalEnv>): Promise<number | null> {
+  const user = c.var.portalUser;
+  const token = getCookie(c, portalCookie(c.var.agency.slug));
+  if (!user || !token) return null;
+  const limits = sessionLimits(c.env);
+  const now = nowSeconds();
+  const claims = await verifySession(c.env.SESSION_SECRET, token, portalAudience(c.var.agency.slug), limits, now);
+  if (!claims?.sid) return null;
+  const seen = await findSessionLogin(c.var.db, c.var.agency.id, user.loginId, claims.sid, now * 1000);
+  if (!seen || seen.sessionVersion !== claims.ver) return null;
+  setSessionCookie(c, await signSession(c.env.SESSION_SECRET, claims, limits, now));
+  return secondsLeft({ iat: now, authTime: claims.authTime }, limits, now);
+}
+
+/**
+ * Where the portal's sign-in returns to: a path inside this agency's portal (validated as the
+ * staff sign-in's `next` is — no other site, no control or hidden characters), else its Home.
+ */
+export function safePortalNext(slug: string, next: string | undefined): string {
+  const home = portalPath(slug);
+  // Printable ASCII only (no spaces, controls, backslashes or hidden characters), and no dot
+  // segments, plain or encoded, that a browser would resolve out of the portal.
+  if (!next || /[^\x21-\x7e]|\\/.test(next) || /(^|\/)(\.|%2e){1,2}(\/|\?|#|$)/i.test(next)) return home;
+  return next === home || next.startsWith(`${home}/`) || next.startsWith(`${home}?`) ? next : home;
+}
 
 /**
  * For the portal's JSON endpoints (public/passkeys.js): no session → 401 with where to go, and a

@@ -221,6 +221,8 @@ export interface PortalUser {
   /** This device's session (portal_sessions): its id, and when it began. */
   sessionId: string;
   signedInAt: number;
+  /** Seconds the session has left without activity (set by loadPortalUser, for public/app.js). */
+  sessionSecondsLeft?: number;
 }
 
 /**

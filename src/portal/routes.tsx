@@ -22,6 +22,7 @@ import {
   portalPath,
   requireChosenPassword,
   requirePortalUser,
+  safePortalNext,
   startPortalSession,
   type PortalEnv,
 } from "./portal-session";
@@ -32,6 +33,7 @@ import { portalDeviceRoutes } from "./device-routes";
 import { portalLinkRoutes } from "./link-routes";
 import { portalForgotRoutes } from "./forgot-routes";
 import { portalConsentRoutes } from "../part2/portal-consent";
+import { portalSessionTimeoutRoutes } from "./session-timeout-routes";
 import { attemptSignIn } from "./sign-in";
 import { waitText } from "../auth/throttle";
 import { addressBucket, clientAddress } from "../auth/throttle-keys";
@@ -52,6 +54,7 @@ const accessEnded = (agencyName: string) => `Your access to the Client Portal ha
 const expired = (agencyName: string) => `Your temporary password has expired. Contact ${agencyName} for a new one.`;
 
 const signInForm = z.object({
+  next: z.string().max(2048).optional(),
   username: plainText("Portal Username").trim().min(1, "Enter your Portal Username.").max(100, "That is longer than any Portal Username."),
   password: z.string().min(1, "Enter your password.").max(1024, "That is longer than any password here."),
 });
@@ -85,10 +88,13 @@ export const portalRoutes = new Hono<PortalEnv>()
       const notice =
         c.req.query("logged-out") !== undefined
           ? "You have logged out."
-          : c.var.sessionEnded || c.req.query("ended") !== undefined
-            ? "Your session has ended. Please sign in again."
-            : undefined;
-      return c.html(<PortalSignInPage agency={agency} notice={notice} />);
+          : c.req.query("timeout") !== undefined
+            ? "You were logged out because there was no activity for a while. Sign in to go back to the page you were on."
+            : c.var.sessionEnded || c.req.query("ended") !== undefined
+              ? "Your session has ended. Please sign in again."
+              : undefined;
+      const next = c.req.query("next") === undefined ? undefined : safePortalNext(agency.slug, c.req.query("next"));
+      return c.html(<PortalSignInPage agency={agency} notice={notice} next={next} />);
     }
     if (user.mustChangePassword) return c.redirect(`${portalPath(agency.slug)}/change-password`, 303);
     const home = await getPortalHome(c.var.db, agency.id, user.clientId);
@@ -109,8 +115,13 @@ export const portalRoutes = new Hono<PortalEnv>()
   .post(`${PORTAL_ROUTE}/sign-in`, async (c) => {
     const agency = c.var.agency;
     const form = parseForm(signInForm, await c.req.parseBody());
+    // Where to return after signing in (the page a timed-out session was on), checked again here.
+    const back = form.values.next === undefined ? undefined : safePortalNext(agency.slug, form.values.next);
     if (!form.ok) {
-      return c.html(<PortalSignInPage agency={agency} username={form.values.username} errors={form.errors} alert="Enter your Portal Username and password." />, 422);
+      return c.html(
+        <PortalSignInPage agency={agency} username={form.values.username} errors={form.errors} alert="Enter your Portal Username and password." next={back} />,
+        422,
+      );
     }
     const { username, password } = form.data;
     const deviceCookie = portalDeviceCookie(portalPath(agency.slug));
@@ -123,17 +134,17 @@ export const portalRoutes = new Hono<PortalEnv>()
       deviceToken: readDeviceCookie(c, deviceCookie),
       defer: (work) => afterResponse(c.executionCtx, work),
     });
-    if (outcome.kind === "failed") return c.html(<PortalSignInPage agency={agency} username={username} alert={GENERIC_FAILURE} />, 401);
+    if (outcome.kind === "failed") return c.html(<PortalSignInPage agency={agency} username={username} alert={GENERIC_FAILURE} next={back} />, 401);
     if (outcome.kind === "too-many") {
       c.header("Retry-After", String(Math.ceil(outcome.retryAfterMs / 1000)));
-      return c.html(<PortalSignInPage agency={agency} username={username} alert={tooMany(agency.name, outcome.retryAfterMs)} />, 429);
+      return c.html(<PortalSignInPage agency={agency} username={username} alert={tooMany(agency.name, outcome.retryAfterMs)} next={back} />, 429);
     }
-    if (outcome.kind === "expired") return c.html(<PortalSignInPage agency={agency} username={username} alert={expired(agency.name)} />, 401);
+    if (outcome.kind === "expired") return c.html(<PortalSignInPage agency={agency} username={username} alert={expired(agency.name)} next={back} />, 401);
     if (outcome.kind === "access-ended") return c.html(<PortalSignInPage agency={agency} username={username} alert={accessEnded(agency.name)} />, 403);
     const { login } = outcome;
     if (outcome.deviceToken) setDeviceCookie(c, deviceCookie, outcome.deviceToken);
     await startPortalSession(c, { loginId: login.id, sessionVersion: login.sessionVersion });
-    const next = login.mustChangePassword ? `${portalPath(agency.slug)}/change-password` : portalPath(agency.slug);
+    const next = login.mustChangePassword ? `${portalPath(agency.slug)}/change-password` : (back ?? portalPath(agency.slug));
     return c.redirect(next, 303);
   })
 
@@ -144,7 +155,15 @@ export const portalRoutes = new Hono<PortalEnv>()
     const agency = c.var.agency;
     const user = c.var.portalUser!;
     const form = parseForm(changePasswordForm, await c.req.parseBody());
-    if (!form.ok) return c.html(<ChangePasswordPage agency={agency} user={user} errors={form.errors} alert="Your password was not changed. Correct the fields marked below." />, 422);
+    // A new password the rules accepted comes back as typed (only the confirmation or the current
+    // password was wrong); one they refused is cleared with the confirmation: it must change anyway.
+    const keep = (errors: Record<string, string | undefined>) => (errors.newPassword ? undefined : form.values.newPassword);
+    if (!form.ok) {
+      return c.html(
+        <ChangePasswordPage agency={agency} user={user} errors={form.errors} alert="Your password was not changed. Correct the fields marked below." newPassword={keep(form.errors)} />,
+        422,
+      );
+    }
     const outcome = await changePortalPassword(c.env, c.var.db, {
       agency,
       user,
@@ -154,7 +173,9 @@ export const portalRoutes = new Hono<PortalEnv>()
       bucket: addressBucket(c.req),
     });
     if (outcome.kind === "invalid") {
-      return c.html(<ChangePasswordPage agency={agency} user={user} errors={{ [outcome.field]: outcome.message }} alert="Your password was not changed. Correct the field marked below." />, 422);
+      const errors = outcome.errors ?? { [outcome.field]: outcome.message };
+      const alert = `Your password was not changed. Correct the ${Object.keys(errors).length > 1 ? "fields" : "field"} marked below.`;
+      return c.html(<ChangePasswordPage agency={agency} user={user} errors={errors} alert={alert} newPassword={keep(errors)} />, 422);
     }
     if (outcome.kind === "too-many") {
       c.header("Retry-After", String(Math.ceil(outcome.retryAfterMs / 1000)));
@@ -207,6 +228,7 @@ export const portalRoutes = new Hono<PortalEnv>()
   .route("/", portalForgotRoutes)
   .route("/", portalConsentRoutes)
   .route("/", familiesPortalRoutes)
+  .route("/", portalSessionTimeoutRoutes)
 
   // Nothing else lives under /portal: never fall through to the staff app's sign-in.
   .all("/portal", (c) => c.html(<PortalNotFoundPage />, 404))

@@ -3,10 +3,13 @@ import type { Child } from "hono/jsx";
 import { PASSWORD_MAX_LENGTH, PASSWORD_RULES } from "../auth/password-rules";
 import type { FieldErrors } from "../forms/parse";
 import { Field } from "../layout/views";
+import { ErrorSummary } from "../layout/error-summary";
 import type { ClientAction, PortalAgency, PortalHome, PortalUser } from "./queries";
 import { formatActionLogTime, zoneName } from "../layout/agency-time";
 import { PasskeyButton } from "../layout/passkey-button";
 import { ClientSwitcher } from "../families/switcher";
+import { SessionTimeoutMeta } from "../layout/session-timeout";
+import { stateTitle } from "../layout/page-title";
 
 export type Section = "home" | "activity" | "consent" | "passkeys" | "devices" | "password";
 
@@ -31,6 +34,8 @@ export function PortalLayout(props: { agency: PortalAgency; title: string; user?
         <title>{`${props.title} · ${agency.name} Client Portal`}</title>
         <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
         <link rel="stylesheet" href="/app.css" />
+        <SessionTimeoutMeta secondsLeft={user?.sessionSecondsLeft} refreshUrl={`${base(agency)}/session/refresh`} />
+        <script src="/app.js" defer></script>
       </head>
       <body class="portal">
         <a class="skip" href="#main">Skip to content</a>
@@ -65,22 +70,24 @@ export function PortalLayout(props: { agency: PortalAgency; title: string; user?
 }
 
 /** The sign-in page. One message for every failure that could tell whether a username exists. */
-export function PortalSignInPage(props: { agency: PortalAgency; username?: string; errors?: FieldErrors; alert?: string; notice?: string }) {
+export function PortalSignInPage(props: { agency: PortalAgency; username?: string; errors?: FieldErrors; alert?: string; notice?: string; next?: string }) {
   const { agency, errors = {} } = props;
   return (
-    <PortalLayout agency={agency} title="Sign in">
+    <PortalLayout agency={agency} title={stateTitle("Sign in", props.alert !== undefined)}>
       <section class="card narrow portal-card">
         <h1>
           Sign in{" "}
           <span class="sub">to the {agency.name} Client Portal</span>
         </h1>
-        {props.notice && <p class="notice" role="status">{props.notice}</p>}
-        {props.alert && (
-          <p class="error-summary" role="alert">
-            {props.alert}
+        {props.notice && (
+          // After a full-page load the message takes focus, so it is read out (role alone isn't).
+          <p class="notice" role="status" tabindex={-1} autofocus={!props.alert}>
+            {props.notice}
           </p>
         )}
+        {props.alert && <ErrorSummary message={props.alert} errors={errors} labels={{ username: "Portal Username", password: "Password" }} />}
         <form method="post" action={`${base(agency)}/sign-in`} novalidate>
+          {props.next && <input type="hidden" name="next" value={props.next} />}
           <Field name="username" label="Portal Username" value={props.username} error={errors.username} autocomplete="username" maxlength={100} verbatim required />
           <Field name="password" label="Password" type="password" error={errors.password} autocomplete="current-password" maxlength={1024} required />
           <button type="submit" class="primary wide">Sign in</button>
@@ -105,15 +112,18 @@ export function PortalSignInPage(props: { agency: PortalAgency; username?: strin
   );
 }
 
+/** The password form's fields, for the error summary's links. */
+const PASSWORD_LABELS = { currentPassword: "Current password", newPassword: "New password", confirmPassword: "Confirm new password" };
+
 /** Choosing a password: the first one (no current password asked), a later change, or one for a passkey-only login. */
-export function ChangePasswordPage(props: { agency: PortalAgency; user: PortalUser; errors?: FieldErrors; alert?: string }) {
+export function ChangePasswordPage(props: { agency: PortalAgency; user: PortalUser; errors?: FieldErrors; alert?: string; newPassword?: string }) {
   const { agency, user, errors = {} } = props;
   const first = user.mustChangePassword;
   // A login that chose a passkey instead of a password: no current password to prove.
   const none = !first && !user.hasPassword;
   const title = first ? "Choose your password" : none ? "Set a password" : "Change password";
   return (
-    <PortalLayout agency={agency} title={title} user={user} section="password">
+    <PortalLayout agency={agency} title={stateTitle(title, props.alert !== undefined)} user={user} section="password">
       <section class="card narrow portal-card">
         <h1>{title}</h1>
         {first && (
@@ -122,11 +132,7 @@ export function ChangePasswordPage(props: { agency: PortalAgency; user: PortalUs
           </p>
         )}
         {none && <p>You sign in with a passkey and have no password. A password lets you sign in where your passkey isn't available; your passkeys keep working.</p>}
-        {props.alert && (
-          <p class="error-summary" role="alert">
-            {props.alert}
-          </p>
-        )}
+        {props.alert && <ErrorSummary message={props.alert} errors={errors} labels={PASSWORD_LABELS} />}
         <div class="rules" id="password-rules">
           <h2>Your new password</h2>
           <ul>
@@ -145,6 +151,8 @@ export function ChangePasswordPage(props: { agency: PortalAgency; user: PortalUs
             name="newPassword"
             label="New password"
             type="password"
+            value={props.newPassword}
+            describedBy="password-rules"
             hint="At least 15 characters. See the rules above."
             error={errors.newPassword}
             autocomplete="new-password"

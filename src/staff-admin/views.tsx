@@ -9,6 +9,11 @@ import { STAFF_ROLES, type StaffRole } from "../db/schema";
 import type { FieldErrors } from "../forms/parse";
 import { formatAgencyDateTime } from "../layout/agency-time";
 import { Field, Layout, type Crumb } from "../layout/views";
+import { ErrorSummary } from "../layout/error-summary";
+import { stateTitle } from "../layout/page-title";
+
+/** The invitation's fields, for the error summary's links. */
+const FIELD_LABELS: Record<string, string> = { name: "Name", email: "Email", role: "Role" };
 import type { Member } from "./queries";
 import { memberStatus, type MemberStatus } from "./status";
 
@@ -36,12 +41,9 @@ function Notice(props: { text?: string }) {
   ) : null;
 }
 
-function Alert(props: { text?: string }) {
-  return props.text ? (
-    <p class="error-summary" role="alert">
-      {props.text}
-    </p>
-  ) : null;
+/** Why nothing was done: a summary that takes focus, linking each bad field. */
+function Alert(props: { text?: string; errors?: FieldErrors }) {
+  return props.text ? <ErrorSummary message={props.text} errors={props.errors} labels={FIELD_LABELS} targets={{ role: `f-role-${STAFF_ROLES[0]}` }} /> : null;
 }
 
 /** The member's status badge, with "Email not sent" beside it when their invitation failed. */
@@ -138,11 +140,11 @@ export function InvitePage(props: { staff: CurrentStaff; values?: Record<string,
   const values = props.values ?? {};
   const failed = Object.keys(errors).length > 0;
   return (
-    <Layout title="Invite staff" staff={props.staff} crumbs={[...ADMIN_CRUMBS, { label: "Staff", href: "/admin/staff" }, { label: "Invite staff" }]}>
+    <Layout title={stateTitle("Invite staff", failed)} staff={props.staff} crumbs={[...ADMIN_CRUMBS, { label: "Staff", href: "/admin/staff" }, { label: "Invite staff" }]}>
       <section class="card narrow wide-form">
         <h1>Invite staff</h1>
         <p>They get an email with a link to set their password. The link works once, for 24 hours.</p>
-        <Alert text={failed ? "Nobody was invited. Correct what is marked below." : undefined} />
+        <Alert text={failed ? "Nobody was invited. Correct what is marked below." : undefined} errors={errors} />
         <form method="post" action="/admin/staff/invite" novalidate>
           <Field name="name" label="Name" value={values.name} error={errors.name} autocomplete="off" maxlength={120} required />
           <Field name="email" label="Email" type="email" value={values.email} error={errors.email} autocomplete="off" maxlength={254} verbatim required />
@@ -213,7 +215,7 @@ export function MemberPage(props: MemberPageProps) {
   const inviteLine =
     m.inviteExpiresAt === null ? "No working link: send the invitation again." : m.inviteExpiresAt > now ? `Link works until ${when(m.inviteExpiresAt, tz)}` : "The link has expired: send the invitation again.";
   return (
-    <Layout title={m.name} staff={props.staff} crumbs={[...ADMIN_CRUMBS, { label: "Staff", href: "/admin/staff" }, { label: m.name }]}>
+    <Layout title={stateTitle(m.name, props.alert !== undefined)} staff={props.staff} crumbs={[...ADMIN_CRUMBS, { label: "Staff", href: "/admin/staff" }, { label: m.name }]}>
       <h1>
         {m.name} <span class="sub">{m.email}</span>
       </h1>

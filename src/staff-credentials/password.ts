@@ -16,7 +16,8 @@ import { staffUsers } from "../db/schema";
 import { revokeLinksStatement, useLink, type ValidLink } from "./links";
 
 export type NewPasswordInput = { newPassword: string; confirmPassword: string };
-export type Invalid = { kind: "invalid"; field: PasswordField | "currentPassword"; message: string };
+/** Bad input: the first field and message, and (for the new password) every field's message. */
+export type Invalid = { kind: "invalid"; field: PasswordField | "currentPassword"; message: string; errors?: Partial<Record<PasswordField, string>> };
 
 /** The rules (and the breached-password range check) with a staff member's context: their email's name part and agency. */
 function ruleProblem(env: Env, email: string, agency: { name: string; slug: string }, input: NewPasswordInput) {

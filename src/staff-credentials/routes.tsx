@@ -77,14 +77,24 @@ export const credentialRoutes = new Hono<AppEnv>()
   .post(LINK_PATH, async (c) => {
     const link = await heldLink(c);
     if (!link) return unusable(c);
-    const page = (errors: Record<string, string | undefined>) => (
-      <SetPasswordPage purpose={link.purpose} name={link.staff.name} email={link.staff.email} agencyName={link.agency.name} errors={errors} alert={NOT_CHANGED} />
-    );
     const form = parseForm(setPasswordForm, await c.req.parseBody());
+    // A new password the rules accepted comes back as typed; a refused one is cleared (it must
+    // change anyway), and the confirmation always.
+    const page = (errors: Record<string, string | undefined>) => (
+      <SetPasswordPage
+        purpose={link.purpose}
+        name={link.staff.name}
+        email={link.staff.email}
+        agencyName={link.agency.name}
+        errors={errors}
+        alert={NOT_CHANGED}
+        newPassword={errors.newPassword ? undefined : form.values.newPassword}
+      />
+    );
     if (!form.ok) return c.html(page(form.errors), 422);
     const now = Date.now();
     const outcome = await setPasswordWithLink(c.env, c.var.db, link, form.data, now);
-    if (outcome.kind === "invalid") return c.html(page({ [outcome.field]: outcome.message }), 422);
+    if (outcome.kind === "invalid") return c.html(page(outcome.errors ?? { [outcome.field]: outcome.message }), 422);
     if (outcome.kind === "spent") return unusable(c);
     // 1. The link is used up: forget it. 2. Tell the member by email. 3. Sign in with the new
     //    session version (every other session has ended) — but a link proves only the mailbox:
@@ -133,7 +143,8 @@ export const accountRoutes = new Hono<AppEnv>()
   .post("/account/password", async (c) => {
     const staff = c.var.staff;
     const form = parseForm(changePasswordForm, await c.req.parseBody());
-    if (!form.ok) return c.html(<ChangePasswordPage staff={staff} errors={form.errors} alert={NOT_CHANGED} />, 422);
+    const keep = (errors: Record<string, string | undefined>) => (errors.newPassword ? undefined : form.values.newPassword);
+    if (!form.ok) return c.html(<ChangePasswordPage staff={staff} errors={form.errors} alert={NOT_CHANGED} newPassword={keep(form.errors)} />, 422);
     const claims = await staffSessionClaims(c);
     if (!claims) return toSignIn(c);
     const outcome = await changeOwnPassword(c.env, c.var.db, {
@@ -144,7 +155,10 @@ export const accountRoutes = new Hono<AppEnv>()
       input: form.data,
       bucket: addressBucket(c.req),
     });
-    if (outcome.kind === "invalid") return c.html(<ChangePasswordPage staff={staff} errors={{ [outcome.field]: outcome.message }} alert={NOT_CHANGED} />, 422);
+    if (outcome.kind === "invalid") {
+      const errors = outcome.errors ?? { [outcome.field]: outcome.message };
+      return c.html(<ChangePasswordPage staff={staff} errors={errors} alert={NOT_CHANGED} newPassword={keep(errors)} />, 422);
+    }
     if (outcome.kind === "too-many") return c.html(<ChangePasswordPage staff={staff} alert={tooMany(throttleSettings(c.env).lockMs)} />, 429);
     if (outcome.kind === "ended") return toSignIn(c);
     // This session carries on (same sign-in time, new version); every other one has ended.

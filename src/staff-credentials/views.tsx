@@ -3,17 +3,18 @@ import { PASSWORD_MAX_LENGTH, STAFF_PASSWORD_RULES } from "../auth/password-rule
 import type { CurrentStaff } from "../app";
 import type { FieldErrors } from "../forms/parse";
 import { Field, Layout } from "../layout/views";
+import { ErrorSummary } from "../layout/error-summary";
+import { stateTitle } from "../layout/page-title";
+
+/** The password forms' fields, for the error summary's links. */
+const PASSWORD_LABELS = { currentPassword: "Current password", newPassword: "New password", confirmPassword: "Confirm new password" };
 
 /** What the pages say about any link that can't be used, whatever the reason. */
 export const LINK_UNUSABLE =
   "This link can't be used. Links work once, and only for a while (24 hours for an invitation, 1 hour for a password reset); a newer link replaces an older one.";
 
-function Alert(props: { text?: string }) {
-  return props.text ? (
-    <p class="error-summary" role="alert">
-      {props.text}
-    </p>
-  ) : null;
+function Alert(props: { text?: string; errors?: FieldErrors }) {
+  return props.text ? <ErrorSummary message={props.text} errors={props.errors} labels={PASSWORD_LABELS} /> : null;
 }
 
 function Rules() {
@@ -29,14 +30,19 @@ function Rules() {
   );
 }
 
-/** The new-password pair, with the rules' hint. */
-function NewPasswordFields(props: { errors: FieldErrors }) {
+/**
+ * The new-password pair: the rules describe the New password field (read with it), every broken
+ * rule shows at once, the new password comes back as typed and the confirmation empty.
+ */
+function NewPasswordFields(props: { errors: FieldErrors; newPassword?: string }) {
   return (
     <>
       <Field
         name="newPassword"
         label="New password"
         type="password"
+        value={props.newPassword}
+        describedBy="password-rules"
         hint="At least 15 characters. See the rules above."
         error={props.errors.newPassword}
         autocomplete="new-password"
@@ -52,23 +58,31 @@ function NewPasswordFields(props: { errors: FieldErrors }) {
  * Choosing a password through an emailed link. The form posts to the token-less /staff-link: the
  * secret travels in a short-lived cookie, never in this page.
  */
-export function SetPasswordPage(props: { purpose: "invite" | "reset"; name: string; email: string; agencyName: string; errors?: FieldErrors; alert?: string }) {
+export function SetPasswordPage(props: {
+  purpose: "invite" | "reset";
+  name: string;
+  email: string;
+  agencyName: string;
+  errors?: FieldErrors;
+  alert?: string;
+  newPassword?: string;
+}) {
   const errors = props.errors ?? {};
   const invite = props.purpose === "invite";
   const title = invite ? "Set your password" : "Choose a new password";
   return (
-    <Layout title={title}>
+    <Layout title={stateTitle(title, props.alert !== undefined)}>
       <section class="card narrow">
         <h1>
           {title} <span class="sub">{props.agencyName}</span>
         </h1>
         <p>{invite ? `Welcome, ${props.name}. Choose the password you will sign in with as ${props.email}.` : `Choose a new password for ${props.email}.`}</p>
-        <Alert text={props.alert} />
+        <Alert text={props.alert} errors={errors} />
         <Rules />
         <form method="post" action="/staff-link" novalidate>
           {/* Lets password managers file the new password under the right account. */}
           <input type="text" hidden readonly value={props.email} autocomplete="username" />
-          <NewPasswordFields errors={errors} />
+          <NewPasswordFields errors={errors} newPassword={props.newPassword} />
           <button type="submit" class="primary">{invite ? "Set password" : "Change password"}</button>
         </form>
       </section>
@@ -82,7 +96,7 @@ export function LinkUnusablePage() {
     <Layout title="Link not valid">
       <section class="card narrow">
         <h1>This link is not valid</h1>
-        <p class="error-summary" role="alert">
+        <p class="error-summary" role="alert" tabindex={-1} autofocus>
           {LINK_UNUSABLE}
         </p>
         <p>
@@ -129,10 +143,10 @@ export function ForgotPasswordPage(props: { email?: string; errors?: FieldErrors
 }
 
 /** Change password, for the signed-in staff member. */
-export function ChangePasswordPage(props: { staff: CurrentStaff; errors?: FieldErrors; alert?: string; notice?: string }) {
+export function ChangePasswordPage(props: { staff: CurrentStaff; errors?: FieldErrors; alert?: string; notice?: string; newPassword?: string }) {
   const errors = props.errors ?? {};
   return (
-    <Layout title="Change password" staff={props.staff} crumbs={[{ label: "Main Menu", href: "/menu" }, { label: "Change password" }]}>
+    <Layout title={stateTitle("Change password", props.alert !== undefined)} staff={props.staff} crumbs={[{ label: "Main Menu", href: "/menu" }, { label: "Change password" }]}>
       <section class="card narrow">
         <h1>Change password</h1>
         {props.notice && (
@@ -140,12 +154,12 @@ export function ChangePasswordPage(props: { staff: CurrentStaff; errors?: FieldE
             {props.notice}
           </p>
         )}
-        <Alert text={props.alert} />
+        <Alert text={props.alert} errors={errors} />
         <Rules />
         <form method="post" action="/account/password" novalidate>
           <input type="text" hidden readonly value={props.staff.email} autocomplete="username" />
           <Field name="currentPassword" label="Current password" type="password" error={errors.currentPassword} autocomplete="current-password" maxlength={1024} required />
-          <NewPasswordFields errors={errors} />
+          <NewPasswordFields errors={errors} newPassword={props.newPassword} />
           <div class="actions">
             <button type="submit" class="primary">Change password</button>
             <a href="/menu" class="button">Cancel</a>

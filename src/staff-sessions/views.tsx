@@ -5,6 +5,7 @@
 import type { CurrentStaff } from "../app";
 import type { SessionListing } from "../auth/session-records";
 import { formatAgencyDateTime } from "../layout/agency-time";
+import { stateTitle } from "../layout/page-title";
 import { Layout } from "../layout/views";
 
 const address = (a: string) => (a === "unknown" || a === "" ? "Unknown" : a);
@@ -23,7 +24,7 @@ export function SessionsPage(props: {
   // This device first, then the others by last activity.
   const sessions = [...props.sessions].sort((a, b) => Number(b.id === props.currentId) - Number(a.id === props.currentId));
   return (
-    <Layout title="Your sessions" staff={props.staff} crumbs={[{ label: "Main Menu", href: "/menu" }, { label: "Your sessions" }]}>
+    <Layout title={stateTitle("Your sessions", props.alert !== undefined)} staff={props.staff} crumbs={[{ label: "Main Menu", href: "/menu" }, { label: "Your sessions" }]}>
       <h1>Your sessions</h1>
       {props.notice && (
         <p class="notice" role="status">
@@ -31,7 +32,7 @@ export function SessionsPage(props: {
         </p>
       )}
       {props.alert && (
-        <p class="error-summary" role="alert">
+        <p class="error-summary" role="alert" tabindex={-1} autofocus>
           {props.alert}
         </p>
       )}

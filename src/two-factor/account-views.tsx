@@ -2,6 +2,7 @@
 /** The signed-in member's own two-factor pages: status, authenticator-app setup, recovery codes. */
 import type { CurrentStaff } from "../app";
 import { hasSecondFactor, type TwoFactorStatus } from "../auth/second-step";
+import { stateTitle } from "../layout/page-title";
 import { Layout, type Crumb } from "../layout/views";
 import { CodeField, RecoveryCodes, TotpSetup } from "./enrol-views";
 import { RECOVERY_CODE_COUNT } from "./recovery-codes";
@@ -18,7 +19,7 @@ const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one :
 export function TwoFactorAccountPage(props: { staff: CurrentStaff; status: TwoFactorStatus; notice?: string; codeError?: string; alert?: string }) {
   const { status } = props;
   return (
-    <Layout title="Two-factor sign-in" staff={props.staff} crumbs={crumbs()}>
+    <Layout title={stateTitle("Two-factor sign-in", props.alert !== undefined || props.codeError !== undefined)} staff={props.staff} crumbs={crumbs()}>
       <h1>Two-factor sign-in</h1>
       {props.notice && (
         <p class="notice" role="status">
@@ -26,7 +27,7 @@ export function TwoFactorAccountPage(props: { staff: CurrentStaff; status: TwoFa
         </p>
       )}
       {props.alert && (
-        <p class="error-summary" role="alert">
+        <p class="error-summary" role="alert" tabindex={-1} autofocus>
           {props.alert}
         </p>
       )}

@@ -4,13 +4,14 @@
  * requires two-factor and the member has none, choosing one to set up before the session starts.
  */
 import type { TwoFactorStatus } from "../auth/second-step";
+import { stateTitle } from "../layout/page-title";
 import { PasskeyButton } from "../layout/passkey-button";
 import { Field, Layout } from "../layout/views";
 import { CodeField, RecoveryCodes, TotpSetup } from "./enrol-views";
 
 function Alert(props: { error?: string }) {
   return props.error ? (
-    <p class="error-summary" role="alert">
+    <p class="error-summary" role="alert" tabindex={-1} autofocus>
       {props.error}
     </p>
   ) : null;
@@ -26,7 +27,7 @@ const startOver = (
 export function SecondStepPage(props: { status: TwoFactorStatus; error?: string; fieldError?: string; alert?: string }) {
   const { status } = props;
   return (
-    <Layout title="Two-factor sign-in">
+    <Layout title={stateTitle("Two-factor sign-in", props.alert !== undefined || props.fieldError !== undefined || props.error !== undefined)}>
       <section class="card narrow">
         <h1>Two-factor sign-in</h1>
         <Alert error={props.alert} />
@@ -64,7 +65,7 @@ export function SecondStepPage(props: { status: TwoFactorStatus; error?: string;
 /** Asking for one of the member's recovery codes. */
 export function RecoveryCodePage(props: { value?: string; fieldError?: string; alert?: string }) {
   return (
-    <Layout title="Use a recovery code">
+    <Layout title={stateTitle("Use a recovery code", props.alert !== undefined || props.fieldError !== undefined)}>
       <section class="card narrow">
         <h1>Use a recovery code</h1>
         <Alert error={props.alert} />
@@ -133,7 +134,7 @@ export function EnrolChoicePage(props: { agencyName: string; error?: string }) {
 /** Authenticator-app setup during sign-in. */
 export function SignInTotpSetupPage(props: { qrDataUri: string; typedSecret: string; keyUri: string; error?: string }) {
   return (
-    <Layout title="Set up an authenticator app">
+    <Layout title={stateTitle("Set up an authenticator app", props.error !== undefined)}>
       <section class="card narrow wide-card">
         <h1>Set up an authenticator app</h1>
         <TotpSetup

@@ -59,7 +59,8 @@ it("an operator-created admin opens the emailed link, sets a password and lands 
   await page.getByLabel(/^New password/).fill("short");
   await page.getByLabel(/^Confirm new password/).fill("short");
   await page.getByRole("button", { name: "Set password" }).click();
-  await expect.poll(() => page.getByText("Use at least 15 characters (this one has 5).").count()).toBe(1);
+  // Beside the field (the error summary above lists it again, as a link to the field).
+  await expect.poll(() => page.locator("#f-newPassword-error").getByText("Use at least 15 characters (this one has 5).").count()).toBe(1);
   await page.getByLabel(/^New password/).fill(PASSWORD);
   await page.getByLabel(/^Confirm new password/).fill(PASSWORD);
   await page.getByRole("button", { name: "Set password" }).click();

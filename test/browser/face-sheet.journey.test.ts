@@ -52,7 +52,7 @@ it("shows a bad ZIP next to the field and keeps what was typed", async () => {
   await page.getByLabel("City").fill("Cohoes");
   await page.getByLabel("ZIP").fill("1220");
   await page.getByRole("button", { name: "Update" }).click();
-  await page.getByText(/Enter a 5-digit ZIP code/).waitFor();
+  await page.locator("#f-residenceZip-error").getByText(/Enter a 5-digit ZIP code/).waitFor();
   expect(await page.getByLabel("City").inputValue()).toBe("Cohoes");
   await page.getByRole("link", { name: "Cancel" }).click();
   await page.getByRole("link", { name: "Edit", exact: true }).waitFor();

@@ -92,7 +92,7 @@ it("staff invite Priya by link; on her phone she confirms her date of birth, cho
   await desk.waitForLoadState("load");
   await desk.getByLabel("Search clients").pressSequentially("natarajan");
   await desk.getByRole("link", { name: "Natarajan, Priya" }).click();
-  await desk.getByRole("link", { name: "Add Client Portal Login" }).click();
+  await desk.getByRole("button", { name: "Add Client Portal Login" }).click();
   const dialog = desk.getByRole("dialog", { name: "Portal Login" });
   await dialog.getByLabel("Portal Username").fill(USERNAME);
   expect(await dialog.getByLabel("Temporary password").isChecked()).toBe(true);

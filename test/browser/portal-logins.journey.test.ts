@@ -47,7 +47,7 @@ it("adds a portal login for Maria Alvarez from her Face Sheet", async () => {
   await page.getByRole("link", { name: "Edit", exact: true }).click();
   await page.getByRole("button", { name: "Update" }).waitFor();
   await expect(section().getByText("Agency Portal URL:")).toBeDefined();
-  await section().getByRole("link", { name: "Add Client Portal Login" }).click();
+  await section().getByRole("button", { name: "Add Client Portal Login" }).click();
   await dialog().waitFor();
   expect(await activeElementId()).toBe("f-username");
   expect(await dialog().getByLabel("Reset Password").isChecked()).toBe(true);
@@ -74,7 +74,7 @@ it("adds a portal login for Maria Alvarez from her Face Sheet", async () => {
 });
 
 it("makes the login inactive with Edit › clear Active › Save", async () => {
-  const edit = row("maria.alvarez.journey").getByRole("link", { name: "Edit portal login maria.alvarez.journey" });
+  const edit = row("maria.alvarez.journey").getByRole("button", { name: "Edit portal login maria.alvarez.journey" });
   const editId = await edit.getAttribute("id");
   await edit.click();
   await dialog().waitFor();
@@ -95,13 +95,14 @@ it("makes the login inactive with Edit › clear Active › Save", async () => {
 });
 
 it("shows bad input inside the window and keeps it open", async () => {
-  await section().getByRole("link", { name: "Add Client Portal Login" }).click();
+  await section().getByRole("button", { name: "Add Client Portal Login" }).click();
   await dialog().waitFor();
   await dialog().getByLabel("Portal Username").fill("MARIA.ALVAREZ.JOURNEY");
   await dialog().getByLabel("Portal User Email").fill("maria@");
   await dialog().getByLabel("Portal User Email").press("Enter"); // Enter saves (not Populate)
-  await dialog().getByText("is already in use in this agency").waitFor();
-  await dialog().getByText("Enter an email address like name@example.com.").waitFor();
+  // Each message beside its field (the error summary above lists them again, as links).
+  await dialog().locator("#f-username-error").getByText("is already in use in this agency").waitFor();
+  await dialog().locator("#f-email-error").getByText("Enter an email address like name@example.com.").waitFor();
   expect(await dialog().getByLabel("Portal Username").inputValue()).toBe("MARIA.ALVAREZ.JOURNEY");
   expect(await dialog().isVisible()).toBe(true);
   await dialog().getByRole("link", { name: "Cancel" }).click();
@@ -110,7 +111,7 @@ it("shows bad input inside the window and keeps it open", async () => {
 });
 
 it("closes the window with Esc and returns focus to the button that opened it", async () => {
-  await section().getByRole("link", { name: "Add Client Portal Login" }).focus();
+  await section().getByRole("button", { name: "Add Client Portal Login" }).focus();
   await page.keyboard.press("Enter");
   await dialog().waitFor();
   expect(await activeElementId()).toBe("f-username");

@@ -42,7 +42,7 @@ afterAll(async () => {
 const section = () => desk.getByRole("region", { name: "Client Portal" });
 const dialog = () => desk.getByRole("dialog", { name: "Portal Login" });
 // The login's own row is the one with its Edit link (the row under it holds its Email history).
-const loginRow = () => section().getByRole("row").filter({ has: desk.getByRole("link", { name: `Edit portal login ${USERNAME}` }) });
+const loginRow = () => section().getByRole("row").filter({ has: desk.getByRole("button", { name: `Edit portal login ${USERNAME}` }) });
 // Sofia has one login: its Email history is the section's only one.
 const history = () => section().locator("tr.email-history-row");
 
@@ -58,7 +58,7 @@ const cell = (label: string) => loginRow().locator(`td[data-label="${label}"]`);
 it("staff add a login; Sofia chooses her password; the notice reaches her without a link or a secret", async () => {
   await desk.goto(`${base}/face-sheet/${SOFIA}`);
   await desk.waitForLoadState("load");
-  await section().getByRole("link", { name: "Add Client Portal Login" }).click();
+  await section().getByRole("button", { name: "Add Client Portal Login" }).click();
   await dialog().getByLabel("Portal Username").fill(USERNAME);
   await dialog().getByLabel("Portal User Email").fill(EMAIL);
   const savedAt = new Date();
@@ -101,7 +101,7 @@ it("staff see the password chosen and the Email history, at 360 px", async () =>
 });
 
 it("a new address: notices to the old and the new one; Resend of the old one's notice keeps the history open on it", async () => {
-  await loginRow().getByRole("link", { name: `Edit portal login ${USERNAME}` }).click();
+  await loginRow().getByRole("button", { name: `Edit portal login ${USERNAME}` }).click();
   await dialog().waitFor();
   // The window shows the same state above the form.
   await dialog().getByText("Password chosen by the user").waitFor();

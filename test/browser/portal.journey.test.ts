@@ -51,7 +51,7 @@ it("staff add a login for Maria; she signs in on a phone, chooses a password, se
   await desk.getByRole("link", { name: "Alvarez, Maria" }).click();
 
   // b. Add Client Portal Login: username, email from the Current Residence block, Save.
-  await desk.getByRole("link", { name: "Add Client Portal Login" }).click();
+  await desk.getByRole("button", { name: "Add Client Portal Login" }).click();
   const dialog = desk.getByRole("dialog", { name: "Portal Login" });
   await dialog.getByLabel("Portal Username").fill(USERNAME);
   await dialog.getByRole("button", { name: "Populate Email from Current Residence Block" }).click();

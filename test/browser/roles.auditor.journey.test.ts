@@ -29,7 +29,7 @@ it("an auditor sees Maria's Face Sheet and portal logins read-only, with no Edit
   // b. Everything is shown; nothing can be changed.
   await page.getByRole("heading", { name: "Client Portal" }).waitFor();
   expect(await page.getByRole("link", { name: "Edit" }).count()).toBe(0);
-  expect(await page.getByRole("link", { name: "Add Client Portal Login" }).count()).toBe(0);
+  expect(await page.getByRole("button", { name: "Add Client Portal Login" }).count()).toBe(0);
 });
 
 it("a control the role can't use (e.g. left on a page from before a role change) shows why, in place", async () => {

@@ -41,7 +41,7 @@ it("an admin invites Noor from the Main Menu; the invitation is emailed", async 
   await admin.getByLabel("Name").fill("Noor Haddad");
   await admin.getByLabel("Email").fill("noor at riverbend");
   await admin.getByRole("button", { name: "Send invitation" }).click();
-  await admin.getByText("Enter an email address, like name@example.org.").waitFor();
+  await admin.locator("#f-email-error").getByText("Enter an email address, like name@example.org.").waitFor();
   expect(await admin.getByLabel("Name").inputValue()).toBe("Noor Haddad");
   await admin.getByLabel("Email").fill(email);
   await admin.getByRole("radio", { name: "Auditor" }).check();

@@ -137,7 +137,7 @@ describe("Face Sheet Change Log: filters", () => {
     expect(html).not.toContain('id="log-filters"');
     expect(html).toContain('<fieldset id="date-range" class="date-range" aria-describedby="date-range-hint" hx-swap-oob="true">');
     expect(res.headers.get("HX-Push-Url")).toBe(MARIA_LOG + "?changeType=Face+Sheet");
-    expect(html).toMatch(/<p id="log-status" class="visually-hidden" role="status" hx-swap-oob="true">Showing 3 changes, newest first.<\/p>/);
+    expect(html).toMatch(/<p id="log-status" class="visually-hidden" role="status" hx-swap-oob="innerHTML">Showing 3 changes, newest first.<\/p>/);
     expect(shownSeqs(html)).toEqual([6, 5, 4]);
   });
 });

@@ -128,10 +128,19 @@ describe("Face Sheet search with htmx", () => {
 
   it("returns an empty fragment for a blank query and the no-match message for no match", async () => {
     const blank = await search(RIVERBEND, "", true);
-    expect(blank.html).toMatch(/^<div id="search-results"[^>]*><\/div>$/);
+    expect(blank.html).toBe('<div id="search-results"></div><p id="search-count" hx-swap-oob="innerHTML"></p>');
     const none = await search(RIVERBEND, "zzzz", true);
     expect(none.html.startsWith('<div id="search-results"')).toBe(true);
-    expect(none.html).toContain("No clients match");
+    expect(none.html).toContain('<p id="search-count" hx-swap-oob="innerHTML">No clients match “zzzz”.</p>');
+  });
+
+  it("says how many match in the one status line, by text swapped into it out of band (issue 12)", async () => {
+    const { html } = await search(RIVERBEND, "okafor", true);
+    expect(html).toContain('<p id="search-count" hx-swap-oob="innerHTML">1 client matches.</p>');
+    // The list itself is not a live region (it would read every name on each keystroke).
+    expect(html).not.toContain("aria-live");
+    const page = await (await (await Browser.staff("staff@riverbend.test")).get("/face-sheet?q=a")).text();
+    expect(page).toMatch(/<p id="search-count" class="meta" role="status">\d+ clients match\.<\/p>/);
   });
 
   it("answers a history-restore request with the full page", async () => {

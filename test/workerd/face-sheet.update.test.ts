@@ -48,7 +48,8 @@ describe("Face Sheet Update", () => {
     const before = await clientRow(4);
     const { res, html } = await update(RIVERBEND, 4, { residenceCity: "Cohoes", residenceZip: "12047" }, true);
     expect(res.status).toBe(200);
-    expect(html.startsWith('<section id="face-sheet"')).toBe(true);
+    // The panel, with its page title in front (htmx sets the document's title from it).
+    expect(html).toMatch(/^<title>Face Sheet: [^<]+ · Riverbend Behavioral Health<\/title><section id="face-sheet"/);
     expect(noticeText(html)).toBe("Face Sheet updated.");
     expect(html).toContain("Cohoes, NY 12047");
     expect(res.headers.get("HX-Push-Url")).toBe("/face-sheet/4");
@@ -181,7 +182,11 @@ describe("Face Sheet Update with bad input", () => {
     const before = await snapshot(8);
     const { res, html } = await update(RIVERBEND, 8, { firstName: "", residenceZip: "9", residenceHomeless: "on", refusedPortalLogin: "on" }, true);
     expect(res.status).toBe(422);
-    expect(html.startsWith('<form id="face-sheet"')).toBe(true);
+    expect(html).toMatch(/^<title>Error: Edit Face Sheet: [^<]+<\/title><form id="face-sheet"/);
+    // The error summary takes focus and links each bad field.
+    expect(html).toMatch(/<div class="error-summary" role="alert" tabindex="-1" autofocus="">/);
+    expect(html).toContain('<a href="#f-firstName">First name: Enter the first name.</a>');
+    expect(html).toContain('<a href="#f-residenceZip">ZIP: Enter a 5-digit ZIP code');
     expect(fieldError(html, "firstName")).toBe("Enter the first name.");
     expect(fieldError(html, "residenceZip")).toBe("Enter a 5-digit ZIP code, e.g. 12207 (or ZIP+4, 12207-1234).");
     expect(fieldError(html, "lastName")).toBeUndefined();
@@ -246,7 +251,7 @@ describe("Face Sheet Update conflicts", () => {
 
     const { res, html } = await update(RIVERBEND, 10, { version: "1", residenceEmail: "second@example.com" }, true);
     expect(res.status).toBe(409);
-    expect(html.startsWith('<form id="face-sheet"')).toBe(true);
+    expect(html).toMatch(/^<title>Error: Edit Face Sheet: [^<]+<\/title><form id="face-sheet"/);
     expect(alertText(html)).toContain(CONFLICT);
     expect(await snapshot(10)).toEqual(saved);
     expect(saved.row.residence_email).toBe("first@example.com");

@@ -74,7 +74,7 @@ describe("Face Sheet, read-only", () => {
   it("returns only the Face Sheet panel to htmx", async () => {
     const { res, html } = await page(RIVERBEND, `/face-sheet/${DEMO.maria}`, true);
     expect(res.status).toBe(200);
-    expect(html.startsWith('<section id="face-sheet"')).toBe(true);
+    expect(html).toMatch(/^<title>Face Sheet: Alvarez, Maria · Riverbend Behavioral Health<\/title><section id="face-sheet"/);
     expect(html).not.toContain("<html");
     expect(res.headers.get("Vary") ?? "").toMatch(/HX-Request/i);
   });
@@ -112,8 +112,20 @@ describe("Face Sheet, Edit", () => {
 
   it("returns only the form to htmx", async () => {
     const { html } = await page(RIVERBEND, `/face-sheet/${DEMO.james}/edit`, true);
-    expect(html.startsWith('<form id="face-sheet"')).toBe(true);
+    // Titled "Edit Face Sheet: …"; the heading takes focus and says it is in edit mode.
+    expect(html).toMatch(/^<title>Edit Face Sheet: Okafor, James · Riverbend Behavioral Health<\/title><form id="face-sheet"/);
+    expect(html).toContain('<h2 id="fs-h" tabindex="-1" autofocus="">Client information (editing)</h2>');
     expect(html).not.toContain("<html");
+  });
+
+  it("says Cancel discarded the edit, in a message that takes focus", async () => {
+    const { html } = await page(RIVERBEND, `/face-sheet/${DEMO.james}?cancelled`, true);
+    expect(html).toContain('<p class="notice" role="status" tabindex="-1" autofocus="">Edit cancelled. Nothing was saved.</p>');
+  });
+
+  it("titles the full Edit page 'Edit Face Sheet: …'", async () => {
+    const { html } = await page(RIVERBEND, `/face-sheet/${DEMO.james}/edit`);
+    expect(html).toContain("<title>Edit Face Sheet: Okafor, James · Riverbend Behavioral Health</title>");
   });
 });
 

@@ -134,13 +134,14 @@ export function fieldError(html: string, name: string): string | undefined {
 
 /** The text of the page's alert (error summary), if any. */
 export function alertText(html: string): string | undefined {
-  const m = /<p class="error-summary" role="alert">([^<]*)<\/p>/.exec(html);
+  // A plain `<p>` alert, or ErrorSummary's box (its message is its first paragraph).
+  const m = /<(?:p|div) class="error-summary" role="alert"[^>]*>(?:\s*<p>)?([^<]*)</.exec(html);
   return m ? unescape(m[1]!).trim() : undefined;
 }
 
 /** The text of the page's status notice, if any. */
 export function noticeText(html: string): string | undefined {
-  const m = /<p class="notice" role="status">([^<]*)<\/p>/.exec(html);
+  const m = /<p class="notice" role="status"[^>]*>([^<]*)<\/p>/.exec(html);
   return m ? unescape(m[1]!).trim() : undefined;
 }
 

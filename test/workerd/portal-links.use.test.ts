@@ -229,7 +229,10 @@ describe("the new password", () => {
     const before = await linkSnapshot(id, DEMO.maria);
     const short = await b.post(`${LINK}/password`, { newPassword: "too short", confirmPassword: "too short" });
     expect(short.status).toBe(422);
-    expect(fieldErrorOf(await short.text(), "newPassword")).toBe("Use at least 15 characters (this one has 9).");
+    // Every broken rule at once: too short, and a common password.
+    expect(fieldErrorOf(await short.text(), "newPassword")).toBe(
+      "Use at least 15 characters (this one has 9). That password is too common and easy to guess. Try a phrase of several unrelated words.",
+    );
     const named = `${username} is my password`;
     expect(fieldErrorOf(await (await b.post(`${LINK}/password`, { newPassword: named, confirmPassword: named })).text(), "newPassword")).toBe(
       "Don't use your Portal Username in your password.",

@@ -99,7 +99,7 @@ describe("Client Portal section", () => {
       Edit: "Edit",
     });
     expect(rows[1]).toMatchObject({ "Portal Username": "okafor.rep", Representative: "Yes", Active: "Yes", Status: "Invited" });
-    expect(html).toMatch(/<a id="edit-portal-login-\d+" class="button small" href="\/face-sheet\/2\/portal-logins\/\d+\/edit"[^>]*data-opens-dialog="true">Edit<span class="visually-hidden"> portal login james.okafor<\/span><\/a>/);
+    expect(html).toMatch(/<a id="edit-portal-login-\d+" class="button small" href="\/face-sheet\/2\/portal-logins\/\d+\/edit"[^>]*data-opens-dialog="true" role="button" aria-haspopup="dialog">Edit<span class="visually-hidden"> portal login james.okafor<\/span><\/a>/);
   });
 
   it("shows Locked, Expired, Active and Inactive, and the last login in the agency's time zone", async () => {
@@ -108,8 +108,14 @@ describe("Client Portal section", () => {
       env.DB.prepare(`UPDATE portal_logins SET ${sql} WHERE username_key = ?`).bind(...params, username).run();
     await set("james.okafor", "locked_until = ?, failed_attempts = 5", now + 600_000);
     await set("okafor.rep", "temp_password_expires_at = ?", now - 1000);
-    let rows = tableRows(await (await admin.get(`/face-sheet/${DEMO.james}`)).text());
+    const lockedPage = await (await admin.get(`/face-sheet/${DEMO.james}`)).text();
+    let rows = tableRows(lockedPage);
     expect(rows.map((r) => r.Status)).toEqual(["Locked", "Expired"]);
+    // What each status means is visible text under the table, and each badge's description (no tooltip).
+    expect(lockedPage).toContain('<span class="badge bad" aria-describedby="status-help-locked">Locked</span>');
+    expect(lockedPage).toContain('<dt>Locked</dt><dd id="status-help-locked">Too many failed sign-ins; Save in Edit unlocks it</dd>');
+    expect(lockedPage).toContain('<dd id="status-help-expired">Temporary password expired unused; Edit › Reset Password</dd>');
+    expect(lockedPage).not.toMatch(/<span class="badge[^"]*" title=/);
 
     // 2026-03-10 17:05 UTC is 1:05 PM in New York (EDT).
     await set("james.okafor", "locked_until = NULL, failed_attempts = 0, must_change_password = 0, temp_password_expires_at = NULL, last_login_at = ?", Date.UTC(2026, 2, 10, 17, 5));

@@ -104,7 +104,8 @@ describe("the Devices page", () => {
   it("needs a session", async () => {
     const res = await new PortalBrowser().get(`${PORTAL}/devices`);
     expect(res.status).toBe(303);
-    expect(res.headers.get("Location")).toBe(PORTAL);
+    // To sign-in, which returns to the page asked for.
+    expect(res.headers.get("Location")).toBe(`${PORTAL}?next=${encodeURIComponent(`${PORTAL}/devices`)}`);
   });
 });
 
@@ -125,7 +126,7 @@ describe("ending a session from Devices", () => {
 
     const next = await other.get(`${PORTAL}/activity`);
     expect(next.status).toBe(303);
-    expect(next.headers.get("Location")).toBe(`${PORTAL}?ended`);
+    expect(next.headers.get("Location")).toBe(`${PORTAL}?ended&next=${encodeURIComponent(`${PORTAL}/activity`)}`);
     expect(other.cookies.has(PORTAL_COOKIE)).toBe(false);
     expect(await isSignedIn(here)).toBe(true);
 

@@ -234,7 +234,8 @@ export function freshPassphrase(): string {
 
 /** The text of the page's alert, if any. */
 export function alertOf(html: string): string | undefined {
-  const m = /<p class="error-summary" role="alert">([^<]*)<\/p>/.exec(html);
+  // A plain `<p>` alert, or ErrorSummary's box (its message is its first paragraph).
+  const m = /<(?:p|div) class="error-summary" role="alert"[^>]*>(?:\s*<p>)?([^<]*)</.exec(html);
   return m ? decode(m[1]!).trim() : undefined;
 }
 

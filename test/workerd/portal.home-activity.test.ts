@@ -137,7 +137,8 @@ describe("Activity", () => {
   it("needs a session", async () => {
     const res = await new PortalBrowser().get(`${PORTAL}/activity`);
     expect(res.status).toBe(303);
-    expect(res.headers.get("Location")).toBe(PORTAL);
+    // To sign-in, which returns to Activity afterwards.
+    expect(res.headers.get("Location")).toBe(`${PORTAL}?next=${encodeURIComponent(`${PORTAL}/activity`)}`);
   });
 
   it("shows nothing of a client whose login was moved to another agency's client (corrupt row)", async () => {

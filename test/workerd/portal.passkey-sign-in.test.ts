@@ -198,7 +198,7 @@ describe("signing in with a passkey", () => {
     await sql("UPDATE portal_logins SET active = 0 WHERE id = ?", login.id);
     const res = await b.get(`${PORTAL}/activity`);
     expect(res.status).toBe(303);
-    expect(res.headers.get("Location")).toBe(`${PORTAL}?ended`);
+    expect(res.headers.get("Location")).toBe(`${PORTAL}?ended&next=${encodeURIComponent(`${PORTAL}/activity`)}`);
   });
 
   it("refuses everything from an address after too many failures, before checking the passkey", async () => {

@@ -102,9 +102,22 @@ describe("password rules", () => {
   });
 
   it("refuses a confirmation that doesn't match, on the confirmation field", () => {
-    expect(check("lantern orchard velvet compass", "lantern orchard velvet")).toEqual({
+    expect(check("lantern orchard velvet compass", "lantern orchard velvet")).toMatchObject({
       field: "confirmPassword",
       message: "The two passwords don't match. Type the same password in both boxes.",
+    });
+  });
+
+  it("reports every broken rule at once, and a mismatched confirmation with them (issue 12)", () => {
+    const problem = check("riverbend", "riverbend!");
+    const all = `Use at least 15 characters (this one has 9). Don't use the agency's name in your password. ${BREACHED}`;
+    expect(problem).toEqual({
+      field: "newPassword",
+      message: all,
+      errors: {
+        newPassword: all,
+        confirmPassword: "The two passwords don't match. Type the same password in both boxes.",
+      },
     });
   });
 });

@@ -108,12 +108,18 @@ describe("first sign-in with a temporary password", () => {
 
   it("needs a session: without one, the change-password page and its POST go to sign-in", async () => {
     const b = new PortalBrowser();
-    expect((await b.get(`${PORTAL}/change-password`)).headers.get("Location")).toBe(PORTAL);
+    expect((await b.get(`${PORTAL}/change-password`)).headers.get("Location")).toBe(`${PORTAL}?next=${encodeURIComponent(`${PORTAL}/change-password`)}`);
     const res = await b.post(`${PORTAL}/change-password`, { newPassword: GOOD, confirmPassword: GOOD });
     expect(res.status).toBe(303);
     expect(res.headers.get("Location")).toBe(PORTAL);
   });
 });
+
+/** The value of the input named `name` (what the page gives back), or undefined without one. */
+function inputValueOf(html: string, name: string): string | undefined {
+  const tag = new RegExp(`<input[^>]*\\bname="${name}"[^>]*>`).exec(html)?.[0];
+  return tag === undefined ? undefined : (/\bvalue="([^"]*)"/.exec(tag)?.[1] ?? "");
+}
 
 describe("the password rules", () => {
   async function refusal(newPassword: string, confirmPassword = newPassword, username = uniqueUsername("rules")) {
@@ -131,14 +137,15 @@ describe("the password rules", () => {
     expect(r.status).toBe(422);
     expect(r.newPassword).toBe("Use at least 15 characters (this one has 14).");
     expect(alertOf(r.html)).toBe("Your password was not changed. Correct the field marked below.");
-    expect(r.html).toMatch(/aria-describedby="f-newPassword-hint f-newPassword-error"/);
+    // The rules describe the field too, read before its hint and message.
+    expect(r.html).toMatch(/aria-describedby="password-rules f-newPassword-hint f-newPassword-error"/);
     // What was typed is never sent back.
     expect(r.html).not.toContain("fourteen chars");
   });
 
   it("refuses more than 128 characters", async () => {
     const r = await refusal("x y z ".repeat(22));
-    expect(r.newPassword).toBe("Use at most 128 characters (this one has 132).");
+    expect(r.newPassword).toBe("Use at most 128 characters (this one has 132). That password is too common and easy to guess. Try a phrase of several unrelated words.");
   });
 
   it("refuses a common password", async () => {
@@ -174,6 +181,19 @@ describe("the password rules", () => {
     const r = await refusal(GOOD, `${GOOD}!`);
     expect(r.confirm).toBe("The two passwords don't match. Type the same password in both boxes.");
     expect(r.newPassword).toBeUndefined();
+    // The accepted new password is kept as typed; only the confirmation is cleared.
+    expect(inputValueOf(r.html, "newPassword")).toBe(GOOD);
+    expect(inputValueOf(r.html, "confirmPassword")).toBe("");
+    expect(r.html).toContain('<a href="#f-confirmPassword">Confirm new password: The two passwords don&#39;t match.');
+    expect(r.html).toContain("<title>Error: Choose your password · ");
+  });
+
+  it("reports a short password and a mismatched confirmation at once, and keeps neither", async () => {
+    const r = await refusal("fourteen chars", "fourteen chars!");
+    expect(r.newPassword).toBe("Use at least 15 characters (this one has 14).");
+    expect(r.confirm).toBe("The two passwords don't match. Type the same password in both boxes.");
+    expect(alertOf(r.html)).toBe("Your password was not changed. Correct the fields marked below.");
+    expect(r.html).not.toContain("fourteen chars");
   });
 
   it("refuses an empty form with messages next to the fields", async () => {
@@ -231,7 +251,7 @@ describe("changing the password later", () => {
     const res = await b.post(`${PORTAL}/change-password`, { currentPassword: login.password, newPassword: GOOD, confirmPassword: GOOD });
     expect(res.status).toBe(303);
     expect((await b.get(`${PORTAL}/activity`)).status).toBe(200);
-    expect((await other.get(`${PORTAL}/activity`)).headers.get("Location")).toBe(`${PORTAL}?ended`);
+    expect((await other.get(`${PORTAL}/activity`)).headers.get("Location")).toBe(`${PORTAL}?ended&next=${encodeURIComponent(`${PORTAL}/activity`)}`);
     expect((await loginRow(login.id)).session_version).toBe(2);
     const entries = await logEntries(1, before);
     expect(entries.map((e) => e.description)).toEqual([`Password changed by ${login.username}`]);

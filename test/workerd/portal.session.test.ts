@@ -48,7 +48,7 @@ describe("the session version, checked on every request", () => {
     await sql("UPDATE portal_logins SET active = 0, session_version = session_version + 1 WHERE id = ?", login.id);
     const res = await b.get(`${PORTAL}/activity`);
     expect(res.status).toBe(303);
-    expect(res.headers.get("Location")).toBe(`${PORTAL}?ended`);
+    expect(res.headers.get("Location")).toBe(`${PORTAL}?ended&next=${encodeURIComponent(`${PORTAL}/activity`)}`);
     expect(b.cookies.has(PORTAL_COOKIE)).toBe(false);
     expect(await (await b.get(res.headers.get("Location")!)).text()).toContain(ENDED);
   });
@@ -83,7 +83,7 @@ describe("the session version, checked on every request", () => {
     expect((await b.get(`${PORTAL}/change-password`)).status).toBe(200);
     await sql("UPDATE portal_logins SET temp_password_expires_at = ? WHERE id = ?", Date.now() - 1, login.id);
     const res = await b.get(`${PORTAL}/change-password`);
-    expect(res.headers.get("Location")).toBe(`${PORTAL}?ended`);
+    expect(res.headers.get("Location")).toBe(`${PORTAL}?ended&next=${encodeURIComponent(`${PORTAL}/change-password`)}`);
   });
 
   it("refuses a token with an older version, another agency, a bad signature or another login's id", async () => {

@@ -108,7 +108,7 @@ describe("portal session cookies", () => {
     moved.cookies.set(LAKESIDE_COOKIE, b.cookies.get(PORTAL_COOKIE)!);
     const res = await moved.get(`${LAKESIDE_PORTAL}/activity`);
     expect(res.status).toBe(303);
-    expect(res.headers.get("Location")).toBe(`${LAKESIDE_PORTAL}?ended`);
+    expect(res.headers.get("Location")).toBe(`${LAKESIDE_PORTAL}?ended&next=${encodeURIComponent(`${LAKESIDE_PORTAL}/activity`)}`);
   });
 
   it("the staff cookie and the portal cookie never open each other, though both are sent everywhere now", async () => {
