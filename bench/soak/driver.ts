@@ -136,7 +136,7 @@ export async function drive(o: DriverOptions): Promise<{ requests: RequestRecord
     while (running()) {
       const s = await agent.send("POST", `${portal}/sign-in`, { form: { username: u.username, password: `wrong-${Math.random()}` } });
       agent.note("portal-wrong-password", s, s.status === 401 ? "failed" : s.status === 429 ? "too-many" : generic(s), { loginId: u.id, username: u.username, clientId: u.clientId });
-      await pause(300 + Math.random() * 700);
+      await pause(100 + Math.random() * 200);
     }
   };
 

@@ -49,7 +49,7 @@ const plan: FaultPlan = {
   ...(on.has("d1-slow") ? { slowShare: 0.05, slowMs: 200 } : {}),
   ...(on.has("email") ? { refuseEmail: 0.25 } : {}),
 };
-const RESET_EVERY_MS = on.has("reset") ? 4_000 : 0;
+const RESET_EVERY_MS = on.has("reset") ? 1_500 : 0;
 
 const started = Date.now();
 const log = (msg: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s] ${msg}`);
