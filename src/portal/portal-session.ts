@@ -55,6 +55,25 @@ function setSessionCookie(c: Context<PortalEnv>, token: string) {
   setCookie(c, portalCookie(c.var.agency.slug), token, COOKIE_OPTIONS);
 }
 
+/** This device's part of a new session (browser and approximate place from this request), with a fresh id. */
+export function newSessionDevice(c: Context<PortalEnv>, method: SessionMethod = "password") {
+  return {
+    id: newSessionId(),
+    device: deviceSummary(c.req.header("User-Agent")),
+    country: countryOf(c.req.header("CF-IPCountry")),
+    city: cityOf(c.req.header("CF-IPCity")),
+    method,
+  };
+}
+
+/**
+ * The cookie of a session whose row the sign-in's commit already wrote (sessionInsertAfterChange),
+ * so a sign-in is one D1 batch: its Login entry and its session together.
+ */
+export async function issuePortalSessionCookie(c: Context<PortalEnv>, s: { loginId: number; sessionVersion: number; sessionId: string }) {
+  await issueCookie(c, s, nowSeconds());
+}
+
 /**
  * Starts a session for a login on this device: its portal_sessions row (browser and approximate
  * place from this request) and the cookie that names it. `method` is how the user signed in.

@@ -17,12 +17,13 @@ import { changePortalPassword } from "./password-change";
 import {
   continuePortalSession,
   endPortalSession,
+  issuePortalSessionCookie,
   loadPortalUser,
+  newSessionDevice,
   PORTAL_ROUTE,
   portalPath,
   requireChosenPassword,
   requirePortalUser,
-  startPortalSession,
   type PortalEnv,
 } from "./portal-session";
 import { findPortalAgency, getPortalHome, listClientActions } from "./queries";
@@ -112,6 +113,7 @@ export const portalRoutes = new Hono<PortalEnv>()
       bucket: addressBucket(c.req),
       ip: clientAddress(c.req),
       deviceToken: readDeviceCookie(c, deviceCookie),
+      session: newSessionDevice(c),
       defer: (work) => afterResponse(c.executionCtx, work),
     });
     if (outcome.kind === "failed") return c.html(<PortalSignInPage agency={agency} username={username} alert={GENERIC_FAILURE} />, 401);
@@ -122,7 +124,7 @@ export const portalRoutes = new Hono<PortalEnv>()
     if (outcome.kind === "expired") return c.html(<PortalSignInPage agency={agency} username={username} alert={expired(agency.name)} />, 401);
     const { login } = outcome;
     if (outcome.deviceToken) setDeviceCookie(c, deviceCookie, outcome.deviceToken);
-    await startPortalSession(c, { loginId: login.id, sessionVersion: login.sessionVersion });
+    await issuePortalSessionCookie(c, { loginId: login.id, sessionVersion: login.sessionVersion, sessionId: outcome.sessionId });
     const next = login.mustChangePassword ? `${portalPath(agency.slug)}/change-password` : portalPath(agency.slug);
     return c.redirect(next, 303);
   })

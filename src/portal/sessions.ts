@@ -21,6 +21,33 @@ export type SessionMethod = PortalSession["method"];
 /** A new session id: 128 random bits. Not a secret on its own (the JWT around it is signed). */
 export const newSessionId = () => encodeBase64urlNoPadding(crypto.getRandomValues(new Uint8Array(16)));
 
+/** A new session's row, as the sign-in knows it before the commit (see sessionInsertAfterChange). */
+export interface NewSession {
+  id: string;
+  loginId: number;
+  agencyId: number;
+  sessionVersion: number;
+  device: string;
+  country: string | null;
+  city: string | null;
+  method: SessionMethod;
+}
+
+/**
+ * A new session's row as a statement for a sign-in's commit (the client's log, with the Login
+ * entry): it inserts only if the statement just before it changed rows (the login's update that
+ * the entry is guarded on), and so the entry after it lands exactly when the session does. One
+ * batch: never a Login entry without its session, nor a session without its entry.
+ */
+export function sessionInsertAfterChange(s: NewSession, now: number): Statement {
+  return {
+    sql:
+      "INSERT INTO portal_sessions (id, login_id, agency_id, session_version, created_at, last_seen_at, device, country, city, method) " +
+      "SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE changes() > 0",
+    params: [s.id, s.loginId, s.agencyId, s.sessionVersion, now, now, s.device, s.country, s.city, s.method],
+  };
+}
+
 /** Stores a new session of a login on one device. */
 export async function insertSession(
   db: Db,

@@ -17,10 +17,14 @@ import { effectiveSettings } from "../db/agency-settings";
 import { errorText } from "../observability/error-text";
 import { sendNoticeToLogin } from "../portal-notices/send";
 import { chargeSignIn, giveBackCharge, signedInStatements, usernameKeyOf, type PortalAgency, type SignInLogin } from "./queries";
+import { sessionInsertAfterChange, type NewSession } from "./sessions";
 
 export type SignInOutcome =
-  /** `deviceToken`: a new device cookie to give this browser (null: it already has this login's). */
-  | { kind: "signed-in"; login: SignInLogin; deviceToken: string | null }
+  /**
+   * `deviceToken`: a new device cookie to give this browser (null: it already has this login's);
+   * `sessionId`: the session row written with the Login entry (the cookie names it).
+   */
+  | { kind: "signed-in"; login: SignInLogin; deviceToken: string | null; sessionId: string }
   | { kind: "failed" }
   | { kind: "too-many"; retryAfterMs: number }
   | { kind: "expired" };
@@ -52,6 +56,8 @@ export async function attemptSignIn(
     bucket: AddressBucket;
     ip: string;
     deviceToken?: string;
+    /** This device's part of the session a success starts (portal-session.ts newSessionDevice). */
+    session: Omit<NewSession, "loginId" | "agencyId" | "sessionVersion">;
     defer: (work: () => Promise<unknown>) => void;
   },
 ): Promise<SignInOutcome> {
@@ -91,16 +97,18 @@ export async function attemptSignIn(
   }
 
   // 5. Success, in one commit with its Login entry: the charge given back, last login set, the hash
-  //    upgraded if its parameters are old.
+  //    upgraded if its parameters are old, and this device's session row — so a sign-in that
+  //    fails leaves neither a session nor an entry, and one that lands has both.
   const newHash = verified.needsRehash ? await hashPassword(password) : undefined;
+  const session = { ...req.session, loginId: login!.id, agencyId: agency.id, sessionVersion: login!.sessionVersion };
   const committed = await commitChange(env, {
     agencyId: agency.id,
     clientId: login!.clientId,
-    statements: signedInStatements(db, attempt, agency.id, login!.id, newHash),
+    statements: [...signedInStatements(db, attempt, agency.id, login!.id, newHash), sessionInsertAfterChange(session, now)],
     entry: portalEventEntry({ loginId: login!.id, username: login!.username, event: "Login" }),
   });
   if (!committed.committed) return { kind: "failed" }; // the login went between the read and now
-  return { kind: "signed-in", login: login!, deviceToken: attempt.deviceKey ? null : await newDeviceToken(env, subject) };
+  return { kind: "signed-in", login: login!, deviceToken: attempt.deviceKey ? null : await newDeviceToken(env, subject), sessionId: session.id };
 }
 
 /** The staff-visible entry of the lock this failure started, if it started one. */
