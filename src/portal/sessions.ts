@@ -26,7 +26,8 @@ export interface NewSession {
   id: string;
   loginId: number;
   agencyId: number;
-  sessionVersion: number;
+  /** null: the login's version as the batch left it (a commit that moves it on, e.g. a link used). */
+  sessionVersion: number | null;
   device: string;
   country: string | null;
   city: string | null;
@@ -40,21 +41,13 @@ export interface NewSession {
  * batch: never a Login entry without its session, nor a session without its entry.
  */
 export function sessionInsertAfterChange(s: NewSession, now: number): Statement {
+  const version = s.sessionVersion === null ? "(SELECT session_version FROM portal_logins WHERE id = ? AND agency_id = ?)" : "?";
   return {
     sql:
       "INSERT INTO portal_sessions (id, login_id, agency_id, session_version, created_at, last_seen_at, device, country, city, method) " +
-      "SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE changes() > 0",
-    params: [s.id, s.loginId, s.agencyId, s.sessionVersion, now, now, s.device, s.country, s.city, s.method],
+      `SELECT ?, ?, ?, ${version}, ?, ?, ?, ?, ?, ? WHERE changes() > 0`,
+    params: [s.id, s.loginId, s.agencyId, ...(s.sessionVersion === null ? [s.loginId, s.agencyId] : [s.sessionVersion]), now, now, s.device, s.country, s.city, s.method],
   };
-}
-
-/** Stores a new session of a login on one device. */
-export async function insertSession(
-  db: Db,
-  s: { id: string; loginId: number; agencyId: number; sessionVersion: number; device: string; country: string | null; city: string | null; method: SessionMethod },
-  now: number,
-): Promise<void> {
-  await db.insert(portalSessions).values({ ...s, createdAt: now, lastSeenAt: now });
 }
 
 /** The login's active sessions, most recently seen first (the Devices page). */

@@ -5,12 +5,13 @@
  * ("Nothing was changed") while the Login entry — and the login's last sign-in — had landed.
  */
 import { env } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { verifyClientLog } from "../../src/clients/log";
 import { database } from "../../src/db";
 import { DEMO } from "./fixtures";
+import { dobForm, inviteLogin, MailingPortal, MailingStaff, MARIA_DOB, openLink, tokenRows } from "./portal-links.fixtures";
 import { loginWithPasskey, portalPasskeySignIn, portalPasskeyRows } from "./portal-passkeys.fixtures";
-import { createSettledLogin, lastSeq, logEntries, loginRow, PORTAL, PORTAL_COOKIE, PortalBrowser, sessionRows } from "./portal.fixtures";
+import { createSettledLogin, freshPassphrase, lastSeq, logEntries, loginRow, PORTAL, PORTAL_COOKIE, PortalBrowser, sessionRows } from "./portal.fixtures";
 
 describe("portal sign-in and its session, in one batch", () => {
   it("when D1 refuses the session row, answers that nothing changed and writes neither the session nor a Login entry", async () => {
@@ -76,5 +77,35 @@ describe("portal sign-in and its session, in one batch", () => {
     expect(data).toEqual({ redirect: PORTAL });
     expect((await logEntries(DEMO.james, before)).map((e) => e.change_type)).toEqual(["Login"]);
     expect((await sessionRows(login.id)).filter((s) => s.method === "passkey")).toHaveLength(1);
+  });
+
+  it("an emailed link too: a refused session row leaves the link unused, the password unset and no entry", async () => {
+    const admin = await MailingStaff.staff("admin@riverbend.test");
+    const { link, id } = await inviteLogin(admin, DEMO.maria, { prefix: "atomic" });
+    const b = new MailingPortal();
+    expect((await openLink(b, link.path)).status).toBe(200);
+    expect((await b.post(`${PORTAL}/link/date-of-birth`, dobForm(MARIA_DOB))).status).toBe(303);
+    const before = await lastSeq(DEMO.maria);
+    const password = freshPassphrase();
+    await env.DB.exec("CREATE TRIGGER injected_session_failure BEFORE INSERT ON portal_sessions BEGIN SELECT RAISE(ABORT, 'injected'); END");
+    try {
+      const res = await b.post(`${PORTAL}/link/password`, { newPassword: password, confirmPassword: password });
+      expect(res.status).toBe(500);
+      expect(await res.text()).toContain("Nothing was changed");
+    } finally {
+      await env.DB.exec("DROP TRIGGER IF EXISTS injected_session_failure");
+    }
+    expect(await logEntries(DEMO.maria, before)).toEqual([]);
+    expect((await tokenRows(id))[0]!.used_at).toBeNull();
+    expect(await loginRow(id)).toMatchObject({ password_hash: null, session_version: 1, last_login_at: null });
+    expect(await sessionRows(id)).toEqual([]);
+
+    // The same link, the same password, once D1 takes writes: signed in, both entries, one session.
+    const set = await b.post(`${PORTAL}/link/password`, { newPassword: password, confirmPassword: password });
+    expect(set.status).toBe(303);
+    expect(b.cookies.has(PORTAL_COOKIE)).toBe(true);
+    expect((await logEntries(DEMO.maria, before)).map((e) => e.change_type)).toEqual(["Reset Password", "Login"]);
+    expect((await sessionRows(id)).map((r) => [r.method, r.session_version])).toEqual([["password", 2]]);
+    expect((await b.get(PORTAL)).status).toBe(200);
   });
 });
