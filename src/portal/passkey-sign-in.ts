@@ -18,7 +18,7 @@
 import { chargeGuess } from "../auth/guess";
 import { newDeviceToken, throttleKeyOf, trustedDeviceId, type AddressBucket } from "../auth/throttle-keys";
 import { commitChange, portalEventEntry, recordStaffEvent } from "../clients/log";
-import { sessionInsertAfterChange, type NewSession } from "./sessions";
+import { sessionInsertAfterChange, sessionState, type NewSession } from "./sessions";
 import type { Db } from "../db";
 import { errorText } from "../observability/error-text";
 import { verifyAuthentication } from "../passkeys/ceremonies";
@@ -107,7 +107,7 @@ export async function signInWithPasskey(
       sessionInsertAfterChange(session, now),
     ],
     entry: portalEventEntry({ loginId: login.id, username: login.username, event: "Login", lines: [`Signed in with a passkey (${use.name}).`] }),
-  });
+  }, async () => (await sessionState(db, agency.id, session.id)) !== "none");
   if (!committed.committed) return { kind: "refused", message: NOT_ACCEPTED };
   // Signed in from here on: forgetting the address's failures is housekeeping, not worth an error.
   try {

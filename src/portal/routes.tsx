@@ -27,7 +27,7 @@ import {
   type PortalEnv,
 } from "./portal-session";
 import { findPortalAgency, getPortalHome, listClientActions } from "./queries";
-import { endSessionStatement } from "./sessions";
+import { endSessionStatement, sessionState } from "./sessions";
 import { portalPasskeyRoutes } from "./passkey-routes";
 import { portalDeviceRoutes } from "./device-routes";
 import { portalLinkRoutes } from "./link-routes";
@@ -184,7 +184,7 @@ export const portalRoutes = new Hono<PortalEnv>()
         clientId: user.clientId,
         statements: [endSessionStatement(c.var.db, agency.id, user.loginId, user.sessionId, Date.now())],
         entry: portalEventEntry({ loginId: user.loginId, username: user.username, event: "Logout" }),
-      });
+      }, async () => (await sessionState(c.var.db, agency.id, user.sessionId)) === "ended");
     }
     endPortalSession(c);
     c.header("Clear-Site-Data", '"cache", "storage"');

@@ -50,6 +50,19 @@ export function sessionInsertAfterChange(s: NewSession, now: number): Statement 
   };
 }
 
+/**
+ * Whether a session row is there, and whether it has ended: how a sign-in or a log-out whose
+ * client-log call failed with its outcome open (commitChange's `landed`) finds out if it landed.
+ */
+export async function sessionState(db: Db, agencyId: number, sessionId: string): Promise<"none" | "open" | "ended"> {
+  const row = await db
+    .select({ endedAt: portalSessions.endedAt })
+    .from(portalSessions)
+    .where(and(eq(portalSessions.id, sessionId), eq(portalSessions.agencyId, agencyId)))
+    .get();
+  return !row ? "none" : row.endedAt === null ? "open" : "ended";
+}
+
 /** The login's active sessions, most recently seen first (the Devices page). */
 export function listActiveSessions(db: Db, agencyId: number, loginId: number, limits: SessionLimits, now: number): Promise<PortalSession[]> {
   return db

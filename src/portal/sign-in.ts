@@ -17,7 +17,7 @@ import { effectiveSettings } from "../db/agency-settings";
 import { errorText } from "../observability/error-text";
 import { sendNoticeToLogin } from "../portal-notices/send";
 import { chargeSignIn, giveBackCharge, signedInStatements, usernameKeyOf, type PortalAgency, type SignInLogin } from "./queries";
-import { sessionInsertAfterChange, type NewSession } from "./sessions";
+import { sessionInsertAfterChange, sessionState, type NewSession } from "./sessions";
 
 export type SignInOutcome =
   /**
@@ -106,7 +106,7 @@ export async function attemptSignIn(
     clientId: login!.clientId,
     statements: [...signedInStatements(db, attempt, agency.id, login!.id, newHash), sessionInsertAfterChange(session, now)],
     entry: portalEventEntry({ loginId: login!.id, username: login!.username, event: "Login" }),
-  });
+  }, async () => (await sessionState(db, agency.id, session.id)) !== "none");
   if (!committed.committed) return { kind: "failed" }; // the login went between the read and now
   return { kind: "signed-in", login: login!, deviceToken: attempt.deviceKey ? null : await newDeviceToken(env, subject), sessionId: session.id };
 }
