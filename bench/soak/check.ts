@@ -11,8 +11,7 @@
  *   nothing was changed) has none; a staff 500 on an injected fault (its page says "open the page
  *   again to see whether it was kept") at most one, and then its change too (nothing half-written);
  * - a wrong password on a real login leaves one "Failed … sign-in" entry (the attempt that locks
- *   it too, answered 429 with its lock entry; at most one when a ClientLog was reset), an attempt
- *   refused while locked (429) none;
+ *   it too, answered 429 with its lock entry), an attempt refused while locked (429) none;
  * - no lost update: each client's address is the one its last Face Sheet entry set, each edited
  *   login's email the one its last entry set, and every value in the database has its entry;
  * - a credentials email that was not sent shows as not sent on its login, and failed only by an
@@ -74,8 +73,6 @@ export interface CheckInput {
   logins: { id: number; username: string; email: string; emailStatus: string | null }[];
   emails: { id: number; loginId: number; kind: string; status: string; error: string | null }[];
   verify: { clientId: number; intact: boolean; detail: string; pending: number }[];
-  /** Whether ClientLog resets were injected (a reset can lose a not-yet-accepted event). */
-  resets: boolean;
 }
 
 export interface Violation {
@@ -139,14 +136,14 @@ export function checkSoak(input: CheckInput): CheckResult {
 
   // 4. Wrong passwords on real logins: one Failed entry per checked attempt — each 401, and the
   //    attempt that locked the login (answered 429, with its lock entry) — and none for an attempt
-  //    refused unchecked (429 while locked). Exactly that many without resets, never more.
+  //    refused unchecked (429 while locked). Exactly that many, a ClientLog reset or not.
   const failedByName = new Map<string, number>();
   for (const r of input.requests) if (r.kind === "portal-wrong-password" && r.outcome === "failed" && r.username) failedByName.set(r.username, (failedByName.get(r.username) ?? 0) + 1);
   for (const [username, failed] of failedByName) {
     const n = input.log.filter((e) => e.changeType === "Portal Sign-in" && e.description === `Failed Client Portal sign-in as ${username}: wrong password.`).length;
     const locks = input.log.filter((e) => e.changeType === "Portal Login" && e.description.startsWith(`Portal Login ${username} was locked after `)).length;
     if (n > failed + locks) add("entries", `${username}: ${n} failed-sign-in entries for ${failed} refused attempts and ${locks} locks (an unchecked attempt was logged, or one twice)`);
-    if (!input.resets && n < failed + locks) add("entries", `${username}: ${failed} refused attempts and ${locks} locks, only ${n} failed-sign-in entries`);
+    if (n < failed + locks) add("entries", `${username}: ${failed} refused attempts and ${locks} locks, only ${n} failed-sign-in entries`);
   }
 
   // 5. Face Sheet updates: the nonce address in exactly one entry when saved, none when refused.

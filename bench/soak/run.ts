@@ -144,7 +144,6 @@ try {
   const input: CheckInput = {
     requests,
     verify,
-    resets: resets > 0,
     log: query<LogRow>(
       db,
       "SELECT client_id AS clientId, seq, change_type AS changeType, description, details, actor_type AS actorType, actor_id AS actorId FROM client_log ORDER BY client_id, seq",

@@ -57,6 +57,33 @@ export async function verifyClientLog(env: Env, db: Db, agencyId: number, client
   return verifyChain(db, CLIENT_LOG, logKeys(env), { agencyId, stream: clientId }, head);
 }
 
+type RecordRequest = Parameters<ReturnType<typeof clientLogFor>["record"]>[0];
+
+/**
+ * Hands an event to the client's ClientLog. If the call fails — the object was reset while it
+ * held the event — the event may already be in D1 (written just before the reset) or not at all:
+ * D1 is read for it (same client, type, wording, actor and details, written since this call
+ * began), and only if it isn't there is it handed over once more. So a reset loses no event and
+ * doubles none. (Two identical events of one actor in the same moment can be taken for each other;
+ * then one of them may go unrecorded, never one recorded twice.)
+ */
+async function recordEvent(env: Env, req: RecordRequest): Promise<{ seq: number }> {
+  const since = Date.now() - 1_000;
+  try {
+    return await clientLogFor(env, req.clientId).record(req);
+  } catch (err) {
+    const e = req.entry;
+    const found = await env.DB.prepare(
+      "SELECT seq FROM client_log WHERE client_id = ? AND agency_id = ? AND change_type = ? AND description = ? AND actor_type = ? AND actor_id IS ? AND details = ? AND at >= ? ORDER BY seq DESC LIMIT 1",
+    )
+      .bind(req.clientId, req.agencyId, e.changeType, e.description, e.actor.type, e.actor.id, JSON.stringify(e.details), since)
+      .first<{ seq: number }>();
+    if (found) return found;
+    console.error(`client log: client ${req.clientId}: an event was handed over again after: ${errorText(err)}`);
+    return clientLogFor(env, req.clientId).record(req);
+  }
+}
+
 /** The portal events of the seed's Client Action Log, with its exact wording. */
 export type PortalEvent = "Login" | "Logout" | "Reset Password";
 
@@ -85,7 +112,7 @@ export async function recordPortalEvent(
   env: Env,
   e: { agencyId: number; clientId: number; loginId: number; username: string; event: PortalEvent; lines?: string[] },
 ): Promise<{ seq: number }> {
-  return clientLogFor(env, e.clientId).record({ agencyId: e.agencyId, clientId: e.clientId, entry: portalEventEntry(e) });
+  return recordEvent(env, { agencyId: e.agencyId, clientId: e.clientId, entry: portalEventEntry(e) });
 }
 
 /** Appends an event that changes no data and that only staff see (e.g. a login locked). */
@@ -93,7 +120,7 @@ export async function recordStaffEvent(
   env: Env,
   e: { agencyId: number; clientId: number; actor: Actor; changeType: string; description: string; details?: EntryDetails },
 ): Promise<{ seq: number }> {
-  return clientLogFor(env, e.clientId).record({
+  return recordEvent(env, {
     agencyId: e.agencyId,
     clientId: e.clientId,
     entry: { actor: e.actor, changeType: e.changeType, description: e.description, details: e.details ?? {} },

@@ -12,7 +12,7 @@ import { env } from "cloudflare:test";
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { pickValues, updateFaceSheet } from "../../src/clients/face-sheet";
-import { verifyClientLog } from "../../src/clients/log";
+import { recordStaffEvent, verifyClientLog } from "../../src/clients/log";
 import { createPortalLogin } from "../../src/clients/portal-logins";
 import { database } from "../../src/db";
 import { clients } from "../../src/db/schema";
@@ -26,6 +26,7 @@ const RESET = "Durable Object reset because its code was updated.";
 /** The Worker's env with a ClientLog whose `commit` fails as a reset does: after its batch, or before it. */
 function resetting(when: "after-batch" | "before-batch"): Env {
   const ns = env.CLIENT_LOG;
+  let recordsFailed = 0;
   const namespace = new Proxy(ns, {
     get(target, prop) {
       if (prop === "get") {
@@ -33,11 +34,21 @@ function resetting(when: "after-batch" | "before-batch"): Env {
           const stub = target.get(id);
           return new Proxy(stub, {
             get(s, q) {
-              if (q !== "commit") return Reflect.get(s, q);
-              return async (req: Parameters<typeof stub.commit>[0]) => {
-                if (when === "after-batch") await s.commit(req);
-                throw new Error(RESET);
-              };
+              if (q === "commit") {
+                return async (req: Parameters<typeof stub.commit>[0]) => {
+                  if (when === "after-batch") await s.commit(req);
+                  throw new Error(RESET);
+                };
+              }
+              // An event: the first hand-over fails (after the object wrote it, or before); later ones go through.
+              if (q === "record") {
+                return async (req: Parameters<typeof stub.record>[0]) => {
+                  if (recordsFailed++ > 0) return s.record(req);
+                  if (when === "after-batch") await s.record(req);
+                  throw new Error(RESET);
+                };
+              }
+              return Reflect.get(s, q);
             },
           });
         };
@@ -82,6 +93,7 @@ describe("a ClientLog reset in the middle of a commit", () => {
         active: true,
         issuePassword: true,
         tempPasswordHours: 24,
+        inviteLinkHours: 24,
         credentialMethod: "password",
         actor: DANA,
         clearRefused: false,
@@ -118,5 +130,18 @@ describe("a ClientLog reset in the middle of a commit", () => {
     expect(out.headers.get("Location")).toBe(`${PORTAL}?logged-out`);
     expect((await logEntries(5, before)).map((e) => e.change_type)).toEqual(["Login", "Logout"]);
     expect((await sessionRows(login.id))[0]!.ended_at).not.toBeNull();
+  });
+
+  it("an event (a failed sign-in's entry): handed over again only if it isn't in D1 — one entry either way", async () => {
+    const before = await lastSeq(6);
+    const event = (e: Env, n: number) =>
+      recordStaffEvent(e, { agencyId: DEMO.riverbend, clientId: 6, actor: { type: "system", id: null, name: "Client Portal" }, changeType: "Portal Sign-in", description: `event ${n}` });
+    await event(resetting("after-batch"), 1);
+    await event(resetting("before-batch"), 2);
+    expect((await logEntries(6, before)).map((e) => [e.seq, e.description])).toEqual([
+      [before + 1, "event 1"],
+      [before + 2, "event 2"],
+    ]);
+    expect(await verifyClientLog(env, db, DEMO.riverbend, 6)).toMatchObject({ intact: true });
   });
 });

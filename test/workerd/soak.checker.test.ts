@@ -61,7 +61,6 @@ async function inputFor(clientId: number, requests: RequestRecord[]): Promise<Ch
     logins: [],
     emails: [],
     verify: [{ clientId, intact: verified.intact, detail: describeVerification(verified), pending: await clientLogFor(env, clientId).pending() }],
-    resets: false,
   };
 }
 
