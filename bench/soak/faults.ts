@@ -4,9 +4,13 @@
  * email-refuse=0.3") and changed with POST /__soak/faults (the same string). The ClientLog reset
  * has no share: the driver asks for each reset (POST /__soak/client-log/:clientId/reset).
  */
-import type { D1FaultPlan } from "./faulty-d1";
-
-export interface FaultPlan extends D1FaultPlan {
+/** The plan (its D1 part is what faulty-d1.ts takes; kept apart so Node-side code needn't load it). */
+export interface FaultPlan {
+  /** Share (0–1) of writes D1 refuses. */
+  refuseWrites: number;
+  /** Share (0–1) of D1 calls delayed by `slowMs`. */
+  slowShare: number;
+  slowMs: number;
   /** Share (0–1) of emails the EMAIL binding refuses. */
   refuseEmail: number;
 }

@@ -1,8 +1,8 @@
 /**
  * Portal sign-in, in one fixed order: one D1 round trip that charges the attempt and reads the
  * login, one Argon2id verification, and then either nothing more before the answer (a failure:
- * the charge stands) or one D1 round trip (a verified password: the charge given back, with the
- * Login entry through the client's log). Every way
+ * the charge stands) or one D1 round trip (a verified password: the charge given back and this
+ * device's session row, with the Login entry through the client's log). Every way
  * of failing that could tell an outsider something — no such username, wrong password, inactive
  * login, no password issued, a client who refused portal login — gives the same answer after the
  * same work; the staff-visible entry naming the reason is written after the answer. The expired
