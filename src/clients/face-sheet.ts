@@ -44,12 +44,25 @@ export async function updateFaceSheet(
     })
     .where(and(eq(clients.id, input.clientId), eq(clients.agencyId, input.agencyId), eq(clients.version, input.expectedVersion)))
     .toSQL();
-  const result = await commitChange(env, {
-    agencyId: input.agencyId,
-    clientId: input.clientId,
-    statements: [update],
-    entry: faceSheetEntry(changes, input.actor),
-  });
+  // Ours landed if the row is at the next version with exactly these values (an object reset).
+  const landed = async () => {
+    const row = await db
+      .select()
+      .from(clients)
+      .where(and(eq(clients.id, input.clientId), eq(clients.agencyId, input.agencyId)))
+      .get();
+    return !!row && row.version === current.version + 1 && diffFaceSheet(pickValues(row), input.values).length === 0;
+  };
+  const result = await commitChange(
+    env,
+    {
+      agencyId: input.agencyId,
+      clientId: input.clientId,
+      statements: [update],
+      entry: faceSheetEntry(changes, input.actor),
+    },
+    landed,
+  );
   if (!result.committed) return { status: "conflict" };
   return { status: "saved", changes, version: current.version + 1 };
 }

@@ -2,7 +2,8 @@
  * The way into a client's log for the rest of the app: data changes with their entry (one D1
  * batch through the client's ClientLog), and portal events.
  */
-import type { CommitRequest, CommitResult } from "../audit/client-log";
+import type { CommitAnswer, CommitRequest, CommitResult } from "../audit/client-log";
+import { errorText } from "../observability/error-text";
 import { CLIENT_LOG, type Actor, type EntryDetails } from "../audit/entry";
 import { logKeys } from "../audit/keys";
 import { verifyChain, type ChainVerification } from "../audit/verify";
@@ -16,9 +17,32 @@ export function clientLogFor(env: Env, clientId: number) {
   return env.CLIENT_LOG.get(env.CLIENT_LOG.idFromName(`client:${clientId}`));
 }
 
-/** Commits a change and its log entry atomically, in the client's order. Throws if D1 fails (nothing written). */
-export async function commitChange(env: Env, req: CommitRequest): Promise<CommitResult> {
-  const answer = await clientLogFor(env, req.clientId).commit(req);
+/**
+ * Commits a change and its log entry atomically, in the client's order. Throws if D1 fails (nothing
+ * written).
+ *
+ * The call can also fail with its outcome open: the ClientLog object was reset (a deploy, an
+ * eviction, a crash) after its batch was sent to D1, which then commits it. `landed` settles that:
+ * it reads back whether this change is in D1 (by something only this change wrote — a new row's
+ * id, a version, a hash). The batch was sent before the read, and D1 runs one database's requests
+ * in order, so the answer is final: landed, the change and its entry are there (the next object
+ * takes the entry up as its head) and the caller goes on as after a success; not landed, nothing
+ * was written. Without `landed` such a failure is thrown as it came (the caller can't say more
+ * than "open the page again to see").
+ *
+ * After a settled reset the entry's number is not known here: `seq` is 0.
+ */
+export async function commitChange(env: Env, req: CommitRequest, landed?: () => Promise<boolean>): Promise<CommitResult> {
+  let answer: CommitAnswer;
+  try {
+    answer = await clientLogFor(env, req.clientId).commit(req);
+  } catch (err) {
+    if (!landed) throw err;
+    if (!(await landed())) throw new Error(`client log: change not saved (the log's object was reset first): ${errorText(err)}`);
+    console.error(`client log: client ${req.clientId}: the log's object was reset after the change was committed; it stands: ${errorText(err)}`);
+    // Parts land as a prefix and the later ones follow from the first: all of them, as far as the caller's check goes.
+    return { committed: true, seq: 0, parts: 1 + (req.then?.length ?? 0) };
+  }
   if ("failed" in answer) throw new Error(`client log: change not saved: ${answer.failed}`);
   return answer;
 }
@@ -31,6 +55,33 @@ export async function commitChange(env: Env, req: CommitRequest): Promise<Commit
 export async function verifyClientLog(env: Env, db: Db, agencyId: number, clientId: number): Promise<ChainVerification> {
   const head = await clientLogFor(env, clientId).head(clientId);
   return verifyChain(db, CLIENT_LOG, logKeys(env), { agencyId, stream: clientId }, head);
+}
+
+type RecordRequest = Parameters<ReturnType<typeof clientLogFor>["record"]>[0];
+
+/**
+ * Hands an event to the client's ClientLog. If the call fails — the object was reset while it
+ * held the event — the event may already be in D1 (written just before the reset) or not at all:
+ * D1 is read for it (same client, type, wording, actor and details, written since this call
+ * began), and only if it isn't there is it handed over once more. So a reset loses no event and
+ * doubles none. (Two identical events of one actor in the same moment can be taken for each other;
+ * then one of them may go unrecorded, never one recorded twice.)
+ */
+async function recordEvent(env: Env, req: RecordRequest): Promise<{ seq: number }> {
+  const since = Date.now() - 1_000;
+  try {
+    return await clientLogFor(env, req.clientId).record(req);
+  } catch (err) {
+    const e = req.entry;
+    const found = await env.DB.prepare(
+      "SELECT seq FROM client_log WHERE client_id = ? AND agency_id = ? AND change_type = ? AND description = ? AND actor_type = ? AND actor_id IS ? AND details = ? AND at >= ? ORDER BY seq DESC LIMIT 1",
+    )
+      .bind(req.clientId, req.agencyId, e.changeType, e.description, e.actor.type, e.actor.id, JSON.stringify(e.details), since)
+      .first<{ seq: number }>();
+    if (found) return found;
+    console.error(`client log: client ${req.clientId}: an event was handed over again after: ${errorText(err)}`);
+    return clientLogFor(env, req.clientId).record(req);
+  }
 }
 
 /** The portal events of the seed's Client Action Log, with its exact wording. */
@@ -80,7 +131,7 @@ export async function recordPortalEvent(
   env: Env,
   e: { agencyId: number; clientId: number; loginId: number; username: string; event: PortalEvent; lines?: string[]; actingAs?: string | null },
 ): Promise<{ seq: number }> {
-  return clientLogFor(env, e.clientId).record({ agencyId: e.agencyId, clientId: e.clientId, entry: portalEventEntry(e) });
+  return recordEvent(env, { agencyId: e.agencyId, clientId: e.clientId, entry: portalEventEntry(e) });
 }
 
 /** Appends an event that changes no data and that only staff see (e.g. a login locked). */
@@ -88,7 +139,7 @@ export async function recordStaffEvent(
   env: Env,
   e: { agencyId: number; clientId: number; actor: Actor; changeType: string; description: string; details?: EntryDetails },
 ): Promise<{ seq: number }> {
-  return clientLogFor(env, e.clientId).record({
+  return recordEvent(env, {
     agencyId: e.agencyId,
     clientId: e.clientId,
     entry: { actor: e.actor, changeType: e.changeType, description: e.description, details: e.details ?? {} },

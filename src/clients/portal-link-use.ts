@@ -14,8 +14,10 @@
  * the passkey is stored inside the same conditional batch.
  */
 import { and, eq, ne, isNull, sql, type SQL } from "drizzle-orm";
+import type { Statement } from "../audit/client-log";
 import { throttleKeyOf } from "../auth/throttle-keys";
 import type { Db } from "../db";
+import { errorText } from "../observability/error-text";
 import { portalLogins, portalPasskeys, portalTokens, signInThrottle } from "../db/schema";
 import { commitChange, portalEventEntry, portalPasskeyEntry } from "./log";
 import type { PortalLink } from "./portal-links";
@@ -41,7 +43,15 @@ export type LinkCredential = { kind: "password"; hash: string } | { kind: "passk
  * link stopped working in between (used, replaced, expired, locked, login deactivated): then
  * nothing changed.
  */
-export async function useLink(env: Env, db: Db, link: PortalLink, credential: LinkCredential, now: number): Promise<{ sessionVersion: number } | null> {
+export async function useLink(
+  env: Env,
+  db: Db,
+  link: PortalLink,
+  credential: LinkCredential,
+  now: number,
+  /** The session the link signs the user in to, written in the same batch (guarded on the Login part's update). */
+  session?: Statement,
+): Promise<{ sessionVersion: number } | null> {
   const { tokenId, agencyId } = link;
   const loginId = link.login.id;
   // The one condition every statement carries; none of them changes what it reads until the last.
@@ -92,18 +102,26 @@ export async function useLink(env: Env, db: Db, link: PortalLink, credential: Li
             .set({ lastLoginAt: now })
             .where(and(eq(portalLogins.id, loginId), eq(portalLogins.agencyId, agencyId), sql`changes() > 0`))
             .toSQL(),
+          ...(session ? [session] : []),
         ],
         entry: portalEventEntry({ loginId, username: link.login.username, event: "Login" }),
       },
     ],
   });
   if (!result.committed) return null;
-  const row = await db
-    .select({ sessionVersion: portalLogins.sessionVersion })
-    .from(portalLogins)
-    .where(and(eq(portalLogins.id, loginId), eq(portalLogins.agencyId, agencyId)))
-    .get();
-  return row ? { sessionVersion: row.sessionVersion } : null;
+  // Committed: whatever happens now, the password is set and the user must hear so. The version
+  // the batch left is read back; if that read fails, it is the one before plus the batch's bump.
+  try {
+    const row = await db
+      .select({ sessionVersion: portalLogins.sessionVersion })
+      .from(portalLogins)
+      .where(and(eq(portalLogins.id, loginId), eq(portalLogins.agencyId, agencyId)))
+      .get();
+    if (row) return { sessionVersion: row.sessionVersion };
+  } catch (err) {
+    console.error(`portal link: session version of login ${loginId} not read back: ${errorText(err)}`);
+  }
+  return { sessionVersion: link.login.sessionVersion + 1 };
 }
 
 /** What staff read under a passkey set by a link: how it came, and that no password is left. */

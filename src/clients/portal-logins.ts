@@ -124,6 +124,11 @@ export async function createPortalLogin(
     `Email: ${input.email}`,
     method ? ISSUED_LINE[method] : "No password issued",
   ];
+  // Ours landed if this client has the username with this creation time and email (an object reset).
+  const landed = async () => {
+    const row = await loginByKey(db, input.agencyId, usernameKey);
+    return !!row && row.clientId === input.clientId && row.createdAt === now && row.email === input.email;
+  };
   const result = await commitChange(env, {
     agencyId: input.agencyId,
     clientId: input.clientId,
@@ -143,7 +148,7 @@ export async function createPortalLogin(
       },
     },
     then: input.clearRefused ? [clearRefusedAfter(db, input)] : undefined,
-  });
+  }, landed);
   if (!result.committed) return { status: "duplicate" };
   const login = await loginByKey(db, input.agencyId, usernameKey);
   if (!login) throw new Error("portal login vanished after insert");
@@ -311,6 +316,16 @@ export async function updatePortalLogin(
           supersede: false,
         })
       : null;
+  // Ours landed if the login now reads as this Save left it (an object reset): the values, the
+  // password it issued, the session version it moved on.
+  const landed = async () => {
+    const row = await loginById(db, input.agencyId, input.clientId, input.loginId);
+    if (!row || row.email !== input.email || row.active !== input.active || row.representative !== input.representative) return false;
+    if (row.failedAttempts !== 0 || row.lockedUntil !== null) return false;
+    if (issued && row.passwordHash !== issued.hash) return false;
+    if (method === "link" && row.passwordHash !== null) return false;
+    return row.sessionVersion === current.sessionVersion + (endSessions ? 1 : 0);
+  };
   const result = await commitChange(env, {
     agencyId: input.agencyId,
     clientId: input.clientId,
@@ -318,7 +333,7 @@ export async function updatePortalLogin(
     statements: [clearDevices, ...endLinks, update, ...(link?.statements ?? [])],
     entry: modifiedEntry(current.username, changes, input.actor, deltas),
     then: input.clearRefused ? [clearRefusedAfter(db, input)] : undefined,
-  });
+  }, landed);
   if (!result.committed) return { status: "conflict" };
   const login = await loginById(db, input.agencyId, input.clientId, input.loginId);
   if (!login) return { status: "not-found" };

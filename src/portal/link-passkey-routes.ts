@@ -27,7 +27,8 @@ import { sendPasskeyNotice } from "../portal-notices/send";
 import { heldLink, type HeldPortalLink } from "./held-link";
 import { clearLinkCookie, linkPath } from "./link-cookie";
 import { linkLockedText, linkUnusableText } from "./link-views";
-import { portalPath, SLUG_PATTERN, startPortalSession, type PortalEnv } from "./portal-session";
+import { issuePortalSessionCookie, newSessionDevice, portalPath, SLUG_PATTERN, type PortalEnv } from "./portal-session";
+import { sessionInsertAfterChange } from "./sessions";
 
 const LINK = `/portal/:slug{${SLUG_PATTERN}}/link`;
 const registerBody = z.object({ name: z.unknown(), response: z.unknown().optional() });
@@ -78,12 +79,15 @@ export const portalLinkPasskeyRoutes = new Hono<PortalEnv>()
     const now = Date.now();
     const verified = await verifyRegistration(db, portalRelyingParty(c), ownerOf(c, found.held), body.success ? body.data.response : undefined, name.value, now, "link-register");
     if (!verified.ok) return c.json({ error: verified.message }, 422);
-    // 2. The link used, the passkey stored and the password ended, in one conditional commit.
-    const used = await useLink(c.env, db, link, { kind: "passkey", passkey: verified.value }, now);
+    // 2. The link used, the passkey stored, the password ended and this device's session row, in
+    //    one conditional commit.
+    const device = newSessionDevice(c, "passkey");
+    const session = sessionInsertAfterChange({ ...device, loginId: link.login.id, agencyId: agency.id, sessionVersion: null }, now);
+    const used = await useLink(c.env, db, link, { kind: "passkey", passkey: verified.value }, now, session);
     clearLinkCookie(c, agency.slug);
     if (!used) return c.json({ error: linkUnusableText(agency.name), redirect: linkPath(agency.slug) }, 410);
     // 3. Signed in on this device, by the passkey just created; every other session has ended.
-    await startPortalSession(c, { loginId: link.login.id, sessionVersion: used.sessionVersion }, "passkey");
+    await issuePortalSessionCookie(c, { loginId: link.login.id, sessionVersion: used.sessionVersion, sessionId: device.id });
     // 4. The notice goes after the answer: it must neither delay nor undo the change.
     afterResponse(c.executionCtx, () => sendPasskeyNotice(c.env, db, { agency, loginId: link.login.id, change: "added", passkeyName: name.value, at: now, via: link.purpose }));
     return c.json({ redirect: `${portalPath(agency.slug)}?passkey-set` });

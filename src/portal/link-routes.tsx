@@ -33,7 +33,8 @@ import { sendNoticeToLogin } from "../portal-notices/send";
 import { dateOfBirthForm, DOB_FIELD, type DobValues } from "./date-of-birth";
 import { clearLinkCookie, dobProof, linkPath, setLinkCookie } from "./link-cookie";
 import { LinkDobPage, LinkPasskeyChoice, LinkPasswordPage, LinkUnusablePage } from "./link-views";
-import { portalPath, SLUG_PATTERN, startPortalSession, type PortalEnv } from "./portal-session";
+import { issuePortalSessionCookie, newSessionDevice, portalPath, SLUG_PATTERN, type PortalEnv } from "./portal-session";
+import { sessionInsertAfterChange } from "./sessions";
 
 const LINK = `/portal/:slug{${SLUG_PATTERN}}/link`;
 
@@ -121,12 +122,16 @@ export const portalLinkRoutes = new Hono<PortalEnv>()
     );
     if (problem) return c.html(page(problem.errors), 422);
     // 2. The link used, in one conditional commit; of two submissions exactly one gets here.
-    const used = await useLink(c.env, c.var.db, link, { kind: "password", hash: await hashPassword(password) }, Date.now());
+    //    This device's new session row goes in the same batch, under the version the batch leaves
+    //    (every other session has ended): signed in by the password just chosen.
+    const now = Date.now();
+    const device = newSessionDevice(c);
+    const session = sessionInsertAfterChange({ ...device, loginId: link.login.id, agencyId: agency.id, sessionVersion: null }, now);
+    const used = await useLink(c.env, c.var.db, link, { kind: "password", hash: await hashPassword(password) }, now, session);
     if (!used) return unusable(c);
-    // 3. Forget the link; sign in with the new session version (every other session has ended):
-    //    a new session row for this device, signed in by the password just chosen.
+    // 3. Forget the link; the cookie of the session written with it.
     clearLinkCookie(c, agency.slug);
-    await startPortalSession(c, { loginId: link.login.id, sessionVersion: used.sessionVersion }, "password");
+    await issuePortalSessionCookie(c, { loginId: link.login.id, sessionVersion: used.sessionVersion, sessionId: device.id });
     // 4. The notice goes after the answer: it must neither delay nor undo the change.
     const notice = { kind: "notice:password-changed", at: Date.now(), first: link.purpose === "invite" } as const;
     afterResponse(c.executionCtx, () => sendNoticeToLogin(c.env, c.var.db, agency, link.login.id, notice));

@@ -23,7 +23,7 @@ import { portalOwner } from "../passkeys/owner";
 import { findOwnPasskey, insertPasskeyStatement, listPasskeys, removePasskeyStatement, renamePasskey } from "../passkeys/queries";
 import { portalRelyingParty } from "../passkeys/relying-party";
 import { signInWithPasskey, portalPasskeySubject } from "./passkey-sign-in";
-import { PORTAL_ROUTE, portalPath, requireChosenPassword, requirePortalUser, requirePortalUserJson, startPortalSession, type PortalEnv } from "./portal-session";
+import { issuePortalSessionCookie, newSessionDevice, PORTAL_ROUTE, portalPath, requireChosenPassword, requirePortalUser, requirePortalUserJson, type PortalEnv } from "./portal-session";
 import { PortalPasskeyPage, PortalPasskeysPage } from "./passkey-views";
 import type { PortalAgency, PortalUser } from "./queries";
 import { PortalNotFoundPage } from "./views";
@@ -155,6 +155,7 @@ export const portalPasskeyRoutes = new Hono<PortalEnv>()
       bucket: addressBucket(c.req),
       ip: clientAddress(c.req),
       deviceToken: readDeviceCookie(c, deviceCookie),
+      session: newSessionDevice(c, "passkey"),
       defer: (work) => afterResponse(c.executionCtx, work),
     });
     switch (outcome.kind) {
@@ -176,6 +177,6 @@ export const portalPasskeyRoutes = new Hono<PortalEnv>()
     }
     const { login } = outcome;
     if (outcome.deviceToken) setDeviceCookie(c, deviceCookie, outcome.deviceToken);
-    await startPortalSession(c, { loginId: login.id, sessionVersion: login.sessionVersion }, "passkey");
+    await issuePortalSessionCookie(c, { loginId: login.id, sessionVersion: login.sessionVersion, sessionId: outcome.sessionId });
     return c.json({ redirect: login.mustChangePassword ? `${portalPath(agency.slug)}/change-password` : portalPath(agency.slug) });
   });

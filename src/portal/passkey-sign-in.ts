@@ -19,6 +19,7 @@ import { chargeGuess } from "../auth/guess";
 import { newDeviceToken, throttleKeyOf, trustedDeviceId, type AddressBucket } from "../auth/throttle-keys";
 import { commitChange, portalEventEntry, recordStaffEvent } from "../clients/log";
 import { recordForOtherClients, signInTargets } from "../families/session-entries";
+import { sessionInsertAfterChange, sessionState, type NewSession } from "./sessions";
 import type { Db } from "../db";
 import { errorText } from "../observability/error-text";
 import { verifyAuthentication } from "../passkeys/ceremonies";
@@ -28,7 +29,7 @@ import { findSignInLoginById, loginMaySignIn, passkeySignedInStatement, username
 
 export type PasskeySignInOutcome =
   /** `deviceToken`: a new device cookie for this browser (null: it already has this login's). */
-  | { kind: "signed-in"; login: SignInLogin; deviceToken: string | null }
+  | { kind: "signed-in"; login: SignInLogin; deviceToken: string | null; sessionId: string }
   /** The ceremony failed: the message says what to do. */
   | { kind: "refused"; message: string }
   /** The passkey is right but its login may not sign in (inactive, client refused, locked). */
@@ -57,7 +58,17 @@ function refusal(login: SignInLogin, now: number): string | null {
 export async function signInWithPasskey(
   env: Env,
   db: Db,
-  req: { agency: PortalAgency; rp: RelyingParty; response: unknown; bucket: AddressBucket; ip: string; deviceToken?: string; defer: (work: () => Promise<unknown>) => void },
+  req: {
+    agency: PortalAgency;
+    rp: RelyingParty;
+    response: unknown;
+    bucket: AddressBucket;
+    ip: string;
+    deviceToken?: string;
+    /** This device's part of the session a success starts (portal-session.ts newSessionDevice). */
+    session: Omit<NewSession, "loginId" | "agencyId" | "sessionVersion">;
+    defer: (work: () => Promise<unknown>) => void;
+  },
 ): Promise<PasskeySignInOutcome> {
   const { agency } = req;
 
@@ -84,23 +95,35 @@ export async function signInWithPasskey(
     return { kind: "expired" };
   }
 
-  // 4. One commit: the passkey's use (under the gates), the login's last login, the Login entry.
-  //    A login linked to several clients: the entry goes to each one's log (src/families/session-entries.ts).
+  // 4. One commit: the passkey's use (under the gates), the login's last login, this device's
+  //    session row and the Login entry — all or nothing (a failure after it can't leave an entry
+  //    for a sign-in the user was told failed). A login linked to several clients: the entry goes
+  //    to each one's log (src/families/session-entries.ts).
   const [first, ...others] = await signInTargets(db, agency, login);
   if (!first) return { kind: "refused", message: NOT_ACCEPTED }; // access has ended (issue 11): no client in force
   const lines = [`Signed in with a passkey (${use.name}).`];
+  const session = { ...req.session, loginId: login.id, agencyId: agency.id, sessionVersion: login.sessionVersion };
   const committed = await commitChange(env, {
     agencyId: agency.id,
     clientId: first.clientId,
-    statements: [passkeyUseStatement(db, use, now, loginMaySignIn(agency.id, login.id, now)), passkeySignedInStatement(db, agency.id, login.id, now)],
+    statements: [
+      passkeyUseStatement(db, use, now, loginMaySignIn(agency.id, login.id, now)),
+      passkeySignedInStatement(db, agency.id, login.id, now),
+      sessionInsertAfterChange(session, now),
+    ],
     entry: portalEventEntry({ loginId: login.id, username: login.username, event: "Login", lines, actingAs: first.actingAs }),
-  });
+  }, async () => (await sessionState(db, agency.id, session.id)) !== "none");
   if (!committed.committed) return { kind: "refused", message: NOT_ACCEPTED };
   await recordForOtherClients(env, others, { agencyId: agency.id, loginId: login.id, username: login.username, event: "Login", lines });
-  await guess.succeeded();
+  // Signed in from here on: forgetting the address's failures is housekeeping, not worth an error.
+  try {
+    await guess.succeeded();
+  } catch (err) {
+    console.error(`portal passkey sign-in: failures not reset for login ${login.id}: ${errorText(err)}`);
+  }
   const subject = await throttleKeyOf.portalAccount(env, agency.id, usernameKeyOf(login.username));
   const known = await trustedDeviceId(env, subject, req.deviceToken);
-  return { kind: "signed-in", login, deviceToken: known ? null : await newDeviceToken(env, subject) };
+  return { kind: "signed-in", login, deviceToken: known ? null : await newDeviceToken(env, subject), sessionId: session.id };
 }
 
 /** The staff-visible entry of a passkey that was right but whose login may not sign in. */

@@ -19,7 +19,7 @@ import type { Db } from "../db";
 import { refreshAfterSeconds, secondsLeft, SESSION_LEFT_HEADER, sessionLimits, signSession, verifySession } from "../auth/session";
 import { cityOf, countryOf, deviceSummary } from "./device";
 import { findSessionLogin, type PortalAgency, type PortalUser } from "./queries";
-import { insertSession, newSessionId, type SessionMethod } from "./sessions";
+import { newSessionId, type SessionMethod } from "./sessions";
 
 /** Hono's environment for portal routes. */
 export interface PortalEnv {
@@ -53,29 +53,23 @@ function setSessionCookie(c: Context<PortalEnv>, token: string) {
   setCookie(c, portalCookie(c.var.agency.slug), token, COOKIE_OPTIONS);
 }
 
+/** This device's part of a new session (browser and approximate place from this request), with a fresh id. */
+export function newSessionDevice(c: Context<PortalEnv>, method: SessionMethod = "password") {
+  return {
+    id: newSessionId(),
+    device: deviceSummary(c.req.header("User-Agent")),
+    country: countryOf(c.req.header("CF-IPCountry")),
+    city: cityOf(c.req.header("CF-IPCity")),
+    method,
+  };
+}
+
 /**
- * Starts a session for a login on this device: its portal_sessions row (browser and approximate
- * place from this request) and the cookie that names it. `method` is how the user signed in.
+ * The cookie of a session whose row the sign-in's commit already wrote (sessionInsertAfterChange),
+ * so a sign-in is one D1 batch: its Login entry and its session together.
  */
-export async function startPortalSession(c: Context<PortalEnv>, login: { loginId: number; sessionVersion: number }, method: SessionMethod = "password") {
-  const now = Date.now();
-  const agency = c.var.agency;
-  const sessionId = newSessionId();
-  await insertSession(
-    c.var.db,
-    {
-      id: sessionId,
-      loginId: login.loginId,
-      agencyId: agency.id,
-      sessionVersion: login.sessionVersion,
-      device: deviceSummary(c.req.header("User-Agent")),
-      country: countryOf(c.req.header("CF-IPCountry")),
-      city: cityOf(c.req.header("CF-IPCity")),
-      method,
-    },
-    now,
-  );
-  await issueCookie(c, { loginId: login.loginId, sessionVersion: login.sessionVersion, sessionId }, Math.floor(now / 1000));
+export async function issuePortalSessionCookie(c: Context<PortalEnv>, s: { loginId: number; sessionVersion: number; sessionId: string }) {
+  await issueCookie(c, s, nowSeconds());
 }
 
 /**

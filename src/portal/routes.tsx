@@ -17,17 +17,18 @@ import { changePortalPassword } from "./password-change";
 import {
   continuePortalSession,
   endPortalSession,
+  issuePortalSessionCookie,
   loadPortalUser,
+  newSessionDevice,
   PORTAL_ROUTE,
   portalPath,
   requireChosenPassword,
   requirePortalUser,
   safePortalNext,
-  startPortalSession,
   type PortalEnv,
 } from "./portal-session";
 import { findPortalAgency, getPortalHome, listClientActions } from "./queries";
-import { endSessionStatement } from "./sessions";
+import { endSessionStatement, sessionState } from "./sessions";
 import { portalPasskeyRoutes } from "./passkey-routes";
 import { portalDeviceRoutes } from "./device-routes";
 import { portalLinkRoutes } from "./link-routes";
@@ -132,6 +133,7 @@ export const portalRoutes = new Hono<PortalEnv>()
       bucket: addressBucket(c.req),
       ip: clientAddress(c.req),
       deviceToken: readDeviceCookie(c, deviceCookie),
+      session: newSessionDevice(c),
       defer: (work) => afterResponse(c.executionCtx, work),
     });
     if (outcome.kind === "failed") return c.html(<PortalSignInPage agency={agency} username={username} alert={GENERIC_FAILURE} next={back} />, 401);
@@ -143,7 +145,7 @@ export const portalRoutes = new Hono<PortalEnv>()
     if (outcome.kind === "access-ended") return c.html(<PortalSignInPage agency={agency} username={username} alert={accessEnded(agency.name)} />, 403);
     const { login } = outcome;
     if (outcome.deviceToken) setDeviceCookie(c, deviceCookie, outcome.deviceToken);
-    await startPortalSession(c, { loginId: login.id, sessionVersion: login.sessionVersion });
+    await issuePortalSessionCookie(c, { loginId: login.id, sessionVersion: login.sessionVersion, sessionId: outcome.sessionId });
     const next = login.mustChangePassword ? `${portalPath(agency.slug)}/change-password` : (back ?? portalPath(agency.slug));
     return c.redirect(next, 303);
   })
@@ -213,7 +215,7 @@ export const portalRoutes = new Hono<PortalEnv>()
         clientId: user.clientId,
         statements: [endSessionStatement(c.var.db, agency.id, user.loginId, user.sessionId, Date.now())],
         entry: portalEventEntry({ loginId: user.loginId, username: user.username, event: "Logout", actingAs: user.actingAs }),
-      });
+      }, async () => (await sessionState(c.var.db, agency.id, user.sessionId)) === "ended");
       // Sign-out, like sign-in, goes to every client's log the session could act for.
       await recordForOtherClients(c.env, otherChoices(user), { agencyId: agency.id, loginId: user.loginId, username: user.username, event: "Logout" });
     }

@@ -21,13 +21,46 @@ export type SessionMethod = PortalSession["method"];
 /** A new session id: 128 random bits. Not a secret on its own (the JWT around it is signed). */
 export const newSessionId = () => encodeBase64urlNoPadding(crypto.getRandomValues(new Uint8Array(16)));
 
-/** Stores a new session of a login on one device. */
-export async function insertSession(
-  db: Db,
-  s: { id: string; loginId: number; agencyId: number; sessionVersion: number; device: string; country: string | null; city: string | null; method: SessionMethod },
-  now: number,
-): Promise<void> {
-  await db.insert(portalSessions).values({ ...s, createdAt: now, lastSeenAt: now });
+/** A new session's row, as the sign-in knows it before the commit (see sessionInsertAfterChange). */
+export interface NewSession {
+  id: string;
+  loginId: number;
+  agencyId: number;
+  /** null: the login's version as the batch left it (a commit that moves it on, e.g. a link used). */
+  sessionVersion: number | null;
+  device: string;
+  country: string | null;
+  city: string | null;
+  method: SessionMethod;
+}
+
+/**
+ * A new session's row as a statement for a sign-in's commit (the client's log, with the Login
+ * entry): it inserts only if the statement just before it changed rows (the login's update that
+ * the entry is guarded on), and so the entry after it lands exactly when the session does. One
+ * batch: never a Login entry without its session, nor a session without its entry.
+ */
+export function sessionInsertAfterChange(s: NewSession, now: number): Statement {
+  const version = s.sessionVersion === null ? "(SELECT session_version FROM portal_logins WHERE id = ? AND agency_id = ?)" : "?";
+  return {
+    sql:
+      "INSERT INTO portal_sessions (id, login_id, agency_id, session_version, created_at, last_seen_at, device, country, city, method) " +
+      `SELECT ?, ?, ?, ${version}, ?, ?, ?, ?, ?, ? WHERE changes() > 0`,
+    params: [s.id, s.loginId, s.agencyId, ...(s.sessionVersion === null ? [s.loginId, s.agencyId] : [s.sessionVersion]), now, now, s.device, s.country, s.city, s.method],
+  };
+}
+
+/**
+ * Whether a session row is there, and whether it has ended: how a sign-in or a log-out whose
+ * client-log call failed with its outcome open (commitChange's `landed`) finds out if it landed.
+ */
+export async function sessionState(db: Db, agencyId: number, sessionId: string): Promise<"none" | "open" | "ended"> {
+  const row = await db
+    .select({ endedAt: portalSessions.endedAt })
+    .from(portalSessions)
+    .where(and(eq(portalSessions.id, sessionId), eq(portalSessions.agencyId, agencyId)))
+    .get();
+  return !row ? "none" : row.endedAt === null ? "open" : "ended";
 }
 
 /** The login's active sessions, most recently seen first (the Devices page). */

@@ -1,8 +1,8 @@
 /**
  * Portal sign-in, in one fixed order: one D1 round trip that charges the attempt and reads the
  * login, one Argon2id verification, and then either nothing more before the answer (a failure:
- * the charge stands) or one D1 round trip (a verified password: the charge given back, with the
- * Login entry through the client's log). Every way
+ * the charge stands) or one D1 round trip (a verified password: the charge given back and this
+ * device's session row, with the Login entry through the client's log). Every way
  * of failing that could tell an outsider something — no such username, wrong password, inactive
  * login, no password issued, a client who refused portal login — gives the same answer after the
  * same work; the staff-visible entry naming the reason is written after the answer. The expired
@@ -18,10 +18,14 @@ import { errorText } from "../observability/error-text";
 import { sendNoticeToLogin } from "../portal-notices/send";
 import { recordForOtherClients, signInTargets } from "../families/session-entries";
 import { chargeSignIn, giveBackCharge, signedInStatements, usernameKeyOf, type PortalAgency, type SignInLogin } from "./queries";
+import { sessionInsertAfterChange, sessionState, type NewSession } from "./sessions";
 
 export type SignInOutcome =
-  /** `deviceToken`: a new device cookie to give this browser (null: it already has this login's). */
-  | { kind: "signed-in"; login: SignInLogin; deviceToken: string | null }
+  /**
+   * `deviceToken`: a new device cookie to give this browser (null: it already has this login's);
+   * `sessionId`: the session row written with the Login entry (the cookie names it).
+   */
+  | { kind: "signed-in"; login: SignInLogin; deviceToken: string | null; sessionId: string }
   | { kind: "failed" }
   | { kind: "too-many"; retryAfterMs: number }
   | { kind: "expired" }
@@ -55,6 +59,8 @@ export async function attemptSignIn(
     bucket: AddressBucket;
     ip: string;
     deviceToken?: string;
+    /** This device's part of the session a success starts (portal-session.ts newSessionDevice). */
+    session: Omit<NewSession, "loginId" | "agencyId" | "sessionVersion">;
     defer: (work: () => Promise<unknown>) => void;
   },
 ): Promise<SignInOutcome> {
@@ -105,18 +111,20 @@ export async function attemptSignIn(
   }
 
   // 5. Success, in one commit with its Login entry: the charge given back, last login set, the hash
-  //    upgraded if its parameters are old.
+  //    upgraded if its parameters are old, and this device's session row — so a sign-in that
+  //    fails leaves neither a session nor an entry, and one that lands has both.
   //    A login linked to several clients: the entry goes to each one's log (src/families/session-entries.ts).
   const newHash = verified.needsRehash ? await hashPassword(password) : undefined;
+  const session = { ...req.session, loginId: login!.id, agencyId: agency.id, sessionVersion: login!.sessionVersion };
   const committed = await commitChange(env, {
     agencyId: agency.id,
     clientId: first.clientId,
-    statements: signedInStatements(db, attempt, agency.id, login!.id, newHash),
+    statements: [...signedInStatements(db, attempt, agency.id, login!.id, newHash), sessionInsertAfterChange(session, now)],
     entry: portalEventEntry({ loginId: login!.id, username: login!.username, event: "Login", actingAs: first.actingAs }),
-  });
+  }, async () => (await sessionState(db, agency.id, session.id)) !== "none");
   if (!committed.committed) return { kind: "failed" }; // the login went between the read and now
   await recordForOtherClients(env, others, { agencyId: agency.id, loginId: login!.id, username: login!.username, event: "Login" });
-  return { kind: "signed-in", login: login!, deviceToken: attempt.deviceKey ? null : await newDeviceToken(env, subject) };
+  return { kind: "signed-in", login: login!, deviceToken: attempt.deviceKey ? null : await newDeviceToken(env, subject), sessionId: session.id };
 }
 
 /** The staff-visible entry of the lock this failure started, if it started one. */
