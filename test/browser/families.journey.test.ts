@@ -79,7 +79,7 @@ it("staff link a parent's login to a second child; the parent signs in on a phon
   await desk.locator("#client-portal-section").scrollIntoViewIfNeeded();
   await shot(desk, "3-staff-face-sheet-1280");
   // Its window says that edits reach the person, on every client.
-  await desk.getByRole("link", { name: `Edit portal login ${USERNAME}` }).click();
+  await desk.getByRole("button", { name: `Edit portal login ${USERNAME}` }).click();
   const dialog = desk.getByRole("dialog", { name: "Portal Login" });
   await dialog.getByText("it is one person's login").waitFor();
   await shot(desk, "3b-staff-window-1280");

@@ -80,7 +80,7 @@ it("an admin marks Substance Use IOP as Part 2; the representative's sign-in the
 it("staff record the consent in the Portal Login window; the representative signs in and reads the Consent page", async () => {
   await staff.goto(`${base}/face-sheet/${LUIS}`);
   await staff.waitForLoadState("load");
-  await staff.getByRole("link", { name: `Edit portal login ${REP}` }).click();
+  await staff.getByRole("button", { name: `Edit portal login ${REP}` }).click();
   const dialog = staff.getByRole("dialog", { name: "Portal Login" });
   await dialog.waitFor();
   const section = dialog.getByRole("region", { name: "42 CFR Part 2 consent" });

@@ -65,7 +65,7 @@ it("invitation link → date of birth → Create a passkey → Home; then Log ou
   await desk.waitForLoadState("load");
   await desk.getByLabel("Search clients").pressSequentially("kowalski");
   await desk.getByRole("link", { name: "Kowalski, Daniel" }).click();
-  await desk.getByRole("link", { name: "Add Client Portal Login" }).click();
+  await desk.getByRole("button", { name: "Add Client Portal Login" }).click();
   const dialog = desk.getByRole("dialog", { name: "Portal Login" });
   await dialog.getByLabel("Portal Username").fill(USERNAME);
   await dialog.getByLabel("Invitation link").check();
