@@ -77,7 +77,7 @@ try {
     await desk.waitForTimeout(100);
   }
   // Populate moves focus (and the window's scroll) down: show the window from its heading.
-  await dialog.evaluate((d) => d.querySelectorAll("*").forEach((e: Element) => (e.scrollTop = 0)));
+  await dialog.evaluate((d) => d.querySelectorAll("*").forEach((e: unknown) => ((e as { scrollTop: number }).scrollTop = 0)));
   await dialog.getByRole("heading").first().scrollIntoViewIfNeeded();
   await shot(desk, "portal-login-window");
   const savedAt = new Date();
