@@ -129,6 +129,11 @@ export const STAFF_ROUTES = {
   [`POST ${LOGIN}/resend`]: "portal-logins.manage",
   [`POST ${LOGIN}/emails/:emailId{[0-9]+}/resend`]: "portal-logins.manage",
   [`POST ${LOGIN}/resend-invitation`]: "portal-logins.manage",
+  // Representatives (src/representatives/): Block is staff's; only an administrator undoes it.
+  [`POST ${LOGIN}/block`]: "portal-logins.manage",
+  [`POST ${LOGIN}/unblock`]: "agency.administer",
+  // Reports Menu › Representative expiries: who loses access in the next 14 days, agency-wide.
+  "GET /representatives/expiries": "face-sheet.view",
 
   "GET /document-center": "document-center.view",
   [`GET ${DOC_CLIENT}`]: "document-center.view",

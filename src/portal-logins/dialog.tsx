@@ -11,6 +11,8 @@ import { CHANGED_MIND_LABEL, CREDENTIAL_METHOD_LABEL, NO_RESIDENCE_EMAIL, USERNA
 import { EmailHistoryDisclosure, LoginOverview, type LoginHistoryData } from "./history-views";
 import type { PortalClient } from "./queries";
 import { portalLoginsPath } from "./views";
+import { BlockSection, RepresentativeRecordFields, type BlockInfo } from "../representatives/views";
+import type { RecordValues } from "../representatives/record-form";
 
 export const FORM_ID = "portal-login-form";
 
@@ -30,6 +32,12 @@ export interface PortalLoginFormProps {
   inDialog: boolean;
   /** Edit: the login's credential state and Email history, shown around the form (not part of it). */
   history?: LoginHistoryData;
+  /** The representative record's fields (src/representatives/), as typed or stored. */
+  record: { values: RecordValues; version: number; missing?: boolean; today: string; ageOfMajority: number };
+  /** Said at the top when the client is too young for an own login. */
+  minorNote?: string | null;
+  /** Edit of a representative login: Block / Unblock, below the form. */
+  block?: BlockInfo;
 }
 
 /**
@@ -83,6 +91,11 @@ export function PortalLoginForm(props: PortalLoginFormProps) {
         </p>
       )}
       {props.login && <input type="hidden" name="seen" value={props.login.seen} />}
+      {props.minorNote && (
+        <p class="warning" id="portal-login-minor">
+          {props.minorNote}
+        </p>
+      )}
       {props.client.refusedPortalLogin && (
         <p class="warning" id="portal-login-refused">
           This client is marked Client Refused Portal Login. To save an active login, first confirm below that the client has changed
@@ -121,6 +134,15 @@ export function PortalLoginForm(props: PortalLoginFormProps) {
         label="Representative"
         checked={v.representative}
         hint="Check when this login is for someone acting for the client (family member, guardian, social worker)."
+      />
+      <RepresentativeRecordFields
+        values={props.record.values}
+        errors={e}
+        version={props.record.version}
+        missing={props.record.missing}
+        client={props.client}
+        ageOfMajority={props.record.ageOfMajority}
+        today={props.record.today}
       />
       <Checkbox name="active" label="Active" checked={v.active} hint="Only an active login can sign in to the Client Portal." />
       {props.client.refusedPortalLogin && (
@@ -198,6 +220,7 @@ export function PortalLoginDialog(props: Omit<PortalLoginFormProps, "inDialog">)
         </p>
         {props.history && <WindowOverview history={props.history} />}
         <PortalLoginForm {...props} inDialog />
+        {props.block && <BlockSection {...props.block} />}
         {props.history && <EmailHistoryDisclosure {...props.history} idPrefix="window" />}
       </div>
     </dialog>
@@ -225,6 +248,7 @@ export function PortalLoginPage(props: Omit<PortalLoginFormProps, "inDialog"> & 
       <section class="card portal-login-page" aria-label="Portal Login">
         {props.history && <WindowOverview history={props.history} />}
         <PortalLoginForm {...props} inDialog={false} />
+        {props.block && <BlockSection {...props.block} />}
         {props.history && <EmailHistoryDisclosure {...props.history} idPrefix="window" />}
       </section>
     </Layout>

@@ -29,7 +29,10 @@ import { sendNoticeToLogin } from "../portal-notices/send";
 import { dateOfBirthForm, DOB_FIELD, type DobValues } from "./date-of-birth";
 import { clearLinkCookie, dobProof, hasDobProof, linkPath, readLinkCookie, setLinkCookie } from "./link-cookie";
 import { LinkDobPage, LinkPasswordPage, LinkUnusablePage } from "./link-views";
-import { portalPath, SLUG_PATTERN, startPortalSession, type PortalEnv } from "./portal-session";
+import { accessHasEnded, portalPath, SLUG_PATTERN, startPortalSession, type PortalEnv } from "./portal-session";
+import type { AccessDenial } from "../representatives/access";
+import { accessNow, loadAccessFacts } from "../representatives/facts";
+import { accessEndedText } from "../representatives/messages";
 
 const LINK = `/portal/:slug{${SLUG_PATTERN}}/link`;
 
@@ -53,13 +56,32 @@ function unusable(c: C, locked = false) {
   return c.html(<LinkUnusablePage agency={c.var.agency} locked={locked} />, 410);
 }
 
+/**
+ * The access rule (src/representatives/access.ts) for the link's login and client: a link is no
+ * way around an end date, a majority birthday or a block. Null when access holds.
+ */
+async function accessDenied(c: C, link: PortalLink): Promise<AccessDenial | null> {
+  const facts = await loadAccessFacts(c.var.db, c.var.agency.id, link.login.id, link.login.clientId);
+  if (!facts) return "inactive";
+  const verdict = accessNow(c.env, c.var.agency, facts, Date.now());
+  return verdict.ok ? null : verdict.reason;
+}
+
+/** The page for a link whose login's access has ended (a block reads like any unusable link). */
+function accessEndedPage(c: C, reason: AccessDenial) {
+  if (!accessHasEnded(reason)) return unusable(c);
+  clearLinkCookie(c, c.var.agency.slug);
+  return c.html(<LinkUnusablePage agency={c.var.agency} accessEnded={accessEndedText(c.var.agency.name, reason)} />, 410);
+}
+
 /** The link this browser holds, if it can still be used, and whether its date of birth was answered. */
-async function heldLink(c: C): Promise<{ link: PortalLink; token: string; dobAnswered: boolean } | null> {
+async function heldLink(c: C): Promise<{ link: PortalLink; token: string; dobAnswered: boolean; denied?: AccessDenial } | null> {
   const held = readLinkCookie(c);
   if (!held) return null;
   const link = await findPortalLink(c.var.db, c.var.agency.id, held.token, Date.now());
   if (!link) return null;
-  return { link, token: held.token, dobAnswered: await hasDobProof(c.env, link.tokenHash, held.proof) };
+  const denied = (await accessDenied(c, link)) ?? undefined;
+  return { link, token: held.token, dobAnswered: await hasDobProof(c.env, link.tokenHash, held.proof), denied };
 }
 
 const dobPage = (c: C, link: PortalLink, extra: { values?: DobValues; error?: string; alert?: string } = {}) => (
@@ -70,6 +92,8 @@ export const portalLinkRoutes = new Hono<PortalEnv>()
   .get(`${LINK}/:token`, async (c) => {
     const link = await findPortalLink(c.var.db, c.var.agency.id, c.req.param("token"), Date.now());
     if (!link || link.locked) return unusable(c, link?.locked);
+    const denied = await accessDenied(c, link);
+    if (denied) return accessEndedPage(c, denied);
     setLinkCookie(c, c.var.agency.slug, { token: c.req.param("token") }, link.expiresAt);
     return c.redirect(linkPath(c.var.agency.slug), 303);
   })
@@ -77,6 +101,7 @@ export const portalLinkRoutes = new Hono<PortalEnv>()
   .get(LINK, async (c) => {
     const held = await heldLink(c);
     if (!held || held.link.locked) return unusable(c, held?.link.locked);
+    if (held.denied) return accessEndedPage(c, held.denied);
     const { link } = held;
     if (!held.dobAnswered) return c.html(dobPage(c, link));
     return c.html(<LinkPasswordPage agency={c.var.agency} purpose={link.purpose} username={link.login.username} />);
@@ -85,6 +110,7 @@ export const portalLinkRoutes = new Hono<PortalEnv>()
   .post(`${LINK}/date-of-birth`, async (c) => {
     const held = await heldLink(c);
     if (!held || held.link.locked) return unusable(c, held?.link.locked);
+    if (held.denied) return accessEndedPage(c, held.denied);
     const { link } = held;
     if (held.dobAnswered) return c.redirect(linkPath(c.var.agency.slug), 303);
     const body = await c.req.parseBody();
@@ -106,6 +132,7 @@ export const portalLinkRoutes = new Hono<PortalEnv>()
     const { agency } = c.var;
     const held = await heldLink(c);
     if (!held || held.link.locked) return unusable(c, held?.link.locked);
+    if (held.denied) return accessEndedPage(c, held.denied);
     const { link } = held;
     // The date of birth comes first, always.
     if (!held.dobAnswered) return c.redirect(linkPath(agency.slug), 303);

@@ -23,6 +23,9 @@ import { errorText } from "../observability/error-text";
 import { verifyAuthentication } from "../passkeys/ceremonies";
 import { passkeyUseStatement } from "../passkeys/queries";
 import type { RelyingParty } from "../passkeys/relying-party";
+import type { AccessDenial } from "../representatives/access";
+import { accessFactsOf, accessNow } from "../representatives/facts";
+import { DENIAL_REASONS } from "../representatives/messages";
 import { findSignInLoginById, loginMaySignIn, passkeySignedInStatement, usernameKeyOf, type PortalAgency, type SignInLogin } from "./queries";
 
 export type PasskeySignInOutcome =
@@ -34,6 +37,8 @@ export type PasskeySignInOutcome =
   | { kind: "not-allowed"; locked: boolean }
   /** Its login still has a temporary password, and that expired. */
   | { kind: "expired" }
+  /** The access rule (src/representatives/access.ts) says no: the user is told their access has ended. */
+  | { kind: "access-ended"; reason: AccessDenial }
   | { kind: "too-many" };
 
 const PORTAL_ACTOR = { type: "system", id: null, name: "Client Portal" } as const;
@@ -47,6 +52,7 @@ const LOCKED = "the login is locked after failed sign-in attempts";
 /** Why a verified passkey's login may not sign in (for the staff-visible entry); null: it may. */
 function refusal(login: SignInLogin, now: number): string | null {
   if (!login.active) return "the login is inactive";
+  if (login.accBlockedAt !== null) return "the login is blocked";
   if (login.clientRefused) return "the client refused portal login (Client Refused Portal Login is set)";
   if (login.lockedUntil !== null && login.lockedUntil > now) return LOCKED;
   return null;
@@ -81,6 +87,12 @@ export async function signInWithPasskey(
   if (login.mustChangePassword && login.tempPasswordExpiresAt != null && now > login.tempPasswordExpiresAt) {
     await guess.succeeded();
     return { kind: "expired" };
+  }
+  const access = accessNow(env, agency, accessFactsOf(login), now);
+  if (!access.ok) {
+    await guess.succeeded();
+    req.defer(() => logRefusal(env, agency, login, `access has ended: ${DENIAL_REASONS[access.reason]}`, req.ip));
+    return { kind: "access-ended", reason: access.reason };
   }
 
   // 4. One commit: the passkey's use (under the gates), the login's last login, the Login entry.

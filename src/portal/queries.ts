@@ -7,7 +7,9 @@ import { and, desc, eq, isNotNull, isNull, sql, type SQL } from "drizzle-orm";
 import type { Statement } from "../audit/chained-log";
 import type { Db } from "../db";
 import { agencySettingsColumns, type AgencySettingsRow } from "../db/agency-settings";
-import { agencies, clientLog, clients, portalLogins, portalSessions } from "../db/schema";
+import { agencies, clientLog, clients, portalLogins, portalRepresentations, portalSessions } from "../db/schema";
+import type { AccessFacts } from "../representatives/access";
+import { accessFactsColumns, accessFactsOf, representationJoin } from "../representatives/facts";
 import { accountCharge, chargeAccountRow, chargeCounters, giveBack, readCounters, roomBeforeAccount, type AccountState, type Attempt, type ThrottleRow } from "../auth/throttle";
 
 /** The agency of a portal URL, with its settings columns (`effectiveSettings(env, agency)`). */
@@ -38,6 +40,8 @@ const signInColumns = {
   failedAttempts: portalLogins.failedAttempts,
   lockedUntil: portalLogins.lockedUntil,
   clientRefused: clients.refusedPortalLogin,
+  // The access rule's facts (src/representatives/access.ts), in the same round trip.
+  ...accessFactsColumns,
 };
 
 /** The query for sign-in's login: this agency's, with this username, only if its client is the agency's too. */
@@ -46,6 +50,7 @@ function signInLoginQuery(db: Db, agencyId: number, usernameKey: string) {
     .select(signInColumns)
     .from(portalLogins)
     .innerJoin(clients, and(eq(clients.id, portalLogins.clientId), eq(clients.agencyId, portalLogins.agencyId)))
+    .leftJoin(portalRepresentations, representationJoin(portalLogins.clientId))
     .where(and(eq(portalLogins.agencyId, agencyId), eq(portalLogins.usernameKey, usernameKey)));
 }
 
@@ -57,6 +62,7 @@ export async function findSignInLoginById(db: Db, agencyId: number, loginId: num
     .select(signInColumns)
     .from(portalLogins)
     .innerJoin(clients, and(eq(clients.id, portalLogins.clientId), eq(clients.agencyId, portalLogins.agencyId)))
+    .leftJoin(portalRepresentations, representationJoin(portalLogins.clientId))
     .where(and(eq(portalLogins.agencyId, agencyId), eq(portalLogins.id, loginId)))
     .get();
   return row ?? null;
@@ -204,6 +210,8 @@ export interface PortalUser {
   /** This device's session (portal_sessions): its id, and when it began. */
   sessionId: string;
   signedInAt: number;
+  /** The access rule's facts for this login and client, read with the session (src/representatives/access.ts). */
+  access: AccessFacts;
 }
 
 /**
@@ -229,6 +237,7 @@ export async function findSessionLogin(db: Db, agencyId: number, loginId: number
       lastName: clients.lastName,
       sessionId: sql<string>`${portalSessions.id}`.as("session_pk"),
       signedInAt: portalSessions.createdAt,
+      ...accessFactsColumns,
     })
     .from(portalLogins)
     .innerJoin(clients, and(eq(clients.id, portalLogins.clientId), eq(clients.agencyId, portalLogins.agencyId)))
@@ -242,6 +251,8 @@ export async function findSessionLogin(db: Db, agencyId: number, loginId: number
         eq(portalSessions.sessionVersion, portalLogins.sessionVersion),
       ),
     )
+    // The representation for the session's client (today the login's own; families: the chosen one).
+    .leftJoin(portalRepresentations, representationJoin(portalLogins.clientId))
     .where(and(eq(portalLogins.id, loginId), eq(portalLogins.agencyId, agencyId), eq(portalLogins.active, true)))
     .limit(1);
   const rows =
@@ -258,8 +269,9 @@ export async function findSessionLogin(db: Db, agencyId: number, loginId: number
         )[1];
   const row = rows[0];
   if (!row) return null;
-  const { firstName, lastName, ...rest } = row;
-  return { ...rest, clientName: `${firstName} ${lastName}` };
+  const { firstName, lastName, accActive, accRepresentative, accBlockedAt, accDateOfBirth, accRepId, accRepBasis, accRepStart, accRepEnd, accRepGuardianship, accRepEndedAt, ...rest } = row;
+  const access = accessFactsOf({ accActive, accRepresentative, accBlockedAt, accDateOfBirth, accRepId, accRepBasis, accRepStart, accRepEnd, accRepGuardianship, accRepEndedAt });
+  return { ...rest, clientName: `${firstName} ${lastName}`, access };
 }
 
 /** The login's current password hash (a first password must differ from the temporary one). */

@@ -17,13 +17,18 @@ import { effectiveSettings } from "../db/agency-settings";
 import { errorText } from "../observability/error-text";
 import { sendNoticeToLogin } from "../portal-notices/send";
 import { chargeSignIn, giveBackCharge, signedInStatements, usernameKeyOf, type PortalAgency, type SignInLogin } from "./queries";
+import type { AccessDenial } from "../representatives/access";
+import { accessFactsOf, accessNow } from "../representatives/facts";
+import { DENIAL_REASONS } from "../representatives/messages";
 
 export type SignInOutcome =
   /** `deviceToken`: a new device cookie to give this browser (null: it already has this login's). */
   | { kind: "signed-in"; login: SignInLogin; deviceToken: string | null }
   | { kind: "failed" }
   | { kind: "too-many"; retryAfterMs: number }
-  | { kind: "expired" };
+  | { kind: "expired" }
+  /** The right password, but the access rule (src/representatives/access.ts) says no: the user is told. */
+  | { kind: "access-ended"; reason: AccessDenial };
 
 const PORTAL_ACTOR = { type: "system", id: null, name: "Client Portal" } as const;
 
@@ -33,6 +38,8 @@ function failureReason(login: SignInLogin | null, passwordOk: boolean): string |
   if (!login.passwordHash) return "no password has been issued";
   if (!passwordOk) return "wrong password";
   if (!login.active) return "the login is inactive";
+  // A blocked person is answered like anyone with a wrong password: nothing to tell them.
+  if (login.accBlockedAt !== null) return "the login is blocked";
   if (login.clientRefused) return "the client refused portal login (Client Refused Portal Login is set)";
   return null;
 }
@@ -90,7 +97,16 @@ export async function attemptSignIn(
     return { kind: "expired" };
   }
 
-  // 5. Success, in one commit with its Login entry: the charge given back, last login set, the hash
+  // 5. The access rule (end date, majority, representative record, minors): the right password,
+  //    so the user is told their access has ended; staff see why.
+  const access = accessNow(env, agency, accessFactsOf(login!), now);
+  if (!access.ok) {
+    await giveBackCharge(db, attempt, agency.id, login!.id);
+    req.defer(() => logFailure(env, agency, login!, `access has ended: ${DENIAL_REASONS[access.reason]}`, req.ip, null));
+    return { kind: "access-ended", reason: access.reason };
+  }
+
+  // 6. Success, in one commit with its Login entry: the charge given back, last login set, the hash
   //    upgraded if its parameters are old.
   const newHash = verified.needsRehash ? await hashPassword(password) : undefined;
   const committed = await commitChange(env, {
