@@ -133,6 +133,7 @@ export function PortalLoginForm(props: PortalLoginFormProps) {
         name="representative"
         label="Representative"
         checked={v.representative}
+        error={e.representative}
         hint="Check when this login is for someone acting for the client (family member, guardian, social worker)."
       />
       <RepresentativeRecordFields
