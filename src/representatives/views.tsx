@@ -105,7 +105,7 @@ export function RepresentativeRecordFields(props: RecordFieldsProps) {
       <input type="hidden" name="recordVersion" value={String(props.version)} />
       <div class={e.repName ? "field has-error" : "field"}>
         <label for="f-repName">
-          Representative's name<span aria-hidden="true"> *</span>
+          Full name<span aria-hidden="true"> *</span>
         </label>
         <input id="f-repName" name="repName" type="text" value={v.repName} maxlength={100} autocomplete="off" aria-invalid={e.repName ? "true" : undefined} aria-describedby={e.repName ? "f-repName-error" : undefined} />
         {e.repName && (

@@ -41,7 +41,7 @@ const uname = (p: string) => `${p}.${++n}.${crypto.randomUUID().slice(0, 4)}`;
 describe("representative record: add", () => {
   it("the window asks for the record's fields, with the client's 18th birthday shown for a parent of a minor", async () => {
     const html = await (await admin.get(`${loginsPath(GRACE)}/new`, { htmx: true })).text();
-    for (const label of ["Representative&#39;s name", "Relationship", "Legal basis", "Start date", "End date", "Court-ordered guardianship recorded"]) expect(html).toContain(label);
+    for (const label of ["Full name", "Relationship", "Legal basis", "Start date", "End date", "Court-ordered guardianship recorded"]) expect(html).toContain(label);
     expect(html).toContain("Grace&#39;s 18th birthday (05/19/2027)");
     expect(html).toContain('<option value="parent-of-minor">Parent of a minor</option>');
   });
