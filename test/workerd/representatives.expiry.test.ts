@@ -57,6 +57,14 @@ describe("the end date ends a session at its next request", () => {
     expect(alertText(await res.text())).toBe(ENDED);
   });
 
+  it("staff see the status Expired (representative) in the Client Portal table", async () => {
+    const login = await createLogin({ representative: true, clientId: DEMO.james });
+    await endToday(login.id);
+    const admin = await Browser.staff("admin@riverbend.test");
+    const html = await (await admin.get(`/face-sheet/${DEMO.james}`)).text();
+    expect(html).toMatch(new RegExp(`${login.username}[\\s\\S]*?>Expired \\(representative\\)<`));
+  });
+
   it("the day before the end date, access still holds", async () => {
     const { login, b } = await signedInLogin({ representative: true, clientId: DEMO.maria });
     await sql("UPDATE portal_representations SET end_date = ? WHERE login_id = ?", demoToday(1), login.id);
