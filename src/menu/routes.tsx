@@ -40,6 +40,10 @@ export const menuRoutes = new Hono<AppEnv>().get("/menu", (c) => {
               <a href="/document-center">Document Center</a>
               <span class="hint">A client's case documents, including the Face Sheet Change Log.</span>
             </li>
+            <li>
+              <a href="/representatives/expiries">Representative expiries</a>
+              <span class="hint">Representatives whose portal access ends in the next 14 days.</span>
+            </li>
           </ul>
         </section>
         {can(staff.role, "agency.administer") && (

@@ -7,7 +7,9 @@
  */
 import { can, type Role } from "../auth/permissions";
 import type { LoginLinks } from "../clients/portal-links";
-import type { PortalEmail, PortalLogin } from "../db/schema";
+import type { PortalEmail, PortalLogin, PortalRepresentation } from "../db/schema";
+import { portalAccess, type AccessVerdict, type MinorSettings } from "../representatives/access";
+import { RecordSummary } from "../representatives/views";
 import { emailsByLogin, undeliveredNotices } from "./email-history";
 import { EmailHistoryDisclosure, LoginOverview } from "./history-views";
 import { emailDelivery, hasTemporaryPassword, loginStatus, pendingInvitation, type LoginStatus } from "./status";
@@ -46,6 +48,12 @@ export interface SectionData {
   openHistory?: number;
   /** Logins linked to this client from another one (families), with their record for this client. */
   linked?: Map<number, LinkedLogin>;
+  /** Representative records of this client, by login id (src/representatives/). */
+  records: Map<number, PortalRepresentation>;
+  clientDateOfBirth: string;
+  /** The agency's today and minors settings: the access rule's verdict per login. */
+  today: string;
+  minors: MinorSettings;
 }
 
 export const portalLoginsPath = (clientId: number) => `/face-sheet/${clientId}/portal-logins`;
@@ -61,6 +69,11 @@ const STATUS_BADGE: Record<LoginStatus, string> = {
   "Link expired": "badge warn",
   Expired: "badge warn",
   "No password": "badge warn",
+  Blocked: "badge bad",
+  "Expired (representative)": "badge warn",
+  "Record needed": "badge warn",
+  "Not started": "badge",
+  "Too young": "badge warn",
 };
 
 const STATUS_HELP: Record<LoginStatus, string> = {
@@ -72,7 +85,26 @@ const STATUS_HELP: Record<LoginStatus, string> = {
   "Link expired": "Invitation link expired unused; Resend invitation",
   Expired: "Temporary password expired unused; Edit › Reset Password",
   "No password": "Edit › Reset Password to send one",
+  Blocked: "Blocked by staff: no sign-in, no email; only an administrator can unblock",
+  "Expired (representative)": "The representative's access ended (end date or the client's majority); Edit the record to extend it",
+  "Record needed": "A representative login without a record can't sign in: Edit and complete the record",
+  "Not started": "The representative record's start date hasn't come yet",
+  "Too young": "The client is younger than the agency's minimum age for an own login",
 };
+
+/** The access rule's verdict for a login of this client, from the row and its record. */
+export function accessOf(l: PortalLogin, props: Pick<SectionData, "records" | "clientDateOfBirth" | "today" | "minors">): AccessVerdict {
+  const r = props.records.get(l.id);
+  return portalAccess(
+    {
+      login: { active: l.active, blockedAt: l.blockedAt, representative: l.representative },
+      clientDateOfBirth: props.clientDateOfBirth,
+      representation: r ? { legalBasis: r.legalBasis, startDate: r.startDate, endDate: r.endDate, guardianship: r.guardianship, endedAt: r.endedAt } : null,
+    },
+    props.today,
+    props.minors,
+  );
+}
 
 /** Text with line-break opportunities where `at` matches (URLs after a slash, emails before the @). */
 function breakable(text: string, at: RegExp) {
@@ -148,9 +180,9 @@ export function ClientPortalBody(props: SectionData) {
 }
 
 /** The Status cell: the badge, what an invitation link is waiting on, and Resend invitation. */
-function StatusCell(props: { base: string; login: PortalLogin; links: LoginLinks | undefined; now: number; timezone: string; lockHoldMs: number; manage: boolean }) {
+function StatusCell(props: { base: string; login: PortalLogin; links: LoginLinks | undefined; now: number; timezone: string; lockHoldMs: number; manage: boolean; access: AccessVerdict }) {
   const { login: l, now } = props;
-  const status = loginStatus(l, now, props.links, props);
+  const status = loginStatus(l, now, props.links, props, props.access);
   const invite = pendingInvitation(l, props.links);
   // Invited by link and still without a password (its link may have been ended, e.g. by a deactivation).
   const invitedByLink = l.passwordHash === null && l.mustChangePassword && props.links?.invite !== undefined;
@@ -217,11 +249,20 @@ function LoginsTable(props: SectionData & { manage: boolean }) {
                   {l.username}
                 </td>
                 <td data-label="Representative">
-                  {props.linked?.get(l.id) ? <LinkedLoginCell clientId={props.clientId} username={l.username} link={props.linked.get(l.id)!} manage={props.manage} /> : yesNo(l.representative)}
+                  {props.linked?.get(l.id) ? (
+                    <LinkedLoginCell clientId={props.clientId} username={l.username} link={props.linked.get(l.id)!} manage={props.manage} />
+                  ) : l.representative ? (
+                    <div class="representative-cell">
+                      <span>Yes</span>
+                      <RecordSummary record={props.records.get(l.id)} dateOfBirth={props.clientDateOfBirth} ageOfMajority={props.minors.ageOfMajority} />
+                    </div>
+                  ) : (
+                    "No"
+                  )}
                 </td>
                 <td data-label="Active">{yesNo(l.active)}</td>
                 <td data-label="Status">
-                  <StatusCell base={base} login={l} links={links} now={props.now} timezone={props.timezone} lockHoldMs={props.lockHoldMs} manage={props.manage} />
+                  <StatusCell base={base} login={l} links={links} now={props.now} timezone={props.timezone} lockHoldMs={props.lockHoldMs} manage={props.manage} access={accessOf(l, props)} />
                 </td>
                 <td data-label="Credential">
                   <LoginOverview {...history} />

@@ -20,6 +20,8 @@ import { sessionLimits, signSession, verifySession } from "../auth/session";
 import { cityOf, countryOf, deviceSummary } from "./device";
 import { findSessionLogin, type PortalAgency, type PortalUser } from "./queries";
 import { insertSession, newSessionId, type SessionMethod } from "./sessions";
+import { accessNow } from "../representatives/facts";
+import type { AccessDenial } from "../representatives/access";
 
 /** Hono's environment for portal routes. */
 export interface PortalEnv {
@@ -30,6 +32,8 @@ export interface PortalEnv {
     portalUser?: PortalUser;
     /** A cookie came with the request but no longer opens a session. */
     sessionEnded?: boolean;
+    /** ...because the access rule (src/representatives/access.ts) no longer holds: why. */
+    accessDenied?: AccessDenial;
   };
 }
 
@@ -125,7 +129,13 @@ export const loadPortalUser: MiddlewareHandler<PortalEnv> = async (c, next) => {
         : null;
     // A temporary password that expired ends a session begun with it, too.
     const tempExpired = user?.mustChangePassword && user.tempPasswordExpiresAt != null && Date.now() > user.tempPasswordExpiresAt;
-    if (claims && user && user.sessionVersion === claims.ver && !tempExpired) {
+    // The access rule, on every request: an end date, a majority birthday, a block or an ended
+    // link ends the session at once — no cron has to run first.
+    // A representative login's standing is per client: src/families/portal-scope.ts applies the
+    // rule to each of its clients right after this, and ends the session when none is left.
+    const access = user ? (user.representative ? ({ ok: true } as const) : accessNow(c.env, agency, user.access, Date.now())) : null;
+    if (access && !access.ok) c.set("accessDenied", access.reason);
+    if (claims && user && user.sessionVersion === claims.ver && !tempExpired && access?.ok) {
       c.set("portalUser", user);
       if (refresh) setSessionCookie(c, await signSession(c.env.SESSION_SECRET, claims, limits, now));
     } else {
@@ -138,9 +148,24 @@ export const loadPortalUser: MiddlewareHandler<PortalEnv> = async (c, next) => {
 
 /** Lets a request through only with a session; otherwise back to the portal's sign-in. */
 export const requirePortalUser: MiddlewareHandler<PortalEnv> = async (c, next) => {
-  if (!c.var.portalUser) return c.redirect(`${portalPath(c.var.agency.slug)}${c.var.sessionEnded ? "?ended" : ""}`, 303);
+  if (!c.var.portalUser) return c.redirect(`${portalPath(c.var.agency.slug)}${endedQuery(c)}`, 303);
   await next();
 };
+
+/** Where the sign-in page is told why a session ended: `?ended=access` when access itself has ended. */
+function endedQuery(c: Context<PortalEnv>): string {
+  if (!c.var.sessionEnded) return "";
+  return accessHasEnded(c.var.accessDenied) ? "?ended=access" : "?ended";
+}
+
+/**
+ * Whether a denial is one the user is told as "your access has ended": an end by time, an ended
+ * link, a missing record, a consent that no longer holds. A block or a deactivation reads like any ended session (nothing to
+ * tell a blocked person that might escalate a custody conflict).
+ */
+export function accessHasEnded(reason: AccessDenial | undefined): boolean {
+  return reason !== undefined && reason !== "blocked" && reason !== "inactive";
+}
 
 /**
  * For the portal's JSON endpoints (public/passkeys.js): no session → 401 with where to go, and a
@@ -149,7 +174,7 @@ export const requirePortalUser: MiddlewareHandler<PortalEnv> = async (c, next) =
  */
 export const requirePortalUserJson: MiddlewareHandler<PortalEnv> = async (c, next) => {
   const path = portalPath(c.var.agency.slug);
-  if (!c.var.portalUser) return c.json({ error: "Your session has ended. Sign in again.", redirect: `${path}?ended` }, 401);
+  if (!c.var.portalUser) return c.json({ error: "Your session has ended. Sign in again.", redirect: `${path}${endedQuery(c) || "?ended"}` }, 401);
   if (c.var.portalUser.mustChangePassword) return c.json({ error: "Choose your password first.", redirect: `${path}/change-password` }, 403);
   await next();
 };

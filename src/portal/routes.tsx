@@ -14,7 +14,9 @@ import { commitChange, portalEventEntry } from "../clients/log";
 import { parseForm } from "../forms/parse";
 import { plainText } from "../forms/text";
 import { changePortalPassword } from "./password-change";
+import { accessEndedText } from "../representatives/messages";
 import {
+  accessHasEnded,
   continuePortalSession,
   endPortalSession,
   loadPortalUser,
@@ -82,6 +84,12 @@ export const portalRoutes = new Hono<PortalEnv>()
   .get(`${PORTAL_ROUTE}`, async (c) => {
     const { agency, portalUser: user } = c.var;
     if (!user) {
+      // A session that ended because access itself ended says so (this request's check, or the
+      // redirect of an earlier one: ?ended=access).
+      const denied = c.var.accessDenied;
+      if (accessHasEnded(denied) || c.req.query("ended") === "access") {
+        return c.html(<PortalSignInPage agency={agency} alert={accessEndedText(agency.name, denied && accessHasEnded(denied) ? denied : "end-date")} />);
+      }
       const notice =
         c.req.query("logged-out") !== undefined
           ? "You have logged out."
@@ -129,7 +137,7 @@ export const portalRoutes = new Hono<PortalEnv>()
       return c.html(<PortalSignInPage agency={agency} username={username} alert={tooMany(agency.name, outcome.retryAfterMs)} />, 429);
     }
     if (outcome.kind === "expired") return c.html(<PortalSignInPage agency={agency} username={username} alert={expired(agency.name)} />, 401);
-    if (outcome.kind === "access-ended") return c.html(<PortalSignInPage agency={agency} username={username} alert={accessEnded(agency.name)} />, 403);
+    if (outcome.kind === "access-ended") return c.html(<PortalSignInPage agency={agency} username={username} alert={accessEndedText(agency.name, outcome.reason)} />, 403);
     const { login } = outcome;
     if (outcome.deviceToken) setDeviceCookie(c, deviceCookie, outcome.deviceToken);
     await startPortalSession(c, { loginId: login.id, sessionVersion: login.sessionVersion });

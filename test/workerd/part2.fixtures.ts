@@ -28,7 +28,7 @@ export async function markPart2(name = SUD_PROGRAM, part2 = true, agencyId = 1) 
 export async function createRepresentation(loginId: number, clientId: number, opts: { agencyId?: number; name?: string; endedAt?: number | null } = {}): Promise<number> {
   const row = await env.DB.prepare(
     `INSERT INTO portal_representations (agency_id, login_id, client_id, name, relationship, legal_basis, start_date, end_date, ended_at, created_at)
-     VALUES (?, ?, ?, ?, 'parent', 'client-authorisation', ?, NULL, ?, ?) RETURNING id`,
+     VALUES (?, ?, ?, ?, 'parent', 'client-authorisation', ?, NULL, ?, ?) ON CONFLICT (login_id, client_id) DO UPDATE SET name = excluded.name, relationship = excluded.relationship, legal_basis = excluded.legal_basis, start_date = excluded.start_date, end_date = excluded.end_date, ended_at = excluded.ended_at RETURNING id`,
   )
     .bind(opts.agencyId ?? 1, loginId, clientId, opts.name ?? "Rosa Ortega", riverbendDay(-365), opts.endedAt ?? null, Date.now())
     .first<{ id: number }>();
@@ -49,7 +49,7 @@ export async function createConsent(representationId: number, clientId: number, 
   const row = await env.DB.prepare(
     `INSERT INTO part2_consents (agency_id, representation_id, client_id, client_name, discloser, recipient, purpose, information,
        expires_on, expiry_event, event_occurred_at, signed_on, right_to_revoke_stated, created_at, revoked_at, superseded_at)
-     VALUES (?, ?, ?, 'Luis Ortega', 'Riverbend Behavioral Health', 'Rosa Ortega', 'Support in treatment', 'Attendance and progress', ?, ?, ?, ?, 1, ?, ?, ?) RETURNING id`,
+     VALUES (?, ?, ?, 'Luis Ortega', 'Riverbend Behavioral Health', 'Rosa Ortega', 'Support in treatment', 'Attendance and progress', ?, ?, ?, ?, 1, ?, ?, ?) ON CONFLICT (login_id, client_id) DO UPDATE SET name = excluded.name, relationship = excluded.relationship, legal_basis = excluded.legal_basis, start_date = excluded.start_date, end_date = excluded.end_date, ended_at = excluded.ended_at RETURNING id`,
   )
     .bind(
       spec.agencyId ?? 1,
