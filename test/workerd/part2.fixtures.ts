@@ -49,7 +49,7 @@ export async function createConsent(representationId: number, clientId: number, 
   const row = await env.DB.prepare(
     `INSERT INTO part2_consents (agency_id, representation_id, client_id, client_name, discloser, recipient, purpose, information,
        expires_on, expiry_event, event_occurred_at, signed_on, right_to_revoke_stated, created_at, revoked_at, superseded_at)
-     VALUES (?, ?, ?, 'Luis Ortega', 'Riverbend Behavioral Health', 'Rosa Ortega', 'Support in treatment', 'Attendance and progress', ?, ?, ?, ?, 1, ?, ?, ?) ON CONFLICT (login_id, client_id) DO UPDATE SET name = excluded.name, relationship = excluded.relationship, legal_basis = excluded.legal_basis, start_date = excluded.start_date, end_date = excluded.end_date, ended_at = excluded.ended_at RETURNING id`,
+     VALUES (?, ?, ?, 'Luis Ortega', 'Riverbend Behavioral Health', 'Rosa Ortega', 'Support in treatment', 'Attendance and progress', ?, ?, ?, ?, 1, ?, ?, ?) RETURNING id`,
   )
     .bind(
       spec.agencyId ?? 1,
