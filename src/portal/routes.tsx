@@ -49,8 +49,6 @@ import { otherChoices, recordForOtherClients } from "../families/session-entries
 const GENERIC_FAILURE = "That Portal Username and password don't match an active login. Check both and try again.";
 const tooMany = (agencyName: string, retryAfterMs: number) =>
   `Too many attempts. Wait ${waitText(retryAfterMs)} and try again, or contact ${agencyName} for help.`;
-/** Issue 11: a representative's access has ended (here: no current 42 CFR Part 2 consent). */
-const accessEnded = (agencyName: string) => `Your access to the Client Portal has ended. Contact ${agencyName} if you think this is a mistake.`;
 const expired = (agencyName: string) => `Your temporary password has expired. Contact ${agencyName} for a new one.`;
 
 const signInForm = z.object({

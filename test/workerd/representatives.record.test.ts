@@ -200,10 +200,15 @@ describe("representative record: edit", () => {
     expect((await logEntries(DEMO.maria)).at(-1)!.details.lines).toEqual(["Representative: Yes → No", "Representative record ended"]);
   });
 
-  it("a login of another client can't be edited through this client's URL (404)", async () => {
+  // Merged with families (issue 11 item 5, src/clients/linked-logins.ts): a representative login
+  // linked to this client by a record in force is one of this client's logins, so its window
+  // opens from here; one not linked (or whose link staff ended) is another client's: 404.
+  it("a login of another client can't be edited through this client's URL (404) unless linked to it", async () => {
     const login = await createLogin({ clientId: DEMO.james, representative: true });
-    await createRecord(login.id, DEMO.maria);
-    const res = await editLogin(admin, DEMO.maria, login.id, { email: "x@example.com", representative: true });
-    expect(res.status).toBe(404);
+    expect((await editLogin(admin, DEMO.maria, login.id, { email: "x@example.com", representative: true })).status).toBe(404);
+    const recordId = await createRecord(login.id, DEMO.maria);
+    expect((await editLogin(admin, DEMO.maria, login.id, { email: "x@example.com", representative: true })).status).toBe(200);
+    await env.DB.prepare("UPDATE portal_representations SET ended_at = ? WHERE id = ?").bind(Date.now(), recordId).run();
+    expect((await editLogin(admin, DEMO.maria, login.id, { email: "y@example.com", representative: true })).status).toBe(404);
   });
 });
