@@ -55,12 +55,13 @@ export async function linkLoginToClient(
       input.clientId,
     ],
   };
-  const until = v.endDate ?? "the client's age of majority";
+  // The end date is the first day without access (src/representatives/access.ts), hence "ends".
+  const until = v.endDate ?? "at the client's age of majority";
   const lines = [
     `Representative: ${v.name}`,
     `Relationship: ${relationshipText(v)}`,
     `Legal basis: ${LEGAL_BASIS_LABELS[v.legalBasis]}${v.guardianship ? " (court-ordered guardianship recorded)" : ""}`,
-    `From ${v.startDate} to ${until}`,
+    `From ${v.startDate}, ends ${until}`,
     ...(input.blocked ? ["This person is blocked; linked by an administrator."] : []),
   ];
   const result = await commitChange(env, {

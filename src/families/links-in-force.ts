@@ -4,19 +4,20 @@
  * (is the chosen client still allowed? how many to choose from?) and the "Whose information?"
  * switch (a tampered client id is refused because it is not in this list).
  *
- * Contract (issue 11, ISSUE11.md "Model"): for login L of agency A on day `today` (YYYY-MM-DD in
- * A's time zone), the result holds client X exactly when L is active and not blocked, X is A's, and
- * either
- *   - X is L's own client (portal_logins.client_id) and L has no representation row for X — the
- *     client's own login, or a representative login made before representation records existed; or
- *   - L has a representation row for X (agency A) with `ended_at` null and
- *     `start_date <= today <= end_date` (an open `end_date` counts as no end here).
- * The representative access rule of src/representatives/access.ts (majority for "parent of a
- * minor") narrows the second case further; a representative login also needs, for each client
- * with an open 42 CFR Part 2 case, that link's current consent (src/part2/rule.ts) — per client, so
- * one child's revoked consent leaves the others; at merge that rule is applied to each
- * row returned here (same inputs: loginId, agencyId, today), so every caller keeps using this one
- * function.
+ * Contract (issue 11, ISSUE11.md "Model"): the candidates for login L of agency A are L's own
+ * client (portal_logins.client_id) and every client of A that L has a representation row for. Each
+ * candidate is kept exactly when THE access rule (src/representatives/access.ts `portalAccess`)
+ * says yes on `today` (YYYY-MM-DD in A's time zone), from the facts read here in one query:
+ *   - the client's own login (representative = false): active, not blocked, the client old enough
+ *     for an own login;
+ *   - a representative login: active, not blocked, a representation row for that client (none:
+ *     no access), not ended by staff, start_date <= today < end_date (the end date is the first
+ *     day without access), for "parent of a minor" without guardianship before the client's
+ *     birthday at the agency's age of majority, and — when the client has an open case in a 42 CFR
+ *     Part 2 programme — that link's current consent (src/part2/rule.ts, per client, so one
+ *     child's revoked consent leaves the others).
+ * Every gate (password and passkey sign-in, emailed links, the per-request session scope) uses
+ * this one function.
  */
 import { sql } from "drizzle-orm";
 import type { Db } from "../db";
@@ -122,7 +123,8 @@ export async function linksInForce(db: Db, env: SettingDefaultVars, agency: InFo
 /**
  * How a portal entry names the person acting for this client, after the username: null for the
  * client's own login (the seed's text stays "Patient Portal login by <username>"), else
- * "representative: <relationship>" (or just "representative" for a login with no record).
+ * "representative: <relationship>" (just "representative" for a login with no record — which the
+ * access rule gives no access, so only as a fallback).
  */
 export function actingAsText(link: Pick<ClientInForce, "relationship" | "representative">): string | null {
   if (link.relationship) return `representative: ${RELATIONSHIP_LABELS[link.relationship]}`;

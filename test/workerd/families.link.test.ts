@@ -89,7 +89,7 @@ describe("Link an existing login: happy path", () => {
     expect(entries.map((e) => [e.actor_name, e.change_type, e.description])).toEqual([
       ["Sam Ortiz", "Portal Login", `Portal Login ${login.username} was linked to this client (representative: legal guardian).`],
     ]);
-    expect(JSON.parse(entries[0]!.details).lines).toEqual(["Representative: Pat Doe", "Relationship: legal guardian", "Legal basis: Court order", `From ${today} to ${nextYear}`]);
+    expect(JSON.parse(entries[0]!.details).lines).toEqual(["Representative: Pat Doe", "Relationship: legal guardian", "Legal basis: Court order", `From ${today}, ends ${nextYear}`]);
     expect(await logEntries(1, seqHome)).toEqual([]);
 
     // In the client's Client Portal table, marked linked, with End link; its window says it is one person's.
