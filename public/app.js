@@ -87,8 +87,20 @@
     }
   }, true);
 
-  document.addEventListener("htmx:afterSettle", function (e) { openDialogs(e.target); });
-  document.addEventListener("DOMContentLoaded", function () { openDialogs(document); });
+  // The representative record's fields show only while Representative is checked (without
+  // JavaScript they are always shown, and the server ignores them for a client's own login).
+  function syncRecord(root) {
+    (root || document).querySelectorAll("#f-representative").forEach(function (box) {
+      var record = box.form && box.form.querySelector("#representative-record");
+      if (record) record.hidden = !box.checked;
+    });
+  }
+  document.addEventListener("change", function (e) {
+    if (e.target.id === "f-representative") syncRecord(e.target.form);
+  });
+
+  document.addEventListener("htmx:afterSettle", function (e) { syncRecord(e.target); openDialogs(e.target); });
+  document.addEventListener("DOMContentLoaded", function () { syncRecord(document); openDialogs(document); });
   // A server answer that closes the dialog (e.g. after Save) sends HX-Trigger: close-dialog.
   document.addEventListener("close-dialog", function () {
     document.querySelectorAll("dialog:not(#idle-warning)").forEach(closeDialog);

@@ -61,3 +61,27 @@ export function demoStatements(passwordHash: string): string[] {
   add(2, "L", 2001, lakeside);
   return out;
 }
+
+/**
+ * Demo portal logins (`npm start` only, not the tests' seed): representatives with proper records
+ * (src/representatives/), so the Client Portal table, the portal and Reports Menu › Representative
+ * expiries have something to show. Password `demo-password-2026` (already chosen: no first-password
+ * step). `today` is the agency's today (YYYY-MM-DD) when the data is loaded: the case worker's
+ * access ends 10 days later, so it appears in the expiries list.
+ */
+export function demoPortalStatements(passwordHash: string, today: string, now: number): string[] {
+  const [y, m, d] = today.split("-").map(Number) as [number, number, number];
+  const inTenDays = new Date(Date.UTC(y, m - 1, d + 10)).toISOString().slice(0, 10);
+  const login = (id: number, clientId: number, username: string, email: string) =>
+    `INSERT INTO portal_logins (id, agency_id, client_id, username, username_key, email, representative, active, password_hash, must_change_password, temp_password_expires_at, credential_method, created_at) VALUES (${id}, 1, ${clientId}, ${q(username)}, ${q(username.toLowerCase())}, ${q(email)}, 1, 1, ${q(passwordHash)}, 0, NULL, 'password', ${now})`;
+  const record = (loginId: number, clientId: number, name: string, relationship: string, basis: string, start: string, end: string | null) =>
+    `INSERT INTO portal_representations (agency_id, login_id, client_id, name, relationship, legal_basis, start_date, end_date, guardianship, created_at) VALUES (1, ${loginId}, ${clientId}, ${q(name)}, ${q(relationship)}, ${q(basis)}, ${q(start)}, ${end === null ? "NULL" : q(end)}, 0, ${now})`;
+  return [
+    // Grace Park (11, born 2009-05-19): her mother, parent of a minor — access ends on her 18th birthday.
+    login(1, 11, "helen.park", "helen.park@example.com"),
+    record(1, 11, "Helen Park", "parent", "parent-of-minor", "2026-03-03", null),
+    // Luis Ortega (12): his county case worker, on his authorisation, ending in 10 days.
+    login(2, 12, "dev.patel", "dev.patel@county.example.gov"),
+    record(2, 12, "Dev Patel", "case-manager", "client-authorisation", "2026-06-17", inTenDays),
+  ];
+}

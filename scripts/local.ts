@@ -8,7 +8,7 @@ import { appendFileSync, copyFileSync, existsSync, mkdtempSync, readFileSync, rm
 import { tmpdir } from "node:os";
 import { delimiter, join, resolve } from "node:path";
 import initialize from "@phi-ag/argon2/node";
-import { DEMO_PASSWORD, demoStatements } from "./demo-data.ts";
+import { DEMO_PASSWORD, demoPortalStatements, demoStatements } from "./demo-data.ts";
 
 export const ROOT = resolve(import.meta.dirname, "..");
 
@@ -63,7 +63,9 @@ export async function prepareDatabase(persistTo?: string): Promise<{ seeded: boo
   const hash = argon2.hash(DEMO_PASSWORD, { memoryCost: 19456, timeCost: 2, parallelism: 1, hashLength: 32, type: 2, version: 19 });
   const dir = mkdtempSync(join(tmpdir(), "seed-"));
   const file = join(dir, "seed.sql");
-  writeFileSync(file, demoStatements(hash.encoded).join(";\n") + ";\n");
+  // The demo agencies are in New York: their "today" for the representatives' dates.
+  const today = new Intl.DateTimeFormat("en-CA", { timeZone: "America/New_York" }).format(new Date());
+  writeFileSync(file, [...demoStatements(hash.encoded), ...demoPortalStatements(hash.encoded, today, Date.now())].join(";\n") + ";\n");
   try {
     wrangler(["d1", "execute", "DB", "--local", ...persist, "--file", file]);
   } finally {

@@ -48,6 +48,8 @@ import { staffSessionRoutes } from "./staff-sessions/routes";
 import { staffSessionTimeoutRoutes } from "./session-timeout/routes";
 import { purgeSpentPortalLinks } from "./clients/portal-links";
 import { familiesStaffRoutes } from "./families/routes";
+import { representativeRoutes } from "./representatives/routes";
+import { recordEndedRepresentations } from "./representatives/expiry";
 
 export { ClientLog } from "./audit/client-log";
 export { AgencyLog } from "./audit/agency-log";
@@ -113,6 +115,7 @@ app.route("/", portalLoginRoutes);
 app.route("/", part2ConsentRoutes);
 app.route("/", familiesStaffRoutes);
 app.route("/", portalAccountsRoutes);
+app.route("/", representativeRoutes);
 app.route("/", documentCenterRoutes);
 app.route("/", minorConsentRoutes);
 app.route("/", agencyLogRoutes);
@@ -150,7 +153,7 @@ app.onError((err, c) => {
 
 export default {
   fetch: app.fetch,
-  /** Hourly (wrangler.toml [triggers]): delete sign-in throttle rows whose window has ended, spent staff and portal links, old staff session rows and spent portal sessions. */
+  /** Hourly (wrangler.toml [triggers]): delete sign-in throttle rows whose window has ended, spent staff and portal links, old staff session rows and spent portal sessions; record (log + notice) representatives' ends of access. */
   async scheduled(controller, env) {
     const purged = await purgeSpentThrottles(database(env.DB), controller.scheduledTime);
     console.log(`sign-in throttle: ${purged} spent rows purged`);
@@ -162,5 +165,8 @@ export default {
     console.log(`portal sessions: ${portalSessions} spent sessions purged`);
     const portalLinks = await purgeSpentPortalLinks(database(env.DB), Date.now());
     console.log(`portal links: ${portalLinks} spent links purged`);
+    // Access already ended on every request by itself; this logs each end once and emails the notice.
+    const ended = await recordEndedRepresentations(env, database(env.DB), Date.now());
+    console.log(`representatives: ${ended} ends of access recorded and notified`);
   },
 } satisfies ExportedHandler<Env>;

@@ -144,6 +144,11 @@ export const STAFF_ROUTES = {
   [`GET ${CLIENT}/linked-logins/new`]: "portal-logins.manage",
   [`POST ${CLIENT}/linked-logins`]: "portal-logins.manage",
   [`POST ${CLIENT}/linked-logins/:loginId{[0-9]+}/end`]: "portal-logins.manage",
+  // Representatives (src/representatives/): Block is staff's; only an administrator undoes it.
+  [`POST ${LOGIN}/block`]: "portal-logins.manage",
+  [`POST ${LOGIN}/unblock`]: "agency.administer",
+  // Reports Menu › Representative expiries: who loses access in the next 14 days, agency-wide.
+  "GET /representatives/expiries": "face-sheet.view",
 
   "GET /portal-accounts": "portal-accounts.view",
   "GET /portal-accounts.csv": "portal-accounts.view",

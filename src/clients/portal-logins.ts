@@ -4,7 +4,8 @@
  * temporary passwords and invitation links made here are returned to the caller for the email
  * only: stored hashed, never in an entry.
  */
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, sql, type SQL } from "drizzle-orm";
+import type { Statement } from "../audit/chained-log";
 import { hashPassword } from "../auth/password";
 import { clearAccountCounters } from "../auth/throttle";
 import { throttleKeyOf } from "../auth/throttle-keys";
@@ -20,6 +21,21 @@ import { loginOfClient } from "./linked-logins";
 
 const CHANGE_TYPE = "Portal Login";
 const yesNo = (v: boolean) => (v ? "Yes" : "No");
+
+/**
+ * A change that rides with a login's Save in the same commit and entry — the representative record
+ * (src/representatives/record.ts): statements run after the login's own (each only if the one
+ * before changed rows), lines named in the entry, the portal's wording of them, and a condition the
+ * login's update also needs (the record unchanged since the window was opened).
+ */
+export interface LoginSideChange {
+  statements: (loginId: SQL) => Statement[];
+  lines: string[];
+  deltas: { field: string; before: string | boolean | null; after: string | boolean | null }[];
+  /** How the client's portal Activity names it (null: not at all). */
+  portalLine: string | null;
+  guard?: SQL;
+}
 
 /** A new temporary password, its hash and its expiry (`hours` from now: the agency's lifetime setting). */
 async function issuePassword(now: number, hours: number) {
@@ -81,6 +97,8 @@ export async function createPortalLogin(
     credentialMethod?: CredentialMethod;
     actor: Actor;
     clearRefused?: boolean;
+    /** The representative record, written with the login. */
+    side?: LoginSideChange;
   },
 ): Promise<CreatePortalLoginResult> {
   const now = Date.now();
@@ -123,16 +141,18 @@ export async function createPortalLogin(
     `Active: ${yesNo(input.active)}`,
     `Email: ${input.email}`,
     method ? ISSUED_LINE[method] : "No password issued",
+    ...(input.side?.lines ?? []),
   ];
   // Ours landed if this client has the username with this creation time and email (an object reset).
   const landed = async () => {
     const row = await loginByKey(db, input.agencyId, usernameKey);
     return !!row && row.clientId === input.clientId && row.createdAt === now && row.email === input.email;
   };
+  const newLogin = sql`SELECT id FROM portal_logins WHERE agency_id = ${input.agencyId} AND username_key = ${usernameKey} AND client_id = ${input.clientId}`;
   const result = await commitChange(env, {
     agencyId: input.agencyId,
     clientId: input.clientId,
-    statements: [insert, ...(link?.statements ?? [])],
+    statements: [insert, ...(link?.statements ?? []), ...(input.side?.statements(newLogin) ?? [])],
     entry: {
       actor: input.actor,
       changeType: CHANGE_TYPE,
@@ -144,6 +164,7 @@ export async function createPortalLogin(
           { field: "representative", before: null, after: input.representative },
           { field: "active", before: null, after: input.active },
           { field: "email", before: null, after: input.email },
+          ...(input.side?.deltas ?? []),
         ],
       },
     },
@@ -186,7 +207,14 @@ export type UpdatePortalLoginResult =
   | { status: "not-found" };
 
 /** The entry for a change to an existing login, worded as the seed's Change Log and Action Log. */
-export function modifiedEntry(username: string, changes: string[], actor: Actor, deltas: { field: string; before: string | boolean | null; after: string | boolean | null }[]) {
+export function modifiedEntry(
+  username: string,
+  changes: string[],
+  actor: Actor,
+  deltas: { field: string; before: string | boolean | null; after: string | boolean | null }[],
+  /** What the portal's Activity names instead of `changes` (default: `changes`, emails hidden). */
+  portalChanges: string[] = changes,
+) {
   return {
     actor,
     changeType: CHANGE_TYPE,
@@ -198,7 +226,7 @@ export function modifiedEntry(username: string, changes: string[], actor: Actor,
       // person's email address (the staff-only lines above keep the values).
       portal: {
         action: "Profile Updated",
-        description: `Portal Login ${username} was modified by ${actor.name}. Changes: ${changes.map((c) => (c.startsWith("Email:") ? "Email updated" : c)).join(", ")}`,
+        description: `Portal Login ${username} was modified by ${actor.name}. Changes: ${portalChanges.map((c) => (c.startsWith("Email:") ? "Email updated" : c)).join(", ")}`,
       },
     },
   };
@@ -237,6 +265,8 @@ export async function updatePortalLogin(
     /** `loginFingerprint` of the login as the window showed it; omitted, the current state is taken. */
     expected?: string;
     clearRefused?: boolean;
+    /** The representative record's change, in the same commit and entry. */
+    side?: LoginSideChange;
   },
 ): Promise<UpdatePortalLoginResult> {
   const current = await loginById(db, input.agencyId, input.clientId, input.loginId);
@@ -267,6 +297,11 @@ export async function updatePortalLogin(
   const linkLocked = lockHolds(links?.newest, now, settings);
   const locked = (current.lockedUntil !== null && current.lockedUntil > now) || linkLocked;
   if (locked) changes.push("Unlocked");
+  const portalChanges = [...changes, ...(input.side?.portalLine ? [input.side.portalLine] : [])];
+  if (input.side) {
+    changes.push(...input.side.lines);
+    deltas.push(...input.side.deltas);
+  }
   if (changes.length === 0) {
     if (!input.clearRefused || !(await clearRefusedPortalLogin(env, db, input))) return { status: "unchanged" };
     return { status: "saved", login: current, before: current, temporaryPassword: null, link: null, changes, refusedCleared: true };
@@ -282,6 +317,7 @@ export async function updatePortalLogin(
     eq(portalLogins.active, current.active),
     eq(portalLogins.representative, current.representative),
     eq(portalLogins.sessionVersion, current.sessionVersion),
+    input.side?.guard,
   )!;
   // Unlocking means every device: the login's own count below, and its trusted devices' counters.
   const clearDevices = clearAccountCounters(db, await throttleKeyOf.portalAccount(env, input.agencyId, current.usernameKey)).toSQL();
@@ -330,8 +366,8 @@ export async function updatePortalLogin(
     agencyId: input.agencyId,
     clientId: input.clientId,
     // The update (or the invitation after it) last: the entry is written only if it changed rows.
-    statements: [clearDevices, ...endLinks, update, ...(link?.statements ?? [])],
-    entry: modifiedEntry(current.username, changes, input.actor, deltas),
+    statements: [clearDevices, ...endLinks, update, ...(link?.statements ?? []), ...(input.side?.statements(sql`${current.id}`) ?? [])],
+    entry: modifiedEntry(current.username, changes, input.actor, deltas, portalChanges),
     then: input.clearRefused ? [clearRefusedAfter(db, input)] : undefined,
   }, landed);
   if (!result.committed) return { status: "conflict" };

@@ -5,8 +5,9 @@
  * The record never holds the body, nor a temporary password or a link: only what the email was
  * about (`kind`, and for a notice its non-secret `facts`).
  */
+import { and, eq, isNotNull } from "drizzle-orm";
 import type { Db } from "../db";
-import { portalEmails } from "../db/schema";
+import { portalEmails, portalLogins } from "../db/schema";
 import { errorText } from "../observability/error-text";
 import { sendEmail } from "./send";
 
@@ -46,6 +47,21 @@ export const PORTAL_EMAIL_LABELS: Record<PortalEmailKind, string> = {
 export const isNoticeKind = (kind: string): kind is NoticeKind => (NOTICE_KINDS as readonly string[]).includes(kind);
 export const isCredentialKind = (kind: string): kind is CredentialEmailKind => (CREDENTIAL_EMAIL_KINDS as readonly string[]).includes(kind);
 
+/** Whether staff blocked the login (portal_logins.blocked_at); a login that can't be read is not sent to either. */
+async function isBlocked(db: Db, agencyId: number, loginId: number): Promise<boolean> {
+  try {
+    const row = await db
+      .select({ id: portalLogins.id, blocked: isNotNull(portalLogins.blockedAt) })
+      .from(portalLogins)
+      .where(and(eq(portalLogins.id, loginId), eq(portalLogins.agencyId, agencyId)))
+      .get();
+    return !row || Boolean(row.blocked);
+  } catch (err) {
+    console.error(`portal login ${loginId}: blocked check failed: ${errorText(err)}`);
+    return true;
+  }
+}
+
 /** The longest reason kept for a failed send: enough to read, never a message. */
 const ERROR_MAX = 200;
 
@@ -81,6 +97,13 @@ export interface PortalEmailOutcome {
  *   if (status === "failed") showEmailNotSent();
  */
 export async function sendPortalEmail(env: Env, db: Db, input: PortalEmailInput): Promise<PortalEmailOutcome> {
+  // A blocked person (custody conflicts) gets no email of any kind — credentials, links, notices:
+  // refused here, at the one way out, so no send path can forget it. Nothing is recorded either:
+  // the history shows what reached (or tried to reach) an address.
+  if (await isBlocked(db, input.agencyId, input.loginId)) {
+    console.log(`portal login ${input.loginId}: ${input.kind} email not sent: the login is blocked`);
+    return { status: "failed", emailId: null };
+  }
   const outcome = await sendEmail(env, { to: input.to, subject: input.subject, text: input.text, html: input.html });
   const status = outcome.sent ? "sent" : "failed";
   if (!outcome.sent) console.error(`portal login ${input.loginId}: ${input.kind} email not sent: ${outcome.reason}`);

@@ -5,13 +5,14 @@
  */
 import { commitChange, type Actor } from "../clients/log";
 import type { Statement } from "../audit/client-log";
-import { LEGAL_BASIS_LABELS, type LinkValues } from "./form";
+import type { RecordInput } from "../representatives/record-form";
+import { LEGAL_BASIS_LABELS } from "./form";
 import { RELATIONSHIP_LABELS } from "./links-in-force";
 
 export type LinkResult = { status: "linked" } | { status: "refused" };
 
 /** "parent", or the words staff typed for "other". */
-const relationshipText = (v: Pick<LinkValues, "relationship" | "relationshipOther">) =>
+const relationshipText = (v: Pick<RecordInput, "relationship" | "relationshipOther">) =>
   v.relationship === "other" && v.relationshipOther ? `other: ${v.relationshipOther}` : RELATIONSHIP_LABELS[v.relationship];
 
 /**
@@ -23,7 +24,7 @@ const relationshipText = (v: Pick<LinkValues, "relationship" | "relationshipOthe
  */
 export async function linkLoginToClient(
   env: Env,
-  input: { agencyId: number; clientId: number; loginId: number; username: string; values: LinkValues; actor: Actor; byAdmin: boolean; blocked: boolean },
+  input: { agencyId: number; clientId: number; loginId: number; username: string; values: RecordInput; actor: Actor; byAdmin: boolean; blocked: boolean },
 ): Promise<LinkResult> {
   const v = input.values;
   const now = Date.now();
@@ -42,10 +43,10 @@ export async function linkLoginToClient(
       input.agencyId,
       v.name,
       v.relationship,
-      v.relationship === "other" ? v.relationshipOther : null,
+      v.relationshipOther,
       v.legalBasis,
       v.startDate,
-      v.endDate === "" ? null : v.endDate,
+      v.endDate,
       v.guardianship ? 1 : 0,
       now,
       input.loginId,
@@ -54,12 +55,13 @@ export async function linkLoginToClient(
       input.clientId,
     ],
   };
-  const until = v.endDate === "" ? "the client's age of majority" : v.endDate;
+  // The end date is the first day without access (src/representatives/access.ts), hence "ends".
+  const until = v.endDate ?? "at the client's age of majority";
   const lines = [
     `Representative: ${v.name}`,
     `Relationship: ${relationshipText(v)}`,
     `Legal basis: ${LEGAL_BASIS_LABELS[v.legalBasis]}${v.guardianship ? " (court-ordered guardianship recorded)" : ""}`,
-    `From ${v.startDate} to ${until}`,
+    `From ${v.startDate}, ends ${until}`,
     ...(input.blocked ? ["This person is blocked; linked by an administrator."] : []),
   ];
   const result = await commitChange(env, {

@@ -4,24 +4,29 @@
  * (is the chosen client still allowed? how many to choose from?) and the "Whose information?"
  * switch (a tampered client id is refused because it is not in this list).
  *
- * Contract (issue 11, ISSUE11.md "Model"): for login L of agency A on day `today` (YYYY-MM-DD in
- * A's time zone), the result holds client X exactly when L is active and not blocked, X is A's, and
- * either
- *   - X is L's own client (portal_logins.client_id) and L has no representation row for X — the
- *     client's own login, or a representative login made before representation records existed; or
- *   - L has a representation row for X (agency A) with `ended_at` null and
- *     `start_date <= today <= end_date` (an open `end_date` counts as no end here).
- * The representative access rule of src/representatives/access.ts (majority for "parent of a
- * minor") narrows the second case further; a representative login also needs, for each client
- * with an open 42 CFR Part 2 case, that link's current consent (src/part2/rule.ts) — per client, so
- * one child's revoked consent leaves the others; at merge that rule is applied to each
- * row returned here (same inputs: loginId, agencyId, today), so every caller keeps using this one
- * function.
+ * Contract (issue 11, ISSUE11.md "Model"): the candidates for login L of agency A are L's own
+ * client (portal_logins.client_id) and every client of A that L has a representation row for. Each
+ * candidate is kept exactly when THE access rule (src/representatives/access.ts `portalAccess`)
+ * says yes on `today` (YYYY-MM-DD in A's time zone), from the facts read here in one query:
+ *   - the client's own login (representative = false): active, not blocked, the client old enough
+ *     for an own login;
+ *   - a representative login: active, not blocked, a representation row for that client (none:
+ *     no access), not ended by staff, start_date <= today < end_date (the end date is the first
+ *     day without access), for "parent of a minor" without guardianship before the client's
+ *     birthday at the agency's age of majority, and — when the client has an open case in a 42 CFR
+ *     Part 2 programme — that link's current consent (src/part2/rule.ts, per client, so one
+ *     child's revoked consent leaves the others).
+ * Every gate (password and passkey sign-in, emailed links, the per-request session scope) uses
+ * this one function.
  */
 import { sql } from "drizzle-orm";
 import type { Db } from "../db";
 import type { Relationship } from "../db/schema";
 import { part2ConsentHoldsSql } from "../part2/rule";
+import { effectiveSettings, type AgencySettingsRow, type SettingDefaultVars } from "../db/agency-settings";
+import { agencyToday } from "../layout/agency-time";
+import { portalAccess, type AccessDenial, type MinorSettings } from "../representatives/access";
+import { accessFactsOf, type AccessAgency, type AccessFactsRow } from "../representatives/facts";
 
 /** One client a login may act for now, and under which relationship (null: the client's own login). */
 export interface ClientInForce {
@@ -44,25 +49,42 @@ export const RELATIONSHIP_LABELS: Record<Relationship, string> = {
   other: "other",
 };
 
-type Row = { client_pk: number; first_name: string; last_name: string; relationship: Relationship | null; representative: number; chosen: number | null };
+type Row = {
+  acc_active: number;
+  acc_representative: number;
+  acc_blocked_at: number | null;
+  acc_dob: string;
+  acc_rep_id: number | null;
+  acc_rep_basis: AccessFactsRow["accRepBasis"];
+  acc_rep_start: string | null;
+  acc_rep_end: string | null;
+  acc_rep_guardianship: number | null;
+  acc_rep_ended_at: number | null;
+  client_pk: number;
+  first_name: string;
+  last_name: string;
+  relationship: Relationship | null;
+  representative: number;
+  chosen: number | null;
+  part2_holds: number;
+};
 
-function inForceQuery(loginId: number, agencyId: number, today: string, sessionId: string | null) {
-  return sql`SELECT c.id AS client_pk, c.first_name, c.last_name, NULL AS relationship, l.representative,
-      (SELECT s.client_id FROM portal_sessions s WHERE s.id = ${sessionId} AND s.login_id = l.id) AS chosen
-    FROM portal_logins l JOIN clients c ON c.id = l.client_id AND c.agency_id = l.agency_id
-    WHERE l.id = ${loginId} AND l.agency_id = ${agencyId} AND l.active = 1 AND l.blocked_at IS NULL
-      AND (l.representative = 0 OR ${part2ConsentHoldsSql(agencyId, sql`c.id`, sql`l.id`, today)})
-      AND NOT EXISTS (SELECT 1 FROM portal_representations r0 WHERE r0.login_id = l.id AND r0.client_id = l.client_id)
-    UNION ALL
-    SELECT c.id, c.first_name, c.last_name, r.relationship, l.representative,
-      (SELECT s.client_id FROM portal_sessions s WHERE s.id = ${sessionId} AND s.login_id = l.id)
-    FROM portal_representations r
-      JOIN portal_logins l ON l.id = r.login_id AND l.agency_id = r.agency_id
-      JOIN clients c ON c.id = r.client_id AND c.agency_id = r.agency_id
-    WHERE r.login_id = ${loginId} AND r.agency_id = ${agencyId} AND l.active = 1 AND l.blocked_at IS NULL
-      AND r.ended_at IS NULL AND r.start_date <= ${today} AND (r.end_date IS NULL OR r.end_date >= ${today})
-      AND (l.representative = 0 OR ${part2ConsentHoldsSql(agencyId, sql`c.id`, sql`l.id`, today)})
-    ORDER BY 2, 3, 1`;
+// The candidates: the login's own client and every client it has a representation row for, each
+// with the facts the access rule (src/representatives/access.ts) decides on, Part 2 consent
+// included (per client, computed in SQL). Column aliases match accessFactsColumns.
+function candidatesQuery(loginId: number, agencyId: number, today: string, sessionId: string | null) {
+  return sql`SELECT c.id AS client_pk, c.first_name, c.last_name, r.relationship, l.representative,
+      (SELECT s.client_id FROM portal_sessions s WHERE s.id = ${sessionId} AND s.login_id = l.id) AS chosen,
+      l.active AS acc_active, l.representative AS acc_representative, l.blocked_at AS acc_blocked_at, c.date_of_birth AS acc_dob,
+      r.id AS acc_rep_id, r.legal_basis AS acc_rep_basis, r.start_date AS acc_rep_start, r.end_date AS acc_rep_end,
+      r.guardianship AS acc_rep_guardianship, r.ended_at AS acc_rep_ended_at,
+      (l.representative = 0 OR ${part2ConsentHoldsSql(agencyId, sql`c.id`, sql`l.id`, today)}) AS part2_holds
+    FROM portal_logins l
+      JOIN clients c ON c.agency_id = l.agency_id AND (c.id = l.client_id
+        OR c.id IN (SELECT r1.client_id FROM portal_representations r1 WHERE r1.login_id = l.id AND r1.agency_id = l.agency_id))
+      LEFT JOIN portal_representations r ON r.login_id = l.id AND r.agency_id = l.agency_id AND r.client_id = c.id
+    WHERE l.id = ${loginId} AND l.agency_id = ${agencyId}
+    ORDER BY c.first_name, c.last_name, c.id`;
 }
 
 const toLink = (r: Row): ClientInForce => ({
@@ -73,25 +95,36 @@ const toLink = (r: Row): ClientInForce => ({
   representative: r.representative === 1,
 });
 
-/**
- * The clients login `loginId` of agency `agencyId` may act for on `today` (agency time zone,
- * YYYY-MM-DD), by first name; empty when it may act for none (inactive, blocked, every link ended).
- */
-export async function linksInForce(db: Db, loginId: number, agencyId: number, today: string): Promise<ClientInForce[]> {
-  const rows = await db.all<Row>(inForceQuery(loginId, agencyId, today, null));
-  return rows.map(toLink);
-}
+const rowAccess = (r: Row, today: string, minors: MinorSettings) =>
+  portalAccess({ ...accessFactsOf({ accActive: r.acc_active, accRepresentative: r.acc_representative, accBlockedAt: r.acc_blocked_at, accDateOfBirth: r.acc_dob, accRepId: r.acc_rep_id, accRepBasis: r.acc_rep_basis, accRepStart: r.acc_rep_start, accRepEnd: r.acc_rep_end, accRepGuardianship: r.acc_rep_guardianship, accRepEndedAt: r.acc_rep_ended_at }), part2ConsentHolds: r.part2_holds === 1 }, today, minors);
 
-/** As `linksInForce`, with the client this session last chose (portal_sessions.client_id), in one round trip. */
-export async function linksInForceForSession(db: Db, loginId: number, agencyId: number, today: string, sessionId: string) {
-  const rows = await db.all<Row>(inForceQuery(loginId, agencyId, today, sessionId));
-  return { links: rows.map(toLink), chosen: rows[0]?.chosen ?? null };
+/** The agency facts the rule needs: its id, time zone and minors settings (effective values). */
+export type InForceAgency = AccessAgency & { id: number };
+
+/**
+ * The clients login `loginId` may act for now, by first name, each passing the access rule; empty
+ * when it may act for none. `denied` is why the login's own client (or the first candidate) is
+ * refused, for the "access has ended" message when nothing is left.
+ */
+export async function linksInForce(db: Db, env: SettingDefaultVars, agency: InForceAgency, loginId: number, sessionId: string | null = null) {
+  const today = agencyToday(agency.timezone);
+  const minors = effectiveSettings(env, agency as AgencySettingsRow);
+  const rows = await db.all<Row>(candidatesQuery(loginId, agency.id, today, sessionId));
+  const links: ClientInForce[] = [];
+  let denied: AccessDenial | null = null;
+  for (const r of rows) {
+    const verdict = rowAccess(r, today, minors);
+    if (verdict.ok) links.push(toLink(r));
+    else denied ??= verdict.reason;
+  }
+  return { links, chosen: rows[0]?.chosen ?? null, denied };
 }
 
 /**
  * How a portal entry names the person acting for this client, after the username: null for the
  * client's own login (the seed's text stays "Patient Portal login by <username>"), else
- * "representative: <relationship>" (or just "representative" for a login with no record).
+ * "representative: <relationship>" (just "representative" for a login with no record — which the
+ * access rule gives no access, so only as a fallback).
  */
 export function actingAsText(link: Pick<ClientInForce, "relationship" | "representative">): string | null {
   if (link.relationship) return `representative: ${RELATIONSHIP_LABELS[link.relationship]}`;

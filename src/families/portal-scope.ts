@@ -15,7 +15,7 @@
 import type { MiddlewareHandler } from "hono";
 import { agencyToday } from "../layout/agency-time";
 import { endPortalSession, portalPath, type PortalEnv } from "../portal/portal-session";
-import { actingAsText, linksInForceForSession, shortName } from "./links-in-force";
+import { actingAsText, linksInForce, shortName } from "./links-in-force";
 
 /** The page that asks "Whose information?", under the portal's path. */
 export const WHOSE_PATH = "/whose";
@@ -32,9 +32,10 @@ export const scopePortalClient: MiddlewareHandler<PortalEnv> = async (c, next) =
   if (!user) return next();
   const { agency, db } = c.var;
   // 1.
-  const { links, chosen } = await linksInForceForSession(db, user.loginId, agency.id, agencyToday(agency.timezone), user.sessionId);
+  const { links, chosen, denied } = await linksInForce(db, c.env, agency, user.loginId, user.sessionId);
   // 2.
   if (links.length === 0) {
+    if (denied) c.set("accessDenied", denied);
     endPortalSession(c);
     c.set("portalUser", undefined);
     c.set("sessionEnded", true);

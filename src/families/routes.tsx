@@ -13,11 +13,11 @@
 import { Hono, type Context } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../app";
-import { parseForm } from "../forms/parse";
 import { plainText } from "../forms/text";
 import { agencyToday } from "../layout/agency-time";
 import { findPortalClient, findPortalLogin, type PortalClient } from "../portal-logins/queries";
-import { linkForm } from "./form";
+import { effectiveSettings } from "../db/agency-settings";
+import { parseLinkRecord } from "./form";
 import { endLink, linkLoginToClient } from "./link";
 import { findLinkCandidate, findLinkCandidates, type LinkCandidate } from "./queries";
 import { LinkLoginPage, type LinkPageProps } from "./views";
@@ -36,6 +36,9 @@ async function loadClient(c: Context<AppEnv>): Promise<PortalClient | null> {
   const id = idParam.safeParse(c.req.param("clientId"));
   return id.success ? findPortalClient(c.var.db, c.var.staff.agency.id, id.data) : null;
 }
+
+/** The form as typed, for re-rendering it. */
+const stringValues = (body: Record<string, unknown>) => Object.fromEntries(Object.entries(body).filter((e): e is [string, string] => typeof e[1] === "string"));
 
 const isAdmin = (c: Context<AppEnv>) => c.var.staff.role === "admin";
 const today = (c: Context<AppEnv>) => agencyToday(c.var.staff.agency.timezone);
@@ -74,7 +77,7 @@ export const familiesStaffRoutes = new Hono<AppEnv>()
     if (!chosen) return c.notFound();
     const base = { client, query: "", candidates: null, chosen };
     if (chosen.blocked && !isAdmin(c)) return page(c, { ...base, needsAdmin: true }, 403);
-    const form = parseForm(linkForm(today(c)), body);
+    const form = parseLinkRecord(body, { today: today(c), client, ageOfMajority: effectiveSettings(c.env, c.var.staff.agency).ageOfMajority });
     if (!form.ok) return page(c, { ...base, values: form.values, errors: form.errors, alert: INVALID }, 422);
     const result = await linkLoginToClient(c.env, {
       agencyId: c.var.staff.agency.id,
@@ -86,7 +89,7 @@ export const familiesStaffRoutes = new Hono<AppEnv>()
       byAdmin: isAdmin(c),
       blocked: chosen.blocked,
     });
-    if (result.status === "refused") return page(c, { ...base, values: form.values, alert: REFUSED }, 409);
+    if (result.status === "refused") return page(c, { ...base, values: stringValues(body), alert: REFUSED }, 409);
     return c.redirect(`/face-sheet/${client.id}#client-portal-section`, 303);
   })
 

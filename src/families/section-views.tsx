@@ -37,7 +37,7 @@ export function LinkedLoginCell(props: { clientId: number; username: string; lin
         {link.name}, {relationship ?? link.relationship} ({basis ?? link.legalBasis})
       </span>
       <span class="meta">
-        From {mdY(link.startDate)} {link.endDate ? `to ${mdY(link.endDate)}` : "to the client's majority"}
+        From {mdY(link.startDate)}, {link.endDate ? `ends ${mdY(link.endDate)}` : "ends at the client's majority"}
       </span>
       <span class="meta">Created for {link.createdFor}</span>
       {props.manage && (

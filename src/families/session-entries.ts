@@ -10,22 +10,12 @@ import { recordPortalEvent, type PortalEvent } from "../clients/log";
 import type { Db } from "../db";
 import { agencyToday } from "../layout/agency-time";
 import { errorText } from "../observability/error-text";
-import { actingAsText, linksInForce } from "./links-in-force";
+
 
 /** One client's log to write a session entry to, and how the entry names the person there. */
 export interface EntryTarget {
   clientId: number;
   actingAs: string | null;
-}
-
-/**
- * The logs a sign-in's Login entry goes to: every client the login may act for today, first one
- * first (the caller commits the sign-in's writes with that one). Empty when it may act for none
- * (every link ended, or a Part 2 consent missing): the caller refuses the sign-in — access has ended.
- */
-export async function signInTargets(db: Db, agency: { id: number; timezone: string }, login: { id: number }): Promise<EntryTarget[]> {
-  const links = await linksInForce(db, login.id, agency.id, agencyToday(agency.timezone));
-  return links.map((l) => ({ clientId: l.clientId, actingAs: actingAsText(l) }));
 }
 
 /**

@@ -111,7 +111,7 @@ function RecordForm(props: LinkPageProps & { chosen: LinkCandidate }) {
             type="date"
             value={v.endDate}
             error={e.endDate}
-            hint="Required, unless the legal basis is Parent of a minor: that access ends by itself at the client's majority."
+            hint="Access ends on this date. Required unless the legal basis is Parent of a minor: that access ends by itself at the client's majority."
           />
           <Checkbox name="guardianship" label="A court-ordered guardianship is recorded" checked={v.guardianship === "on"} hint="A parent's access then continues past the client's majority." />
           <div class="actions">

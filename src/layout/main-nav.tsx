@@ -32,6 +32,7 @@ export const MAIN_NAV: NavGroup[] = [
     links: [
       { label: "Document Center", href: "/document-center", permission: "document-center.view" },
       { label: "Client Portal Accounts", href: "/portal-accounts", permission: "portal-accounts.view", portalOnly: true },
+      { label: "Representative expiries", href: "/representatives/expiries", permission: "face-sheet.view", portalOnly: true },
     ],
   },
   {
@@ -40,6 +41,7 @@ export const MAIN_NAV: NavGroup[] = [
       { label: "Staff", href: "/admin/staff", permission: "agency.administer" },
       { label: "Agency Log", href: "/admin/agency-log", permission: "agency.administer" },
       { label: "Agency settings", href: "/admin/settings", permission: "agency.administer" },
+      { label: "Programmes", href: "/admin/programmes", permission: "agency.administer" },
     ],
   },
 ];

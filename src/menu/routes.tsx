@@ -46,6 +46,12 @@ export const menuRoutes = new Hono<AppEnv>().get("/menu", (c) => {
                 <span class="hint">Every Client Portal login of the agency: status, email, last login; filter, search, export CSV.</span>
               </li>
             )}
+            {can(staff.role, "face-sheet.view") && staff.agency.portalEnabled && (
+              <li>
+                <a href="/representatives/expiries">Representative expiries</a>
+                <span class="hint">Representatives whose portal access ends in the next 14 days.</span>
+              </li>
+            )}
           </ul>
         </section>
         {can(staff.role, "agency.administer") && (

@@ -15,6 +15,8 @@ import { EmailHistoryDisclosure, LoginOverview, type LoginHistoryData } from "./
 import type { PortalClient } from "./queries";
 import { portalLoginsPath } from "./views";
 import { LinkedLoginNotice } from "../families/section-views";
+import { BlockSection, RepresentativeRecordFields, type BlockInfo } from "../representatives/views";
+import type { RecordValues } from "../representatives/record-form";
 
 export const FORM_ID = "portal-login-form";
 
@@ -36,6 +38,12 @@ export interface PortalLoginFormProps {
   history?: LoginHistoryData;
   /** Shown after the form, outside it: a representative's 42 CFR Part 2 consent section (src/part2/). */
   afterForm?: Child;
+  /** The representative record's fields (src/representatives/), as typed or stored. */
+  record: { values: RecordValues; version: number; missing?: boolean; today: string; ageOfMajority: number };
+  /** Said at the top when the client is too young for an own login. */
+  minorNote?: string | null;
+  /** Edit of a representative login: Block / Unblock, below the form. */
+  block?: BlockInfo;
 }
 
 /**
@@ -98,6 +106,11 @@ export function PortalLoginForm(props: PortalLoginFormProps) {
       {props.alert && <ErrorSummary message={props.alert} errors={props.errors} labels={FIELD_LABELS} targets={{ credentialMethod: "f-credentialMethod-password" }} />}
       {props.login && <input type="hidden" name="seen" value={props.login.seen} />}
       {props.login?.linked && <LinkedLoginNotice />}
+      {props.minorNote && (
+        <p class="warning" id="portal-login-minor">
+          {props.minorNote}
+        </p>
+      )}
       {props.client.refusedPortalLogin && (
         <p class="warning" id="portal-login-refused">
           This client is marked Client Refused Portal Login. To save an active login, first confirm below that the client has changed
@@ -135,7 +148,17 @@ export function PortalLoginForm(props: PortalLoginFormProps) {
         name="representative"
         label="Representative"
         checked={v.representative}
+        error={e.representative}
         hint="Check when this login is for someone acting for the client (family member, guardian, social worker)."
+      />
+      <RepresentativeRecordFields
+        values={props.record.values}
+        errors={e}
+        version={props.record.version}
+        missing={props.record.missing}
+        client={props.client}
+        ageOfMajority={props.record.ageOfMajority}
+        today={props.record.today}
       />
       <Checkbox name="active" label="Active" checked={v.active} error={e.active} hint="Only an active login can sign in to the Client Portal." />
       {props.client.refusedPortalLogin && (
@@ -218,6 +241,7 @@ export function PortalLoginDialog(props: Omit<PortalLoginFormProps, "inDialog">)
         {props.history && <WindowOverview history={props.history} />}
         <PortalLoginForm {...props} inDialog />
         {props.afterForm}
+        {props.block && <BlockSection {...props.block} />}
         {props.history && <EmailHistoryDisclosure {...props.history} idPrefix="window" />}
       </div>
     </dialog>
@@ -246,6 +270,7 @@ export function PortalLoginPage(props: Omit<PortalLoginFormProps, "inDialog"> & 
         {props.history && <WindowOverview history={props.history} />}
         <PortalLoginForm {...props} inDialog={false} />
         {props.afterForm}
+        {props.block && <BlockSection {...props.block} />}
         {props.history && <EmailHistoryDisclosure {...props.history} idPrefix="window" />}
       </section>
     </Layout>

@@ -5,7 +5,7 @@
 import type { PortalLogin } from "../db/schema";
 import type { StatusMessage } from "./views";
 
-export const OUTCOMES = ["added", "saved", "reset", "resent", "notice-resent", "unchanged", "invited", "reinvited", "invitation-resent", "reset-link-resent"] as const;
+export const OUTCOMES = ["added", "saved", "reset", "resent", "notice-resent", "unchanged", "invited", "reinvited", "invitation-resent", "reset-link-resent", "blocked", "unblocked"] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
 const NOT_SENT = "but the email could not be sent. Use Resend.";
@@ -59,6 +59,10 @@ function loginMessage(outcome: Outcome, login: Pick<PortalLogin, "username" | "e
       return sent
         ? { tone: "ok", text: `Portal login ${u} saved. An invitation link was emailed to ${login.email}; the old password no longer works.` }
         : { tone: "warn", text: `Portal login ${u} saved, ${INVITATION_NOT_SENT}` };
+    case "blocked":
+      return { tone: "ok", text: `Portal login ${u} blocked: it can't sign in, its sessions have ended, and it is sent no email. Only an administrator can unblock it.` };
+    case "unblocked":
+      return { tone: "ok", text: `Portal login ${u} unblocked. It can sign in again if it is active and its record is in force.` };
     case "invitation-resent":
       return sent
         ? { tone: "ok", text: `A new invitation link for ${u} was emailed to ${login.email}. Earlier links no longer work.` }

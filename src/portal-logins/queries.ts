@@ -14,6 +14,8 @@ export interface PortalClient {
   lastName: string;
   residenceEmail: string;
   refusedPortalLogin: boolean;
+  /** YYYY-MM-DD: the minors rules and a parent's end at the age of majority. */
+  dateOfBirth: string;
 }
 
 /** The client, only within the agency; null when it is another agency's or doesn't exist. */
@@ -25,6 +27,7 @@ export async function findPortalClient(db: Db, agencyId: number, clientId: numbe
       lastName: clients.lastName,
       residenceEmail: clients.residenceEmail,
       refusedPortalLogin: clients.refusedPortalLogin,
+      dateOfBirth: clients.dateOfBirth,
     })
     .from(clients)
     .where(and(eq(clients.id, clientId), eq(clients.agencyId, agencyId)))

@@ -49,6 +49,13 @@ import { agencyToday } from "../layout/agency-time";
 import { part2ActiveError } from "../part2/rule";
 import { loadConsentSection } from "../part2/consent-routes";
 import { ConsentSection } from "../part2/consent-views";
+import type { PortalRepresentation } from "../db/schema";
+import { ownLoginTooYoung } from "../representatives/minors";
+import { findRecord, loginsAroundClient } from "../representatives/queries";
+import { EMPTY_RECORD, recordValuesFromBody, recordValuesOf, type RecordValues } from "../representatives/record-form";
+import { representationSave } from "../representatives/save";
+import { blockInfoOf, blockedRefusal } from "../representatives/block";
+import type { BlockInfo } from "../representatives/views";
 
 const CLIENT = "/face-sheet/:clientId{[0-9]+}/portal-logins";
 const LOGIN = `${CLIENT}/:loginId{[0-9]+}`;
@@ -78,11 +85,22 @@ async function loadLogin(c: Context<AppEnv>, client: PortalClient): Promise<Port
 /** The window: opened as a dialog, re-rendered in place inside it, or as a page without JS. */
 function respondWindow(
   c: Context<AppEnv>,
-  given: Omit<PortalLoginFormProps, "inDialog" | "tempPasswordHours" | "inviteValidFor">,
-  status: 200 | 409 | 422 | 503,
+  given: Omit<PortalLoginFormProps, "inDialog" | "tempPasswordHours" | "inviteValidFor" | "record"> & { record?: RecordState },
+  status: 200 | 403 | 409 | 422 | 503,
   opening = false,
 ) {
-  const props = { ...given, tempPasswordHours: settingsOf(c).tempPasswordHours, inviteValidFor: durationText(linkSettingsOf(c).lifetimeMs.invite) };
+  const settings = settingsOf(c);
+  const today = todayOf(c);
+  // A re-render keeps the record as typed; a window opened afresh starts a new record today.
+  const record = { ...(given.record ?? { values: { ...EMPTY_RECORD, startDate: today }, version: 0 }), today, ageOfMajority: settings.ageOfMajority };
+  const minorNote = given.client && ownLoginTooYoung(given.client, today, settings.minorOwnLoginAge);
+  const props = {
+    ...given,
+    record,
+    minorNote: minorNote ? `${minorNote.split(":")[0]}: this client can't have an own portal login yet (from age ${settings.minorOwnLoginAge}). Add a representative's login (check Representative).` : null,
+    tempPasswordHours: settings.tempPasswordHours,
+    inviteValidFor: durationText(linkSettingsOf(c).lifetimeMs.invite),
+  };
   if (!wantsFragment(c)) return c.html(<PortalLoginPage {...props} staff={c.var.staff} />, status);
   return c.html(opening ? <PortalLoginDialog {...props} /> : <PortalLoginForm {...props} inDialog />, status);
 }
@@ -153,6 +171,63 @@ async function loadHistory(c: Context<AppEnv>, client: PortalClient, login: Port
 /** The client as it is after a Save that may have cleared Client Refused Portal Login. */
 const withRefused = (client: PortalClient, cleared: boolean): PortalClient => (cleared ? { ...client, refusedPortalLogin: false } : client);
 
+/** The representative record as the window shows it: typed or stored values, and the version it was opened on. */
+interface RecordState {
+  values: RecordValues;
+  version: number;
+  missing?: boolean;
+}
+
+/** The agency's today (YYYY-MM-DD, its time zone): record dates and ages are read against it. */
+const todayOf = (c: Context<AppEnv>) => agencyToday(c.var.staff.agency.timezone);
+
+/** The record as typed in a submitted window (the version it was opened on travels with it). */
+function recordStateFromBody(body: Record<string, unknown>): RecordState {
+  const version = Number(body.recordVersion);
+  return { values: recordValuesFromBody(body), version: Number.isSafeInteger(version) ? version : 0 };
+}
+
+/** The record as stored, for Edit; a representative login without one must get one on this Save. */
+function recordStateOf(login: PortalLogin, record: PortalRepresentation | null, today: string): RecordState {
+  if (record && record.endedAt === null) return { values: recordValuesOf(record), version: record.version };
+  return { values: { ...EMPTY_RECORD, startDate: today }, version: record?.version ?? 0, missing: login.representative };
+}
+
+/** The minors and record rules for a Save (src/representatives/save.ts), with what they need read. */
+async function checkRepresentation(
+  c: Context<AppEnv>,
+  client: PortalClient,
+  body: Record<string, string | File | (string | File)[]>,
+  form: { representative: boolean; active: boolean; email: string },
+  login?: PortalLogin,
+) {
+  const agencyId = c.var.staff.agency.id;
+  const [existing, around] = await Promise.all([
+    login ? findRecord(c.var.db, agencyId, login.id, client.id) : Promise.resolve(null),
+    loginsAroundClient(c.var.db, agencyId, client.id),
+  ]);
+  return representationSave({
+    agencyId,
+    client,
+    settings: settingsOf(c),
+    today: todayOf(c),
+    now: Date.now(),
+    body,
+    representative: form.representative,
+    active: form.active,
+    email: form.email.trim(),
+    loginId: login?.id,
+    existing,
+    around,
+  });
+}
+
+/** Block / Unblock below the Edit window, for a representative login (or one already blocked). */
+async function blockInfo(c: Context<AppEnv>, client: PortalClient, login: PortalLogin): Promise<BlockInfo | undefined> {
+  if (!login.representative && login.blockedAt === null) return undefined;
+  return blockInfoOf(c.var.db, c.var.staff, client.id, login);
+}
+
 const actorOf = (c: Context<AppEnv>) => ({ type: "staff" as const, id: c.var.staff.id, name: c.var.staff.name });
 /** The agency's settings in force (read with the session on this request: a change applies at once). */
 const settingsOf = (c: Context<AppEnv>) => effectiveSettings(c.env, c.var.staff.agency);
@@ -175,7 +250,9 @@ export const portalLoginRoutes = new Hono<AppEnv>()
   .get(`${CLIENT}/new`, async (c) => {
     const client = await loadClient(c);
     if (!client) return c.notFound();
-    const values = { username: "", resetPassword: true, credentialMethod: defaultMethod(c), representative: false, active: true, email: "", changedMind: false };
+    // A client too young for an own login: the window opens on a representative's login.
+    const young = ownLoginTooYoung(client, todayOf(c), settingsOf(c).minorOwnLoginAge) !== null;
+    const values = { username: "", resetPassword: true, credentialMethod: defaultMethod(c), representative: young, active: true, email: "", changedMind: false };
     return respondWindow(c, { client, values }, 200, true);
   })
 
@@ -187,20 +264,24 @@ export const portalLoginRoutes = new Hono<AppEnv>()
     const portalUrl = portalUrlOf(c);
     const body = await c.req.parseBody();
     const values = valuesFromBody(body, "", defaultMethod(c));
-    if (body.populate !== undefined) return respondWindow(c, { client, ...populated(client, values) }, 200);
+    const record = recordStateFromBody(body);
+    if (body.populate !== undefined) return respondWindow(c, { client, record, ...populated(client, values) }, 200);
 
     // 1. Validate, and check the username is free (the unique index settles a race below);
-    //    every message at once, so one round of corrections is enough.
+    //    every message at once, so one round of corrections is enough. The representative record
+    //    and the minors rules too (src/representatives/).
     const form = parsePortalLoginForm(addPortalLoginForm, body, { refused: client.refusedPortalLogin });
     const errors: FieldErrors = form.ok ? {} : { ...form.errors };
     const username = values.username.trim();
     if (!errors.username && (await isUsernameTaken(c.var.db, staff.agency.id, usernameKeyOf(username)))) errors.username = duplicateMessage(username);
+    const representation = await checkRepresentation(c, client, body, values);
+    Object.assign(errors, { ...representation.errors, ...errors });
     // 42 CFR Part 2 (issue 11): a new representative login of a client in a Part 2 programme has no consent yet.
     const part2 = form.ok ? await part2ActiveError(c.var.db, { agencyId: staff.agency.id, clientId: client.id, loginId: null, representative: form.data.representative, active: form.data.active, today: agencyToday(staff.agency.timezone) }) : null;
     if (part2) errors.active = part2;
-    if (!form.ok || errors.username || errors.active) return respondWindow(c, { client, values, errors, alert: INVALID }, 422);
+    if (!form.ok || Object.keys(errors).length > 0) return respondWindow(c, { client, record, values, errors, alert: INVALID }, 422);
     const input = form.data;
-    const duplicate = { client, values, errors: { username: duplicateMessage(input.username) }, alert: INVALID };
+    const duplicate = { client, record, values, errors: { username: duplicateMessage(input.username) }, alert: INVALID };
 
     // 2. Add the login with its log entry (one batch).
     let result;
@@ -218,10 +299,11 @@ export const portalLoginRoutes = new Hono<AppEnv>()
         credentialMethod: input.credentialMethod ?? "password",
         actor: actorOf(c),
         clearRefused: client.refusedPortalLogin && input.changedMind,
+        side: representation.side,
       });
     } catch (err) {
       console.error(`portal login add failed for client ${client.id}: ${errorText(err)}`);
-      return respondWindow(c, { client, values, alert: UNAVAILABLE }, 503);
+      return respondWindow(c, { client, record, values, alert: UNAVAILABLE }, 503);
     }
     if (result.status === "duplicate") return respondWindow(c, duplicate, 422);
 
@@ -261,11 +343,12 @@ export const portalLoginRoutes = new Hono<AppEnv>()
       email: login.email,
       changedMind: false,
     };
-    const history = await loadHistory(c, client, login);
+    const [history, stored, block] = await Promise.all([loadHistory(c, client, login), findRecord(c.var.db, c.var.staff.agency.id, login.id, client.id), blockInfo(c, client, login)]);
+    const record = recordStateOf(login, stored, todayOf(c));
     // A representative's 42 CFR Part 2 consent section (issue 11), after the form.
     const consent = await loadConsentSection(c, client, login);
     const afterForm = consent ? <ConsentSection {...consent} /> : undefined;
-    return respondWindow(c, { client, login: { id: login.id, username: login.username, seen: loginFingerprint(login), linked: login.clientId !== client.id }, values, history, afterForm }, 200, true);
+    return respondWindow(c, { client, login: { id: login.id, username: login.username, seen: loginFingerprint(login), linked: login.clientId !== client.id }, values, history, record, block, afterForm }, 200, true);
   })
 
   .post(LOGIN, async (c) => {
@@ -281,20 +364,28 @@ export const portalLoginRoutes = new Hono<AppEnv>()
     const login = { id: current.id, username: current.username, seen, linked: current.clientId !== client.id };
     // A page without JavaScript is the whole window again; in the dialog only the form is swapped.
     const history = wantsFragment(c) ? undefined : await loadHistory(c, client, current);
-    if (body.populate !== undefined) return respondWindow(c, { client, login, history, ...populated(client, values) }, 200);
+    const record = recordStateFromBody(body);
+    if (body.populate !== undefined) return respondWindow(c, { client, login, history, record, ...populated(client, values) }, 200);
+    // A blocked login changes only through an administrator (custody conflicts: no quiet re-link).
+    const blocked = blockedRefusal(current, staff.role);
+    if (blocked) return respondWindow(c, { client, login, history, record, values, alert: blocked }, 403);
 
     const form = parsePortalLoginForm(editPortalLoginForm, body, { refused: client.refusedPortalLogin });
-    if (!form.ok) return respondWindow(c, { client, login, history, values, errors: form.errors, alert: INVALID }, 422);
+    const representation = await checkRepresentation(c, client, body, values, current);
+    const errors: Record<string, string | undefined> = { ...representation.errors, ...(form.ok ? {} : form.errors) };
     // 42 CFR Part 2 (issue 11): a representative can't be saved active without a current consent.
-    const part2 = await part2ActiveError(c.var.db, {
-      agencyId: staff.agency.id,
-      clientId: client.id,
-      loginId: current.id,
-      representative: form.data.representative,
-      active: form.data.active,
-      today: agencyToday(staff.agency.timezone),
-    });
-    if (part2) return respondWindow(c, { client, login, history, values, errors: { active: part2 }, alert: INVALID }, 422);
+    if (form.ok) {
+      const part2 = await part2ActiveError(c.var.db, {
+        agencyId: staff.agency.id,
+        clientId: client.id,
+        loginId: current.id,
+        representative: form.data.representative,
+        active: form.data.active,
+        today: agencyToday(staff.agency.timezone),
+      });
+      if (part2) errors.active = part2;
+    }
+    if (!form.ok || Object.keys(errors).length > 0) return respondWindow(c, { client, login, history, record, values, errors, alert: INVALID }, 422);
 
     let result;
     try {
@@ -312,13 +403,14 @@ export const portalLoginRoutes = new Hono<AppEnv>()
         actor: actorOf(c),
         expected: form.data.seen ?? loginFingerprint(current),
         clearRefused: client.refusedPortalLogin && form.data.changedMind,
+        side: representation.side,
       });
     } catch (err) {
       console.error(`portal login ${current.id} update failed: ${errorText(err)}`);
-      return respondWindow(c, { client, login, history, values, alert: UNAVAILABLE }, 503);
+      return respondWindow(c, { client, login, history, record, values, alert: UNAVAILABLE }, 503);
     }
     if (result.status === "not-found") return c.notFound();
-    if (result.status === "conflict") return respondWindow(c, { client, login, history, values, alert: CONFLICT }, 409);
+    if (result.status === "conflict") return respondWindow(c, { client, login, history, record, values, alert: CONFLICT }, 409);
     if (result.status === "unchanged") {
       return respondSaved(c, client, { loginId: current.id, outcome: "unchanged", message: outcomeMessage("unchanged", current) });
     }
@@ -358,6 +450,11 @@ export const portalLoginRoutes = new Hono<AppEnv>()
     if (!client || !current) return c.notFound();
     const staff = c.var.staff;
     const portalUrl = portalUrlOf(c);
+    // A blocked person gets nothing (src/representatives/block.ts).
+    if (current.blockedAt !== null) {
+      const text = `Portal login ${current.username} is blocked, so nothing was sent.`;
+      return respondSaved(c, client, { loginId: current.id, outcome: "unchanged", message: { tone: "warn", text } }, 409);
+    }
     // A client marked refused gets no credentials until staff confirm the change of mind in Edit.
     if (client.refusedPortalLogin) {
       const text = `This client refused a portal login, so nothing was sent to ${current.username}. If they have changed their mind, use Edit and confirm it.`;
@@ -409,6 +506,10 @@ export const portalLoginRoutes = new Hono<AppEnv>()
     const emailId = Number(c.req.param("emailId"));
     const email = current && Number.isSafeInteger(emailId) ? await findLoginEmail(c.var.db, c.var.staff.agency.id, client.id, current.id, emailId) : null;
     if (!client || !current || !email) return c.notFound();
+    if (current.blockedAt !== null) {
+      const text = `Portal login ${current.username} is blocked, so nothing was sent.`;
+      return respondSaved(c, client, { loginId: current.id, outcome: "unchanged", message: { tone: "warn", text }, openHistory: true }, 409);
+    }
     const result = await resendEmail(c.env, c.var.db, { staff: c.var.staff, actor: actorOf(c), portalUrl: portalUrlOf(c), client, login: current, email });
     if (result.kind === "not-found") return c.notFound();
     // The history stays open on the new entry, so staff see how the resend went.
@@ -425,6 +526,7 @@ export const portalLoginRoutes = new Hono<AppEnv>()
     const staff = c.var.staff;
     const portalUrl = portalUrlOf(c);
     const refuse = (text: string) => respondSaved(c, client, { loginId: current.id, outcome: "unchanged", message: { tone: "warn", text } }, 409);
+    if (current.blockedAt !== null) return refuse(`Portal login ${current.username} is blocked, so no invitation was sent.`);
     if (client.refusedPortalLogin) {
       return refuse(`This client refused a portal login, so no invitation was sent to ${current.username}. If they have changed their mind, use Edit and confirm it.`);
     }

@@ -10,18 +10,23 @@ import { portalLinkSettings } from "../clients/portal-link-settings";
 import { outcomeMessage, OUTCOMES, REFUSED_CLEARED_PARAM, type Outcome } from "./messages";
 import { agencyPortalUrl } from "./portal-url";
 import { countPortalPasskeys, listClientEmails } from "./email-history";
-import { findPortalLogin, listPortalLogins } from "./queries";
+import { findPortalClient, findPortalLogin, listPortalLogins } from "./queries";
 import { linkedLoginsOf } from "../families/queries";
+import { recordsOfClient } from "../representatives/queries";
+import { agencyToday } from "../layout/agency-time";
 import { ClientPortalSection, type SectionData, type StatusMessage } from "./views";
 
 /** Everything the section shows for this client of the signed-in agency. */
 export async function loadSectionData(c: Context<AppEnv>, client: { id: number; refusedPortalLogin: boolean }): Promise<SectionData> {
   const agency = c.var.staff.agency;
-  const [logins, emails, linked] = await Promise.all([
+  const [logins, emails, linked, records, found] = await Promise.all([
     listPortalLogins(c.var.db, agency.id, client.id),
     listClientEmails(c.var.db, agency.id, client.id),
     linkedLoginsOf(c.var.db, agency.id, client.id),
+    recordsOfClient(c.var.db, agency.id, client.id),
+    findPortalClient(c.var.db, agency.id, client.id),
   ]);
+  const settings = effectiveSettings(c.env, agency);
   const ids = logins.map((l) => l.id);
   return {
     clientId: client.id,
@@ -36,6 +41,10 @@ export async function loadSectionData(c: Context<AppEnv>, client: { id: number; 
     timezone: agency.timezone,
     role: c.var.staff.role,
     linked,
+    records,
+    clientDateOfBirth: found?.dateOfBirth ?? "1900-01-01",
+    today: agencyToday(agency.timezone),
+    minors: { minorOwnLoginAge: settings.minorOwnLoginAge, ageOfMajority: settings.ageOfMajority },
   };
 }
 

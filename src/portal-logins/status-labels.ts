@@ -16,6 +16,11 @@ export const STATUS_BADGE: Record<LoginStatus, string> = {
   "Link expired": "badge warn",
   Expired: "badge warn",
   "No password": "badge warn",
+  Blocked: "badge bad",
+  "Expired (representative)": "badge warn",
+  "Record needed": "badge warn",
+  "Not started": "badge",
+  "Too young": "badge warn",
 };
 
 /** The status as staff read it. */

@@ -4,8 +4,23 @@
 import type { LoginLinks } from "../clients/portal-links";
 import { lockHolds } from "../clients/portal-links";
 import type { PortalLogin } from "../db/schema";
+import type { AccessVerdict } from "../representatives/access";
 
-export type LoginStatus = "Invited" | "Active" | "Inactive" | "Locked" | "Link locked" | "Link expired" | "Expired" | "No password";
+export type LoginStatus =
+  | "Invited"
+  | "Active"
+  | "Inactive"
+  | "Locked"
+  | "Link locked"
+  | "Link expired"
+  | "Expired"
+  | "No password"
+  // The access rule (src/representatives/access.ts) says no:
+  | "Blocked"
+  | "Expired (representative)"
+  | "Record needed"
+  | "Not started"
+  | "Too young";
 
 type StatusFields = Pick<PortalLogin, "active" | "passwordHash" | "mustChangePassword" | "tempPasswordExpiresAt" | "lockedUntil">;
 
@@ -24,13 +39,22 @@ export function pendingInvitation(login: Pick<PortalLogin, "passwordHash" | "mus
 }
 
 /**
- * Inactive (staff turned it off) › Locked (too many failed sign-ins, until `lockedUntil`) ›
+ * With `access` (the access rule's verdict): Blocked, Expired (representative), Record needed,
+ * Not started, Too young come first. Then: Inactive (staff turned it off) › Locked (too many failed sign-ins, until `lockedUntil`) ›
  * Link locked (an emailed link took too many wrong dates of birth) › Active (chose a password) ›
  * Invited / Link expired (waiting on an invitation link) › No password (added with Reset Password
  * cleared) › Expired (temporary password unused past the lifetime it was issued with, the agency's
  * setting) › Invited (temporary password not yet changed).
  */
-export function loginStatus(login: StatusFields, now: number, links: LoginLinks = {}, s: StatusSettings = { lockHoldMs: 0 }): LoginStatus {
+export function loginStatus(login: StatusFields, now: number, links: LoginLinks = {}, s: StatusSettings = { lockHoldMs: 0 }, access?: AccessVerdict): LoginStatus {
+  // Blocked › the representative's access ended by time or never recorded › the rest as before.
+  if (access && !access.ok) {
+    if (access.reason === "blocked") return "Blocked";
+    if (access.reason === "end-date" || access.reason === "majority" || access.reason === "ended") return "Expired (representative)";
+    if (access.reason === "no-record") return "Record needed";
+    if (access.reason === "not-started") return "Not started";
+    if (access.reason === "under-age") return "Too young";
+  }
   if (!login.active) return "Inactive";
   if (login.lockedUntil !== null && login.lockedUntil > now) return "Locked";
   if (lockHolds(links.newest, now, s)) return "Link locked";

@@ -7,7 +7,9 @@
  */
 import { can, type Role } from "../auth/permissions";
 import type { LoginLinks } from "../clients/portal-links";
-import type { PortalEmail, PortalLogin } from "../db/schema";
+import type { PortalEmail, PortalLogin, PortalRepresentation } from "../db/schema";
+import { portalAccess, type AccessVerdict, type MinorSettings } from "../representatives/access";
+import { RecordSummary } from "../representatives/views";
 import { emailsByLogin, undeliveredNotices } from "./email-history";
 import { EmailHistoryDisclosure, LoginOverview } from "./history-views";
 import { emailDelivery, hasTemporaryPassword, loginStatus, pendingInvitation, type LoginStatus } from "./status";
@@ -48,6 +50,12 @@ export interface SectionData {
   openHistory?: number;
   /** Logins linked to this client from another one (families), with their record for this client. */
   linked?: Map<number, LinkedLogin>;
+  /** Representative records of this client, by login id (src/representatives/). */
+  records: Map<number, PortalRepresentation>;
+  clientDateOfBirth: string;
+  /** The agency's today and minors settings: the access rule's verdict per login. */
+  today: string;
+  minors: MinorSettings;
 }
 
 export const portalLoginsPath = (clientId: number) => `/face-sheet/${clientId}/portal-logins`;
@@ -63,6 +71,11 @@ const STATUS_HELP: Record<LoginStatus, string> = {
   "Link expired": "Invitation link expired unused; Resend invitation",
   Expired: "Temporary password expired unused; Edit › Reset Password",
   "No password": "Edit › Reset Password to send one",
+  Blocked: "Blocked by staff: no sign-in, no email; only an administrator can unblock",
+  "Expired (representative)": "The representative's access ended (end date or the client's majority); Edit the record to extend it",
+  "Record needed": "A representative login without a record can't sign in: Edit and complete the record",
+  "Not started": "The representative record's start date hasn't come yet",
+  "Too young": "The client is younger than the agency's minimum age for an own login",
 };
 
 const EMAIL_NOT_SENT = "Email not sent";
@@ -93,6 +106,20 @@ function StatusKey(props: { labels: string[] }) {
         ))}
       </dl>
     </>
+  );
+}
+
+/** The access rule's verdict for a login of this client, from the row and its record. */
+export function accessOf(l: PortalLogin, props: Pick<SectionData, "records" | "clientDateOfBirth" | "today" | "minors">): AccessVerdict {
+  const r = props.records.get(l.id);
+  return portalAccess(
+    {
+      login: { active: l.active, blockedAt: l.blockedAt, representative: l.representative },
+      clientDateOfBirth: props.clientDateOfBirth,
+      representation: r ? { legalBasis: r.legalBasis, startDate: r.startDate, endDate: r.endDate, guardianship: r.guardianship, endedAt: r.endedAt } : null,
+    },
+    props.today,
+    props.minors,
   );
 }
 
@@ -175,9 +202,9 @@ export function ClientPortalBody(props: SectionData) {
 }
 
 /** The Status cell: the badge, what an invitation link is waiting on, and Resend invitation. */
-function StatusCell(props: { base: string; login: PortalLogin; links: LoginLinks | undefined; now: number; timezone: string; lockHoldMs: number; manage: boolean }) {
+function StatusCell(props: { base: string; login: PortalLogin; links: LoginLinks | undefined; now: number; timezone: string; lockHoldMs: number; manage: boolean; access: AccessVerdict }) {
   const { login: l, now } = props;
-  const status = loginStatus(l, now, props.links, props);
+  const status = loginStatus(l, now, props.links, props, props.access);
   const invite = pendingInvitation(l, props.links);
   // Invited by link and still without a password (its link may have been ended, e.g. by a deactivation).
   const invitedByLink = l.passwordHash === null && l.mustChangePassword && props.links?.invite !== undefined;
@@ -245,11 +272,20 @@ function LoginsTable(props: SectionData & { manage: boolean }) {
                   <Breakable text={l.username} />
                 </td>
                 <td data-label="Representative">
-                  {props.linked?.get(l.id) ? <LinkedLoginCell clientId={props.clientId} username={l.username} link={props.linked.get(l.id)!} manage={props.manage} /> : yesNo(l.representative)}
+                  {props.linked?.get(l.id) ? (
+                    <LinkedLoginCell clientId={props.clientId} username={l.username} link={props.linked.get(l.id)!} manage={props.manage} />
+                  ) : l.representative ? (
+                    <div class="representative-cell">
+                      <span>Yes</span>
+                      <RecordSummary record={props.records.get(l.id)} dateOfBirth={props.clientDateOfBirth} ageOfMajority={props.minors.ageOfMajority} />
+                    </div>
+                  ) : (
+                    "No"
+                  )}
                 </td>
                 <td data-label="Active">{yesNo(l.active)}</td>
                 <td data-label="Status">
-                  <StatusCell base={base} login={l} links={links} now={props.now} timezone={props.timezone} lockHoldMs={props.lockHoldMs} manage={props.manage} />
+                  <StatusCell base={base} login={l} links={links} now={props.now} timezone={props.timezone} lockHoldMs={props.lockHoldMs} manage={props.manage} access={accessOf(l, props)} />
                 </td>
                 <td data-label="Credential">
                   <LoginOverview {...history} />
@@ -323,7 +359,7 @@ function LoginsTable(props: SectionData & { manage: boolean }) {
 function keyLabels(props: SectionData): string[] {
   const shown = new Set<string>();
   for (const l of props.logins) {
-    shown.add(loginStatus(l, props.now, props.links[l.id], props));
+    shown.add(loginStatus(l, props.now, props.links[l.id], props, accessOf(l, props)));
     if (emailDelivery(l, props.links[l.id]) === "failed") shown.add(EMAIL_NOT_SENT);
   }
   if (props.logins.some((l) => undeliveredNotices(emailsByLogin(props.emails).get(l.id) ?? []).length > 0)) shown.add(NOTICE_NOT_SENT);

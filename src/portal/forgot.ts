@@ -9,7 +9,8 @@
  * login whose credentials expired unused (a temporary password or an invitation past its time: the
  * agency sends new ones); one added without credentials; one whose link was locked by wrong dates
  * of birth in the last 24 hours (until staff clear it); one already sent `resetsPerHour` links
- * this hour. (Access that ends by date or is revoked, in later work, belongs in `mayReset`.)
+ * this hour; one whose access rule (src/representatives/access.ts) doesn't hold — a representative
+ * past their end date or the client's majority, a blocked login, a young client's own login.
  */
 import { and, eq, or, sql } from "drizzle-orm";
 import { clientWelcomesPortal, credentialsLive, issueLinkStatements, linkLockInForce } from "../clients/portal-links";
@@ -20,6 +21,7 @@ import type { Db } from "../db";
 import { portalLogins } from "../db/schema";
 import { errorText } from "../observability/error-text";
 import type { PortalAgency } from "./queries";
+import { accessNow, loadAccessFacts } from "../representatives/facts";
 
 const PORTAL_ACTOR = { type: "system", id: null, name: "Client Portal" } as const;
 /** More logins than this under one address is not a person asking for their own. */
@@ -51,6 +53,9 @@ export async function sendPortalResetLinks(
       .limit(MAX_LOGINS_PER_ASK)
       .all();
     for (const login of logins) {
+      // The access rule: a reset link is no way back in after access has ended.
+      const facts = await loadAccessFacts(db, agency.id, login.id, login.clientId);
+      if (!facts || !accessNow(env, agency, facts, now).ok) continue;
       const link = issueLinkStatements(db, {
         agencyId: agency.id,
         login: eq(portalLogins.id, login.id),

@@ -7,6 +7,8 @@ import type { Context } from "hono";
 import { findPortalLink, type PortalLink } from "../clients/portal-links";
 import { hasDobProof, readLinkCookie } from "./link-cookie";
 import type { PortalEnv } from "./portal-session";
+import { linksInForce } from "../families/links-in-force";
+import type { AccessDenial } from "../representatives/access";
 
 export interface HeldPortalLink {
   link: PortalLink;
@@ -14,6 +16,18 @@ export interface HeldPortalLink {
   token: string;
   /** The cookie carries this link's date-of-birth proof. */
   dobAnswered: boolean;
+  /** The access rule refuses the link's login (src/representatives/access.ts): why. */
+  denied?: AccessDenial;
+}
+
+/**
+ * The access rule for a link's login: a link is no way around an end date, a majority birthday, a
+ * block or a revoked consent. It holds while the login may act for at least one client
+ * (src/families/links-in-force.ts). Null when access holds.
+ */
+export async function accessDenied(c: Context<PortalEnv>, link: PortalLink): Promise<AccessDenial | null> {
+  const { links, denied } = await linksInForce(c.var.db, c.env, c.var.agency, link.login.id);
+  return links.length > 0 ? null : (denied ?? "inactive");
 }
 
 /** The link this browser holds, if it can still be used, and whether its date of birth was answered. */
@@ -22,5 +36,6 @@ export async function heldLink(c: Context<PortalEnv>): Promise<HeldPortalLink | 
   if (!held) return null;
   const link = await findPortalLink(c.var.db, c.var.agency.id, held.token, Date.now());
   if (!link) return null;
-  return { link, token: held.token, dobAnswered: await hasDobProof(c.env, link.tokenHash, held.proof) };
+  const denied = (await accessDenied(c, link)) ?? undefined;
+  return { link, token: held.token, dobAnswered: await hasDobProof(c.env, link.tokenHash, held.proof), denied };
 }

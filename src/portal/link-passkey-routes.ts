@@ -40,7 +40,7 @@ type C = Context<PortalEnv>;
 async function usableLink(c: C): Promise<{ held: HeldPortalLink } | { refused: Response }> {
   const { agency } = c.var;
   const held = await heldLink(c);
-  if (!held || held.link.locked) {
+  if (!held || held.link.locked || held.denied) {
     clearLinkCookie(c, agency.slug);
     const text = held?.link.locked ? linkLockedText(agency.name) : linkUnusableText(agency.name);
     return { refused: c.json({ error: text, redirect: linkPath(agency.slug) }, 410) };

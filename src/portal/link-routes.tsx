@@ -33,8 +33,11 @@ import { sendNoticeToLogin } from "../portal-notices/send";
 import { dateOfBirthForm, DOB_FIELD, type DobValues } from "./date-of-birth";
 import { clearLinkCookie, dobProof, linkPath, setLinkCookie } from "./link-cookie";
 import { LinkDobPage, LinkPasskeyChoice, LinkPasswordPage, LinkUnusablePage } from "./link-views";
-import { issuePortalSessionCookie, newSessionDevice, portalPath, SLUG_PATTERN, type PortalEnv } from "./portal-session";
+import { accessHasEnded, issuePortalSessionCookie, newSessionDevice, portalPath, SLUG_PATTERN, type PortalEnv } from "./portal-session";
 import { sessionInsertAfterChange } from "./sessions";
+import type { AccessDenial } from "../representatives/access";
+import { accessEndedText } from "../representatives/messages";
+import { accessDenied } from "./held-link";
 
 const LINK = `/portal/:slug{${SLUG_PATTERN}}/link`;
 
@@ -58,6 +61,13 @@ function unusable(c: C, locked = false) {
   return c.html(<LinkUnusablePage agency={c.var.agency} locked={locked} />, 410);
 }
 
+/** The page for a link whose login's access has ended (a block reads like any unusable link). */
+function accessEndedPage(c: C, reason: AccessDenial) {
+  if (!accessHasEnded(reason)) return unusable(c);
+  clearLinkCookie(c, c.var.agency.slug);
+  return c.html(<LinkUnusablePage agency={c.var.agency} accessEnded={accessEndedText(c.var.agency.name, reason)} />, 410);
+}
+
 const dobPage = (c: C, link: PortalLink, extra: { values?: DobValues; error?: string; alert?: string } = {}) => (
   <LinkDobPage agency={c.var.agency} purpose={link.purpose} representative={link.login.representative} {...extra} />
 );
@@ -66,6 +76,8 @@ export const portalLinkRoutes = new Hono<PortalEnv>()
   .get(`${LINK}/:token`, async (c) => {
     const link = await findPortalLink(c.var.db, c.var.agency.id, c.req.param("token"), Date.now());
     if (!link || link.locked) return unusable(c, link?.locked);
+    const denied = await accessDenied(c, link);
+    if (denied) return accessEndedPage(c, denied);
     setLinkCookie(c, c.var.agency.slug, { token: c.req.param("token") }, link.expiresAt);
     return c.redirect(linkPath(c.var.agency.slug), 303);
   })
@@ -73,6 +85,7 @@ export const portalLinkRoutes = new Hono<PortalEnv>()
   .get(LINK, async (c) => {
     const held = await heldLink(c);
     if (!held || held.link.locked) return unusable(c, held?.link.locked);
+    if (held.denied) return accessEndedPage(c, held.denied);
     const { link } = held;
     if (!held.dobAnswered) return c.html(dobPage(c, link));
     return c.html(<LinkPasswordPage agency={c.var.agency} purpose={link.purpose} username={link.login.username} alternatives={<LinkPasskeyChoice agency={c.var.agency} />} />);
@@ -81,6 +94,7 @@ export const portalLinkRoutes = new Hono<PortalEnv>()
   .post(`${LINK}/date-of-birth`, async (c) => {
     const held = await heldLink(c);
     if (!held || held.link.locked) return unusable(c, held?.link.locked);
+    if (held.denied) return accessEndedPage(c, held.denied);
     const { link } = held;
     if (held.dobAnswered) return c.redirect(linkPath(c.var.agency.slug), 303);
     const body = await c.req.parseBody();
@@ -102,6 +116,7 @@ export const portalLinkRoutes = new Hono<PortalEnv>()
     const { agency } = c.var;
     const held = await heldLink(c);
     if (!held || held.link.locked) return unusable(c, held?.link.locked);
+    if (held.denied) return accessEndedPage(c, held.denied);
     const { link } = held;
     // The date of birth comes first, always.
     if (!held.dobAnswered) return c.redirect(linkPath(agency.slug), 303);

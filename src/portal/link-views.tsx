@@ -187,8 +187,18 @@ export const linkLockedText = (agencyName: string) =>
  * The one page for a link that can't be used — expired, used, replaced, altered, of another
  * agency, of an inactive login — or (`locked`) that took too many wrong dates of birth.
  */
-export function LinkUnusablePage(props: { agency: PortalAgency; locked?: boolean }) {
+export function LinkUnusablePage(props: { agency: PortalAgency; locked?: boolean; accessEnded?: string }) {
   const { agency } = props;
+  if (props.accessEnded) {
+    return (
+      <PortalLayout agency={agency} title="Access has ended">
+        <section class="card narrow portal-card">
+          <h1>This link can't be used</h1>
+          <Alert text={props.accessEnded} />
+        </section>
+      </PortalLayout>
+    );
+  }
   return (
     <PortalLayout agency={agency} title={props.locked ? "Link locked" : "Link can't be used"}>
       <section class="card narrow portal-card">

@@ -28,6 +28,7 @@ import { PortalPasskeyPage, PortalPasskeysPage } from "./passkey-views";
 import type { PortalAgency, PortalUser } from "./queries";
 import { PortalNotFoundPage } from "./views";
 import { sendPasskeyNotice } from "../portal-notices/send";
+import { accessEndedText } from "../representatives/messages";
 
 const NOTICES: Record<string, string> = {
   added: "Passkey added. Next time, use Sign in with a passkey.",
@@ -174,6 +175,8 @@ export const portalPasskeyRoutes = new Hono<PortalEnv>()
         );
       case "expired":
         return c.json({ error: `Your temporary password has expired. Contact ${agency.name} for a new one.` }, 401);
+      case "access-ended":
+        return c.json({ error: accessEndedText(agency.name, outcome.reason) }, 403);
     }
     const { login } = outcome;
     if (outcome.deviceToken) setDeviceCookie(c, deviceCookie, outcome.deviceToken);

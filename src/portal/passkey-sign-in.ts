@@ -18,13 +18,16 @@
 import { chargeGuess } from "../auth/guess";
 import { newDeviceToken, throttleKeyOf, trustedDeviceId, type AddressBucket } from "../auth/throttle-keys";
 import { commitChange, portalEventEntry, recordStaffEvent } from "../clients/log";
-import { recordForOtherClients, signInTargets } from "../families/session-entries";
+import { recordForOtherClients, type EntryTarget } from "../families/session-entries";
 import { sessionInsertAfterChange, sessionState, type NewSession } from "./sessions";
 import type { Db } from "../db";
 import { errorText } from "../observability/error-text";
 import { verifyAuthentication } from "../passkeys/ceremonies";
 import { passkeyUseStatement } from "../passkeys/queries";
 import type { RelyingParty } from "../passkeys/relying-party";
+import type { AccessDenial } from "../representatives/access";
+import { actingAsText, linksInForce } from "../families/links-in-force";
+import { DENIAL_REASONS } from "../representatives/messages";
 import { findSignInLoginById, loginMaySignIn, passkeySignedInStatement, usernameKeyOf, type PortalAgency, type SignInLogin } from "./queries";
 
 export type PasskeySignInOutcome =
@@ -36,6 +39,8 @@ export type PasskeySignInOutcome =
   | { kind: "not-allowed"; locked: boolean }
   /** Its login still has a temporary password, and that expired. */
   | { kind: "expired" }
+  /** The access rule (src/representatives/access.ts) says no: the user is told their access has ended. */
+  | { kind: "access-ended"; reason: AccessDenial }
   | { kind: "too-many" };
 
 const PORTAL_ACTOR = { type: "system", id: null, name: "Client Portal" } as const;
@@ -49,6 +54,7 @@ const LOCKED = "the login is locked after failed sign-in attempts";
 /** Why a verified passkey's login may not sign in (for the staff-visible entry); null: it may. */
 function refusal(login: SignInLogin, now: number): string | null {
   if (!login.active) return "the login is inactive";
+  if (login.accBlockedAt !== null) return "the login is blocked";
   if (login.clientRefused) return "the client refused portal login (Client Refused Portal Login is set)";
   if (login.lockedUntil !== null && login.lockedUntil > now) return LOCKED;
   return null;
@@ -94,13 +100,21 @@ export async function signInWithPasskey(
     await guess.succeeded();
     return { kind: "expired" };
   }
+  // The access rule (src/representatives/access.ts) for every client the login may act for
+  // (src/families/links-in-force.ts): none left, access has ended.
+  const { links, denied } = await linksInForce(db, env, agency, login.id);
+  if (links.length === 0) {
+    const reason = denied ?? "inactive";
+    await guess.succeeded();
+    req.defer(() => logRefusal(env, agency, login, `access has ended: ${DENIAL_REASONS[reason]}`, req.ip));
+    return { kind: "access-ended", reason };
+  }
 
   // 4. One commit: the passkey's use (under the gates), the login's last login, this device's
   //    session row and the Login entry — all or nothing (a failure after it can't leave an entry
   //    for a sign-in the user was told failed). A login linked to several clients: the entry goes
   //    to each one's log (src/families/session-entries.ts).
-  const [first, ...others] = await signInTargets(db, agency, login);
-  if (!first) return { kind: "refused", message: NOT_ACCEPTED }; // access has ended (issue 11): no client in force
+  const [first, ...others] = links.map((l) => ({ clientId: l.clientId, actingAs: actingAsText(l) })) as [EntryTarget, ...EntryTarget[]];
   const lines = [`Signed in with a passkey (${use.name}).`];
   const session = { ...req.session, loginId: login.id, agencyId: agency.id, sessionVersion: login.sessionVersion };
   const committed = await commitChange(env, {

@@ -20,6 +20,8 @@ import { refreshAfterSeconds, secondsLeft, SESSION_LEFT_HEADER, sessionLimits, s
 import { cityOf, countryOf, deviceSummary } from "./device";
 import { findSessionLogin, type PortalAgency, type PortalUser } from "./queries";
 import { newSessionId, type SessionMethod } from "./sessions";
+import { accessNow } from "../representatives/facts";
+import type { AccessDenial } from "../representatives/access";
 
 /** Hono's environment for portal routes. */
 export interface PortalEnv {
@@ -30,6 +32,8 @@ export interface PortalEnv {
     portalUser?: PortalUser;
     /** A cookie came with the request but no longer opens a session. */
     sessionEnded?: boolean;
+    /** ...because the access rule (src/representatives/access.ts) no longer holds: why. */
+    accessDenied?: AccessDenial;
   };
 }
 
@@ -117,7 +121,13 @@ export const loadPortalUser: MiddlewareHandler<PortalEnv> = async (c, next) => {
         : null;
     // A temporary password that expired ends a session begun with it, too.
     const tempExpired = user?.mustChangePassword && user.tempPasswordExpiresAt != null && Date.now() > user.tempPasswordExpiresAt;
-    if (claims && user && user.sessionVersion === claims.ver && !tempExpired) {
+    // The access rule, on every request: an end date, a majority birthday, a block or an ended
+    // link ends the session at once — no cron has to run first.
+    // A representative login's standing is per client: src/families/portal-scope.ts applies the
+    // rule to each of its clients right after this, and ends the session when none is left.
+    const access = user ? (user.representative ? ({ ok: true } as const) : accessNow(c.env, agency, user.access, Date.now())) : null;
+    if (access && !access.ok) c.set("accessDenied", access.reason);
+    if (claims && user && user.sessionVersion === claims.ver && !tempExpired && access?.ok) {
       const left = secondsLeft({ iat: refresh ? now : claims.iat, authTime: claims.authTime }, limits, now);
       c.set("portalUser", { ...user, sessionSecondsLeft: left });
       c.header(SESSION_LEFT_HEADER, String(left));
@@ -137,12 +147,27 @@ export const loadPortalUser: MiddlewareHandler<PortalEnv> = async (c, next) => {
 export const requirePortalUser: MiddlewareHandler<PortalEnv> = async (c, next) => {
   if (!c.var.portalUser) {
     const url = new URL(c.req.url);
-    const query = [c.var.sessionEnded ? "ended" : "", c.req.method === "GET" ? `next=${encodeURIComponent(url.pathname + url.search)}` : ""];
+    const query = [endedParam(c), c.req.method === "GET" ? `next=${encodeURIComponent(url.pathname + url.search)}` : ""];
     const qs = query.filter(Boolean).join("&");
     return c.redirect(`${portalPath(c.var.agency.slug)}${qs ? `?${qs}` : ""}`, 303);
   }
   await next();
 };
+
+/** Where the sign-in page is told why a session ended: `ended=access` when access itself has ended. */
+function endedParam(c: Context<PortalEnv>): string {
+  if (!c.var.sessionEnded) return "";
+  return accessHasEnded(c.var.accessDenied) ? "ended=access" : "ended";
+}
+
+/**
+ * Whether a denial is one the user is told as "your access has ended": an end by time, an ended
+ * link, a missing record, a consent that no longer holds. A block or a deactivation reads like any ended session (nothing to
+ * tell a blocked person that might escalate a custody conflict).
+ */
+export function accessHasEnded(reason: AccessDenial | undefined): boolean {
+  return reason !== undefined && reason !== "blocked" && reason !== "inactive";
+}
 
 /**
  * "Stay signed in" in the portal: slides the idle timeout now (a new cookie and the session's
@@ -181,7 +206,7 @@ export function safePortalNext(slug: string, next: string | undefined): string {
  */
 export const requirePortalUserJson: MiddlewareHandler<PortalEnv> = async (c, next) => {
   const path = portalPath(c.var.agency.slug);
-  if (!c.var.portalUser) return c.json({ error: "Your session has ended. Sign in again.", redirect: `${path}?ended` }, 401);
+  if (!c.var.portalUser) return c.json({ error: "Your session has ended. Sign in again.", redirect: `${path}?${endedParam(c) || "ended"}` }, 401);
   if (c.var.portalUser.mustChangePassword) return c.json({ error: "Choose your password first.", redirect: `${path}/change-password` }, 403);
   await next();
 };

@@ -7,8 +7,10 @@ import { and, desc, eq, isNotNull, isNull, or, sql, type SQL } from "drizzle-orm
 import type { Statement } from "../audit/chained-log";
 import type { Db } from "../db";
 import { agencySettingsColumns, type AgencySettingsRow } from "../db/agency-settings";
-import { agencies, clientLog, clients, portalLogins, portalSessions } from "../db/schema";
+import { agencies, clientLog, clients, portalLogins, portalRepresentations, portalSessions } from "../db/schema";
 import { notFromMinorConsentedCaseSql } from "../minor-consent/rule";
+import type { AccessFacts } from "../representatives/access";
+import { accessFactsColumns, accessFactsOf, representationJoin } from "../representatives/facts";
 import { accountCharge, chargeAccountRow, chargeCounters, giveBack, readCounters, roomBeforeAccount, type AccountState, type Attempt, type ThrottleRow } from "../auth/throttle";
 
 /** The agency of a portal URL, with its settings columns (`effectiveSettings(env, agency)`). */
@@ -41,6 +43,8 @@ const signInColumns = {
   failedAttempts: portalLogins.failedAttempts,
   lockedUntil: portalLogins.lockedUntil,
   clientRefused: clients.refusedPortalLogin,
+  // The access rule's facts (src/representatives/access.ts), in the same round trip.
+  ...accessFactsColumns,
 };
 
 /** The query for sign-in's login: this agency's, with this username, only if its client is the agency's too. */
@@ -49,6 +53,7 @@ function signInLoginQuery(db: Db, agencyId: number, usernameKey: string) {
     .select(signInColumns)
     .from(portalLogins)
     .innerJoin(clients, and(eq(clients.id, portalLogins.clientId), eq(clients.agencyId, portalLogins.agencyId)))
+    .leftJoin(portalRepresentations, representationJoin(portalLogins.clientId))
     .where(and(eq(portalLogins.agencyId, agencyId), eq(portalLogins.usernameKey, usernameKey)));
 }
 
@@ -60,6 +65,7 @@ export async function findSignInLoginById(db: Db, agencyId: number, loginId: num
     .select(signInColumns)
     .from(portalLogins)
     .innerJoin(clients, and(eq(clients.id, portalLogins.clientId), eq(clients.agencyId, portalLogins.agencyId)))
+    .leftJoin(portalRepresentations, representationJoin(portalLogins.clientId))
     .where(and(eq(portalLogins.agencyId, agencyId), eq(portalLogins.id, loginId)))
     .get();
   return row ?? null;
@@ -223,6 +229,8 @@ export interface PortalUser {
   signedInAt: number;
   /** Seconds the session has left without activity (set by loadPortalUser, for public/app.js). */
   sessionSecondsLeft?: number;
+  /** The access rule's facts for this login and client, read with the session (src/representatives/access.ts). */
+  access: AccessFacts;
 }
 
 /**
@@ -249,6 +257,7 @@ export async function findSessionLogin(db: Db, agencyId: number, loginId: number
       lastName: clients.lastName,
       sessionId: sql<string>`${portalSessions.id}`.as("session_pk"),
       signedInAt: portalSessions.createdAt,
+      ...accessFactsColumns,
     })
     .from(portalLogins)
     .innerJoin(clients, and(eq(clients.id, portalLogins.clientId), eq(clients.agencyId, portalLogins.agencyId)))
@@ -262,13 +271,9 @@ export async function findSessionLogin(db: Db, agencyId: number, loginId: number
         eq(portalSessions.sessionVersion, portalLogins.sessionVersion),
       ),
     )
-    .where(
-      and(
-        eq(portalLogins.id, loginId),
-        eq(portalLogins.agencyId, agencyId),
-        eq(portalLogins.active, true),
-      ),
-    )
+    // The representation for the session's client (today the login's own; families: the chosen one).
+    .leftJoin(portalRepresentations, representationJoin(portalLogins.clientId))
+    .where(and(eq(portalLogins.id, loginId), eq(portalLogins.agencyId, agencyId), eq(portalLogins.active, true)))
     .limit(1);
   const rows =
     seenAt === undefined
@@ -284,8 +289,9 @@ export async function findSessionLogin(db: Db, agencyId: number, loginId: number
         )[1];
   const row = rows[0];
   if (!row) return null;
-  const { firstName, lastName, hasPassword, ...rest } = row;
-  return { ...rest, hasPassword: Boolean(hasPassword), clientName: `${firstName} ${lastName}`, homeClientId: rest.clientId, actingAs: null, choices: [], mustChoose: false };
+  const { firstName, lastName, hasPassword, accActive, accRepresentative, accBlockedAt, accDateOfBirth, accRepId, accRepBasis, accRepStart, accRepEnd, accRepGuardianship, accRepEndedAt, ...rest } = row;
+  const access = accessFactsOf({ accActive, accRepresentative, accBlockedAt, accDateOfBirth, accRepId, accRepBasis, accRepStart, accRepEnd, accRepGuardianship, accRepEndedAt });
+  return { ...rest, hasPassword: Boolean(hasPassword), clientName: `${firstName} ${lastName}`, access, homeClientId: rest.clientId, actingAs: null, choices: [], mustChoose: false };
 }
 
 /** The login's current password hash (a first password must differ from the temporary one). */

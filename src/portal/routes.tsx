@@ -14,7 +14,9 @@ import { commitChange, portalEventEntry } from "../clients/log";
 import { parseForm } from "../forms/parse";
 import { plainText } from "../forms/text";
 import { changePortalPassword } from "./password-change";
+import { accessEndedText } from "../representatives/messages";
 import {
+  accessHasEnded,
   continuePortalSession,
   endPortalSession,
   issuePortalSessionCookie,
@@ -50,8 +52,6 @@ import { otherChoices, recordForOtherClients } from "../families/session-entries
 const GENERIC_FAILURE = "That Portal Username and password don't match an active login. Check both and try again.";
 const tooMany = (agencyName: string, retryAfterMs: number) =>
   `Too many attempts. Wait ${waitText(retryAfterMs)} and try again, or contact ${agencyName} for help.`;
-/** Issue 11: a representative's access has ended (here: no current 42 CFR Part 2 consent). */
-const accessEnded = (agencyName: string) => `Your access to the Client Portal has ended. Contact ${agencyName} if you think this is a mistake.`;
 const expired = (agencyName: string) => `Your temporary password has expired. Contact ${agencyName} for a new one.`;
 
 const signInForm = z.object({
@@ -86,6 +86,12 @@ export const portalRoutes = new Hono<PortalEnv>()
   .get(`${PORTAL_ROUTE}`, async (c) => {
     const { agency, portalUser: user } = c.var;
     if (!user) {
+      // A session that ended because access itself ended says so (this request's check, or the
+      // redirect of an earlier one: ?ended=access).
+      const denied = c.var.accessDenied;
+      if (accessHasEnded(denied) || c.req.query("ended") === "access") {
+        return c.html(<PortalSignInPage agency={agency} alert={accessEndedText(agency.name, denied && accessHasEnded(denied) ? denied : "end-date")} />);
+      }
       const notice =
         c.req.query("logged-out") !== undefined
           ? "You have logged out."
@@ -142,7 +148,7 @@ export const portalRoutes = new Hono<PortalEnv>()
       return c.html(<PortalSignInPage agency={agency} username={username} alert={tooMany(agency.name, outcome.retryAfterMs)} next={back} />, 429);
     }
     if (outcome.kind === "expired") return c.html(<PortalSignInPage agency={agency} username={username} alert={expired(agency.name)} next={back} />, 401);
-    if (outcome.kind === "access-ended") return c.html(<PortalSignInPage agency={agency} username={username} alert={accessEnded(agency.name)} />, 403);
+    if (outcome.kind === "access-ended") return c.html(<PortalSignInPage agency={agency} username={username} alert={accessEndedText(agency.name, outcome.reason)} />, 403);
     const { login } = outcome;
     if (outcome.deviceToken) setDeviceCookie(c, deviceCookie, outcome.deviceToken);
     await issuePortalSessionCookie(c, { loginId: login.id, sessionVersion: login.sessionVersion, sessionId: outcome.sessionId });

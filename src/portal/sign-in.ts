@@ -16,9 +16,12 @@ import type { Db } from "../db";
 import { effectiveSettings } from "../db/agency-settings";
 import { errorText } from "../observability/error-text";
 import { sendNoticeToLogin } from "../portal-notices/send";
-import { recordForOtherClients, signInTargets } from "../families/session-entries";
+import { recordForOtherClients, type EntryTarget } from "../families/session-entries";
+import { actingAsText, linksInForce } from "../families/links-in-force";
 import { chargeSignIn, giveBackCharge, signedInStatements, usernameKeyOf, type PortalAgency, type SignInLogin } from "./queries";
 import { sessionInsertAfterChange, sessionState, type NewSession } from "./sessions";
+import type { AccessDenial } from "../representatives/access";
+import { DENIAL_REASONS } from "../representatives/messages";
 
 export type SignInOutcome =
   /**
@@ -29,8 +32,8 @@ export type SignInOutcome =
   | { kind: "failed" }
   | { kind: "too-many"; retryAfterMs: number }
   | { kind: "expired" }
-  /** Issue 11: the right password, but a representative whose 42 CFR Part 2 consent is missing, revoked or expired. */
-  | { kind: "access-ended" };
+  /** The right password, but the access rule (src/representatives/access.ts) says no: the user is told. */
+  | { kind: "access-ended"; reason: AccessDenial };
 
 const PORTAL_ACTOR = { type: "system", id: null, name: "Client Portal" } as const;
 
@@ -40,6 +43,8 @@ function failureReason(login: SignInLogin | null, passwordOk: boolean): string |
   if (!login.passwordHash) return "no password has been issued";
   if (!passwordOk) return "wrong password";
   if (!login.active) return "the login is inactive";
+  // A blocked person is answered like anyone with a wrong password: nothing to tell them.
+  if (login.accBlockedAt !== null) return "the login is blocked";
   if (login.clientRefused) return "the client refused portal login (Client Refused Portal Login is set)";
   return null;
 }
@@ -99,18 +104,20 @@ export async function attemptSignIn(
     return { kind: "expired" };
   }
 
-  // 4b. Issue 11: the clients this login may act for today (src/families/links-in-force.ts — its
-  //     representation records' dates and, for a client with an open 42 CFR Part 2 case, a current
-  //     consent). None left: access has ended. Said only after the password was verified, like an expiry.
-  const targets = await signInTargets(db, agency, login!);
-  const [first, ...others] = targets;
-  if (!first) {
+  // 5. The access rule (src/representatives/access.ts: end date, majority, representative record,
+  //    minors, block, 42 CFR Part 2 consent) for every client the login may act for
+  //    (src/families/links-in-force.ts). None left: the right password, so the user is told their
+  //    access has ended; staff see why.
+  const { links, denied } = await linksInForce(db, env, agency, login!.id);
+  if (links.length === 0) {
+    const reason = denied ?? "inactive";
     await giveBackCharge(db, attempt, agency.id, login!.id);
-    req.defer(() => logFailure(env, agency, login!, "representative access has ended (no client in force: dates or 42 CFR Part 2 consent)", req.ip, null));
-    return { kind: "access-ended" };
+    req.defer(() => logFailure(env, agency, login!, `access has ended: ${DENIAL_REASONS[reason]}`, req.ip, null));
+    return { kind: "access-ended", reason };
   }
+  const [first, ...others] = links.map((l) => ({ clientId: l.clientId, actingAs: actingAsText(l) })) as [EntryTarget, ...EntryTarget[]];
 
-  // 5. Success, in one commit with its Login entry: the charge given back, last login set, the hash
+  // 6. Success, in one commit with its Login entry: the charge given back, last login set, the hash
   //    upgraded if its parameters are old, and this device's session row — so a sign-in that
   //    fails leaves neither a session nor an entry, and one that lands has both.
   //    A login linked to several clients: the entry goes to each one's log (src/families/session-entries.ts).

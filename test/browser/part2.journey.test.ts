@@ -74,7 +74,7 @@ it("an admin marks Substance Use IOP as Part 2; the representative's sign-in the
   await shoot(staff, "programmes");
 
   await repSignIn();
-  await rep.getByText("Your access to the Client Portal has ended. Contact Riverbend Behavioral Health if you think this is a mistake.").waitFor();
+  await rep.getByText("Your access to the Riverbend Behavioral Health Client Portal has ended. Contact Riverbend Behavioral Health if you think this is a mistake.").waitFor();
 });
 
 it("staff record the consent in the Portal Login window; the representative signs in and reads the Consent page", async () => {

@@ -75,6 +75,9 @@ afterAll(async () => {
 });
 
 const username = "alvarez.family";
+/** A representative's record (src/representatives/): from today (the demo agency's zone) for a year. */
+const today = new Intl.DateTimeFormat("en-CA", { timeZone: "America/New_York" }).format(new Date());
+const RECORD = { repName: "Rosa Alvarez", relationship: "parent", legalBasis: "client-authorisation", startDate: today, endDate: `${Number(today.slice(0, 4)) + 1}${today.slice(4)}` };
 const sectionRow = async () => {
   const html = (await (await staff.get(`/face-sheet/${MARIA}`)).text()).replace(/<wbr\/>/g, "");
   return { html, id: loginIdOf(html, username) };
@@ -82,7 +85,7 @@ const sectionRow = async () => {
 
 describe("a welcome email the binding refuses", () => {
   it("leaves the login saved, says so, and offers Resend", async () => {
-    const res = await staff.post(`/face-sheet/${MARIA}/portal-logins`, { username, email: UNDELIVERABLE, resetPassword: "on", representative: "on", active: "on" }, { htmx: true });
+    const res = await staff.post(`/face-sheet/${MARIA}/portal-logins`, { username, email: UNDELIVERABLE, resetPassword: "on", representative: "on", active: "on", ...RECORD }, { htmx: true });
     expect(res.status).toBe(200);
     const answer = await res.text();
     expect(statusText(answer)).toBe(`Portal login ${username} saved, but the email could not be sent. Use Resend.`);
@@ -103,7 +106,7 @@ describe("a welcome email the binding refuses", () => {
     const window = await (await staff.get(`/face-sheet/${MARIA}/portal-logins/${id}/edit`, { htmx: true })).text();
     const saved = await staff.post(
       `/face-sheet/${MARIA}/portal-logins/${id}`,
-      { seen: inputValue(window, "seen")!, email: DELIVERABLE, representative: "on", active: "on" },
+      { seen: inputValue(window, "seen")!, email: DELIVERABLE, representative: "on", active: "on", ...RECORD, recordVersion: inputValue(window, "recordVersion")! },
       { htmx: true },
     );
     expect(statusText(await saved.text())).toBe(`Portal login ${username} saved. Changes: Email: ${UNDELIVERABLE} → ${DELIVERABLE}.`);

@@ -27,7 +27,7 @@ export async function linkRepresentation(loginId: number, clientId: number, spec
   const today = await riverbendToday();
   const row = await env.DB.prepare(
     `INSERT INTO portal_representations (agency_id, login_id, client_id, name, relationship, legal_basis, start_date, end_date, ended_at, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (login_id, client_id) DO UPDATE SET name = excluded.name, relationship = excluded.relationship, legal_basis = excluded.legal_basis, start_date = excluded.start_date, end_date = excluded.end_date, ended_at = excluded.ended_at RETURNING id`,
   )
     .bind(
       spec.agencyId ?? 1,

@@ -39,8 +39,22 @@ const record = (loginId: number, over: Record<string, string> = {}) => ({
   ...over,
 });
 
-async function representations(loginId: number) {
+/** Every representation row of the login, its own client's record included. */
+async function allRecords(loginId: number) {
   return (await env.DB.prepare("SELECT * FROM portal_representations WHERE login_id = ? ORDER BY id").bind(loginId).all<Record<string, unknown>>()).results;
+}
+
+/**
+ * The login's links to clients other than the one it was created for: what linking writes. (A
+ * representative login has a record for its own client from the start, made by createLogin as the
+ * Portal Login window would.)
+ */
+async function representations(loginId: number) {
+  return (
+    await env.DB.prepare("SELECT r.* FROM portal_representations r JOIN portal_logins l ON l.id = r.login_id WHERE r.login_id = ? AND r.client_id <> l.client_id ORDER BY r.id")
+      .bind(loginId)
+      .all<Record<string, unknown>>()
+  ).results;
 }
 
 /** A representative login of Riverbend created for client `clientId` (default: Maria). */
@@ -75,7 +89,7 @@ describe("Link an existing login: happy path", () => {
     expect(entries.map((e) => [e.actor_name, e.change_type, e.description])).toEqual([
       ["Sam Ortiz", "Portal Login", `Portal Login ${login.username} was linked to this client (representative: legal guardian).`],
     ]);
-    expect(JSON.parse(entries[0]!.details).lines).toEqual(["Representative: Pat Doe", "Relationship: legal guardian", "Legal basis: Court order", `From ${today} to ${nextYear}`]);
+    expect(JSON.parse(entries[0]!.details).lines).toEqual(["Representative: Pat Doe", "Relationship: legal guardian", "Legal basis: Court order", `From ${today}, ends ${nextYear}`]);
     expect(await logEntries(1, seqHome)).toEqual([]);
 
     // In the client's Client Portal table, marked linked, with End link; its window says it is one person's.
@@ -110,15 +124,18 @@ describe("Link an existing login: bad input writes nothing", () => {
     ["no name", { name: " " }, "name", "Enter the representative's name."],
     ["an unknown relationship", { relationship: "uncle" }, "relationship", "Choose the relationship to the client."],
     ["Other without saying what", { relationship: "other", relationshipOther: "" }, "relationshipOther", "Say what the relationship is."],
-    ["an unknown legal basis", { legalBasis: "friendship" }, "legalBasis", "Choose the legal basis."],
-    ["a start in the past", { startDate: "2020-01-01" }, "startDate", "A new record can't start in the past: use today or a later date."],
+    ["an unknown legal basis", { legalBasis: "friendship" }, "legalBasis", "Choose the legal basis for the representative's access."],
+    ["a start in the past", { startDate: "2020-01-01" }, "startDate", "The start date can't be in the past for a new record. Use today (TODAY) or later."],
     ["no start", { startDate: "" }, "startDate", "Enter the start date."],
-    ["a start that is no date", { startDate: "31/31/2026" }, "startDate", "Enter the Start date as a date, e.g. 06/16/2022."],
-    ["end before start", { endDate: "2020-01-01", startDate: "2999-01-02" }, "endDate", "The end date can't be before the start date."],
-    ["no end for a court order", { endDate: "" }, "endDate", "Enter the end date (only a parent of a minor's access ends by itself, at the client's majority)."],
+    ["a start that is no date", { startDate: "31/31/2026" }, "startDate", "Enter the start date as a date, e.g. 06/16/2022."],
+    ["end before start", { endDate: "2020-01-01", startDate: "2999-01-02" }, "endDate", "The end date must be after the start date: access ends on the end date."],
+    ["an end on the start day (the end date is the first day without access)", { endDate: "2999-01-02", startDate: "2999-01-02" }, "endDate", "The end date must be after the start date: access ends on the end date."],
+    ["no end for a court order", { endDate: "" }, "endDate", "Enter the end date (required unless the legal basis is Parent of a minor)."],
   ];
-  for (const [what, over, field, message] of cases) {
+  // The Portal Login window's record rules and messages (src/representatives/record-form.ts): one set for both forms.
+  for (const [what, over, field, template] of cases) {
     it(`${what}: 422, the message by the field, values kept`, async () => {
+      const message = template.replace("TODAY", `${today.slice(5, 7)}/${today.slice(8, 10)}/${today.slice(0, 4)}`);
       const login = await repLogin();
       const seq = await lastSeq(TARGET);
       const res = await staff.post(linkPath(TARGET), record(login.id, { name: "Kept Name", ...over }));
@@ -180,6 +197,8 @@ describe("Link an existing login: denied", () => {
     expect((await staff.post(linkPath(1), record(login.id))).status).toBe(404);
     expect(await representations(own.id)).toEqual([]);
     expect(await representations(login.id)).toEqual([]);
+    // Its own client's record is untouched.
+    expect(await allRecords(login.id)).toMatchObject([{ client_id: 1, name: "Rosa Alvarez", version: 1 }]);
   });
 
   it("a tampered login id: 404", async () => {
@@ -219,15 +238,8 @@ describe("Link an existing login: denied", () => {
 
 describe("End link", () => {
   it("ends this client's link only: logged, the portal session leaves the client, the other link works; linking again takes it up", async () => {
+    // The login's record for its own client (made with the login), and the link to the target.
     const login = await repLogin(1);
-    // The login's record for its own client, and the link to the target.
-    await sql(
-      "INSERT INTO portal_representations (agency_id, login_id, client_id, name, relationship, legal_basis, start_date, end_date, created_at) VALUES (1, ?, 1, 'Pat Doe', 'parent', 'court-order', ?, ?, ?)",
-      login.id,
-      today,
-      nextYear,
-      Date.now(),
-    );
     expect((await staff.post(linkPath(TARGET), record(login.id))).status).toBe(303);
     const b = new PortalBrowser();
     await b.signIn(login.username, login.password);
@@ -240,7 +252,7 @@ describe("End link", () => {
     expect((await logEntries(TARGET, seq)).map((e) => e.description)).toEqual([
       `Portal Login ${login.username} was unlinked from this client: its access to this client's information has ended.`,
     ]);
-    const rows = await representations(login.id);
+    const rows = await allRecords(login.id);
     expect(rows.find((r) => r.client_id === 1)).toMatchObject({ ended_at: null });
     expect(rows.find((r) => r.client_id === TARGET)!.ended_at).not.toBeNull();
     // Not in the target's table any more.
@@ -255,6 +267,6 @@ describe("End link", () => {
 
     // Linking again takes the ended record up, with the new values.
     expect((await staff.post(linkPath(TARGET), record(login.id, { name: "Pat Q. Doe" }))).status).toBe(303);
-    expect((await representations(login.id)).find((r) => r.client_id === TARGET)).toMatchObject({ name: "Pat Q. Doe", ended_at: null, version: 3 });
+    expect((await allRecords(login.id)).find((r) => r.client_id === TARGET)).toMatchObject({ name: "Pat Q. Doe", ended_at: null, version: 3 });
   });
 });

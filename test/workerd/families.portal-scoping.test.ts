@@ -230,7 +230,7 @@ describe("ending one link leaves the others", () => {
     await sql("UPDATE portal_representations SET ended_at = ? WHERE login_id = ? AND client_id = ?", Date.now(), login.id, MARIA.id);
     const ended = await b.get(`${PORTAL}/activity`);
     expect(ended.status).toBe(303);
-    expect(ended.headers.get("Location")).toMatch(/^\/portal\/riverbend\?ended(&next=|$)/); // the page it was on rides along (idle-timeout return path)
+    expect(ended.headers.get("Location")).toMatch(/^\/portal\/riverbend\?ended=access(&next=|$)/); // the page it was on rides along (idle-timeout return path)
   });
 });
 
@@ -254,11 +254,19 @@ describe("Activity entries name who acted", () => {
     expect([entry.actor_type, entry.actor_name]).toEqual(["portal", login.username]);
   });
 
-  it("a representative login without a record still says it is a representative", async () => {
+  // Merged rule (src/representatives/access.ts): a representative login needs a record for the
+  // client — one made before records existed gets no access — so every representative's entry
+  // names the relationship of its record.
+  it("a representative login names its record's relationship; one without a record gets no access and no Login entry", async () => {
     const login = await createSettledLogin({ clientId: 8, representative: true });
     const seq = await lastSeq(8);
     await signIn(login);
-    expect((await logEntries(8, seq)).map((e) => e.description)).toEqual([`Patient Portal login by ${login.username} (representative)`]);
+    expect((await logEntries(8, seq)).map((e) => e.description)).toEqual([`Patient Portal login by ${login.username} (representative: parent)`]);
+
+    const older = await createSettledLogin({ clientId: 8, representative: true, record: null });
+    const seqOlder = await lastSeq(8);
+    expect((await new PortalBrowser().signIn(older.username, older.password)).status).toBe(403);
+    expect((await logEntries(8, seqOlder)).map((e) => e.description).filter((d) => d.startsWith("Patient Portal login"))).toEqual([]);
   });
 });
 

@@ -87,10 +87,10 @@ describe("sign-in", () => {
     const b = new PortalBrowser();
     const res = await b.signIn(login.username, login.password);
     expect(res.status).toBe(403);
-    expect(alertOf(await res.text())).toBe("Your access to the Client Portal has ended. Contact Riverbend Behavioral Health if you think this is a mistake.");
+    expect(alertOf(await res.text())).toBe("Your access to the Riverbend Behavioral Health Client Portal has ended. Contact Riverbend Behavioral Health if you think this is a mistake.");
     expect([...b.cookies.keys()].some((k) => k.startsWith("__Host-portal_session"))).toBe(false);
     const { results } = await env.DB.prepare("SELECT description FROM client_log WHERE client_id = ? AND description LIKE ?").bind(LUIS, `%as ${login.username}%`).all<{ description: string }>();
-    expect(results.map((r) => r.description)).toContain(`Failed Client Portal sign-in as ${login.username}: representative access has ended (no client in force: dates or 42 CFR Part 2 consent).`);
+    expect(results.map((r) => r.description)).toContain(`Failed Client Portal sign-in as ${login.username}: access has ended: no current 42 CFR Part 2 consent.`);
   });
 
   it("a wrong password for such a login still gets the generic failure (nothing about consent)", async () => {
@@ -120,7 +120,7 @@ describe("a session: no request succeeds after the consent ends", () => {
   const refused = async (b: PortalBrowser) => {
     const res = await b.get(`${PORTAL}/activity`);
     expect(res.status).toBe(303);
-    expect(res.headers.get("Location")).toMatch(/^\/portal\/riverbend\?ended(&next=|$)/); // the page it was on rides along (idle-timeout return path)
+    expect(res.headers.get("Location")).toMatch(/^\/portal\/riverbend\?ended=access(&next=|$)/); // the page it was on rides along (idle-timeout return path)
   };
 
   it("revoked in the database mid-session: the next request is refused", async () => {
@@ -168,7 +168,7 @@ describe("the agency's time zone decides the day", () => {
       await sql("UPDATE agencies SET timezone = 'Pacific/Kiritimati' WHERE id = 1");
       const res = await b.get(`${PORTAL}/activity`);
       expect(res.status).toBe(303);
-      expect(res.headers.get("Location")).toMatch(/^\/portal\/riverbend\?ended(&next=|$)/); // the page it was on rides along (idle-timeout return path)
+      expect(res.headers.get("Location")).toMatch(/^\/portal\/riverbend\?ended=access(&next=|$)/); // the page it was on rides along (idle-timeout return path)
       expect((await new PortalBrowser().signIn(login.username, login.password)).status).toBe(403);
     } finally {
       await sql("UPDATE agencies SET timezone = 'America/New_York' WHERE id = 1");

@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { Browser, seedDemoData } from "./fixtures";
 import { alertText, fieldError, noticeText } from "./helpers";
 import { createSettledLogin, loginRow, PORTAL, PortalBrowser, PORTAL_COOKIE, logEntries, lastSeq } from "./portal.fixtures";
-import { consentForm, consentRows, createConsent, createRepresentation, LUIS, markPart2 } from "./part2.fixtures";
+import { consentForm, consentRows, createConsent, createRepresentation, LUIS, markPart2, recordFields } from "./part2.fixtures";
 import { riverbendDay } from "./part2.fixtures";
 import { database } from "../../src/db";
 import { findRepresentation, recordConsent } from "../../src/part2/consents";
@@ -139,7 +139,7 @@ describe("recording a consent", () => {
   });
 
   it("a login with no representative's record: 409, nothing written", async () => {
-    const login = await createSettledLogin({ clientId: LUIS, representative: true });
+    const login = await createSettledLogin({ clientId: LUIS, representative: true, record: null });
     const res = await admin.post(`${base(login.id)}/consent`, consentForm(), { htmx: true });
     expect(res.status).toBe(409);
     expect((await env.DB.prepare("SELECT COUNT(*) AS n FROM part2_consents WHERE client_id = ? AND created_by IS NOT NULL AND recipient = 'nobody'").bind(LUIS).first<{ n: number }>())!.n).toBe(0);
@@ -210,18 +210,18 @@ describe("Revoke consent", () => {
 
 describe("Active needs a current consent", () => {
   it("a new representative login of a client in a Part 2 programme can't be saved active", async () => {
-    const res = await admin.post(`/face-sheet/${LUIS}/portal-logins`, { username: "rosa.new", email: "rosa@example.com", representative: "on", active: "on" }, { htmx: true });
+    const res = await admin.post(`/face-sheet/${LUIS}/portal-logins`, { username: "rosa.new", email: "rosa@example.com", representative: "on", active: "on", ...recordFields(riverbendDay(0)) }, { htmx: true });
     expect(res.status).toBe(422);
     expect(fieldError(await res.text(), "active")).toMatch(/^This client has an open case in a 42 CFR Part 2 programme: a representative's login can be active only with a current consent\./);
     expect(await env.DB.prepare("SELECT id FROM portal_logins WHERE username_key = 'rosa.new'").first()).toBeNull();
     // Saved inactive, it is added.
-    expect((await admin.post(`/face-sheet/${LUIS}/portal-logins`, { username: "rosa.new", email: "rosa@example.com", representative: "on" }, { htmx: true })).status).toBe(200);
+    expect((await admin.post(`/face-sheet/${LUIS}/portal-logins`, { username: "rosa.new", email: "rosa@example.com", representative: "on", ...recordFields(riverbendDay(0)) }, { htmx: true })).status).toBe(200);
   });
 
   it("an existing representative login: Save as active refused without a consent, allowed with one", async () => {
     const { login, representationId } = await representative();
     await env.DB.prepare("UPDATE portal_logins SET active = 0 WHERE id = ?").bind(login.id).run();
-    const body = { email: `${login.username}@example.com`, representative: "on", active: "on" };
+    const body = { email: `${login.username}@example.com`, representative: "on", active: "on", ...recordFields() };
     const refused = await admin.post(base(login.id), body, { htmx: true });
     expect(refused.status).toBe(422);
     expect((await loginRow(login.id)).active).toBe(0);

@@ -24,13 +24,17 @@ export async function markPart2(name = SUD_PROGRAM, part2 = true, agencyId = 1) 
     .run();
 }
 
-/** A representative's link to a client, in force from a year ago with no end. Returns its id. */
+/**
+ * A representative's link to a client (client's authorisation), in force from a year ago for two
+ * years — a record the Portal Login window accepts (an end date is required unless the basis is
+ * "parent of a minor"). It replaces the record createLogin gives a representative login. Returns its id.
+ */
 export async function createRepresentation(loginId: number, clientId: number, opts: { agencyId?: number; name?: string; endedAt?: number | null } = {}): Promise<number> {
   const row = await env.DB.prepare(
     `INSERT INTO portal_representations (agency_id, login_id, client_id, name, relationship, legal_basis, start_date, end_date, ended_at, created_at)
-     VALUES (?, ?, ?, ?, 'parent', 'client-authorisation', ?, NULL, ?, ?) RETURNING id`,
+     VALUES (?, ?, ?, ?, 'parent', 'client-authorisation', ?, ?, ?, ?) ON CONFLICT (login_id, client_id) DO UPDATE SET name = excluded.name, relationship = excluded.relationship, legal_basis = excluded.legal_basis, start_date = excluded.start_date, end_date = excluded.end_date, ended_at = excluded.ended_at RETURNING id`,
   )
-    .bind(opts.agencyId ?? 1, loginId, clientId, opts.name ?? "Rosa Ortega", riverbendDay(-365), opts.endedAt ?? null, Date.now())
+    .bind(opts.agencyId ?? 1, loginId, clientId, opts.name ?? "Rosa Ortega", riverbendDay(-365), riverbendDay(365), opts.endedAt ?? null, Date.now())
     .first<{ id: number }>();
   return row!.id;
 }
@@ -65,6 +69,11 @@ export async function createConsent(representationId: number, clientId: number, 
     )
     .first<{ id: number }>();
   return row!.id;
+}
+
+/** The representative record's fields of the Portal Login window, as createRepresentation stores them (start: a new record's today). */
+export function recordFields(startDate = riverbendDay(-365)): Record<string, string> {
+  return { repName: "Rosa Ortega", relationship: "parent", legalBasis: "client-authorisation", startDate, endDate: riverbendDay(365) };
 }
 
 /** A consent form with every §2.31 element, as the window would submit it; `overrides` replace or (undefined) drop fields. */

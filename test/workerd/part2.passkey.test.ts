@@ -21,8 +21,10 @@ it("refuses a representative's passkey without a current consent, and accepts it
 
   const before = await lastSeq(LUIS);
   const refused = new PortalBrowser();
-  const { res } = await portalPasskeySignIn(refused, auth);
-  expect(res.status).toBe(422);
+  const { res, data } = await portalPasskeySignIn(refused, auth);
+  // Refused like any end of access (src/representatives/access.ts): 403 and the "access has ended" words.
+  expect(res.status).toBe(403);
+  expect(data.error).toBe("Your access to the Riverbend Behavioral Health Client Portal has ended. Contact Riverbend Behavioral Health if you think this is a mistake.");
   expect(refused.cookies.has(PORTAL_COOKIE)).toBe(false);
   expect((await logEntries(LUIS, before)).filter((e) => e.change_type === "Login")).toEqual([]);
   expect((await portalPasskeyRows(login.id))[0]!.last_used_at).toBeNull();
@@ -35,6 +37,6 @@ it("refuses a representative's passkey without a current consent, and accepts it
   // Revoked: the passkey is refused again.
   await sql("UPDATE part2_consents SET revoked_at = ? WHERE id = ?", Date.now(), consentId);
   const again = new PortalBrowser();
-  expect((await portalPasskeySignIn(again, auth)).res.status).toBe(422);
+  expect((await portalPasskeySignIn(again, auth)).res.status).toBe(403);
   expect(again.cookies.has(PORTAL_COOKIE)).toBe(false);
 });

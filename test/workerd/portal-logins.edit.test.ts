@@ -8,7 +8,7 @@ import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Browser, DEMO } from "./fixtures";
 import { alertText, fieldError, inputValue, isChecked } from "./helpers";
-import { addLogin, editLogin, loginRow, loginsPath, logEntries, statusText, tableRows, TEMP_PASSWORD, type LoginRow, type WindowFields } from "./portal-logins.helpers";
+import { addLogin, defaultRecord, demoToday, editLogin, loginRow, loginsPath, logEntries, statusText, tableRows, TEMP_PASSWORD, type LoginRow, type WindowFields } from "./portal-logins.helpers";
 
 const HOUR = 3_600_000;
 let admin: Browser;
@@ -37,7 +37,22 @@ async function save(changes: WindowFields, opts: { htmx?: boolean } = { htmx: tr
   if (form.resetPassword) body.resetPassword = "on";
   if (form.representative) body.representative = "on";
   if (form.active) body.active = "on";
+  // A representative needs its record (src/representatives/): the window's, or a valid new one.
+  if (form.representative) Object.assign(body, recordBody(window));
   return admin.post(editPath(), body, opts);
+}
+
+/** The representative record's fields as the window holds them, or a valid new record. */
+function recordBody(window: string): Record<string, string> {
+  const d = defaultRecord();
+  return {
+    repName: inputValue(window, "repName") || d.repName,
+    relationship: d.relationship,
+    legalBasis: d.legalBasis,
+    startDate: inputValue(window, "startDate") || d.startDate,
+    endDate: inputValue(window, "endDate") || d.endDate,
+    recordVersion: inputValue(window, "recordVersion") ?? "0",
+  };
 }
 
 const lastEntry = async () => (await logEntries(DEMO.maria)).at(-1)!;
@@ -143,10 +158,17 @@ describe("Save (edit)", () => {
     expect(statusText(await res.text())).toBe("Portal login edit.me saved. A new temporary password was emailed to maria.new@example.com.");
     expect((await logEntries(DEMO.maria)).length).toBe(entries + 1);
     const entry = await lastEntry();
-    expect(entry.details.lines).toEqual(["Password updated", "Email: maria.alvarez@example.com → maria.new@example.com", "Representative: No → Yes"]);
+    const show = (d: string) => `${d.slice(5, 7)}/${d.slice(8)}/${d.slice(0, 4)}`;
+    expect(entry.details.lines).toEqual([
+      "Password updated",
+      "Email: maria.alvarez@example.com → maria.new@example.com",
+      "Representative: No → Yes",
+      `Representative record: Rosa Alvarez, Parent, Client's authorisation, from ${show(demoToday())}, ends ${show(demoToday(365))}`,
+    ]);
     expect(entry.details.portal!.description).toBe(
-      // The portal side names the email change without the addresses (other logins read it too).
-      "Portal Login edit.me was modified by Dana Whitfield. Changes: Password updated, Email updated, Representative: No → Yes",
+      // The portal side names the email change without the addresses (other logins read it too),
+      // and the record without the representative's details.
+      "Portal Login edit.me was modified by Dana Whitfield. Changes: Password updated, Email updated, Representative: No → Yes, Representative record added",
     );
     login = (await loginRow("edit.me"))!;
     expect(login).toMatchObject({ email: "maria.new@example.com", representative: 1 });
@@ -209,7 +231,7 @@ describe("Save (edit)", () => {
     expect(deactivated.active).toBe(0);
     expect((await lastEntry()).details.portal!.description).toBe("Portal Login edit.me was modified by Sam Ortiz. Changes: Active: Yes → No");
     // Dana's stale window still says Active: her Save must not silently re-activate it.
-    const res = await admin.post(editPath(), { seen, email: login.email, active: "on", representative: "on" }, { htmx: true });
+    const res = await admin.post(editPath(), { seen, email: login.email, active: "on", representative: "on", ...recordBody("") }, { htmx: true });
     expect(res.status).toBe(409);
     expect(alertText(await res.text())).toMatch(/^This portal login was changed by someone else/);
     expect(await loginRow("edit.me")).toEqual(deactivated);

@@ -4,6 +4,7 @@
  */
 import { env } from "cloudflare:test";
 import type { Browser } from "./fixtures";
+import { agencyToday } from "../../src/layout/agency-time";
 
 /** A temporary password as generated (xxxx-xxxx-xxxx-xxxx from the unambiguous alphabet). */
 export const TEMP_PASSWORD = /\b[a-km-np-z2-9]{4}-[a-km-np-z2-9]{4}-[a-km-np-z2-9]{4}-[a-km-np-z2-9]{4}\b/;
@@ -19,7 +20,43 @@ export interface WindowFields {
   /** "The client has changed their mind…" (shown only for a client marked refused). */
   changedMind?: boolean;
   populate?: boolean;
+  /**
+   * The representative record's fields (src/representatives/record-form.ts). With Representative
+   * checked and no record given, a valid one is sent (today in the demo agencies' zone, for a year);
+   * null sends none.
+   */
+  record?: Partial<RecordFields> | null;
 }
+
+export interface RecordFields {
+  repName: string;
+  relationship: string;
+  relationshipOther: string;
+  legalBasis: string;
+  startDate: string;
+  endDate: string;
+  guardianship: boolean;
+  recordVersion: string;
+}
+
+/** Today in the demo agencies' time zone (America/New_York), YYYY-MM-DD, moved by `days`. */
+export function demoToday(days = 0): string {
+  const today = agencyToday("America/New_York");
+  const [y, m, d] = today.split("-").map(Number) as [number, number, number];
+  return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
+}
+
+/** A valid record for a representative (client's authorisation, from today for a year). */
+export const defaultRecord = (): RecordFields => ({
+  repName: "Rosa Alvarez",
+  relationship: "parent",
+  relationshipOther: "",
+  legalBasis: "client-authorisation",
+  startDate: demoToday(),
+  endDate: demoToday(365),
+  guardianship: false,
+  recordVersion: "",
+});
 
 /** The Portal Login form as the browser sends it: checked boxes as "on", unchecked ones absent. */
 export function windowForm(f: WindowFields): Record<string, string> {
@@ -31,6 +68,12 @@ export function windowForm(f: WindowFields): Record<string, string> {
   if (f.active ?? true) form.active = "on";
   if (f.changedMind) form.changedMind = "on";
   if (f.populate) form.populate = "1";
+  if (f.representative && f.record !== null) {
+    const { guardianship, recordVersion, ...rest } = { ...defaultRecord(), ...f.record };
+    Object.assign(form, rest);
+    if (guardianship) form.guardianship = "on";
+    if (recordVersion) form.recordVersion = recordVersion;
+  }
   return form;
 }
 

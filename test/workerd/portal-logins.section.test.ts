@@ -98,7 +98,8 @@ describe("Client Portal section", () => {
       "Last login": "Never",
       Edit: "Edit",
     });
-    expect(rows[1]).toMatchObject({ "Portal Username": "okafor.rep", Representative: "Yes", Active: "Yes", Status: "Invited" });
+    // A representative's cell also shows its record (src/representatives/).
+    expect(rows[1]).toMatchObject({ "Portal Username": "okafor.rep", Representative: expect.stringMatching(/^Yes Rosa Alvarez Parent · Client/), Active: "Yes", Status: "Invited" });
     expect(html).toMatch(/<a id="edit-portal-login-\d+" class="button small" href="\/face-sheet\/2\/portal-logins\/\d+\/edit"[^>]*data-opens-dialog="true" role="button" aria-haspopup="dialog">Edit<span class="visually-hidden"> portal login james.okafor<\/span><\/a>/);
   });
 

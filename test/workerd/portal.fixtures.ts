@@ -39,6 +39,43 @@ export interface LoginSpec {
   mustChangePassword?: boolean;
   tempPasswordExpiresAt?: number | null;
   noPassword?: boolean;
+  /**
+   * A representative login's record for its client (portal_representations): by default one in
+   * force (client's authorisation, 2020-01-01 to 2099-12-31); null for none (an older row).
+   */
+  record?: Partial<RecordSpec> | null;
+  blockedAt?: number | null;
+}
+
+export interface RecordSpec {
+  name: string;
+  relationship: string;
+  legalBasis: string;
+  startDate: string;
+  endDate: string | null;
+  guardianship: boolean;
+  endedAt: number | null;
+}
+
+/** Inserts a representation (a representative login's record for a client); returns its id. */
+export async function createRecord(loginId: number, clientId: number, spec: Partial<RecordSpec> = {}, agencyId = 1): Promise<number> {
+  const r: RecordSpec = {
+    name: "Rosa Alvarez",
+    relationship: "parent",
+    legalBasis: "client-authorisation",
+    startDate: "2020-01-01",
+    endDate: "2099-12-31",
+    guardianship: false,
+    endedAt: null,
+    ...spec,
+  };
+  const row = await env.DB.prepare(
+    `INSERT INTO portal_representations (agency_id, login_id, client_id, name, relationship, legal_basis, start_date, end_date, guardianship, ended_at, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+  )
+    .bind(agencyId, loginId, clientId, r.name, r.relationship, r.legalBasis, r.startDate, r.endDate, r.guardianship ? 1 : 0, r.endedAt, Date.now())
+    .first<{ id: number }>();
+  return row!.id;
 }
 
 export interface CreatedLogin {
@@ -57,8 +94,8 @@ export async function createLogin(spec: LoginSpec = {}): Promise<CreatedLogin> {
   const clientId = spec.clientId ?? 1;
   const row = await env.DB.prepare(
     `INSERT INTO portal_logins (agency_id, client_id, username, username_key, email, representative, active, password_hash,
-       must_change_password, temp_password_expires_at, session_version, failed_attempts, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, 0, ?) RETURNING id`,
+       must_change_password, temp_password_expires_at, session_version, failed_attempts, blocked_at, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, 0, ?, ?) RETURNING id`,
   )
     .bind(
       spec.agencyId ?? 1,
@@ -71,9 +108,11 @@ export async function createLogin(spec: LoginSpec = {}): Promise<CreatedLogin> {
       spec.noPassword ? null : await hashPassword(password),
       mustChange ? 1 : 0,
       expires,
+      spec.blockedAt ?? null,
       Date.now(),
     )
     .first<{ id: number }>();
+  if (spec.representative && spec.record !== null) await createRecord(row!.id, clientId, spec.record ?? {}, spec.agencyId ?? 1);
   return { id: row!.id, username, password, clientId };
 }
 

@@ -103,8 +103,8 @@ describe("Activity", () => {
     const ownRows = actionRows(await (await own.b.get(`${PORTAL}/activity`)).text());
     const repRows = actionRows(await (await rep.b.get(`${PORTAL}/activity`)).text());
     expect(ownRows).toEqual(repRows);
-    // A representative's entries name their standing (issue 11); the client's own login keeps the seed's text.
-    expect(ownRows.map((r) => r[1])).toEqual([`Patient Portal login by ${rep.login.username} (representative)`, `Patient Portal login by ${own.login.username}`]);
+    // A representative's entries name their standing — the relationship of its record (issue 11); the client's own login keeps the seed's text.
+    expect(ownRows.map((r) => r[1])).toEqual([`Patient Portal login by ${rep.login.username} (representative: parent)`, `Patient Portal login by ${own.login.username}`]);
     const strangerRows = actionRows(await (await stranger.b.get(`${PORTAL}/activity`)).text());
     expect(strangerRows.map((r) => r[1])).toEqual([`Patient Portal login by ${stranger.login.username}`]);
   });

@@ -1,0 +1,241 @@
+/** @jsxImportSource hono/jsx */
+/**
+ * The representative record inside the Portal Login window (a fieldset shown for a representative),
+ * the record as the Client Portal table shows it, and the window's Block / Unblock section.
+ */
+import type { FieldErrors } from "../forms/parse";
+import { formatAgencyDateTime } from "../layout/agency-time";
+import { LEGAL_BASES, RELATIONSHIPS, type PortalRepresentation } from "../db/schema";
+import { birthdayAt, representationEnd } from "./access";
+import { LEGAL_BASIS_LABELS, ordinal, RELATIONSHIP_LABELS, relationshipText, showDate } from "./labels";
+import type { RecordValues } from "./record-form";
+
+export interface RecordFieldsProps {
+  values: RecordValues;
+  errors: FieldErrors;
+  /** The record's version as the window opened it (0: none yet). */
+  version: number;
+  client: { firstName: string; dateOfBirth: string };
+  ageOfMajority: number;
+  /** The agency's today, for the date inputs' lower bound. */
+  today: string;
+  /** The login had no record when opened (an older representative login): staff must complete it. */
+  missing?: boolean;
+}
+
+function SelectField(props: { name: string; label: string; value: string; options: readonly string[]; labels: Record<string, string>; error?: string; hint?: string }) {
+  const id = `f-${props.name}`;
+  const describedBy = [props.hint ? `${id}-hint` : "", props.error ? `${id}-error` : ""].filter(Boolean).join(" ");
+  return (
+    <div class={props.error ? "field has-error" : "field"}>
+      <label for={id}>
+        {props.label}
+        <span aria-hidden="true"> *</span>
+      </label>
+      {props.hint && (
+        <p class="hint" id={`${id}-hint`}>
+          {props.hint}
+        </p>
+      )}
+      <select id={id} name={props.name} aria-invalid={props.error ? "true" : undefined} aria-describedby={describedBy || undefined}>
+        <option value="" selected={props.value === ""}>
+          Choose…
+        </option>
+        {props.options.map((o) => (
+          <option value={o} selected={props.value === o}>
+            {props.labels[o]}
+          </option>
+        ))}
+      </select>
+      {props.error && (
+        <p class="error" id={`${id}-error`}>
+          {props.error}
+        </p>
+      )}
+    </div>
+  );
+}
+
+function DateInput(props: { name: string; label: string; value: string; error?: string; hint: string; required?: boolean; min?: string }) {
+  const id = `f-${props.name}`;
+  return (
+    <div class={props.error ? "field has-error" : "field"}>
+      <label for={id}>
+        {props.label}
+        {props.required && <span aria-hidden="true"> *</span>}
+      </label>
+      <p class="hint" id={`${id}-hint`}>
+        {props.hint}
+      </p>
+      <input
+        id={id}
+        name={props.name}
+        type="date"
+        value={props.value}
+        min={props.min}
+        aria-invalid={props.error ? "true" : undefined}
+        aria-describedby={[`${id}-hint`, props.error ? `${id}-error` : ""].filter(Boolean).join(" ")}
+      />
+      {props.error && (
+        <p class="error" id={`${id}-error`}>
+          {props.error}
+        </p>
+      )}
+    </div>
+  );
+}
+
+/** The record's fields: asked for when Representative is checked (ignored otherwise). */
+export function RepresentativeRecordFields(props: RecordFieldsProps) {
+  const { values: v, errors: e, client } = props;
+  const majority = birthdayAt(client.dateOfBirth, props.ageOfMajority);
+  const birthday = `${client.firstName}'s ${ordinal(props.ageOfMajority)} birthday (${showDate(majority)})`;
+  return (
+    <fieldset class="representative-record" id="representative-record" aria-describedby="representative-record-hint">
+      <legend>Representative record</legend>
+      <p class="hint" id="representative-record-hint">
+        Required when Representative is checked: who acts for the client, on what legal basis, and for how long. Access ends by itself on the end date (the
+        agency's time zone).
+      </p>
+      {props.missing && (
+        <p class="warning" id="representative-record-missing">
+          This representative login has no record yet, so it can't sign in. Complete the record and Save.
+        </p>
+      )}
+      <input type="hidden" name="recordVersion" value={String(props.version)} />
+      <div class={e.repName ? "field has-error" : "field"}>
+        <label for="f-repName">
+          Full name<span aria-hidden="true"> *</span>
+        </label>
+        <input id="f-repName" name="repName" type="text" value={v.repName} maxlength={100} autocomplete="off" aria-invalid={e.repName ? "true" : undefined} aria-describedby={e.repName ? "f-repName-error" : undefined} />
+        {e.repName && (
+          <p class="error" id="f-repName-error">
+            {e.repName}
+          </p>
+        )}
+      </div>
+      <SelectField name="relationship" label="Relationship" value={v.relationship} options={RELATIONSHIPS} labels={RELATIONSHIP_LABELS} error={e.relationship} />
+      <div class={e.relationshipOther ? "field has-error" : "field"}>
+        <label for="f-relationshipOther">Relationship, if Other</label>
+        <input
+          id="f-relationshipOther"
+          name="relationshipOther"
+          type="text"
+          value={v.relationshipOther}
+          maxlength={60}
+          autocomplete="off"
+          aria-invalid={e.relationshipOther ? "true" : undefined}
+          aria-describedby={e.relationshipOther ? "f-relationshipOther-error" : undefined}
+        />
+        {e.relationshipOther && (
+          <p class="error" id="f-relationshipOther-error">
+            {e.relationshipOther}
+          </p>
+        )}
+      </div>
+      <SelectField name="legalBasis" label="Legal basis" value={v.legalBasis} options={LEGAL_BASES} labels={LEGAL_BASIS_LABELS} error={e.legalBasis} />
+      <DateInput name="startDate" label="Start date" value={v.startDate} error={e.startDate} required min={props.version === 0 ? props.today : undefined} hint="The first day of access. Today or later for a new record." />
+      <DateInput
+        name="endDate"
+        label="End date"
+        value={v.endDate}
+        error={e.endDate}
+        hint={`Access ends on this date. Required unless the legal basis is Parent of a minor, whose access ends on ${birthday}.`}
+      />
+      <p class="meta" id="majority-end">
+        Parent of a minor: access ends on {birthday}, unless a court-ordered guardianship is recorded.
+      </p>
+      <div class="field check">
+        <input id="f-guardianship" name="guardianship" type="checkbox" checked={v.guardianship} aria-describedby="f-guardianship-hint" />
+        <label for="f-guardianship">Court-ordered guardianship recorded</label>
+        <p class="hint" id="f-guardianship-hint">
+          For Parent of a minor: the parent's access continues past {client.firstName}'s {ordinal(props.ageOfMajority)} birthday (until the end date, if one is given).
+        </p>
+      </div>
+    </fieldset>
+  );
+}
+
+/** The record in the Client Portal table's Representative cell: who, how, and until when. */
+export function RecordSummary(props: { record: PortalRepresentation | undefined; dateOfBirth: string; ageOfMajority: number }) {
+  const r = props.record;
+  if (!r || r.endedAt !== null) return <span class="badge warn">No record</span>;
+  const end = representationEnd(r, props.dateOfBirth, props.ageOfMajority);
+  return (
+    <span class="record-summary">
+      <span>{r.name}</span>
+      <span class="meta">
+        {relationshipText(r)} · {LEGAL_BASIS_LABELS[r.legalBasis]}
+      </span>
+      <span class="meta">
+        From {showDate(r.startDate)}
+        {end ? `, ends ${showDate(end.date)}${end.reason === "majority" ? ` (${ordinal(props.ageOfMajority)} birthday)` : ""}` : ""}
+        {r.guardianship ? " · guardianship recorded" : ""}
+      </span>
+    </span>
+  );
+}
+
+export interface BlockInfo {
+  loginId: number;
+  clientId: number;
+  username: string;
+  blockedAt: number | null;
+  blockedReason: string | null;
+  blockedByName: string | null;
+  timezone: string;
+  /** The signed-in member may unblock (an administrator). */
+  mayUnblock: boolean;
+  error?: string;
+  reason?: string;
+}
+
+/** Block (with a reason only staff see) or, for an administrator, Unblock: below the window's form. */
+export function BlockSection(props: BlockInfo) {
+  const base = `/face-sheet/${props.clientId}/portal-logins/${props.loginId}`;
+  if (props.blockedAt !== null) {
+    return (
+      <section class="block-section" id="block-section" aria-labelledby="block-h">
+        <h3 id="block-h">Blocked</h3>
+        <p class="warning">
+          Blocked on {formatAgencyDateTime(props.blockedAt, props.timezone)}
+          {props.blockedByName ? ` by ${props.blockedByName}` : ""}. Reason (staff only): {props.blockedReason}
+        </p>
+        <p class="meta">A blocked login can't sign in and is sent no email of any kind. Only an administrator can unblock it or link it to a client again.</p>
+        {props.mayUnblock && (
+          <form method="post" action={`${base}/unblock`}>
+            <button type="submit" class="small" id="unblock-login">
+              Unblock {props.username}
+            </button>
+          </form>
+        )}
+      </section>
+    );
+  }
+  return (
+    <section class="block-section" id="block-section" aria-labelledby="block-h">
+      <h3 id="block-h">Block this person</h3>
+      <form method="post" action={`${base}/block`}>
+        <div class={props.error ? "field has-error" : "field"}>
+          <label for="f-blockReason">
+            Reason (visible to staff only)<span aria-hidden="true"> *</span>
+          </label>
+          <p class="hint" id="f-blockReason-hint">
+            E.g. a custody order. The login can't sign in, its sessions end at once, and it gets no email of any kind. Only an administrator can undo it.
+          </p>
+          <textarea id="f-blockReason" name="reason" rows={2} maxlength={500} aria-invalid={props.error ? "true" : undefined} aria-describedby={`f-blockReason-hint${props.error ? " f-blockReason-error" : ""}`}>
+            {props.reason ?? ""}
+          </textarea>
+          {props.error && (
+            <p class="error" id="f-blockReason-error">
+              {props.error}
+            </p>
+          )}
+        </div>
+        <button type="submit" class="small danger" id="block-login">
+          Block {props.username}
+        </button>
+      </form>
+    </section>
+  );
+}
