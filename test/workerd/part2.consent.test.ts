@@ -97,8 +97,9 @@ describe("recording a consent", () => {
     ["no client name", { clientName: "" }, "clientName", "Enter the client's name as on the signed form."],
     ["no discloser", { discloser: "" }, "discloser", "Enter who may disclose the information (the agency)."],
     ["neither expiry date nor event", { expiresOn: "", expiryEvent: "" }, "expiresOn", "Enter the date the consent expires, or the event that ends it (or both: whichever comes first)."],
-    ["expiry before the signature", { signedOn: riverbendDay(-10), expiresOn: riverbendDay(-20) }, "expiresOn", "The expiry date is before the signature date."],
-    ["an expiry already past", { signedOn: riverbendDay(-10), expiresOn: riverbendDay(-1) }, "expiresOn", "That expiry date has passed: this consent would already have ended."],
+    ["expiry before the signature", { signedOn: riverbendDay(-10), expiresOn: riverbendDay(-20) }, "expiresOn", "The expiry date must be after the signature date."],
+    ["an expiry already past", { signedOn: riverbendDay(-10), expiresOn: riverbendDay(-1) }, "expiresOn", "The expiry date must be after today: access ends on the expiry date, so this consent would already have ended."],
+    ["an expiry today (access ends on the expiry date)", { signedOn: riverbendDay(-10), expiresOn: riverbendDay(0) }, "expiresOn", "The expiry date must be after today: access ends on the expiry date, so this consent would already have ended."],
     ["a signature in the future", { signedOn: riverbendDay(1) }, "signedOn", "The signature date is in the future. Enter the date the form was signed."],
     ["no signature date", { signedOn: "" }, "signedOn", "Enter the date the form was signed."],
     ["a date that isn't one", { signedOn: "2026-02-30" }, "signedOn", "Enter the Signature date as a date, e.g. 06/16/2022."],
@@ -279,7 +280,7 @@ describe("the portal's Consent page", () => {
     const res = await portal.get(`${PORTAL}/consent`);
     expect(res.status).toBe(200);
     const html = await res.text();
-    for (const text of ["Riverbend Behavioral Health", "Rosa Ortega", "Support in treatment", "Attendance and progress", `After ${riverbendDay(90)} (its last day)`]) {
+    for (const text of ["Riverbend Behavioral Health", "Rosa Ortega", "Support in treatment", "Attendance and progress", `On ${riverbendDay(90)} (access ends that day)`]) {
       expect(html).toContain(text);
     }
     expect(html).toContain("may revoke this consent at any time by telling Riverbend Behavioral Health");
