@@ -23,7 +23,7 @@ export async function loadSectionData(c: Context<AppEnv>, client: { id: number; 
     listPortalLogins(c.var.db, agency.id, client.id),
     listClientEmails(c.var.db, agency.id, client.id),
     linkedLoginsOf(c.var.db, agency.id, client.id),
-    recordsOfClient(c.var.db, agency.id, client.id),
+    recordsOfClient(c.var.db, agency.id, client.id, agencyToday(agency.timezone)),
     findPortalClient(c.var.db, agency.id, client.id),
   ]);
   const settings = effectiveSettings(c.env, agency);

@@ -9,6 +9,7 @@ import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Browser, seedDemoData } from "./fixtures";
 import { alertText, fieldError, noticeText } from "./helpers";
+import { tableRows } from "./portal-logins.helpers";
 import { createSettledLogin, loginRow, PORTAL, PortalBrowser, PORTAL_COOKIE, logEntries, lastSeq } from "./portal.fixtures";
 import { consentForm, consentRows, createConsent, createRepresentation, LUIS, markPart2, recordFields } from "./part2.fixtures";
 import { riverbendDay } from "./part2.fixtures";
@@ -178,6 +179,15 @@ describe("Revoke consent", () => {
     expect(alertText(await again.text())).toBe("This consent is no longer in force (already revoked, replaced or ended), so nothing was changed.");
     expect(await lastSeq(LUIS)).toBe(beforeAgain);
     expect((await loginRow(login.id)).session_version).toBe(version + 1);
+  });
+
+  it("the Client Portal table says Consent needed once the consent no longer holds, In use while it does", async () => {
+    const { login, consentId } = await representative(true);
+    const status = async () =>
+      tableRows(await (await admin.get(`/face-sheet/${LUIS}`)).text()).find((r) => r["Portal Username"] === login.username)!.Status;
+    expect(await status()).toBe("In use");
+    expect((await admin.post(`${base(login.id)}/consent/${consentId}/revoke`, {}, { htmx: true })).status).toBe(200);
+    expect(await status()).toBe("Consent needed");
   });
 
   it("the expiry event recorded by staff ends access like a date; a consent without an event refuses it", async () => {
