@@ -81,6 +81,13 @@ export const ACTIVE_NEEDS_CONSENT =
   "This client has an open case in a 42 CFR Part 2 programme: a representative's login can be active only with a current consent. Clear Active and Save, record the consent in this window, then make the login active.";
 
 /**
+ * The same for a new login: its consent can be recorded only once it exists, and an inactive login
+ * gets no credentials (Reset Password needs Active), so the message gives every step.
+ */
+export const NEW_LOGIN_NEEDS_CONSENT =
+  "This client has an open case in a 42 CFR Part 2 programme: a representative's login can be active only with a current consent, recorded once the login exists. Clear Active and Reset Password and Save; then Edit the login, record the consent, check Active and Reset Password, and Save.";
+
+/**
  * Whether saving a login as given would leave a representative active without the Part 2 consent
  * it needs; the message for the Active field, or null. `loginId` null: a new login (no consent yet).
  */
@@ -89,9 +96,6 @@ export async function part2ActiveError(
   q: { agencyId: number; clientId: number; loginId: number | null; representative: boolean; active: boolean; today: string },
 ): Promise<string | null> {
   if (!q.representative || !q.active) return null;
-  const holds =
-    q.loginId === null
-      ? !(await part2ConsentRequired(db, q.agencyId, q.clientId))
-      : await part2ConsentHolds(db, { agencyId: q.agencyId, clientId: q.clientId, loginId: q.loginId, today: q.today });
-  return holds ? null : ACTIVE_NEEDS_CONSENT;
+  if (q.loginId === null) return (await part2ConsentRequired(db, q.agencyId, q.clientId)) ? NEW_LOGIN_NEEDS_CONSENT : null;
+  return (await part2ConsentHolds(db, { agencyId: q.agencyId, clientId: q.clientId, loginId: q.loginId, today: q.today })) ? null : ACTIVE_NEEDS_CONSENT;
 }

@@ -212,7 +212,10 @@ describe("Active needs a current consent", () => {
   it("a new representative login of a client in a Part 2 programme can't be saved active", async () => {
     const res = await admin.post(`/face-sheet/${LUIS}/portal-logins`, { username: "rosa.new", email: "rosa@example.com", representative: "on", active: "on", ...recordFields(riverbendDay(0)) }, { htmx: true });
     expect(res.status).toBe(422);
-    expect(fieldError(await res.text(), "active")).toMatch(/^This client has an open case in a 42 CFR Part 2 programme: a representative's login can be active only with a current consent\./);
+    const message = fieldError(await res.text(), "active");
+    expect(message).toMatch(/^This client has an open case in a 42 CFR Part 2 programme: a representative's login can be active only with a current consent/);
+    // Every step, since an inactive login gets no credentials (Reset Password needs Active).
+    expect(message).toContain("Clear Active and Reset Password and Save; then Edit the login, record the consent, check Active and Reset Password, and Save.");
     expect(await env.DB.prepare("SELECT id FROM portal_logins WHERE username_key = 'rosa.new'").first()).toBeNull();
     // Saved inactive, it is added.
     expect((await admin.post(`/face-sheet/${LUIS}/portal-logins`, { username: "rosa.new", email: "rosa@example.com", representative: "on", ...recordFields(riverbendDay(0)) }, { htmx: true })).status).toBe(200);
