@@ -57,7 +57,7 @@ const expiryText = (c: { expiresOn: string | null; expiryEvent: string | null })
   [c.expiresOn ? `on ${c.expiresOn}` : "", c.expiryEvent ? `when ${c.expiryEvent}` : ""].filter(Boolean).join(", or ");
 
 /** The lines of a consent for its log entry: every §2.31 element as recorded. */
-function consentLines(input: ConsentInput, username: string): string[] {
+export function consentLines(input: ConsentInput, username: string): string[] {
   return [
     `Portal login: ${username}`,
     `Client: ${input.clientName}`,

@@ -81,11 +81,10 @@ export const ACTIVE_NEEDS_CONSENT =
   "This client has an open case in a 42 CFR Part 2 programme: a representative's login can be active only with a current consent. Clear Active and Save, record the consent in this window, then make the login active.";
 
 /**
- * The same for a new login: its consent can be recorded only once it exists, and an inactive login
- * gets no credentials (Reset Password needs Active), so the message gives every step.
+ * The same for a new login whose consent was not entered in the Add window (src/part2/new-login-consent.ts).
  */
 export const NEW_LOGIN_NEEDS_CONSENT =
-  "This client has an open case in a 42 CFR Part 2 programme: a representative's login can be active only with a current consent, recorded once the login exists. Clear Active and Reset Password and Save; then Edit the login, record the consent, check Active and Reset Password, and Save.";
+  "This client has an open case in a 42 CFR Part 2 programme: a representative's login can be active only with a current consent. Enter the consent below (every element, from the signed form), or clear Active and Reset Password to add the login without one for now.";
 
 /**
  * Whether saving a login as given would leave a representative active without the Part 2 consent

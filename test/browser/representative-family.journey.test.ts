@@ -45,12 +45,17 @@ afterAll(async () => {
   await browser?.close();
 });
 
-/** Saves the page (or one part of it) as docs/screenshots/issue11/<name>.png when SCREENSHOTS=1. */
+/**
+ * Saves the page as docs/screenshots/issue11/<name>.png when SCREENSHOTS=1: the whole page, or —
+ * for the Portal Login window, which scrolls inside itself — the screen with `part` scrolled into view.
+ */
 async function shot(page: Page, name: string, part?: Locator) {
   if (process.env.SCREENSHOTS !== "1") return;
   const path = `${SHOTS}/${name}.png`;
-  if (part) await part.screenshot({ path });
-  else await page.screenshot({ path, fullPage: true });
+  if (part) {
+    await part.evaluate((e) => e.scrollIntoView({ block: "start" }));
+    await page.screenshot({ path });
+  } else await page.screenshot({ path, fullPage: true });
 }
 
 /** Main Menu › Face Sheet, search by last name, open the client. */
@@ -80,7 +85,7 @@ it("staff add a parent's login for Dylan (15, Part 2) with its record and consen
   await dialog.getByLabel("Start date").fill(demoToday());
   await dialog.getByLabel("Portal User Email").fill(EMAIL);
   await dialog.getByText("access ends on Dylan's 18th birthday (06/14/2029)").first().waitFor();
-  await shot(desk, "1-staff-add-window-1280", dialog);
+  await shot(desk, "1-staff-add-window-1280", dialog.getByText("Representative record", { exact: true }));
 
   // Active without a consent: refused next to Active, nothing saved, everything typed kept.
   await dialog.getByRole("button", { name: "Save", exact: true }).click();
@@ -106,7 +111,7 @@ it("staff add a parent's login for Dylan (15, Part 2) with its record and consen
   await consent.getByRole("button", { name: "Save consent" }).click();
   await consent.getByText("Consent recorded. Jordan Brooks may see the client's records while it is in force.").waitFor();
   await expectNoAxeViolations(desk, "the Portal Login window with a consent in force");
-  await shot(desk, "2-staff-consent-recorded-1280", dialog);
+  await shot(desk, "2-staff-consent-recorded-1280", consent);
   await dialog.getByLabel("Active", { exact: true }).check();
   await dialog.getByLabel("Reset Password").check();
   const saved = new Date();
@@ -184,7 +189,7 @@ it("staff revoke Dylan's consent; it is in the Change Log", async () => {
   desk.once("dialog", (d) => void d.accept());
   await consent.getByRole("button", { name: "Revoke consent" }).click();
   await consent.getByText("Consent revoked. Jordan Brooks can no longer see this client's records; their login still reaches the other clients it is linked to.").waitFor();
-  await shot(desk, "7-staff-consent-revoked-1280", dialog);
+  await shot(desk, "7-staff-consent-revoked-1280", consent);
   await dialog.getByRole("link", { name: "Cancel" }).click();
 
   await desk.getByRole("link", { name: "Face Sheet Change Log" }).click();

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, inject, it } from "vitest";
 import { launchChromium } from "./chromium";
+import { demoToday, fitsWidth, portalSignIn, staffPage as staffPageAt } from "./journey";
 
 const base = inject("baseUrl");
 let browser: Browser;
@@ -25,22 +26,8 @@ async function shot(page: Page, name: string) {
   if (dir) await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
 }
 
-async function fitsWidth(page: Page) {
-  const { scroll, client } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
-  expect(scroll, page.url()).toBeLessThanOrEqual(client);
-}
-
-const today = new Intl.DateTimeFormat("en-CA", { timeZone: "America/New_York" }).format(new Date());
-
-async function staffPage(width: number): Promise<Page> {
-  const page = await (await browser.newContext({ viewport: { width, height: 900 }, isMobile: width < 500, hasTouch: width < 500 })).newPage();
-  await page.goto(base + "/");
-  await page.getByLabel("Email").fill("admin@riverbend.test");
-  await page.getByLabel("Password").fill("demo-password-2026");
-  await page.getByRole("button", { name: "Sign in", exact: true }).click();
-  await page.waitForURL(/\/menu$/);
-  return page;
-}
+const today = demoToday();
+const staffPage = (width: number) => staffPageAt(browser, base, "admin@riverbend.test", width);
 
 for (const width of [1280, 360]) {
   it(`adds a parent's login with its record for Grace Park at ${width} px`, async () => {
@@ -48,7 +35,7 @@ for (const width of [1280, 360]) {
     await page.goto(`${base}/face-sheet/11`);
     await page.waitForLoadState("load");
     const section = page.getByRole("region", { name: "Client Portal" });
-    await section.getByRole("link", { name: "Add Client Portal Login" }).click();
+    await section.getByRole("button", { name: "Add Client Portal Login" }).click();
     const dialog = page.getByRole("dialog", { name: "Portal Login" });
     await dialog.waitFor();
     await dialog.getByLabel("Portal Username").fill(`grace.father.${width}`);
@@ -61,7 +48,7 @@ for (const width of [1280, 360]) {
     await dialog.getByLabel("End date").fill("2020-01-01");
     await dialog.getByLabel("Portal User Email").fill(`daniel.park.${width}@example.com`);
     await dialog.getByRole("button", { name: "Save" }).click();
-    await dialog.getByText("The end date must be after the start date: access ends on the end date.").waitFor();
+    await dialog.locator("#f-endDate-error").getByText("The end date must be after the start date: access ends on the end date.").waitFor();
     expect(await dialog.getByLabel("Full name").inputValue()).toBe("Daniel Park");
     await shot(page, `representative-record-window-error-${width}`);
     await dialog.getByLabel("End date").fill("");
@@ -84,10 +71,7 @@ for (const width of [1280, 360]) {
 
 it("the demo parent signs in to the portal; the expiries list shows the demo case worker", async () => {
   const portal = await (await browser.newContext({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true })).newPage();
-  await portal.goto(`${base}/portal/riverbend`);
-  await portal.getByLabel("Portal Username").fill("helen.park");
-  await portal.getByLabel("Password").fill("demo-password-2026");
-  await portal.getByRole("button", { name: "Sign in", exact: true }).click();
+  await portalSignIn(portal, base, "helen.park", "demo-password-2026");
   await portal.getByText("Representative for").first().waitFor();
 
   const page = await staffPage(1280);
