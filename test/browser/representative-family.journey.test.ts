@@ -3,10 +3,9 @@
  * Dylan (15, an open case in Adolescent Substance Use, marked 42 CFR Part 2) and Ava (12).
  *
  * 1. Staff (1280 px) add a parent's login from Dylan's Face Sheet with its representative record
- *    (parent of a minor, from today, no end date). Saved active it is refused — a Part 2 client's
- *    representative needs a consent first — so it is saved inactive, the consent (every §2.31
- *    element) is recorded in the same window, and the login made active. The temporary password
- *    comes through the local mailbox.
+ *    (parent of a minor, from today, no end date) and, in the same window and Save, the consent
+ *    (every §2.31 element; the purpose left out first: the message next to it, nothing saved).
+ *    The temporary password comes through the local mailbox.
  * 2. Staff link the same login to Ava with "Link an existing login" and its own record.
  * 3. The parent, on a phone (360 px), signs in, chooses a password, answers "Whose information?"
  *    with Dylan, switches to Ava from the header and back.
@@ -85,44 +84,41 @@ it("staff add a parent's login for Dylan (15, Part 2) with its record and consen
   await dialog.getByLabel("Start date").fill(demoToday());
   await dialog.getByLabel("Portal User Email").fill(EMAIL);
   await dialog.getByText("access ends on Dylan's 18th birthday (06/14/2029)").first().waitFor();
-  await shot(desk, "1-staff-add-window-1280", dialog.getByText("Representative record", { exact: true }));
 
-  // Active without a consent: refused next to Active, nothing saved, everything typed kept.
-  await dialog.getByRole("button", { name: "Save", exact: true }).click();
-  await dialog.locator("#f-active-error").getByText(/a representative's login can be active only with a current consent/).waitFor();
-  expect(await dialog.getByLabel("Full name").inputValue()).toBe("Jordan Brooks");
-  // As the message says: clear Active and Reset Password (no credentials for an inactive login),
-  // Save; Edit, record the consent, then make the login active with its credentials.
-  await dialog.getByLabel("Active", { exact: true }).uncheck();
-  await dialog.getByLabel("Reset Password").uncheck();
-  await dialog.getByRole("button", { name: "Save", exact: true }).click();
-  await section.getByText(`Portal login ${USERNAME} added without a password.`, { exact: false }).waitFor();
-
-  await section.getByRole("button", { name: `Edit portal login ${USERNAME}` }).click();
-  await dialog.waitFor();
-  const consent = dialog.getByRole("region", { name: "42 CFR Part 2 consent" });
-  expect(await consent.getByLabel("Recipient").inputValue()).toBe("Jordan Brooks");
-  await consent.getByLabel("Purpose of the disclosure").fill("So Dylan's parent can follow his treatment");
+  // The consent, in the same window: Dylan has an open case in a Part 2 programme.
+  const consent = dialog.getByRole("group", { name: "42 CFR Part 2 consent" });
+  expect(await consent.getByLabel("Client's name").inputValue()).toBe("Dylan Brooks");
+  await consent.getByLabel("Recipient").fill("Jordan Brooks");
   await consent.getByLabel("How much and what kind of information").fill("Appointments, attendance and treatment progress; no counselling notes");
   await consent.getByLabel("Expiry date").fill(yearsAfter(demoToday(), 1));
   await consent.getByLabel("Signature date").fill(demoToday());
   await consent.getByLabel("The form states the client's right to revoke this consent").check();
-  await expectNoAxeViolations(desk, "the Portal Login window with the consent section filled in");
-  await consent.getByRole("button", { name: "Save consent" }).click();
-  await consent.getByText("Consent recorded. Jordan Brooks may see the client's records while it is in force.").waitFor();
-  await expectNoAxeViolations(desk, "the Portal Login window with a consent in force");
-  await shot(desk, "2-staff-consent-recorded-1280", consent);
-  await dialog.getByLabel("Active", { exact: true }).check();
-  await dialog.getByLabel("Reset Password").check();
+  await expectNoAxeViolations(desk, "the Portal Login window with the consent section open");
+  // The purpose left out: the message next to it, nothing saved, everything typed kept.
+  await dialog.getByRole("button", { name: "Save", exact: true }).click();
+  await dialog.locator("#f-purpose-error").getByText("Enter the purpose of the disclosure, as on the form.").waitFor();
+  expect(await dialog.getByLabel("Full name").inputValue()).toBe("Jordan Brooks");
+  expect(await consent.getByLabel("Recipient").inputValue()).toBe("Jordan Brooks");
+  await shot(desk, "1-staff-add-window-consent-1280", consent);
+  await consent.getByLabel("Purpose of the disclosure").fill("So Dylan's parent can follow his treatment");
   const saved = new Date();
   await dialog.getByRole("button", { name: "Save", exact: true }).click();
-  const mail = await latestEmailTo(EMAIL, { after: new Date(saved.getTime() - 1000) });
-  temporary = temporaryPasswordFrom(mail.text);
+  await section.getByText(`Portal login ${USERNAME} added.`, { exact: false }).waitFor();
+  temporary = temporaryPasswordFrom((await latestEmailTo(EMAIL, { after: new Date(saved.getTime() - 1000) })).text);
+
+  // Edit shows the consent in force, with Revoke consent.
+  await section.getByRole("button", { name: `Edit portal login ${USERNAME}` }).click();
+  const inForce = dialog.getByRole("region", { name: "42 CFR Part 2 consent" });
+  await inForce.getByText("Consent in force").waitFor();
+  await expectNoAxeViolations(desk, "the Portal Login window with a consent in force");
+  await shot(desk, "2-staff-consent-in-force-1280", inForce);
+  await dialog.getByRole("link", { name: "Cancel" }).click();
 
   // The table: the login, active, with its record.
   const row = section.getByRole("row").filter({ has: desk.getByRole("cell", { name: USERNAME, exact: true }) });
-  await expect.poll(async () => (await row.getByRole("cell").allInnerTexts()).join(" | ")).toContain("Yes");
-  const cells = (await row.getByRole("cell").allInnerTexts()).join(" | ");
+  const list = await row.getByRole("cell").allInnerTexts();
+  expect(list[2], "Active").toBe("Yes");
+  const cells = list.join(" | ");
   expect(cells).toContain("Jordan Brooks");
   expect(cells).toContain("Parent · Parent of a minor");
   expect(cells).toContain("ends 06/14/2029 (18th birthday)");
