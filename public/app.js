@@ -93,6 +93,9 @@
     (root || document).querySelectorAll("#f-representative").forEach(function (box) {
       var record = box.form && box.form.querySelector("#representative-record");
       if (record) record.hidden = !box.checked;
+      // A new login's 42 CFR Part 2 consent goes with the record.
+      var consent = box.form && box.form.querySelector("#new-login-consent");
+      if (consent) consent.hidden = !box.checked;
     });
   }
   document.addEventListener("change", function (e) {

@@ -30,6 +30,17 @@ const lakeside: Client[] = [
   ["Marta", "Alvarez", "1988-02-22", "9 Ridge Road", "Glens Falls", "NY", "12801", "(518) 555-0205", "marta.alvarez@example.com", [["LS-26-0044", "Outpatient Counseling", "2026-04-14", null]]],
 ];
 
+// Riverbend's two siblings for the families journeys (issue 11): a 15-year-old with an open case in
+// a programme marked 42 CFR Part 2 (so a representative needs a consent) and a 12-year-old sister.
+// Added after Lakeside's, so the other clients keep their ids (Dylan 18, Ava 19: R-1013, R-1014).
+const riverbendSiblings: Client[] = [
+  ["Dylan", "Brooks", "2011-06-14", "31 Orchard Street", "Cohoes", "NY", "12047", "(518) 555-0231", "brooks.family@example.com", [["RB-26-0311", "Adolescent Substance Use", "2026-09-08", null]]],
+  ["Ava", "Brooks", "2014-02-03", "31 Orchard Street", "Cohoes", "NY", "12047", "(518) 555-0231", "brooks.family@example.com", [["RB-26-0312", "Youth and Family", "2026-09-08", null]]],
+];
+
+/** The demo programmes marked 42 CFR Part 2 (Administration › Programmes). */
+const part2Programmes: [agencyId: number, name: string][] = [[1, "Adolescent Substance Use"]];
+
 const q = (v: string | number | boolean | null): string =>
   v === null ? "NULL" : typeof v === "number" ? String(v) : typeof v === "boolean" ? (v ? "1" : "0") : `'${v.replace(/'/g, "''")}'`;
 
@@ -59,6 +70,8 @@ export function demoStatements(passwordHash: string): string[] {
     });
   add(1, "R", 1001, riverbend);
   add(2, "L", 2001, lakeside);
+  add(1, "R", 1001 + riverbend.length, riverbendSiblings);
+  for (const [agencyId, name] of part2Programmes) out.push(`INSERT INTO programs (agency_id, name, part2) VALUES (${agencyId}, ${q(name)}, 1)`);
   return out;
 }
 

@@ -98,7 +98,10 @@ export type InForceAgency = AccessAgency & { id: number };
 /**
  * The clients login `loginId` may act for now, by first name, each passing the access rule; empty
  * when it may act for none. `denied` is why the login's own client (or the first candidate) is
- * refused, for the "access has ended" message when nothing is left.
+ * refused, for the "access has ended" message when nothing is left. `chosenEnded` is the first
+ * name of the client session `sessionId` chose when that client is no longer in force (its link
+ * ended, its consent was revoked…), so "Whose information?" can say whose access ended — read in
+ * the same query, no extra round trip.
  */
 export async function linksInForce(db: Db, env: SettingDefaultVars, agency: InForceAgency, loginId: number, sessionId: string | null = null) {
   const today = agencyToday(agency.timezone);
@@ -106,12 +109,17 @@ export async function linksInForce(db: Db, env: SettingDefaultVars, agency: InFo
   const rows = await db.all<Row>(candidatesQuery(loginId, agency.id, today, sessionId));
   const links: ClientInForce[] = [];
   let denied: AccessDenial | null = null;
+  let chosenEnded: string | null = null;
+  const chosen = rows[0]?.chosen ?? null;
   for (const r of rows) {
     const verdict = rowAccess(r, today, minors);
     if (verdict.ok) links.push(toLink(r));
-    else denied ??= verdict.reason;
+    else {
+      denied ??= verdict.reason;
+      if (r.client_pk === chosen) chosenEnded = r.first_name;
+    }
   }
-  return { links, chosen: rows[0]?.chosen ?? null, denied };
+  return { links, chosen, chosenEnded, denied };
 }
 
 /**

@@ -23,7 +23,8 @@ const chooseForm = z.object({
 export const familiesPortalRoutes = new Hono<PortalEnv>()
   .get(`${PORTAL_ROUTE}${WHOSE_PATH}`, requirePortalUser, requireChosenPassword, (c) => {
     const user = c.var.portalUser!;
-    if (user.choices.length < 2) return c.redirect(portalPath(c.var.agency.slug), 303);
+    // One client left is still a question when the chosen one's access just ended: the page says so.
+    if (user.choices.length < 2 && !user.choiceEnded) return c.redirect(portalPath(c.var.agency.slug), 303);
     return c.html(<WhosePage agency={c.var.agency} user={user} />);
   })
   .post(`${PORTAL_ROUTE}${WHOSE_PATH}`, requirePortalUser, requireChosenPassword, async (c) => {

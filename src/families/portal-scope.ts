@@ -6,11 +6,14 @@
  * 1. The clients the login may act for today are read, with the client this session chose
  *    (portal_sessions.client_id), in one round trip (links-in-force.ts).
  * 2. None: the session has ended (as a deactivated login's does).
- * 3. The chosen client still in force, or exactly one client: the request acts for it —
- *    `portalUser.clientId` is that client, and every page, query and entry takes it from there.
- * 4. Two or more and no valid choice (never chosen, or the chosen link ended): the request is sent
- *    to "Whose information?" unless it is one that needs no client (choosing, logging out, the
- *    first password).
+ * 3. The chosen client still in force, or — nothing chosen yet — exactly one client: the request
+ *    acts for it — `portalUser.clientId` is that client, and every page, query and entry takes it
+ *    from there.
+ * 4. No valid choice: never chosen with two or more clients, or the chosen client is no longer in
+ *    force (its link ended, its consent was revoked) while others are. The request is sent to
+ *    "Whose information?" unless it is one that needs no client (choosing, logging out, the first
+ *    password). A chosen client that is no longer in force is never swapped silently for another:
+ *    the page says whose access ended (`choiceEnded`) and the person picks, even from one.
  */
 import type { MiddlewareHandler } from "hono";
 import { agencyToday } from "../layout/agency-time";
@@ -32,7 +35,7 @@ export const scopePortalClient: MiddlewareHandler<PortalEnv> = async (c, next) =
   if (!user) return next();
   const { agency, db } = c.var;
   // 1.
-  const { links, chosen, denied } = await linksInForce(db, c.env, agency, user.loginId, user.sessionId);
+  const { links, chosen, chosenEnded, denied } = await linksInForce(db, c.env, agency, user.loginId, user.sessionId);
   // 2.
   if (links.length === 0) {
     if (denied) c.set("accessDenied", denied);
@@ -42,7 +45,7 @@ export const scopePortalClient: MiddlewareHandler<PortalEnv> = async (c, next) =
     return next();
   }
   // 3.
-  const pick = links.find((l) => l.clientId === chosen) ?? (links.length === 1 ? links[0] : undefined);
+  const pick = links.find((l) => l.clientId === chosen) ?? (chosenEnded === null && links.length === 1 ? links[0] : undefined);
   const acting = pick ?? links.find((l) => l.clientId === user.homeClientId) ?? links[0]!;
   c.set("portalUser", {
     ...user,
@@ -51,6 +54,7 @@ export const scopePortalClient: MiddlewareHandler<PortalEnv> = async (c, next) =
     actingAs: actingAsText(acting),
     choices: links.map((l) => ({ clientId: l.clientId, name: shortName(l), actingAs: actingAsText(l) })),
     mustChoose: pick === undefined,
+    choiceEnded: pick === undefined ? chosenEnded : null,
   });
   // 4.
   const base = portalPath(agency.slug);

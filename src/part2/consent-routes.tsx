@@ -20,7 +20,7 @@ import { Layout } from "../layout/views";
 import { errorText } from "../observability/error-text";
 import { findPortalClient, findPortalLogin, type PortalClient } from "../portal-logins/queries";
 import type { PortalLogin } from "../db/schema";
-import { findConsent, findRepresentation, listConsents, recordConsent, recordExpiryEvent, revokeConsent } from "./consents";
+import { findConsent, findRepresentation, keepsOtherLinks, listConsents, recordConsent, recordExpiryEvent, revokeConsent } from "./consents";
 import { parseConsentForm, prefilledConsent } from "./consent-form";
 import { ConsentSection, CONSENT_SECTION_ID, type ConsentSectionProps } from "./consent-views";
 import { part2ConsentRequired } from "./rule";
@@ -132,8 +132,13 @@ async function endConsent(c: Context<AppEnv>, how: "revoke" | "event") {
   if (how === "event" && !consent.expiryEvent) return respond(c, { ...section, alert: "This consent doesn't end on an event: nothing was recorded." }, 409);
   const who = { agencyId, clientId: client.id, representation, username: login.username, actor: actorOf(c) };
   let done: boolean;
+  let keepsOthers = false;
   try {
-    done = how === "revoke" ? (await revokeConsent(c.env, c.var.db, who, consent, Date.now())).revoked : (await recordExpiryEvent(c.env, c.var.db, who, consent, Date.now())).recorded;
+    keepsOthers = await keepsOtherLinks(c.var.db, who);
+    done =
+      how === "revoke"
+        ? (await revokeConsent(c.env, c.var.db, who, consent, Date.now(), keepsOthers)).revoked
+        : (await recordExpiryEvent(c.env, c.var.db, who, consent, Date.now(), keepsOthers)).recorded;
   } catch (err) {
     console.error(`part 2 consent ${consent.id}: ${how} not saved: ${errorText(err)}`);
     return respond(c, { ...section, alert: UNAVAILABLE }, 503);
@@ -141,8 +146,11 @@ async function endConsent(c: Context<AppEnv>, how: "revoke" | "event") {
   if (!done) {
     return respond(c, { ...section, alert: "This consent is no longer in force (already revoked, replaced or ended), so nothing was changed." }, 409);
   }
-  const notice =
-    how === "revoke"
+  const notice = keepsOthers
+    ? how === "revoke"
+      ? `Consent revoked. ${consent.recipient} can no longer see this client's records; their login still reaches the other clients it is linked to.`
+      : `Recorded that “${consent.expiryEvent}” occurred: the consent has ended and ${consent.recipient} can no longer see this client's records; their login still reaches the other clients it is linked to.`
+    : how === "revoke"
       ? `Consent revoked. ${consent.recipient} can no longer sign in or see the client's records; their sessions have ended.`
       : `Recorded that “${consent.expiryEvent}” occurred: the consent has ended and ${consent.recipient}'s sessions have ended.`;
   return respond(c, (await loadConsentSection(c, client, login, { notice }))!, 200);

@@ -110,12 +110,44 @@ function TextArea(props: { name: string; label: string; value: string; error?: s
 
 /** The form to record a consent: one field per §2.31 element. */
 function ConsentForm(props: ConsentSectionProps) {
-  const v = props.values;
-  const e = props.errors ?? {};
   const action = consentPath(props.clientId, props.loginId);
-  const signedBy = v.signedBy === "other" ? "other" : "client";
   return (
     <form method="post" action={action} hx-post={action} hx-target={`#${CONSENT_SECTION_ID}`} hx-swap="outerHTML" novalidate class="consent-form">
+      <ConsentFields values={props.values} errors={props.errors} />
+      <div class="actions">
+        <button type="submit" class="primary" id="consent-save">
+          Save consent
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/**
+ * The consent's fields inside the Add window's own form, for a new representative login of a
+ * client with an open case in a Part 2 programme: recorded with the login and its record in one
+ * Save. Shown (like the record) only while Representative is checked (public/app.js).
+ */
+export function NewLoginConsentFields(props: { values: ConsentValues; errors?: FieldErrors }) {
+  return (
+    <fieldset class="representative-record new-login-consent" id="new-login-consent" aria-describedby="new-login-consent-hint">
+      <legend>42 CFR Part 2 consent</legend>
+      <p class="hint" id="new-login-consent-hint">
+        This client has an open case in a 42 CFR Part 2 programme: the representative's login can be active only with a current written consent. Enter it from
+        the signed form; Save records it with the login.
+      </p>
+      <ConsentFields values={props.values} errors={props.errors} />
+    </fieldset>
+  );
+}
+
+/** One field per §2.31 element, with their messages. */
+function ConsentFields(props: { values: ConsentValues; errors?: FieldErrors }) {
+  const v = props.values;
+  const e = props.errors ?? {};
+  const signedBy = v.signedBy === "other" ? "other" : "client";
+  return (
+    <>
       <Field name="clientName" label="Client's name" value={v.clientName} error={e.clientName} required maxlength={200} />
       <Field name="discloser" label="Who may disclose" value={v.discloser} error={e.discloser} required maxlength={200} hint="The agency (or the programme) named on the form." />
       <Field name="recipient" label="Recipient" value={v.recipient} error={e.recipient} required maxlength={200} hint="The representative, by name, as on the form." />
@@ -154,12 +186,7 @@ function ConsentForm(props: ConsentSectionProps) {
         checked={v.signedOnPaper === "on"}
         hint="Enter the elements above from the paper form."
       />
-      <div class="actions">
-        <button type="submit" class="primary" id="consent-save">
-          Save consent
-        </button>
-      </div>
-    </form>
+    </>
   );
 }
 
@@ -210,7 +237,7 @@ export function ConsentSection(props: ConsentSectionProps) {
                   <ConsentAction
                     path={`${base}/${current.id}/revoke`}
                     label="Revoke consent"
-                    confirm={`Revoke this consent? ${current.recipient} loses access at once, on every device.`}
+                    confirm={`Revoke this consent? ${current.recipient} loses access to ${current.clientName}'s records at once, on every device.`}
                     primary
                   />
                   {current.expiryEvent && (

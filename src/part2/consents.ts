@@ -7,7 +7,10 @@
  *
  * Revoking and recording the event also move the login's session version on, so every session it
  * has ends for good (a later new consent doesn't revive an old session); the per-request rule in
- * rule.ts would refuse them anyway.
+ * rule.ts would refuse them anyway. Not when the login still has an open link to another client
+ * (a parent of several children, issue 11 item 5): ending one link leaves the others, so its
+ * sessions carry on and the portal's per-request scope (src/families/portal-scope.ts) takes them
+ * off this client at once, to "Whose information?" saying this client's access has ended.
  */
 import { and, desc, eq, isNull, sql } from "drizzle-orm";
 import type { Statement } from "../audit/chained-log";
@@ -54,7 +57,7 @@ const expiryText = (c: { expiresOn: string | null; expiryEvent: string | null })
   [c.expiresOn ? `on ${c.expiresOn}` : "", c.expiryEvent ? `when ${c.expiryEvent}` : ""].filter(Boolean).join(", or ");
 
 /** The lines of a consent for its log entry: every §2.31 element as recorded. */
-function consentLines(input: ConsentInput, username: string): string[] {
+export function consentLines(input: ConsentInput, username: string): string[] {
   return [
     `Portal login: ${username}`,
     `Client: ${input.clientName}`,
@@ -124,14 +127,41 @@ export async function recordConsent(env: Env, db: Db, who: Who, input: ConsentIn
   return { recorded: answer.committed };
 }
 
-/** Ends the login's sessions (the version moved on) — only while `consentStillOpen` holds, so it goes with the consent's change or not at all. */
+/** Open links (not ended by staff) of login `loginId` to clients other than `clientId`, as SQL. */
+const otherOpenLinks = (agencyId: number, loginId: number | ReturnType<typeof sql>, clientId: number) =>
+  sql`EXISTS (SELECT 1 FROM portal_representations o WHERE o.login_id = ${loginId} AND o.agency_id = ${agencyId} AND o.client_id <> ${clientId} AND o.ended_at IS NULL)`;
+
+/**
+ * Whether the login keeps an open link to another client when this one's consent ends — then its
+ * sessions carry on for the others (staff's message and the entry say which).
+ */
+export async function keepsOtherLinks(db: Db, who: Pick<Who, "agencyId" | "clientId" | "representation">): Promise<boolean> {
+  const rows = await db.all<{ yes: number }>(sql`SELECT ${otherOpenLinks(who.agencyId, who.representation.loginId, who.clientId)} AS yes`);
+  return rows[0]?.yes === 1;
+}
+
+/**
+ * Ends the login's sessions (the version moved on) — only while `consentStillOpen` holds, so it goes
+ * with the consent's change or not at all, and only when the login has no open link to another
+ * client (see the file's comment).
+ */
 function endSessionsStatement(db: Db, who: Who, consentStillOpen: ReturnType<typeof sql>): Statement {
   return db
     .update(portalLogins)
     .set({ sessionVersion: sql`${portalLogins.sessionVersion} + 1` })
-    .where(and(eq(portalLogins.id, who.representation.loginId), eq(portalLogins.agencyId, who.agencyId), consentStillOpen))
+    .where(
+      and(
+        eq(portalLogins.id, who.representation.loginId),
+        eq(portalLogins.agencyId, who.agencyId),
+        consentStillOpen,
+        sql`NOT ${otherOpenLinks(who.agencyId, sql`portal_logins.id`, who.clientId)}`,
+      ),
+    )
     .toSQL();
 }
+
+/** How the entry ends: the login's sessions ended, or its other clients are unchanged. */
+const sessionsText = (keepsOthers: boolean) => (keepsOthers ? "The login's links to other clients are unchanged." : "The login's sessions ended.");
 
 const openConsent = (agencyId: number, consentId: number) =>
   sql`EXISTS (SELECT 1 FROM part2_consents WHERE id = ${consentId} AND agency_id = ${agencyId} AND revoked_at IS NULL AND superseded_at IS NULL AND event_occurred_at IS NULL)`;
@@ -140,11 +170,13 @@ const openConsent = (agencyId: number, consentId: number) =>
  * Revoke consent: the consent marked revoked (by whom, when), the login's sessions ended, and the
  * entry — or nothing at all when it was already revoked, superseded or ended by its event.
  */
-export async function revokeConsent(env: Env, db: Db, who: Who, consent: Part2Consent, now: number): Promise<{ revoked: boolean }> {
+export async function revokeConsent(env: Env, db: Db, who: Who, consent: Part2Consent, now: number, keepsOthers = false): Promise<{ revoked: boolean }> {
   const revoke = db
     .update(part2Consents)
     .set({ revokedAt: now, revokedBy: who.actor.id })
-    .where(and(eq(part2Consents.id, consent.id), eq(part2Consents.agencyId, who.agencyId), sql`changes() > 0`, isNull(part2Consents.revokedAt)))
+    // Under the same condition as the sessions' end before it (not `changes() > 0`: that statement
+    // changes nothing when the login keeps other links), so the two go together or not at all.
+    .where(and(eq(part2Consents.agencyId, who.agencyId), openConsent(who.agencyId, consent.id), eq(part2Consents.id, consent.id)))
     .toSQL();
   const answer = await commitChange(env, {
     agencyId: who.agencyId,
@@ -153,7 +185,7 @@ export async function revokeConsent(env: Env, db: Db, who: Who, consent: Part2Co
     entry: {
       actor: who.actor,
       changeType: "Part 2 Consent",
-      description: `42 CFR Part 2 consent revoked: ${consent.recipient} (portal login ${who.username}) may no longer see the client's records. The login's sessions ended.`,
+      description: `42 CFR Part 2 consent revoked: ${consent.recipient} (portal login ${who.username}) may no longer see the client's records. ${sessionsText(keepsOthers)}`,
       details: { lines: [`Consent signed ${consent.signedOn}`, `Portal login: ${who.username}`], portal: { action: "Consent", description: `Consent to share records with ${consent.recipient} revoked (recorded by ${who.actor.name}).` } },
     },
   });
@@ -161,11 +193,11 @@ export async function revokeConsent(env: Env, db: Db, who: Who, consent: Part2Co
 }
 
 /** Staff record that the consent's expiry event occurred: it ends like a passed expiry date, at once. */
-export async function recordExpiryEvent(env: Env, db: Db, who: Who, consent: Part2Consent, now: number): Promise<{ recorded: boolean }> {
+export async function recordExpiryEvent(env: Env, db: Db, who: Who, consent: Part2Consent, now: number, keepsOthers = false): Promise<{ recorded: boolean }> {
   const mark = db
     .update(part2Consents)
     .set({ eventOccurredAt: now })
-    .where(and(eq(part2Consents.id, consent.id), eq(part2Consents.agencyId, who.agencyId), sql`changes() > 0`, isNull(part2Consents.eventOccurredAt)))
+    .where(and(eq(part2Consents.agencyId, who.agencyId), openConsent(who.agencyId, consent.id), eq(part2Consents.id, consent.id)))
     .toSQL();
   const answer = await commitChange(env, {
     agencyId: who.agencyId,
@@ -174,7 +206,7 @@ export async function recordExpiryEvent(env: Env, db: Db, who: Who, consent: Par
     entry: {
       actor: who.actor,
       changeType: "Part 2 Consent",
-      description: `42 CFR Part 2 consent expired: the event that ends it occurred (${consent.expiryEvent ?? "event"}). ${consent.recipient} (portal login ${who.username}) may no longer see the client's records.`,
+      description: `42 CFR Part 2 consent expired: the event that ends it occurred (${consent.expiryEvent ?? "event"}). ${consent.recipient} (portal login ${who.username}) may no longer see the client's records.${keepsOthers ? ` ${sessionsText(true)}` : ""}`,
       details: { lines: [`Consent signed ${consent.signedOn}`, `Portal login: ${who.username}`], portal: { action: "Consent", description: `Consent to share records with ${consent.recipient} ended: ${consent.expiryEvent ?? "its expiry event occurred"}.` } },
     },
   });

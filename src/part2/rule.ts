@@ -82,6 +82,12 @@ export const ACTIVE_NEEDS_CONSENT =
   "This client has an open case in a 42 CFR Part 2 programme: a representative's login can be active only with a current consent. Clear Active and Save, record the consent in this window, then make the login active.";
 
 /**
+ * The same for a new login whose consent was not entered in the Add window (src/part2/new-login-consent.ts).
+ */
+export const NEW_LOGIN_NEEDS_CONSENT =
+  "This client has an open case in a 42 CFR Part 2 programme: a representative's login can be active only with a current consent. Enter the consent below (every element, from the signed form), or clear Active and Reset Password to add the login without one for now.";
+
+/**
  * Whether saving a login as given would leave a representative active without the Part 2 consent
  * it needs; the message for the Active field, or null. `loginId` null: a new login (no consent yet).
  */
@@ -90,9 +96,6 @@ export async function part2ActiveError(
   q: { agencyId: number; clientId: number; loginId: number | null; representative: boolean; active: boolean; today: string },
 ): Promise<string | null> {
   if (!q.representative || !q.active) return null;
-  const holds =
-    q.loginId === null
-      ? !(await part2ConsentRequired(db, q.agencyId, q.clientId))
-      : await part2ConsentHolds(db, { agencyId: q.agencyId, clientId: q.clientId, loginId: q.loginId, today: q.today });
-  return holds ? null : ACTIVE_NEEDS_CONSENT;
+  if (q.loginId === null) return (await part2ConsentRequired(db, q.agencyId, q.clientId)) ? NEW_LOGIN_NEEDS_CONSENT : null;
+  return (await part2ConsentHolds(db, { agencyId: q.agencyId, clientId: q.clientId, loginId: q.loginId, today: q.today })) ? null : ACTIVE_NEEDS_CONSENT;
 }

@@ -17,6 +17,8 @@ import { portalLoginsPath } from "./views";
 import { LinkedLoginNotice } from "../families/section-views";
 import { BlockSection, RECORD_FIELD_LABELS, RepresentativeRecordFields, type BlockInfo } from "../representatives/views";
 import type { RecordValues } from "../representatives/record-form";
+import { NewLoginConsentFields } from "../part2/consent-views";
+import type { ConsentValues } from "../part2/consent-form";
 
 export const FORM_ID = "portal-login-form";
 
@@ -44,6 +46,8 @@ export interface PortalLoginFormProps {
   minorNote?: string | null;
   /** Edit of a representative login: Block / Unblock, below the form. */
   block?: BlockInfo;
+  /** Adding, for a client with an open case in a 42 CFR Part 2 programme: the consent's fields, as typed. */
+  newLoginConsent?: ConsentValues;
 }
 
 /**
@@ -160,6 +164,7 @@ export function PortalLoginForm(props: PortalLoginFormProps) {
         ageOfMajority={props.record.ageOfMajority}
         today={props.record.today}
       />
+      {props.newLoginConsent && !props.login && <NewLoginConsentFields values={props.newLoginConsent} errors={e} />}
       <Checkbox name="active" label="Active" checked={v.active} error={e.active} hint="Only an active login can sign in to the Client Portal." />
       {props.client.refusedPortalLogin && (
         <Checkbox

@@ -48,6 +48,7 @@ import { errorText } from "../observability/error-text";
 import { agencyToday } from "../layout/agency-time";
 import { part2ActiveError } from "../part2/rule";
 import { loadConsentSection } from "../part2/consent-routes";
+import { checkNewLoginConsent, newLoginConsentOnOpen, withNewLoginConsent } from "../part2/new-login-consent";
 import { ConsentSection } from "../part2/consent-views";
 import type { PortalRepresentation } from "../db/schema";
 import { ownLoginTooYoung } from "../representatives/minors";
@@ -253,7 +254,8 @@ export const portalLoginRoutes = new Hono<AppEnv>()
     // A client too young for an own login: the window opens on a representative's login.
     const young = ownLoginTooYoung(client, todayOf(c), settingsOf(c).minorOwnLoginAge) !== null;
     const values = { username: "", resetPassword: true, credentialMethod: defaultMethod(c), representative: young, active: true, email: "", changedMind: false };
-    return respondWindow(c, { client, values }, 200, true);
+    const newLoginConsent = await newLoginConsentOnOpen(c.var.db, { agencyId: c.var.staff.agency.id, clientId: client.id, clientName: `${client.firstName} ${client.lastName}`, agencyName: c.var.staff.agency.name });
+    return respondWindow(c, { client, values, newLoginConsent: newLoginConsent ?? undefined }, 200, true);
   })
 
   .post(CLIENT, async (c) => {
@@ -265,7 +267,11 @@ export const portalLoginRoutes = new Hono<AppEnv>()
     const body = await c.req.parseBody();
     const values = valuesFromBody(body, "", defaultMethod(c));
     const record = recordStateFromBody(body);
-    if (body.populate !== undefined) return respondWindow(c, { client, record, ...populated(client, values) }, 200);
+    if (body.populate !== undefined) {
+      // The consent's fields as typed (nothing checked: Populate saves nothing).
+      const typed = await checkNewLoginConsent(c.var.db, { agencyId: staff.agency.id, clientId: client.id, representative: false, active: false, today: todayOf(c), body });
+      return respondWindow(c, { client, record, ...populated(client, values), newLoginConsent: typed.values ?? undefined }, 200);
+    }
 
     // 1. Validate, and check the username is free (the unique index settles a race below);
     //    every message at once, so one round of corrections is enough. The representative record
@@ -276,12 +282,18 @@ export const portalLoginRoutes = new Hono<AppEnv>()
     if (!errors.username && (await isUsernameTaken(c.var.db, staff.agency.id, usernameKeyOf(username)))) errors.username = duplicateMessage(username);
     const representation = await checkRepresentation(c, client, body, values);
     Object.assign(errors, { ...representation.errors, ...errors });
-    // 42 CFR Part 2 (issue 11): a new representative login of a client in a Part 2 programme has no consent yet.
-    const part2 = form.ok ? await part2ActiveError(c.var.db, { agencyId: staff.agency.id, clientId: client.id, loginId: null, representative: form.data.representative, active: form.data.active, today: agencyToday(staff.agency.timezone) }) : null;
-    if (part2) errors.active = part2;
-    if (!form.ok || Object.keys(errors).length > 0) return respondWindow(c, { client, record, values, errors, alert: INVALID }, 422);
+    // 42 CFR Part 2 (issue 11): a new representative login of a client in a Part 2 programme is
+    // active only with the consent entered in this window, recorded with it.
+    const part2 = await checkNewLoginConsent(c.var.db, { agencyId: staff.agency.id, clientId: client.id, representative: values.representative, active: values.active, today: todayOf(c), body });
+    Object.assign(errors, { ...part2.errors, ...errors });
+    const newLoginConsent = part2.values ?? undefined;
+    if (!form.ok || Object.keys(errors).length > 0) return respondWindow(c, { client, record, values, errors, alert: INVALID, newLoginConsent }, 422);
     const input = form.data;
-    const duplicate = { client, record, values, errors: { username: duplicateMessage(input.username) }, alert: INVALID };
+    const duplicate = { client, record, values, errors: { username: duplicateMessage(input.username) }, alert: INVALID, newLoginConsent };
+    const side =
+      part2.consent && representation.side
+        ? withNewLoginConsent(representation.side, part2.consent, { agencyId: staff.agency.id, clientId: client.id, username: input.username, actorId: staff.id, now: Date.now() })
+        : representation.side;
 
     // 2. Add the login with its log entry (one batch).
     let result;
@@ -299,11 +311,11 @@ export const portalLoginRoutes = new Hono<AppEnv>()
         credentialMethod: input.credentialMethod ?? "password",
         actor: actorOf(c),
         clearRefused: client.refusedPortalLogin && input.changedMind,
-        side: representation.side,
+        side,
       });
     } catch (err) {
       console.error(`portal login add failed for client ${client.id}: ${errorText(err)}`);
-      return respondWindow(c, { client, record, values, alert: UNAVAILABLE }, 503);
+      return respondWindow(c, { client, record, values, alert: UNAVAILABLE, newLoginConsent }, 503);
     }
     if (result.status === "duplicate") return respondWindow(c, duplicate, 422);
 

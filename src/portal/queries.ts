@@ -224,6 +224,12 @@ export interface PortalUser {
   choices: { clientId: number; name: string; actingAs: string | null }[];
   /** Linked to several clients and none chosen (or the chosen one's link ended): "Whose information?" first. */
   mustChoose: boolean;
+  /**
+   * The first name of the client this session had chosen when that client is no longer in force
+   * (its link ended, its consent was revoked) and others are: "Whose information?" says whose
+   * access ended. Null otherwise.
+   */
+  choiceEnded?: string | null;
   /** This device's session (portal_sessions): its id, and when it began. */
   sessionId: string;
   signedInAt: number;

@@ -14,6 +14,7 @@ import { afterAll, beforeAll, expect, inject, it } from "vitest";
 import { ROOT, toolEnv } from "../../scripts/local.ts";
 import { agencyToday } from "../../src/layout/agency-time";
 import { launchChromium } from "./chromium";
+import { fitsWidth, portalSignIn } from "./journey";
 import { PORTAL_PASSWORD } from "./portal-accounts";
 
 const base = inject("baseUrl");
@@ -42,11 +43,6 @@ async function shot(page: Page, name: string) {
   if (process.env.SHOTS) await page.screenshot({ path: join(process.env.SHOTS, `${name}.png`), fullPage: true });
 }
 
-/** Nothing on the page is wider than the screen (no sideways scrolling). */
-async function fitsWidth(page: Page) {
-  const { scroll, client } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
-  expect(scroll, page.url()).toBeLessThanOrEqual(client);
-}
 
 it("staff link a parent's login to a second child; the parent signs in on a phone, answers Whose information? and switches between the two", async () => {
   // a. Staff, at a desk: Emily Chen's Face Sheet › Link an existing login.
@@ -95,10 +91,7 @@ it("staff link a parent's login to a second child; the parent signs in on a phon
 
   // d. The parent, on a phone: sign in, and the portal asks whose information.
   const phone = await (await browser.newContext({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true })).newPage();
-  await phone.goto(`${base}/portal/riverbend`);
-  await phone.getByLabel("Portal Username").fill(USERNAME);
-  await phone.getByLabel("Password").fill(PORTAL_PASSWORD);
-  await phone.getByRole("button", { name: "Sign in", exact: true }).click();
+  await portalSignIn(phone, base, USERNAME, PORTAL_PASSWORD);
   await phone.getByRole("heading", { name: "Whose information?" }).waitFor();
   await fitsWidth(phone);
   await shot(phone, "4-portal-whose-360");
@@ -132,10 +125,7 @@ it("staff link a parent's login to a second child; the parent signs in on a phon
 
   // h. The same at a desk (1280 px): the switcher sits under the header there too.
   const wide = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
-  await wide.goto(`${base}/portal/riverbend`);
-  await wide.getByLabel("Portal Username").fill(USERNAME);
-  await wide.getByLabel("Password").fill(PORTAL_PASSWORD);
-  await wide.getByRole("button", { name: "Sign in", exact: true }).click();
+  await portalSignIn(wide, base, USERNAME, PORTAL_PASSWORD);
   await shot(wide, "8-portal-whose-1280");
   await wide.getByRole("button", { name: "Emily C." }).click();
   await wide.getByText("Representative for Emily Chen").waitFor();

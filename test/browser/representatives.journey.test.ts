@@ -9,6 +9,7 @@ import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, inject, it } from "vitest";
 import { launchChromium } from "./chromium";
+import { demoToday, fitsWidth, portalSignIn, staffPage as staffPageAt } from "./journey";
 
 const base = inject("baseUrl");
 let browser: Browser;
@@ -25,22 +26,8 @@ async function shot(page: Page, name: string) {
   if (dir) await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
 }
 
-async function fitsWidth(page: Page) {
-  const { scroll, client } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
-  expect(scroll, page.url()).toBeLessThanOrEqual(client);
-}
-
-const today = new Intl.DateTimeFormat("en-CA", { timeZone: "America/New_York" }).format(new Date());
-
-async function staffPage(width: number): Promise<Page> {
-  const page = await (await browser.newContext({ viewport: { width, height: 900 }, isMobile: width < 500, hasTouch: width < 500 })).newPage();
-  await page.goto(base + "/");
-  await page.getByLabel("Email").fill("admin@riverbend.test");
-  await page.getByLabel("Password").fill("demo-password-2026");
-  await page.getByRole("button", { name: "Sign in", exact: true }).click();
-  await page.waitForURL(/\/menu$/);
-  return page;
-}
+const today = demoToday();
+const staffPage = (width: number) => staffPageAt(browser, base, "admin@riverbend.test", width);
 
 for (const width of [1280, 360]) {
   it(`adds a parent's login with its record for Grace Park at ${width} px`, async () => {
@@ -84,10 +71,7 @@ for (const width of [1280, 360]) {
 
 it("the demo parent signs in to the portal; the expiries list shows the demo case worker", async () => {
   const portal = await (await browser.newContext({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true })).newPage();
-  await portal.goto(`${base}/portal/riverbend`);
-  await portal.getByLabel("Portal Username").fill("helen.park");
-  await portal.getByLabel("Password").fill("demo-password-2026");
-  await portal.getByRole("button", { name: "Sign in", exact: true }).click();
+  await portalSignIn(portal, base, "helen.park", "demo-password-2026");
   await portal.getByText("Representative for").first().waitFor();
 
   const page = await staffPage(1280);

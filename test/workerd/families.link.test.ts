@@ -257,7 +257,12 @@ describe("End link", () => {
     expect(rows.find((r) => r.client_id === TARGET)!.ended_at).not.toBeNull();
     // Not in the target's table any more.
     expect((await (await staff.get(`/face-sheet/${TARGET}`)).text()).replaceAll("<wbr/>", "")).not.toContain(`>${login.username}</span></td>`);
-    // The session's next request: Maria's, the one left.
+    // The session's next request: Whose information?, saying Priya's access ended; Maria, the one left, to choose.
+    expect((await b.get(PORTAL)).headers.get("Location")).toBe(`${PORTAL}/whose`);
+    const whose = await (await b.get(`${PORTAL}/whose`)).text();
+    expect(whose).toContain("Your access to Priya&#39;s information has ended.");
+    expect(whose).toContain(">Maria A.</button>");
+    expect((await b.post(`${PORTAL}/whose`, { client: "1" })).status).toBe(303);
     const home = await (await b.get(PORTAL)).text();
     expect(home).toContain("Representative for <strong>Maria Alvarez</strong>");
     expect(home).not.toContain("Priya");

@@ -3,20 +3,32 @@
  * clients 1 and 2 of Riverbend — not to client 3, and not to Lakeside's client 13 — asks "Whose
  * information?" after sign-in, shows a switcher on every page, and scopes every page, POST and
  * entry to the client this session chose (portal_sessions.client_id). A client id the login may
- * not act for (tampered form) is 404 with nothing written; ending one link leaves the others.
+ * not act for (tampered form) is 404 with nothing written; ending one link — or revoking one
+ * child's Part 2 consent — leaves the others, and the next request says whose access ended on
+ * "Whose information?" instead of switching silently.
  */
 import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { recordPortalEvent } from "../../src/clients/log";
 import { chosenClient, linkRepresentation, parentOf, riverbendToday } from "./families.fixtures";
 import { authenticator, loginWithPasskey, portalPasskeySignIn, registerPortalPasskey } from "./portal-passkeys.fixtures";
-import { PORTAL, PortalBrowser, actionRows, createLogin, createSettledLogin, freshPassphrase, lastSeq, logEntries, sql, type CreatedLogin } from "./portal.fixtures";
+import { PORTAL, PortalBrowser, actionRows, createLogin, createSettledLogin, freshPassphrase, lastSeq, logEntries, loginRow, sql, type CreatedLogin } from "./portal.fixtures";
+import { Browser } from "./fixtures";
+import { noticeText } from "./helpers";
+import { createConsent, markPart2 } from "./part2.fixtures";
 
 const MARIA = { id: 1, full: "Maria Alvarez", short: "Maria A." };
 const JAMES = { id: 2, full: "James Okafor", short: "James O." };
 const PRIYA = { id: 3, full: "Priya Natarajan", short: "Priya N." };
 const AISHA = { id: 5, full: "Aisha Mohammed", short: "Aisha M." };
 const HANNAH = { id: 13 }; // Lakeside's
+const LUIS = { id: 12, full: "Luis Ortega", short: "Luis O." }; // an open case in Substance Use IOP
+
+/** The text of the page's warning alert (Whose information? after the chosen client's access ended). */
+function warningText(html: string): string | undefined {
+  const m = /<p class="warning" role="alert"[^>]*>([^<]*)<\/p>/.exec(html);
+  return m ? m[1]!.replace(/&#39;/g, "'").replace(/&amp;/g, "&").trim() : undefined;
+}
 
 /** Signs in a fresh browser as `login` (settled password). */
 async function signIn(login: CreatedLogin) {
@@ -205,6 +217,7 @@ describe("ending one link leaves the others", () => {
     expect(next.status).toBe(303);
     expect(next.headers.get("Location")).toBe(`${PORTAL}/whose`);
     const whose = await (await b.get(`${PORTAL}/whose`)).text();
+    expect(warningText(whose)).toBe("Your access to James's information has ended. Contact Riverbend Behavioral Health if you think this is a mistake.");
     expect(whose).toContain(MARIA.short);
     expect(whose).toContain(AISHA.short);
     expect(whose).not.toContain(JAMES.short);
@@ -215,22 +228,95 @@ describe("ending one link leaves the others", () => {
     expect(await (await b.get(PORTAL)).text()).toContain(`Representative for <strong>${AISHA.full}</strong>`);
   });
 
-  it("with one client left, the session carries on with it; with none, it has ended", async () => {
+  it("with one client left, the next request says whose access ended and offers the other; with none, it has ended", async () => {
     const login = await parentOf([MARIA.id, JAMES.id]);
     const b = await signIn(login);
     await b.post(`${PORTAL}/whose`, { client: String(JAMES.id) });
     await sql("UPDATE portal_representations SET ended_at = ? WHERE login_id = ? AND client_id = ?", Date.now(), login.id, JAMES.id);
+    // Never silently swapped for Maria: the person is told, then chooses.
+    const next = await b.get(PORTAL);
+    expect(next.status).toBe(303);
+    expect(next.headers.get("Location")).toBe(`${PORTAL}/whose`);
+    const whose = await (await b.get(`${PORTAL}/whose`)).text();
+    expect(warningText(whose)).toBe("Your access to James's information has ended. Contact Riverbend Behavioral Health if you think this is a mistake.");
+    expect(whose).toContain(`>${MARIA.short}</button>`);
+    expect(whose).not.toContain(JAMES.short);
+    expect((await b.post(`${PORTAL}/whose`, { client: String(MARIA.id) })).status).toBe(303);
     const home = await b.get(PORTAL);
     expect(home.status).toBe(200);
     const html = await home.text();
     expect(html).toContain(`Representative for <strong>${MARIA.full}</strong>`);
     expect(html).not.toContain(JAMES.full);
     expect(switcherSelected(html)).toBeNull();
+    // Chosen again: the question (and its alert) is gone.
+    expect((await b.get(`${PORTAL}/whose`)).headers.get("Location")).toBe(PORTAL);
 
     await sql("UPDATE portal_representations SET ended_at = ? WHERE login_id = ? AND client_id = ?", Date.now(), login.id, MARIA.id);
     const ended = await b.get(`${PORTAL}/activity`);
     expect(ended.status).toBe(303);
     expect(ended.headers.get("Location")).toMatch(/^\/portal\/riverbend\?ended=access(&next=|$)/); // the page it was on rides along (idle-timeout return path)
+  });
+});
+
+describe("Revoke consent (42 CFR Part 2) for one child mid-session", () => {
+  it("the parent's next request goes to Whose information? saying whose access ended; the other child stays reachable; a switch back is 404", async () => {
+    await markPart2(); // Luis has an open case in Substance Use IOP; James's is closed.
+    const login = await parentOf([JAMES.id, LUIS.id]);
+    const luisLink = await linkRepresentation(login.id, LUIS.id);
+    const consentId = await createConsent(luisLink, LUIS.id);
+    const b = await signIn(login);
+    expect((await b.post(`${PORTAL}/whose`, { client: String(LUIS.id) })).status).toBe(303);
+    expect(await (await b.get(PORTAL)).text()).toContain(`Representative for <strong>${LUIS.full}</strong>`);
+    const version = (await loginRow(login.id)).session_version;
+
+    const admin = await Browser.staff("admin@riverbend.test");
+    const before = await lastSeq(LUIS.id);
+    const res = await admin.post(`/face-sheet/${LUIS.id}/portal-logins/${login.id}/consent/${consentId}/revoke`, {}, { htmx: true });
+    expect(res.status).toBe(200);
+    expect(noticeText(await res.text())).toBe("Consent revoked. Rosa Ortega can no longer see this client's records; their login still reaches the other clients it is linked to.");
+    // Logged on Luis's log; the login's sessions carry on (its other child is untouched).
+    expect((await logEntries(LUIS.id, before)).map((e) => e.description)).toEqual([
+      `42 CFR Part 2 consent revoked: Rosa Ortega (portal login ${login.username}) may no longer see the client's records. The login's links to other clients are unchanged.`,
+    ]);
+    expect((await loginRow(login.id)).session_version).toBe(version);
+
+    const next = await b.get(`${PORTAL}/activity`);
+    expect(next.status).toBe(303);
+    expect(next.headers.get("Location")).toBe(`${PORTAL}/whose`);
+    const whose = await b.get(`${PORTAL}/whose`);
+    expect(whose.status).toBe(200);
+    const html = await whose.text();
+    expect(warningText(html)).toBe("Your access to Luis's information has ended. Contact Riverbend Behavioral Health if you think this is a mistake.");
+    expect(html).toContain(`>${JAMES.short}</button>`);
+    expect(html).not.toContain(`>${LUIS.short}</button>`);
+
+    // A tampered switch back to Luis: 404, the session still on him (so still asked), nothing logged.
+    const seqs = { luis: await lastSeq(LUIS.id), james: await lastSeq(JAMES.id) };
+    const back = await b.post(`${PORTAL}/whose`, { client: String(LUIS.id), return: "activity" });
+    expect(back.status).toBe(404);
+    expect(await chosenClient(login.id)).toBe(LUIS.id);
+    expect({ luis: await lastSeq(LUIS.id), james: await lastSeq(JAMES.id) }).toEqual(seqs);
+    expect((await b.get(`${PORTAL}/activity`)).headers.get("Location")).toBe(`${PORTAL}/whose`);
+
+    // James is still reachable.
+    expect((await b.post(`${PORTAL}/whose`, { client: String(JAMES.id) })).status).toBe(303);
+    const home = await (await b.get(PORTAL)).text();
+    expect(home).toContain(`Representative for <strong>${JAMES.full}</strong>`);
+    expect(home).not.toContain(LUIS.full);
+  });
+
+  it("a login with no other link: revoking ends its sessions, as before", async () => {
+    const login = await parentOf([LUIS.id]);
+    const luisLink = await linkRepresentation(login.id, LUIS.id);
+    const consentId = await createConsent(luisLink, LUIS.id);
+    const b = await signIn(login);
+    expect((await b.get(PORTAL)).status).toBe(200);
+    const version = (await loginRow(login.id)).session_version;
+    const admin = await Browser.staff("admin@riverbend.test");
+    const res = await admin.post(`/face-sheet/${LUIS.id}/portal-logins/${login.id}/consent/${consentId}/revoke`, {}, { htmx: true });
+    expect(noticeText(await res.text())).toBe("Consent revoked. Rosa Ortega can no longer sign in or see the client's records; their sessions have ended.");
+    expect((await loginRow(login.id)).session_version).toBe(version + 1);
+    expect((await b.get(`${PORTAL}/activity`)).headers.get("Location")).toMatch(/^\/portal\/riverbend\?ended(&next=|$)/);
   });
 });
 

@@ -223,10 +223,56 @@ describe("Active needs a current consent", () => {
   it("a new representative login of a client in a Part 2 programme can't be saved active", async () => {
     const res = await admin.post(`/face-sheet/${LUIS}/portal-logins`, { username: "rosa.new", email: "rosa@example.com", representative: "on", active: "on", ...recordFields(riverbendDay(0)) }, { htmx: true });
     expect(res.status).toBe(422);
-    expect(fieldError(await res.text(), "active")).toMatch(/^This client has an open case in a 42 CFR Part 2 programme: a representative's login can be active only with a current consent\./);
+    const message = fieldError(await res.text(), "active");
+    expect(message).toMatch(/^This client has an open case in a 42 CFR Part 2 programme: a representative's login can be active only with a current consent/);
+    expect(message).toContain("Enter the consent below");
     expect(await env.DB.prepare("SELECT id FROM portal_logins WHERE username_key = 'rosa.new'").first()).toBeNull();
     // Saved inactive, it is added.
     expect((await admin.post(`/face-sheet/${LUIS}/portal-logins`, { username: "rosa.new", email: "rosa@example.com", representative: "on", ...recordFields(riverbendDay(0)) }, { htmx: true })).status).toBe(200);
+  });
+
+  it("the Add window asks for the consent of a Part 2 client's representative; saved with it, the login is active and can sign in", async () => {
+    const window = await (await admin.get(`/face-sheet/${LUIS}/portal-logins/new`, { htmx: true })).text();
+    expect(window).toContain('id="new-login-consent"');
+    expect(window).toMatch(/id="f-clientName"[^>]*value="Luis Ortega"/);
+    // A client with no Part 2 case: no consent fields.
+    expect(await (await admin.get(`/face-sheet/1/portal-logins/new`, { htmx: true })).text()).not.toContain('id="new-login-consent"');
+
+    const before = await lastSeq(LUIS);
+    const res = await admin.post(
+      `/face-sheet/${LUIS}/portal-logins`,
+      { username: "rosa.with.consent", email: "rosa.c@example.com", representative: "on", active: "on", resetPassword: "on", credentialMethod: "password", ...recordFields(riverbendDay(0)), ...consentForm() },
+      { htmx: true },
+    );
+    expect(res.status).toBe(200);
+    const login = await env.DB.prepare("SELECT id, active FROM portal_logins WHERE username_key = 'rosa.with.consent'").first<{ id: number; active: number }>();
+    expect(login!.active).toBe(1);
+    const representation = await env.DB.prepare("SELECT id FROM portal_representations WHERE login_id = ? AND client_id = ?").bind(login!.id, LUIS).first<{ id: number }>();
+    const [row] = await consentRows(representation!.id);
+    expect(row).toMatchObject({ client_name: "Luis Ortega", recipient: "Rosa Ortega", purpose: "To support Luis in his treatment", signed_on: riverbendDay(0), right_to_revoke_stated: 1, revoked_at: null });
+    expect(row!.created_by).not.toBeNull();
+    // One entry: the login, its record and its consent.
+    const entries = await logEntries(LUIS, before);
+    expect(entries.map((e) => e.description)).toEqual(["Added a new portal login"]);
+    const lines = JSON.parse(entries[0]!.details).lines as string[];
+    expect(lines).toContain("42 CFR Part 2 consent recorded:");
+    expect(lines).toContain("Purpose: To support Luis in his treatment");
+  });
+
+  it("a new login's consent with an element missing: 422, the message next to the field, values kept, nothing written", async () => {
+    const before = await lastSeq(LUIS);
+    const res = await admin.post(
+      `/face-sheet/${LUIS}/portal-logins`,
+      { username: "rosa.bad.consent", email: "rosa.b@example.com", representative: "on", active: "on", ...recordFields(riverbendDay(0)), ...consentForm({ purpose: "", rightToRevoke: undefined }) },
+      { htmx: true },
+    );
+    expect(res.status).toBe(422);
+    const html = await res.text();
+    expect(fieldError(html, "purpose")).toBe("Enter the purpose of the disclosure, as on the form.");
+    expect(fieldError(html, "rightToRevoke")).toMatch(/^A consent must state the client's right to revoke it/);
+    expect(html).toContain("Attendance, treatment plan and progress; not counselling notes");
+    expect(await env.DB.prepare("SELECT id FROM portal_logins WHERE username_key = 'rosa.bad.consent'").first()).toBeNull();
+    expect(await lastSeq(LUIS)).toBe(before);
   });
 
   it("an existing representative login: Save as active refused without a consent, allowed with one", async () => {
