@@ -18,7 +18,7 @@ import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import type { Db } from "../db";
 import { sessionLimits, signSession, verifySession } from "../auth/session";
 import { cityOf, countryOf, deviceSummary } from "./device";
-import { findSessionLogin, type PortalAgency, type PortalUser } from "./queries";
+import { findPortalAgencyAndLogin, type PortalAgency, type PortalUser } from "./queries";
 import { insertSession, newSessionId, type SessionMethod } from "./sessions";
 
 /** Hono's environment for portal routes. */
@@ -80,6 +80,25 @@ export async function startPortalSession(c: Context<PortalEnv>, login: { loginId
   await issueCookie(c, { loginId: login.loginId, sessionVersion: login.sessionVersion, sessionId }, Math.floor(now / 1000));
 }
 
+/** A new session's row as this request describes the device (browser, approximate place), not yet stored. */
+export function newPortalSessionRow(c: Context, agencyId: number, login: { loginId: number; sessionVersion: number }, method: SessionMethod) {
+  return {
+    id: newSessionId(),
+    loginId: login.loginId,
+    agencyId,
+    sessionVersion: login.sessionVersion,
+    device: deviceSummary(c.req.header("User-Agent")),
+    country: countryOf(c.req.header("CF-IPCountry")),
+    city: cityOf(c.req.header("CF-IPCity")),
+    method,
+  };
+}
+
+/** The cookie of a session whose row is already stored (password sign-in commits it with its Login entry). */
+export async function issuePortalSessionCookie(c: Context<PortalEnv>, s: { loginId: number; sessionVersion: number; sessionId: string }, signedInAt: number) {
+  await issueCookie(c, s, Math.floor(signedInAt / 1000));
+}
+
 /**
  * Re-issues this device's cookie under the login's new session version (after a password change,
  * which carried this session's row over): same session, same original sign-in time.
@@ -105,36 +124,42 @@ export function endPortalSession(c: Context<PortalEnv>) {
 }
 
 /**
- * Reads the session, if any, and checks it against the database; sets `portalUser` when it still
- * holds, or clears the cookie and sets `sessionEnded` when it doesn't. Never refuses the request.
+ * Finds the agency of the URL's slug (any unknown or not-contracted slug answers `notFound`) and
+ * reads the session, if any, checking it against the database — both in one D1 round trip. Sets
+ * `agency`, and `portalUser` when the session still holds, or clears the cookie and sets
+ * `sessionEnded` when it doesn't. Never refuses a request of a real agency's portal.
  */
-export const loadPortalUser: MiddlewareHandler<PortalEnv> = async (c, next) => {
-  const token = getCookie(c, portalCookie(c.var.agency.slug));
-  if (token) {
-    const agency = c.var.agency;
+export function loadPortalAgencyAndUser(notFound: (c: Context<PortalEnv>) => Response | Promise<Response>): MiddlewareHandler<PortalEnv> {
+  return async (c, next) => {
+    const slug = c.req.param("slug") ?? "";
+    const token = getCookie(c, portalCookie(slug));
     const limits = sessionLimits(c.env);
     const now = nowSeconds();
-    const claims = await verifySession(c.env.SESSION_SECRET, token, portalAudience(agency.slug), limits, now);
+    const claims = token ? await verifySession(c.env.SESSION_SECRET, token, portalAudience(slug), limits, now) : null;
     const loginId = Number(claims?.sub);
     // The cookie is refreshed (sliding the idle timeout) at most once a minute, and the session's
     // last-seen time with it, in the same round trip as the check.
     const refresh = claims !== null && now - claims.iat >= REFRESH_AFTER_SECONDS;
-    const user =
-      claims?.sid && claims.agencyId === agency.id && Number.isSafeInteger(loginId)
-        ? await findSessionLogin(c.var.db, agency.id, loginId, claims.sid, refresh ? now * 1000 : undefined)
-        : null;
-    // A temporary password that expired ends a session begun with it, too.
-    const tempExpired = user?.mustChangePassword && user.tempPasswordExpiresAt != null && Date.now() > user.tempPasswordExpiresAt;
-    if (claims && user && user.sessionVersion === claims.ver && !tempExpired) {
-      c.set("portalUser", user);
-      if (refresh) setSessionCookie(c, await signSession(c.env.SESSION_SECRET, claims, limits, now));
-    } else {
-      endPortalSession(c);
-      c.set("sessionEnded", true);
+    const lookup =
+      claims?.sid && Number.isSafeInteger(loginId) ? { agencyId: claims.agencyId, loginId, sessionId: claims.sid, seenAt: refresh ? now * 1000 : undefined } : null;
+    const { agency, user: found } = await findPortalAgencyAndLogin(c.var.db, slug, lookup);
+    if (!agency) return notFound(c);
+    c.set("agency", agency);
+    if (token) {
+      const user = found && claims?.agencyId === agency.id ? found : null;
+      // A temporary password that expired ends a session begun with it, too.
+      const tempExpired = user?.mustChangePassword && user.tempPasswordExpiresAt != null && Date.now() > user.tempPasswordExpiresAt;
+      if (claims && user && user.sessionVersion === claims.ver && !tempExpired) {
+        c.set("portalUser", user);
+        if (refresh) setSessionCookie(c, await signSession(c.env.SESSION_SECRET, claims, limits, now));
+      } else {
+        endPortalSession(c);
+        c.set("sessionEnded", true);
+      }
     }
-  }
-  await next();
-};
+    await next();
+  };
+}
 
 /** Lets a request through only with a session; otherwise back to the portal's sign-in. */
 export const requirePortalUser: MiddlewareHandler<PortalEnv> = async (c, next) => {

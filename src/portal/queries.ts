@@ -15,12 +15,37 @@ export type PortalAgency = { id: number; name: string; slug: string } & AgencySe
 
 /** The agency whose portal this slug is, only when it is contracted for the portal; else null. */
 export async function findPortalAgency(db: Db, slug: string): Promise<PortalAgency | null> {
-  const row = await db
+  const row = await portalAgencyQuery(db, slug).get();
+  return row ?? null;
+}
+
+/** The query behind findPortalAgency, for a batch. */
+export function portalAgencyQuery(db: Db, slug: string) {
+  return db
     .select({ id: agencies.id, name: agencies.name, slug: agencies.slug, ...agencySettingsColumns })
     .from(agencies)
-    .where(and(eq(agencies.slug, slug), eq(agencies.portalEnabled, true)))
-    .get();
-  return row ?? null;
+    .where(and(eq(agencies.slug, slug), eq(agencies.portalEnabled, true)));
+}
+
+/** A session's claims, to look up with the agency (see findPortalAgencyAndLogin). */
+export interface SessionLookup {
+  agencyId: number;
+  loginId: number;
+  sessionId: string;
+  /** Epoch ms: move the session's last-seen time to it (the cookie is being refreshed). */
+  seenAt?: number;
+}
+
+/**
+ * Every portal request's first and only round trip before its page's own reads: the agency of the
+ * URL's slug and, when the request carries a session, the login behind it (findSessionLogin's
+ * checks), in one batch. The caller checks that the session's agency is the slug's.
+ */
+export async function findPortalAgencyAndLogin(db: Db, slug: string, session: SessionLookup | null): Promise<{ agency: PortalAgency | null; user: PortalUser | null }> {
+  if (!session) return { agency: (await findPortalAgency(db, slug)) ?? null, user: null };
+  const login = sessionLoginQueries(db, session);
+  const [agencies, ...rest] = await db.batch([portalAgencyQuery(db, slug), ...login]);
+  return { agency: agencies[0] ?? null, user: sessionLoginFromRows(rest.at(-1) as SessionLoginRow[]) };
 }
 
 /** Usernames are case-insensitive: the key they are stored and looked up under. */
@@ -110,16 +135,19 @@ const loginAccountColumns = {
  * same arithmetic — and to the device and address counters, then reads the login and the counters.
  * `accepted` says whether the password may be checked.
  */
-export async function chargeSignIn(db: Db, a: Attempt, agencyId: number, usernameKey: string) {
+export async function chargeSignIn(db: Db, a: Attempt, agency: PortalAgency, usernameKey: string) {
+  const agencyId = agency.id;
   const charge = accountCharge(a, loginAccountColumns);
-  const [known, unknown, ...rest] = await db.batch([
+  const assumed = agencyAsAssumed(agency);
+  const [fresh, known, unknown, ...rest] = await db.batch([
+    portalAgencyQuery(db, agency.slug),
     db
       .update(portalLogins)
       .set({ failedAttempts: charge.failures, lockedUntil: charge.lockedUntil, lastFailedAt: a.now })
-      .where(and(loginNamed(agencyId, usernameKey), roomBeforeAccount(a), charge.accepts))
+      .where(and(assumed, loginNamed(agencyId, usernameKey), roomBeforeAccount(a), charge.accepts))
       .returning({ failures: portalLogins.failedAttempts, lockedUntil: portalLogins.lockedUntil }),
-    chargeAccountRow(db, a, sql`NOT EXISTS (SELECT 1 FROM portal_logins WHERE ${loginNamed(agencyId, usernameKey)})`),
-    ...chargeCounters(db, a),
+    chargeAccountRow(db, a, sql`${assumed} AND NOT EXISTS (SELECT 1 FROM portal_logins WHERE ${loginNamed(agencyId, usernameKey)})`),
+    ...chargeCounters(db, a, assumed),
     signInLoginQuery(db, agencyId, usernameKey),
     readCounters(db, a),
   ]);
@@ -132,7 +160,24 @@ export async function chargeSignIn(db: Db, a: Attempt, agencyId: number, usernam
     : accountRow
       ? { failures: accountRow.failures, lockedUntil: accountRow.lockedUntil }
       : null;
-  return { accepted: known.length + unknown.length > 0, login, account, rows };
+  const agencyNow = fresh[0] ?? null;
+  // The agency changed since it was assumed (or its portal ended): nothing above was charged.
+  if (!agencyNow || !sameSignInAgency(agencyNow, agency)) return { stale: true as const, agency: agencyNow };
+  return { stale: false as const, agency: agencyNow, accepted: known.length + unknown.length > 0, login, account, rows };
+}
+
+/**
+ * SQL that holds while the agency is as the sign-in assumed it: the same id and slug, contracted
+ * for the portal, with the same lock settings (the throttle's arithmetic was built from them).
+ */
+function agencyAsAssumed(agency: PortalAgency): SQL {
+  return sql`EXISTS (SELECT 1 FROM agencies WHERE id = ${agency.id} AND slug = ${agency.slug} AND portal_enabled = 1
+    AND lock_after_failures IS ${agency.lockAfterFailures} AND lock_minutes IS ${agency.lockMinutes})`;
+}
+
+/** Whether two reads of an agency agree on what agencyAsAssumed checks. */
+function sameSignInAgency(x: PortalAgency, y: PortalAgency): boolean {
+  return x.id === y.id && x.slug === y.slug && x.lockAfterFailures === y.lockAfterFailures && x.lockMinutes === y.lockMinutes;
 }
 
 /**
@@ -214,6 +259,13 @@ export interface PortalUser {
  * session's last-seen time is moved in the same batch.
  */
 export async function findSessionLogin(db: Db, agencyId: number, loginId: number, sessionId: string, seenAt?: number): Promise<PortalUser | null> {
+  const [first, ...rest] = sessionLoginQueries(db, { agencyId, loginId, sessionId, seenAt });
+  const rows = await db.batch([first!, ...rest]);
+  return sessionLoginFromRows(rows.at(-1) as SessionLoginRow[]);
+}
+
+/** findSessionLogin's statements: the last-seen touch (with `seenAt`), then the read. */
+function sessionLoginQueries(db: Db, { agencyId, loginId, sessionId, seenAt }: SessionLookup) {
   const query = db
     .select({
       loginId: portalLogins.id,
@@ -244,18 +296,17 @@ export async function findSessionLogin(db: Db, agencyId: number, loginId: number
     )
     .where(and(eq(portalLogins.id, loginId), eq(portalLogins.agencyId, agencyId), eq(portalLogins.active, true)))
     .limit(1);
-  const rows =
-    seenAt === undefined
-      ? await query.all()
-      : (
-          await db.batch([
-            db
-              .update(portalSessions)
-              .set({ lastSeenAt: seenAt })
-              .where(and(eq(portalSessions.id, sessionId), eq(portalSessions.loginId, loginId), eq(portalSessions.agencyId, agencyId), isNull(portalSessions.endedAt))),
-            query,
-          ])
-        )[1];
+  if (seenAt === undefined) return [query];
+  const touch = db
+    .update(portalSessions)
+    .set({ lastSeenAt: seenAt })
+    .where(and(eq(portalSessions.id, sessionId), eq(portalSessions.loginId, loginId), eq(portalSessions.agencyId, agencyId), isNull(portalSessions.endedAt)));
+  return [touch, query];
+}
+
+type SessionLoginRow = Omit<PortalUser, "clientName"> & { firstName: string; lastName: string };
+
+function sessionLoginFromRows(rows: SessionLoginRow[]): PortalUser | null {
   const row = rows[0];
   if (!row) return null;
   const { firstName, lastName, ...rest } = row;

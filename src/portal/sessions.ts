@@ -30,6 +30,22 @@ export async function insertSession(
   await db.insert(portalSessions).values({ ...s, createdAt: now, lastSeenAt: now });
 }
 
+/**
+ * The statement that stores a new password sign-in's session, for the client log's commit with the
+ * Login entry: it runs last, only if the login's sign-in write before it changed a row (so a login
+ * gone between the read and the commit gets neither a session nor an entry).
+ */
+export function insertSessionAfterSignInStatement(
+  s: { id: string; loginId: number; agencyId: number; sessionVersion: number; device: string; country: string | null; city: string | null; method: SessionMethod },
+  now: number,
+): Statement {
+  return {
+    sql: `INSERT INTO portal_sessions (id, login_id, agency_id, session_version, created_at, last_seen_at, device, country, city, method)
+      SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE changes() > 0`,
+    params: [s.id, s.loginId, s.agencyId, s.sessionVersion, now, now, s.device, s.country, s.city, s.method],
+  };
+}
+
 /** The login's active sessions, most recently seen first (the Devices page). */
 export function listActiveSessions(db: Db, agencyId: number, loginId: number, limits: SessionLimits, now: number): Promise<PortalSession[]> {
   return db

@@ -1,29 +1,37 @@
 /**
  * Portal sign-in, in one fixed order: one D1 round trip that charges the attempt and reads the
- * login, one Argon2id verification, and then either nothing more before the answer (a failure:
- * the charge stands) or one D1 round trip (a verified password: the charge given back, with the
- * Login entry through the client's log). Every way
+ * login (and the agency: agency-cache.ts), one Argon2id verification, and then either nothing
+ * more before the answer (a failure: the charge stands) or one D1 batch (a verified password: the
+ * charge given back and the session stored, with the Login entry, through the client's log). Every way
  * of failing that could tell an outsider something — no such username, wrong password, inactive
  * login, no password issued, a client who refused portal login — gives the same answer after the
  * same work; the staff-visible entry naming the reason is written after the answer. The expired
  * temporary-password message comes only after the password has been verified.
  */
 import { hashPassword, verifyAgainstDummy, verifyPassword } from "../auth/password";
-import { failureDelayMs, prepareAttempt, retryAfterMs, throttleSettings, type ThrottleSettings } from "../auth/throttle";
+import { failureDelayMs, prepareAttempt, retryAfterMs, throttleSettings, type Attempt, type ThrottleSettings } from "../auth/throttle";
 import { newDeviceToken, throttleKeyOf, type AddressBucket } from "../auth/throttle-keys";
 import { commitChange, portalEventEntry, recordStaffEvent } from "../clients/log";
 import type { Db } from "../db";
 import { effectiveSettings } from "../db/agency-settings";
 import { errorText } from "../observability/error-text";
 import { sendNoticeToLogin } from "../portal-notices/send";
-import { chargeSignIn, giveBackCharge, signedInStatements, usernameKeyOf, type PortalAgency, type SignInLogin } from "./queries";
+import { assumedPortalAgency, rememberPortalAgency } from "./agency-cache";
+import { chargeSignIn, findPortalAgency, giveBackCharge, signedInStatements, usernameKeyOf, type PortalAgency, type SignInLogin } from "./queries";
+import { insertSessionAfterSignInStatement } from "./sessions";
 
 export type SignInOutcome =
-  /** `deviceToken`: a new device cookie to give this browser (null: it already has this login's). */
-  | { kind: "signed-in"; login: SignInLogin; deviceToken: string | null }
+  /**
+   * `deviceToken`: a new device cookie to give this browser (null: it already has this login's);
+   * `session`: the session row committed with the Login entry, for its cookie.
+   */
+  | { kind: "signed-in"; login: SignInLogin; deviceToken: string | null; session: { id: string; at: number } }
   | { kind: "failed" }
   | { kind: "too-many"; retryAfterMs: number }
   | { kind: "expired" };
+
+/** A new session's row, as the request describes the device (see newPortalSessionRow). */
+export type NewSessionRow = Parameters<typeof insertSessionAfterSignInStatement>[0];
 
 const PORTAL_ACTOR = { type: "system", id: null, name: "Client Portal" } as const;
 
@@ -38,33 +46,72 @@ function failureReason(login: SignInLogin | null, passwordOk: boolean): string |
 }
 
 /**
- * Tries to sign in at an agency's portal. `defer` runs work after the answer is sent
- * (ctx.waitUntil), so that the answer's timing never depends on whether the username exists.
+ * Tries to sign in at the portal of the agency with this slug (null `agency` in the answer: there
+ * is none). `defer` runs work after the answer is sent (ctx.waitUntil), so that the answer's
+ * timing never depends on whether the username exists. `sessionRow` describes this device's
+ * session, stored with the Login entry on success.
  */
 export async function attemptSignIn(
   env: Env,
   db: Db,
   req: {
-    agency: PortalAgency;
+    slug: string;
     username: string;
     password: string;
     /** The caller's address bucket, and the address as reported (for the staff-visible entry). */
     bucket: AddressBucket;
     ip: string;
     deviceToken?: string;
+    sessionRow: (login: { loginId: number; sessionVersion: number; agencyId: number }) => NewSessionRow;
     defer: (work: () => Promise<unknown>) => void;
   },
-): Promise<SignInOutcome> {
-  const { agency } = req;
-  const settings = throttleSettings(env, effectiveSettings(env, agency));
+): Promise<{ agency: PortalAgency | null; outcome: SignInOutcome | null }> {
   const usernameKey = usernameKeyOf(req.username);
   // Passwords are compared as NFKC, so the same passphrase typed on another keyboard still matches.
   const password = req.password.normalize("NFKC");
-  const subject = await throttleKeyOf.portalAccount(env, agency.id, usernameKey);
-  const attempt = await prepareAttempt(env, settings, { subject, bucket: req.bucket, deviceToken: req.deviceToken, now: Date.now() });
 
-  // 1. One round trip: the attempt charged (or refused) and the login read, known or not alike.
-  const { accepted, login, account, rows } = await chargeSignIn(db, attempt, agency.id, usernameKey);
+  // 1. One round trip: the attempt charged (or refused) and the login read, known or not alike —
+  //    with the agency as this isolate last saw it, read afresh in the same batch. Only the first
+  //    sign-in of an isolate at an agency, or one after its lock settings changed, takes a second.
+  let agency = assumedPortalAgency(req.slug);
+  for (let tries = 0; ; tries++) {
+    if (!agency || tries >= 2) {
+      agency = await findPortalAgency(db, req.slug);
+      rememberPortalAgency(req.slug, agency);
+      if (!agency) return { agency: null, outcome: null };
+    }
+    const settings = throttleSettings(env, effectiveSettings(env, agency));
+    const subject = await throttleKeyOf.portalAccount(env, agency.id, usernameKey);
+    const attempt = await prepareAttempt(env, settings, { subject, bucket: req.bucket, deviceToken: req.deviceToken, now: Date.now() });
+    const charged = await chargeSignIn(db, attempt, agency, usernameKey);
+    rememberPortalAgency(req.slug, charged.agency);
+    if (charged.stale) {
+      agency = charged.agency;
+      if (!agency) return { agency: null, outcome: null };
+      continue;
+    }
+    agency = charged.agency;
+    return { agency, outcome: await checkPassword(env, db, { ...req, agency, password, attempt, subject, settings, charged }) };
+  }
+}
+
+async function checkPassword(
+  env: Env,
+  db: Db,
+  req: {
+    agency: PortalAgency;
+    password: string;
+    ip: string;
+    attempt: Attempt;
+    subject: string;
+    settings: ThrottleSettings;
+    charged: Extract<Awaited<ReturnType<typeof chargeSignIn>>, { stale: false }>;
+    sessionRow: (login: { loginId: number; sessionVersion: number; agencyId: number }) => NewSessionRow;
+    defer: (work: () => Promise<unknown>) => void;
+  },
+): Promise<SignInOutcome> {
+  const { agency, password, attempt, subject, settings } = req;
+  const { accepted, login, account, rows } = req.charged;
   if (!accepted) return { kind: "too-many", retryAfterMs: retryAfterMs(attempt, account, rows) || settings.lockMs };
 
   // 2. Exactly one hash either way: the login's, or the dummy's for an unknown username.
@@ -90,17 +137,25 @@ export async function attemptSignIn(
     return { kind: "expired" };
   }
 
-  // 5. Success, in one commit with its Login entry: the charge given back, last login set, the hash
-  //    upgraded if its parameters are old.
+  // 5. Success, in one commit with its Login entry (one D1 batch, sent by the client's log): the
+  //    charge given back, last login set, the hash upgraded if its parameters are old, and this
+  //    device's session stored.
   const newHash = verified.needsRehash ? await hashPassword(password) : undefined;
+  const session = req.sessionRow({ loginId: login!.id, sessionVersion: login!.sessionVersion, agencyId: agency.id });
+  const sessionAt = Date.now();
   const committed = await commitChange(env, {
     agencyId: agency.id,
     clientId: login!.clientId,
-    statements: signedInStatements(db, attempt, agency.id, login!.id, newHash),
+    statements: [...signedInStatements(db, attempt, agency.id, login!.id, newHash), insertSessionAfterSignInStatement(session, sessionAt)],
     entry: portalEventEntry({ loginId: login!.id, username: login!.username, event: "Login" }),
   });
   if (!committed.committed) return { kind: "failed" }; // the login went between the read and now
-  return { kind: "signed-in", login: login!, deviceToken: attempt.deviceKey ? null : await newDeviceToken(env, subject) };
+  return {
+    kind: "signed-in",
+    login: login!,
+    deviceToken: attempt.deviceKey ? null : await newDeviceToken(env, subject),
+    session: { id: session.id, at: sessionAt },
+  };
 }
 
 /** The staff-visible entry of the lock this failure started, if it started one. */
