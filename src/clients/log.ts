@@ -7,6 +7,7 @@ import { CLIENT_LOG, type Actor, type EntryDetails } from "../audit/entry";
 import { logKeys } from "../audit/keys";
 import { verifyChain, type ChainVerification } from "../audit/verify";
 import type { Db } from "../db";
+import { noteBookmark } from "../db/session";
 import type { FieldChange } from "./face-sheet-fields";
 
 export type { Actor };
@@ -20,6 +21,8 @@ export function clientLogFor(env: Env, clientId: number) {
 export async function commitChange(env: Env, req: CommitRequest): Promise<CommitResult> {
   const answer = await clientLogFor(env, req.clientId).commit(req);
   if ("failed" in answer) throw new Error(`client log: change not saved: ${answer.failed}`);
+  // The object wrote D1 for this request: the response's bookmark cookie must cover it.
+  noteBookmark(answer.bookmark);
   return answer;
 }
 
@@ -61,7 +64,9 @@ export async function recordPortalEvent(
   env: Env,
   e: { agencyId: number; clientId: number; loginId: number; username: string; event: PortalEvent; lines?: string[] },
 ): Promise<{ seq: number }> {
-  return clientLogFor(env, e.clientId).record({ agencyId: e.agencyId, clientId: e.clientId, entry: portalEventEntry(e) });
+  const written = await clientLogFor(env, e.clientId).record({ agencyId: e.agencyId, clientId: e.clientId, entry: portalEventEntry(e) });
+  noteBookmark(written.bookmark);
+  return written;
 }
 
 /** Appends an event that changes no data and that only staff see (e.g. a login locked). */
@@ -69,11 +74,13 @@ export async function recordStaffEvent(
   env: Env,
   e: { agencyId: number; clientId: number; actor: Actor; changeType: string; description: string; details?: EntryDetails },
 ): Promise<{ seq: number }> {
-  return clientLogFor(env, e.clientId).record({
+  const written = await clientLogFor(env, e.clientId).record({
     agencyId: e.agencyId,
     clientId: e.clientId,
     entry: { actor: e.actor, changeType: e.changeType, description: e.description, details: e.details ?? {} },
   });
+  noteBookmark(written.bookmark);
+  return written;
 }
 
 const show = (v: string | boolean) => (typeof v === "boolean" ? (v ? "Yes" : "No") : v === "" ? "(blank)" : v);
