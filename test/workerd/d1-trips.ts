@@ -11,6 +11,17 @@ export interface TripLog {
   trips: { kind: string; sql: string; bound: boolean }[];
   /** The constraints or bookmarks `withSession` was called with. */
   sessions: string[];
+  /** D1's own count of rows read and written by these trips (result meta), for the README's scale model. */
+  rows: { read: number; written: number };
+}
+
+type Meta = { meta?: { rows_read?: number; rows_written?: number } };
+function countRows(log: TripLog, result: unknown) {
+  for (const r of (Array.isArray(result) ? result : [result]) as Meta[]) {
+    log.rows.read += r?.meta?.rows_read ?? 0;
+    log.rows.written += r?.meta?.rows_written ?? 0;
+  }
+  return result;
 }
 
 const REAL = new WeakMap<object, D1PreparedStatement>();
@@ -22,7 +33,8 @@ function wrapStatement(real: D1PreparedStatement, sql: string, bound: boolean, l
       if (prop === "run" || prop === "all" || prop === "first" || prop === "raw") {
         return (...args: unknown[]) => {
           log.trips.push({ kind: prop, sql, bound });
-          return (target[prop] as (...a: unknown[]) => unknown).apply(target, args);
+          const result = (target[prop] as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+          return prop === "run" || prop === "all" ? result.then((r) => countRows(log, r)) : result;
         };
       }
       const value = Reflect.get(target, prop, target);
@@ -40,7 +52,7 @@ function wrapDb<T extends D1Database | D1DatabaseSession>(real: T, bound: boolea
       if (prop === "batch") {
         return (statements: D1PreparedStatement[]) => {
           log.trips.push({ kind: `batch(${statements.length})`, sql: "", bound });
-          return target.batch(statements.map((s) => REAL.get(s) ?? s));
+          return target.batch(statements.map((s) => REAL.get(s) ?? s)).then((r) => countRows(log, r));
         };
       }
       if (prop === "withSession") {
@@ -57,13 +69,15 @@ function wrapDb<T extends D1Database | D1DatabaseSession>(real: T, bound: boolea
 
 /** A counting wrapper around a D1 binding; pass `binding` as the Worker's DB. */
 export function countingD1(real: D1Database): { binding: D1Database; log: TripLog; reset(): void } {
-  const log: TripLog = { trips: [], sessions: [] };
+  const log: TripLog = { trips: [], sessions: [], rows: { read: 0, written: 0 } };
   return {
     binding: wrapDb(real, false, log),
     log,
     reset() {
       log.trips.length = 0;
       log.sessions.length = 0;
+      log.rows.read = 0;
+      log.rows.written = 0;
     },
   };
 }

@@ -27,10 +27,12 @@ class CountingBrowser extends Browser {
 }
 
 /** Trips made by one request, with their SQL for the failure message. */
-async function tripsOf(request: () => Promise<Response>) {
+async function tripsOf(request: () => Promise<Response>, label = "") {
   counter.reset();
   const res = await request();
   const trips = [...counter.log.trips];
+  // The Worker's own D1 rows (not the logs' objects' writes): quoted in README › Scale on paper.
+  console.log(`rows: ${label} read ${counter.log.rows.read}, written ${counter.log.rows.written}, trips ${trips.length}`);
   return { res, trips, describe: trips.map((t) => `${t.kind} ${t.sql.slice(0, 90)}`).join("\n") };
 }
 
@@ -54,7 +56,7 @@ describe("staff pages: at most 2 D1 round trips, the session check included", ()
   it("Face Sheet of a client with 5 portal logins and 200 log entries", async () => {
     const b = await CountingBrowser.staff("staff@riverbend.test");
     await b.get(`/face-sheet/${CLIENT}`); // first view: nothing cached anywhere
-    const { res, trips, describe } = await tripsOf(() => b.get(`/face-sheet/${CLIENT}`));
+    const { res, trips, describe } = await tripsOf(() => b.get(`/face-sheet/${CLIENT}`), "Face Sheet");
     expect(res.status).toBe(200);
     const html = await res.text();
     expect(html).toContain("Alvarez, Maria");
@@ -65,12 +67,12 @@ describe("staff pages: at most 2 D1 round trips, the session check included", ()
   it("the Face Sheet Change Log form, filtered and paged", async () => {
     const b = await CountingBrowser.staff("staff@riverbend.test");
     const path = `/document-center/clients/${CLIENT}/cases/${caseId}/face-sheet-log`;
-    const first = await tripsOf(() => b.get(path));
+    const first = await tripsOf(() => b.get(path), "Change Log");
     expect(first.res.status).toBe(200);
     expect(await first.res.text()).toContain("entry 199");
     expect(first.trips.length, first.describe).toBeLessThanOrEqual(2);
 
-    const filtered = await tripsOf(() => b.get(`${path}?changeType=Face+Sheet&changedBy=Dana+Whitfield`));
+    const filtered = await tripsOf(() => b.get(`${path}?changeType=Face+Sheet&changedBy=Dana+Whitfield`), "Change Log filtered");
     expect(filtered.res.status).toBe(200);
     expect(filtered.trips.length, filtered.describe).toBeLessThanOrEqual(2);
   });
@@ -89,12 +91,12 @@ describe("portal pages: at most 2 D1 round trips, the session check included", (
     const b = new PortalBrowser(undefined, { DB: counter.binding });
     expect((await b.signIn(login.username, login.password)).status).toBe(303);
 
-    const home = await tripsOf(() => b.get(PORTAL));
+    const home = await tripsOf(() => b.get(PORTAL), "portal Home");
     expect(home.res.status).toBe(200);
     expect(await home.res.text()).toContain(`Signed in as <strong>${login.username}</strong>`);
     expect(home.trips.length, home.describe).toBeLessThanOrEqual(2);
 
-    const activity = await tripsOf(() => b.get(`${PORTAL}/activity`));
+    const activity = await tripsOf(() => b.get(`${PORTAL}/activity`), "portal Activity");
     expect(activity.res.status).toBe(200);
     expect(await activity.res.text()).toContain("Patient Portal login by");
     expect(activity.trips.length, activity.describe).toBeLessThanOrEqual(2);
@@ -102,7 +104,7 @@ describe("portal pages: at most 2 D1 round trips, the session check included", (
 
   it("a request without a session is answered in one round trip", async () => {
     const b = new PortalBrowser(undefined, { DB: counter.binding });
-    const { res, trips, describe } = await tripsOf(() => b.get(`${PORTAL}/activity`));
+    const { res, trips, describe } = await tripsOf(() => b.get(`${PORTAL}/activity`), "portal Activity");
     expect(res.status).toBe(303);
     expect(trips.length, describe).toBeLessThanOrEqual(1);
   });
@@ -115,7 +117,7 @@ describe("sign-in: one round trip before the hash, one batch after it", () => {
     await warm.signIn(login.username, login.password);
     const before = await lastSeq(CLIENT);
     const b = new PortalBrowser(undefined, { DB: counter.binding });
-    const { res, trips, describe } = await tripsOf(() => b.signIn(login.username, login.password));
+    const { res, trips, describe } = await tripsOf(() => b.signIn(login.username, login.password), "portal sign-in");
     expect(res.status).toBe(303);
     // The Worker's own trips: the charge before the hash; after it, the session and the Login
     // entry go in the client log's one batch (a Durable Object call, not a trip of this binding).
@@ -126,7 +128,7 @@ describe("sign-in: one round trip before the hash, one batch after it", () => {
 
   it("staff: the charge before the hash, the session and the charge given back in one batch after it", async () => {
     const b = new CountingBrowser();
-    const { res, trips, describe } = await tripsOf(() => b.post("/sign-in", { email: "staff@riverbend.test", password: DEMO_PASSWORD }));
+    const { res, trips, describe } = await tripsOf(() => b.post("/sign-in", { email: "staff@riverbend.test", password: DEMO_PASSWORD }), "staff sign-in");
     expect(res.status).toBe(303);
     expect(trips.length, describe).toBeLessThanOrEqual(2);
   });
