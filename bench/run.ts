@@ -9,7 +9,7 @@
  *      full-scan control query that shows what the ratio looks like when an index is missing.
  *
  *   c. client search at 1,000 and at 1,000,000 generated clients in one agency (bulk SQL: a
- *      recursive CTE), p50/p95, with the ratio (target ≤ 1.5×);
+ *      recursive CTE, run with node:sqlite on the local D1 file), p50/p95, with the ratio (target ≤ 1.5×);
  *   d. the whole request path (bench/app.ts): sign-in against its own Argon2id hash, and
  *      authenticated pages against a bare route, sequential and 10 at once.
  *
@@ -18,7 +18,8 @@
  * on a throwaway database of its own. Never the demo database. One summary table ends the run.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { DatabaseSync } from "node:sqlite";
 import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { GENESIS_HASH, sealWith } from "../src/audit/chain.ts";
@@ -43,9 +44,10 @@ const SPAN_DAYS = 3 * 365;
 const started = Date.now();
 const log = (msg: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s] ${msg}`);
 
-function wrangler(args: string[]) {
+function wrangler(args: string[]): string {
   const r = spawnSync("wrangler", args, { cwd: ROOT, env: toolEnv(), encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
   if (r.status !== 0) throw new Error(`wrangler ${args.join(" ")} failed:\n${r.stderr}${r.stdout}`);
+  return r.stdout;
 }
 
 // ---- synthetic log rows ------------------------------------------------------------------------
@@ -120,7 +122,11 @@ const LAST = ["Alvarez", "Okafor", "Hill", "Ortega", "Nguyen", "Smith", "Johnson
 /** What staff type into the search: a last-name prefix, a first name, "first last" and a client number prefix. */
 const SEARCHES = ["smi", "maria", "maria alv", "okafor, hannah", "G-00042"];
 
-/** SQL that adds clients `from`..`to` (1-based) to the search agency in one statement: a recursive CTE. */
+/**
+ * SQL that adds clients `from`..`to` (1-based) to the search agency in one statement: a recursive
+ * CTE. CROSS JOIN keeps the counter as the outer loop: with a plain JOIN SQLite may put the name
+ * lists outside and run the recursive CTE once per name (hours at 1,000,000).
+ */
 function generatedClientsSql(from: number, to: number): string {
   const names = (list: string[]) => list.map((n, i) => `(${i}, '${n}')`).join(", ");
   return `WITH RECURSIVE n(i) AS (SELECT ${from} UNION ALL SELECT i + 1 FROM n WHERE i < ${to}),
@@ -128,15 +134,25 @@ function generatedClientsSql(from: number, to: number): string {
     INSERT INTO clients (agency_id, client_number, first_name, last_name, first_name_key, last_name_key, date_of_birth)
     SELECT ${SEARCH_AGENCY}, 'G-' || printf('%07d', i), f.name, l.name || CASE WHEN i % 3 = 0 THEN '' ELSE '-' || (i % 97) END,
       lower(f.name), lower(l.name || CASE WHEN i % 3 = 0 THEN '' ELSE '-' || (i % 97) END), date('1950-01-01', '+' || (i % 20000) || ' days')
-    FROM n JOIN f ON f.k = (i * 7) % ${FIRST.length} JOIN l ON l.k = (i * 13) % ${LAST.length};`;
+    FROM n CROSS JOIN f CROSS JOIN l WHERE f.k = (i * 7) % ${FIRST.length} AND l.k = (i * 13) % ${LAST.length};`;
 }
 
+/**
+ * Adds the generated clients, straight into the local D1's SQLite file with Node's own SQLite
+ * (node:sqlite) while no server holds the database: no wrangler start-up per call, no D1
+ * simulation in between (1,000,000 rows in ~70 s on a 2-core machine at load 17).
+ */
 function loadClients(dir: string, from: number, to: number) {
-  const file = join(dir, `clients-${to}.sql`);
-  const agency = from === 1 ? `INSERT INTO agencies (id, name, slug, portal_enabled, timezone) VALUES (${SEARCH_AGENCY}, 'Search Bench Agency', 'search-bench', 0, 'America/New_York');\n` : "";
-  writeFileSync(file, agency + generatedClientsSql(from, to) + "\n");
-  wrangler(["d1", "execute", "DB", "--local", "--persist-to", dir, "--file", file]);
-  rmSync(file);
+  const d1 = join(dir, "v3", "d1", "miniflare-D1DatabaseObject");
+  const file = readdirSync(d1).find((f) => f.endsWith(".sqlite"));
+  if (!file) throw new Error(`no local D1 database under ${d1}`);
+  const db = new DatabaseSync(join(d1, file));
+  try {
+    if (from === 1) db.exec(`INSERT INTO agencies (id, name, slug, portal_enabled, timezone) VALUES (${SEARCH_AGENCY}, 'Search Bench Agency', 'search-bench', 0, 'America/New_York')`);
+    db.exec(generatedClientsSql(from, to));
+  } finally {
+    db.close();
+  }
 }
 
 async function measureSearch(server: Server) {
@@ -359,7 +375,7 @@ try {
   const cores = availableParallelism();
   const [load1] = loadavg();
   console.log(`\n${line}\nSUMMARY — ${cores} cores (${cpus()[0]?.model ?? "unknown CPU"}), load average ${load1!.toFixed(1)} at the end; wrangler dev, local D1; ms\n${line}`);
-  console.log(`${"figure".padEnd(56)}${"p50".padStart(9)}${"p95".padStart(9)}   ${"ratio p50 / p95 (target)".padEnd(34)}note`);
+  console.log(`${"figure".padEnd(56)}${"p50".padStart(9)}${"p95".padStart(9)}   ${"ratio p50 / p95 (target)".padEnd(62)}note`);
   let missed = 0;
   for (const f of summary) {
     let ratio = "";
@@ -370,7 +386,7 @@ try {
       if (!ok) missed++;
       ratio = `${fmt(r50)}× / ${fmt(r95)}× vs ${f.base.label} (≤ ${f.base.target}×) ${ok ? "met" : "NOT met"}`;
     }
-    console.log(`${f.label.padEnd(56)}${fmt(f.p50).padStart(9)}${fmt(f.p95).padStart(9)}   ${ratio.padEnd(34)}${f.note ?? ""}`);
+    console.log(`${f.label.padEnd(56)}${fmt(f.p50).padStart(9)}${fmt(f.p95).padStart(9)}   ${ratio.padEnd(62)}${f.note ?? ""}`);
   }
   console.log(`${missed === 0 ? "Every ratio target met." : `${missed} ratio target(s) NOT met (see README: Performance for why).`} Appends target ≥ 1,000/s: ${slowest >= 1000 ? "met" : "NOT met"}.`);
   log("done");
