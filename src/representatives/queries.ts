@@ -19,11 +19,19 @@ export async function findRecord(db: Db, agencyId: number, loginId: number, clie
 
 /** Every record for the client, by login id. */
 export async function recordsOfClient(db: Db, agencyId: number, clientId: number): Promise<Map<number, PortalRepresentation>> {
-  const rows = await db
+  return recordsFromRows(await recordsOfClientQuery(db, agencyId, clientId).all());
+}
+
+/** The query behind recordsOfClient, for a batch. */
+export function recordsOfClientQuery(db: Db, agencyId: number, clientId: number) {
+  return db
     .select()
     .from(portalRepresentations)
-    .where(and(eq(portalRepresentations.agencyId, agencyId), eq(portalRepresentations.clientId, clientId)))
-    .all();
+    .where(and(eq(portalRepresentations.agencyId, agencyId), eq(portalRepresentations.clientId, clientId)));
+}
+
+/** recordsOfClientQuery's rows by login id. */
+export function recordsFromRows(rows: PortalRepresentation[]): Map<number, PortalRepresentation> {
   return new Map(rows.map((r) => [r.loginId, r]));
 }
 

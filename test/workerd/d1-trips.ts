@@ -1,0 +1,83 @@
+/**
+ * A D1 binding that counts round trips, for tests that hold a page to a number of them: wraps the
+ * real binding (no mock: every query still runs against the local D1) and counts each
+ * `prepare().run/all/first/raw` and each `batch()` as one trip. Calls made through a session
+ * (`withSession(...)`) are counted as bound; calls straight on the binding as unbound, so a test
+ * can also assert that a request never bypasses the D1 session.
+ */
+
+export interface TripLog {
+  /** Every trip, in order: "batch(3)" or "all: SELECT …" (bound to a session or not). */
+  trips: { kind: string; sql: string; bound: boolean }[];
+  /** The constraints or bookmarks `withSession` was called with. */
+  sessions: string[];
+  /** D1's own count of rows read and written by these trips (result meta), for the README's scale model. */
+  rows: { read: number; written: number };
+}
+
+type Meta = { meta?: { rows_read?: number; rows_written?: number } };
+function countRows(log: TripLog, result: unknown) {
+  for (const r of (Array.isArray(result) ? result : [result]) as Meta[]) {
+    log.rows.read += r?.meta?.rows_read ?? 0;
+    log.rows.written += r?.meta?.rows_written ?? 0;
+  }
+  return result;
+}
+
+const REAL = new WeakMap<object, D1PreparedStatement>();
+
+function wrapStatement(real: D1PreparedStatement, sql: string, bound: boolean, log: TripLog): D1PreparedStatement {
+  const wrapped = new Proxy(real, {
+    get(target, prop) {
+      if (prop === "bind") return (...params: unknown[]) => wrapStatement(target.bind(...params), sql, bound, log);
+      if (prop === "run" || prop === "all" || prop === "first" || prop === "raw") {
+        return (...args: unknown[]) => {
+          log.trips.push({ kind: prop, sql, bound });
+          const result = (target[prop] as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+          return prop === "run" || prop === "all" ? result.then((r) => countRows(log, r)) : result;
+        };
+      }
+      const value = Reflect.get(target, prop, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  REAL.set(wrapped, real);
+  return wrapped;
+}
+
+function wrapDb<T extends D1Database | D1DatabaseSession>(real: T, bound: boolean, log: TripLog): T {
+  return new Proxy(real, {
+    get(target, prop) {
+      if (prop === "prepare") return (sql: string) => wrapStatement(target.prepare(sql), sql, bound, log);
+      if (prop === "batch") {
+        return (statements: D1PreparedStatement[]) => {
+          log.trips.push({ kind: `batch(${statements.length})`, sql: "", bound });
+          return target.batch(statements.map((s) => REAL.get(s) ?? s)).then((r) => countRows(log, r));
+        };
+      }
+      if (prop === "withSession") {
+        return (constraint?: string) => {
+          log.sessions.push(constraint ?? "(none)");
+          return wrapDb((target as D1Database).withSession(constraint), true, log);
+        };
+      }
+      const value = Reflect.get(target, prop, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}
+
+/** A counting wrapper around a D1 binding; pass `binding` as the Worker's DB. */
+export function countingD1(real: D1Database): { binding: D1Database; log: TripLog; reset(): void } {
+  const log: TripLog = { trips: [], sessions: [], rows: { read: 0, written: 0 } };
+  return {
+    binding: wrapDb(real, false, log),
+    log,
+    reset() {
+      log.trips.length = 0;
+      log.sessions.length = 0;
+      log.rows.read = 0;
+      log.rows.written = 0;
+    },
+  };
+}
