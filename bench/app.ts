@@ -44,9 +44,11 @@ function wrangler(args: string[]): string {
 
 /** 6 portal logins (password: the demo password), 5 of them on the page client, and 200 log entries on it. */
 function setupSql(now: number): string {
-  const login = (i: number, clientId: number, name: string) =>
+  // One own login per client; the page client's other four are representative logins (listed on
+  // its Face Sheet, never signed in with: a representative needs a record to sign in).
+  const login = (i: number, clientId: number, name: string, representative = i > 0) =>
     `INSERT INTO portal_logins (agency_id, client_id, username, username_key, email, representative, active, password_hash, must_change_password, temp_password_expires_at, session_version, failed_attempts, created_at)
-     SELECT 1, ${clientId}, '${name}', '${name}', '${name}@example.com', ${i > 0 ? 1 : 0}, 1, password_hash, 0, NULL, 1, 0, ${now + i} FROM staff_users WHERE email = 'staff@riverbend.test';`;
+     SELECT 1, ${clientId}, '${name}', '${name}', '${name}@example.com', ${representative ? 1 : 0}, 1, password_hash, 0, NULL, 1, 0, ${now + i} FROM staff_users WHERE email = 'staff@riverbend.test';`;
   const logins = [0, 1, 2, 3, 4].map((i) => login(i, PAGE_CLIENT, `bench.page${i}`));
   // Unsealed rows are fine here: the pages only show them (Verify is not run on this database).
   const entries = `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200)
@@ -56,7 +58,7 @@ function setupSql(now: number): string {
       CASE WHEN i % 2 THEN '{"lines":["Current Residence - {Set entry: CurrentHomeless to value: No}"]}'
            ELSE '{"portal":{"action":"Login","description":"Patient Portal login by bench.page0"}}' END,
       '', 'bench', lower(hex(randomblob(32))) FROM n;`;
-  return [...logins, login(9, SIGN_IN_CLIENT, "bench.signin"), entries].join("\n") + "\n";
+  return [...logins, login(9, SIGN_IN_CLIENT, "bench.signin", false), entries].join("\n") + "\n";
 }
 
 /** One request, timed to its last byte. */
