@@ -106,8 +106,9 @@ export function endPortalSession(c: Context<PortalEnv>) {
 
 /**
  * Finds the agency of the URL's slug (any unknown or not-contracted slug answers `notFound`) and
- * reads the session, if any, checking it against the database — both in one D1 round trip. Sets
- * `agency`, and `portalUser` when the session still holds, or clears the cookie and sets
+ * reads the session, if any, checking it against the database (the access rule on every request)
+ * and the clients the login may act for — all in one D1 round trip. Sets `agency`, and
+ * `portalUser` and `portalLinks` when the session still holds, or clears the cookie and sets
  * `sessionEnded` when it doesn't. Never refuses a request of a real agency's portal.
  */
 export function loadPortalAgencyAndUser(notFound: (c: Context<PortalEnv>) => Response | Promise<Response>): MiddlewareHandler<PortalEnv> {
