@@ -47,7 +47,7 @@ async function loadSheetPage(c: Context<AppEnv>): Promise<{ sheet: FaceSheet; se
   const agency = c.var.staff.agency;
   const [client, cases, ...section] = await db.batch([
     ...faceSheetQueries(db, agency.id, id),
-    ...(agency.portalEnabled ? sectionQueries(db, agency.id, id) : []),
+    ...(agency.portalEnabled ? sectionQueries(db, agency, id) : []),
   ]);
   const sheet = faceSheetFromRows([client, cases] as Parameters<typeof faceSheetFromRows>[0]);
   if (!sheet) return null;

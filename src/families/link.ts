@@ -6,14 +6,14 @@
 import { commitChange, type Actor } from "../clients/log";
 import type { Statement } from "../audit/client-log";
 import type { RecordInput } from "../representatives/record-form";
-import { LEGAL_BASIS_LABELS } from "./form";
-import { RELATIONSHIP_LABELS } from "./links-in-force";
+import { LEGAL_BASIS_LABELS } from "../representatives/labels";
+import { relationshipWord } from "./links-in-force";
 
 export type LinkResult = { status: "linked" } | { status: "refused" };
 
 /** "parent", or the words staff typed for "other". */
 const relationshipText = (v: Pick<RecordInput, "relationship" | "relationshipOther">) =>
-  v.relationship === "other" && v.relationshipOther ? `other: ${v.relationshipOther}` : RELATIONSHIP_LABELS[v.relationship];
+  v.relationship === "other" && v.relationshipOther ? `other: ${v.relationshipOther}` : relationshipWord(v.relationship);
 
 /**
  * Links login `loginId` to client `clientId` with its own representation record, logged in the

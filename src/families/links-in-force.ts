@@ -26,6 +26,7 @@ import { part2ConsentHoldsSql } from "../part2/rule";
 import { effectiveSettings, type AgencySettingsRow, type SettingDefaultVars } from "../db/agency-settings";
 import { agencyToday } from "../layout/agency-time";
 import { portalAccess, type AccessDenial, type MinorSettings } from "../representatives/access";
+import { RELATIONSHIP_LABELS } from "../representatives/labels";
 import { accessFactsOf, type AccessAgency, type AccessFactsRow } from "../representatives/facts";
 
 /** One client a login may act for now, and under which relationship (null: the client's own login). */
@@ -39,15 +40,8 @@ export interface ClientInForce {
   representative: boolean;
 }
 
-/** The relationships as entries and staff read them. */
-export const RELATIONSHIP_LABELS: Record<Relationship, string> = {
-  parent: "parent",
-  "legal-guardian": "legal guardian",
-  "spouse-partner": "spouse/partner",
-  "health-care-agent": "health-care agent",
-  "case-manager": "case manager/social worker",
-  other: "other",
-};
+/** A relationship as entries name it inside a sentence: "parent", "case manager/social worker". */
+export const relationshipWord = (r: Relationship) => RELATIONSHIP_LABELS[r].toLowerCase();
 
 /** One candidate's row of linksInForceQuery. */
 export type CandidateRow = {
@@ -148,7 +142,7 @@ export function linksFromRows(rows: CandidateRow[], env: SettingDefaultVars, age
  * access rule gives no access, so only as a fallback).
  */
 export function actingAsText(link: Pick<ClientInForce, "relationship" | "representative">): string | null {
-  if (link.relationship) return `representative: ${RELATIONSHIP_LABELS[link.relationship]}`;
+  if (link.relationship) return `representative: ${relationshipWord(link.relationship)}`;
   return link.representative ? "representative" : null;
 }
 

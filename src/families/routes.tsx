@@ -18,6 +18,7 @@ import { agencyToday } from "../layout/agency-time";
 import { findPortalClient, findPortalLogin, type PortalClient } from "../portal-logins/queries";
 import { effectiveSettings } from "../db/agency-settings";
 import { parseLinkRecord } from "./form";
+import { recordValuesFromBody } from "../representatives/record-form";
 import { endLink, linkLoginToClient } from "./link";
 import { findLinkCandidate, findLinkCandidates, type LinkCandidate } from "./queries";
 import { LinkLoginPage, type LinkPageProps } from "./views";
@@ -37,15 +38,14 @@ async function loadClient(c: Context<AppEnv>): Promise<PortalClient | null> {
   return id.success ? findPortalClient(c.var.db, c.var.staff.agency.id, id.data) : null;
 }
 
-/** The form as typed, for re-rendering it. */
-const stringValues = (body: Record<string, unknown>) => Object.fromEntries(Object.entries(body).filter((e): e is [string, string] => typeof e[1] === "string"));
-
 const isAdmin = (c: Context<AppEnv>) => c.var.staff.role === "admin";
 const today = (c: Context<AppEnv>) => agencyToday(c.var.staff.agency.timezone);
 const actorOf = (c: Context<AppEnv>) => ({ type: "staff" as const, id: c.var.staff.id, name: c.var.staff.name });
 
-function page(c: Context<AppEnv>, props: Omit<LinkPageProps, "staff" | "today">, status: 200 | 403 | 409 | 422 = 200) {
-  return c.html(<LinkLoginPage {...props} staff={c.var.staff} today={today(c)} />, status);
+const ageOfMajority = (c: Context<AppEnv>) => effectiveSettings(c.env, c.var.staff.agency).ageOfMajority;
+
+function page(c: Context<AppEnv>, props: Omit<LinkPageProps, "staff" | "today" | "ageOfMajority">, status: 200 | 403 | 409 | 422 = 200) {
+  return c.html(<LinkLoginPage {...props} staff={c.var.staff} today={today(c)} ageOfMajority={ageOfMajority(c)} />, status);
 }
 
 export const familiesStaffRoutes = new Hono<AppEnv>()
@@ -77,7 +77,7 @@ export const familiesStaffRoutes = new Hono<AppEnv>()
     if (!chosen) return c.notFound();
     const base = { client, query: "", candidates: null, chosen };
     if (chosen.blocked && !isAdmin(c)) return page(c, { ...base, needsAdmin: true }, 403);
-    const form = parseLinkRecord(body, { today: today(c), client, ageOfMajority: effectiveSettings(c.env, c.var.staff.agency).ageOfMajority });
+    const form = parseLinkRecord(body, { today: today(c), client, ageOfMajority: ageOfMajority(c) });
     if (!form.ok) return page(c, { ...base, values: form.values, errors: form.errors, alert: INVALID }, 422);
     const result = await linkLoginToClient(c.env, {
       agencyId: c.var.staff.agency.id,
@@ -89,7 +89,7 @@ export const familiesStaffRoutes = new Hono<AppEnv>()
       byAdmin: isAdmin(c),
       blocked: chosen.blocked,
     });
-    if (result.status === "refused") return page(c, { ...base, values: stringValues(body), alert: REFUSED }, 409);
+    if (result.status === "refused") return page(c, { ...base, values: recordValuesFromBody(body), alert: REFUSED }, 409);
     return c.redirect(`/face-sheet/${client.id}#client-portal-section`, 303);
   })
 

@@ -4,7 +4,7 @@
  * login", the Representative cell of a login linked from another client (its record for this
  * client, and End link), and the Portal Login window's notice that a linked login is one person's.
  */
-import { LEGAL_BASIS_LABELS, RELATIONSHIP_OPTIONS } from "./form";
+import { LEGAL_BASIS_LABELS, RELATIONSHIP_LABELS } from "../representatives/labels";
 import type { LinkedLogin } from "./queries";
 
 /** Where the families routes of a client live. */
@@ -27,7 +27,7 @@ const mdY = (iso: string) => {
 /** The Representative cell of a linked login: its record for this client and, for managers, End link. */
 export function LinkedLoginCell(props: { clientId: number; username: string; link: LinkedLogin; manage: boolean }) {
   const { link } = props;
-  const relationship = link.relationship === "other" && link.relationshipOther ? link.relationshipOther : RELATIONSHIP_OPTIONS[link.relationship as keyof typeof RELATIONSHIP_OPTIONS];
+  const relationship = link.relationship === "other" && link.relationshipOther ? link.relationshipOther : RELATIONSHIP_LABELS[link.relationship as keyof typeof RELATIONSHIP_LABELS];
   const basis = LEGAL_BASIS_LABELS[link.legalBasis as keyof typeof LEGAL_BASIS_LABELS];
   return (
     <div class="linked-login">

@@ -6,14 +6,18 @@
  */
 import type { CurrentStaff } from "../app";
 import type { FieldErrors } from "../forms/parse";
-import { Checkbox, Field, Layout } from "../layout/views";
-import { LEGAL_BASIS_LABELS, RELATIONSHIP_OPTIONS } from "./form";
+import { ErrorSummary } from "../layout/error-summary";
+import { Field, Layout } from "../layout/views";
+import { EMPTY_RECORD, type RecordValues } from "../representatives/record-form";
+import { RECORD_FIELD_LABELS, RepresentativeRecordFields } from "../representatives/views";
 import type { LinkCandidate } from "./queries";
 import { linkedLoginsPath } from "./section-views";
 
 export interface LinkPageProps {
   staff: CurrentStaff;
-  client: { id: number; firstName: string; lastName: string };
+  client: { id: number; firstName: string; lastName: string; dateOfBirth: string };
+  /** The agency's age of majority: when "parent of a minor" access ends. */
+  ageOfMajority: number;
   query: string;
   queryError?: string;
   /** Search results; null before a search. */
@@ -22,36 +26,10 @@ export interface LinkPageProps {
   chosen?: LinkCandidate;
   /** The chosen login is blocked and the staff member is not an administrator. */
   needsAdmin?: boolean;
-  values?: Record<string, string>;
+  values?: RecordValues;
   errors?: FieldErrors;
   alert?: string;
   today: string;
-}
-
-/** A labelled select with its message beneath, as Field does for inputs. */
-function Select(props: { name: string; label: string; options: Record<string, string>; value?: string; error?: string }) {
-  const id = `f-${props.name}`;
-  return (
-    <div class={props.error ? "field has-error" : "field"}>
-      <label for={id}>
-        {props.label}
-        <span aria-hidden="true"> *</span>
-      </label>
-      <select id={id} name={props.name} required aria-invalid={props.error ? "true" : undefined} aria-describedby={props.error ? `${id}-error` : undefined}>
-        <option value="">Choose…</option>
-        {Object.entries(props.options).map(([value, label]) => (
-          <option value={value} selected={props.value === value}>
-            {label}
-          </option>
-        ))}
-      </select>
-      {props.error && (
-        <p class="error" id={`${id}-error`}>
-          {props.error}
-        </p>
-      )}
-    </div>
-  );
 }
 
 function CandidateList(props: { clientId: number; query: string; candidates: LinkCandidate[] }) {
@@ -79,7 +57,6 @@ function CandidateList(props: { clientId: number; query: string; candidates: Lin
 
 /** The record form for the chosen login. */
 function RecordForm(props: LinkPageProps & { chosen: LinkCandidate }) {
-  const v = props.values ?? {};
   const e = props.errors ?? {};
   return (
     <section class="card" aria-labelledby="link-record-h">
@@ -94,26 +71,16 @@ function RecordForm(props: LinkPageProps & { chosen: LinkCandidate }) {
         </p>
       ) : (
         <form method="post" action={linkedLoginsPath(props.client.id)} novalidate>
-          {props.alert && (
-            <p class="error-summary" role="alert">
-              {props.alert}
-            </p>
-          )}
+          {props.alert && <ErrorSummary message={props.alert} errors={e} labels={RECORD_FIELD_LABELS} />}
           <input type="hidden" name="loginId" value={String(props.chosen.id)} />
-          <Field name="name" label="Representative's name" value={v.name} error={e.name} required maxlength={100} autocomplete="off" />
-          <Select name="relationship" label="Relationship" options={RELATIONSHIP_OPTIONS} value={v.relationship} error={e.relationship} />
-          <Field name="relationshipOther" label="Relationship, when Other" value={v.relationshipOther} error={e.relationshipOther} maxlength={60} autocomplete="off" />
-          <Select name="legalBasis" label="Legal basis" options={LEGAL_BASIS_LABELS} value={v.legalBasis} error={e.legalBasis} />
-          <Field name="startDate" label="Start date" type="date" value={v.startDate ?? props.today} error={e.startDate} required />
-          <Field
-            name="endDate"
-            label="End date"
-            type="date"
-            value={v.endDate}
-            error={e.endDate}
-            hint="Access ends on this date. Required unless the legal basis is Parent of a minor: that access ends by itself at the client's majority."
+          <RepresentativeRecordFields
+            values={props.values ?? { ...EMPTY_RECORD, startDate: props.today }}
+            errors={e}
+            version={0}
+            client={props.client}
+            ageOfMajority={props.ageOfMajority}
+            today={props.today}
           />
-          <Checkbox name="guardianship" label="A court-ordered guardianship is recorded" checked={v.guardianship === "on"} hint="A parent's access then continues past the client's majority." />
           <div class="actions">
             <button type="submit" class="primary">
               Link login

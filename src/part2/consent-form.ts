@@ -53,8 +53,9 @@ export function parseConsentForm(body: Record<string, string | File | (string | 
   }
   if (d) {
     if (d.signedOn && d.signedOn > today) errors.signedOn = "The signature date is in the future. Enter the date the form was signed.";
-    if (d.expiresOn && d.signedOn && d.expiresOn < d.signedOn) errors.expiresOn = "The expiry date is before the signature date.";
-    else if (d.expiresOn && d.expiresOn < today) errors.expiresOn = "That expiry date has passed: this consent would already have ended.";
+    // The expiry date is the first day without access, like a representative's end date.
+    if (d.expiresOn && d.signedOn && d.expiresOn <= d.signedOn) errors.expiresOn = "The expiry date must be after the signature date.";
+    else if (d.expiresOn && d.expiresOn <= today) errors.expiresOn = "The expiry date must be after today: access ends on the expiry date, so this consent would already have ended.";
   }
   if (Object.keys(errors).length > 0 || !d) return { ok: false, errors, values: v };
   const { rightToRevoke: _stated, ...rest } = d;

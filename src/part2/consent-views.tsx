@@ -43,8 +43,8 @@ const STANDING_TEXT: Record<ConsentStanding, string> = {
 
 /** When the consent ends, in words. */
 export function expiryWords(c: { expiresOn: string | null; expiryEvent: string | null }): string {
-  if (c.expiresOn && c.expiryEvent) return `After ${c.expiresOn} (its last day), or at this event if sooner: ${c.expiryEvent}`;
-  if (c.expiresOn) return `After ${c.expiresOn} (its last day)`;
+  if (c.expiresOn && c.expiryEvent) return `On ${c.expiresOn} (access ends that day), or at this event if sooner: ${c.expiryEvent}`;
+  if (c.expiresOn) return `On ${c.expiresOn} (access ends that day)`;
   return `At this event: ${c.expiryEvent}`;
 }
 
@@ -123,7 +123,7 @@ function ConsentForm(props: ConsentSectionProps) {
       <TextArea name="information" label="How much and what kind of information" value={v.information ?? ""} error={e.information} hint="E.g. attendance, treatment plan and progress; not counselling notes." />
       <fieldset class="choices consent-expiry">
         <legend>Expiry: a date, an event, or both (whichever comes first) *</legend>
-        <Field name="expiresOn" label="Expiry date" type="date" value={v.expiresOn} error={e.expiresOn} hint="The last day the consent is in force (agency time)." />
+        <Field name="expiresOn" label="Expiry date" type="date" value={v.expiresOn} error={e.expiresOn} hint="Access ends on this date (agency time), as on an end date." />
         <Field name="expiryEvent" label="Expiry event" value={v.expiryEvent} error={e.expiryEvent} maxlength={300} hint="E.g. discharge from the programme. Record below when it occurs." />
       </fieldset>
       <Field name="signedOn" label="Signature date" type="date" value={v.signedOn} error={e.signedOn} required />

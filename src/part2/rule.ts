@@ -2,7 +2,8 @@
  * 42 CFR Part 2's access rule for a representative: when the client has an open case (closed_on
  * null) in a programme the agency marked Part 2 (`programs.part2`), a representative login may see
  * the client's records only while a current §2.31 consent exists for its representation of that
- * client — not revoked, not superseded, its expiry date not passed (agency time zone, inclusive)
+ * client — not revoked, not superseded, its expiry date not yet come (agency time zone: like a
+ * representative's end date, the expiry date is the first day without access)
  * and its expiry event not recorded as having occurred. A client with no open Part 2 case needs no
  * consent. The client's own login never does (the rule is asked only for representatives).
  *
@@ -30,7 +31,7 @@ export function currentConsentSql(agencyId: Operand, representationId: Operand, 
   return sql`EXISTS (SELECT 1 FROM part2_consents pc
     WHERE pc.agency_id = ${agencyId} AND pc.representation_id = ${representationId}
       AND pc.revoked_at IS NULL AND pc.superseded_at IS NULL AND pc.event_occurred_at IS NULL
-      AND (pc.expires_on IS NULL OR pc.expires_on >= ${today}))`;
+      AND (pc.expires_on IS NULL OR pc.expires_on > ${today}))`;
 }
 
 /**
@@ -72,7 +73,7 @@ export function consentStanding(
   if (consent.revokedAt !== null) return "revoked";
   if (consent.supersededAt !== null) return "superseded";
   if (consent.eventOccurredAt !== null) return "event-occurred";
-  if (consent.expiresOn !== null && consent.expiresOn < today) return "expired";
+  if (consent.expiresOn !== null && consent.expiresOn <= today) return "expired";
   return "current";
 }
 

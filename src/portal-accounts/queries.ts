@@ -9,9 +9,12 @@
  */
 import { and, asc, desc, eq, gt, or, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../db";
-import { clients, portalLogins } from "../db/schema";
+import { clients, portalLogins, portalRepresentations } from "../db/schema";
 import { linkLockInForce, linksOfLogins, type LoginLinks } from "../clients/portal-links";
 import { emailDelivery, loginStatus, type LoginStatus } from "../portal-logins/status";
+import { portalAccess, type MinorSettings } from "../representatives/access";
+import { accessFactsColumns, accessFactsOf, representationJoin } from "../representatives/facts";
+import { part2ConsentHoldsSql } from "../part2/rule";
 import type { AccountsFilter, StatusFilter } from "./filters";
 
 /** One row of the list (and of the CSV). */
@@ -37,10 +40,16 @@ export interface AccountsPage {
   before?: string;
 }
 
-/** What a status check needs: now and how long a link's date-of-birth lock holds. */
+/**
+ * What a status check needs: now, how long a link's date-of-birth lock holds, and — for the access
+ * rule (src/representatives/access.ts), as on the Face Sheet — the agency's today and minors settings.
+ */
 export interface StatusClock {
   now: number;
   lockHoldMs: number;
+  agencyId: number;
+  today: string;
+  minors: MinorSettings;
 }
 
 /** Rows read per round while a status filter drops rows SQL couldn't rule out. */
@@ -126,11 +135,26 @@ const columns = {
   firstName: clients.firstName,
   lastName: clients.lastName,
   refusedPortalLogin: clients.refusedPortalLogin,
+  ...accessFactsColumns,
 };
-/** The login and its client, joined on the same agency. */
-const accountRows = (db: Db) =>
-  db.select(columns).from(portalLogins).innerJoin(clients, and(eq(clients.id, portalLogins.clientId), eq(clients.agencyId, portalLogins.agencyId)));
+/**
+ * The login and its client, joined on the same agency, with the access rule's facts for that
+ * client (its representation row, and whether 42 CFR Part 2 lets it in today) in the same read.
+ */
+const accountRows = (db: Db, clock: StatusClock) =>
+  db
+    .select({
+      ...columns,
+      part2Holds: sql<number>`${part2ConsentHoldsSql(clock.agencyId, sql`${portalLogins.clientId}`, sql`${portalLogins.id}`, clock.today)}`.as("part2_holds"),
+    })
+    .from(portalLogins)
+    .innerJoin(clients, and(eq(clients.id, portalLogins.clientId), eq(clients.agencyId, portalLogins.agencyId)))
+    .leftJoin(portalRepresentations, representationJoin(portalLogins.clientId));
 type Row = Awaited<ReturnType<ReturnType<typeof accountRows>["all"]>>[number];
+
+/** The access rule's verdict for the row, exactly as the Face Sheet's Client Portal table works it out. */
+const accessOfRow = (r: Row, clock: StatusClock) =>
+  portalAccess({ ...accessFactsOf(r), part2ConsentHolds: r.accRepresentative ? Boolean(r.part2Holds) : null }, clock.today, clock.minors);
 
 function toAccount(r: Row, links: LoginLinks | undefined, clock: StatusClock): PortalAccount {
   return {
@@ -140,7 +164,7 @@ function toAccount(r: Row, links: LoginLinks | undefined, clock: StatusClock): P
     email: r.email,
     representative: r.representative,
     active: r.active,
-    status: loginStatus(r, clock.now, links, clock),
+    status: loginStatus(r, clock.now, links, clock, accessOfRow(r, clock)),
     delivery: emailDelivery(r, links),
     lastLoginAt: r.lastLoginAt,
     client: { id: r.clientId, clientNumber: r.clientNumber, firstName: r.firstName, lastName: r.lastName, refusedPortalLogin: r.refusedPortalLogin },
@@ -165,7 +189,7 @@ async function scan(
   const username = filter.q ? sql`+${portalLogins.usernameKey}` : portalLogins.usernameKey;
   let key = from.key;
   for (let round = 0; round < MAX_ROUNDS; round++) {
-    const rows = await accountRows(db)
+    const rows = await accountRows(db, clock)
       .where(and(...base, key === undefined ? undefined : from.forward ? sql`${username} > ${key}` : sql`${username} < ${key}`))
       .orderBy(from.forward ? asc(portalLogins.usernameKey) : desc(portalLogins.usernameKey))
       .limit(BATCH)

@@ -9,6 +9,7 @@ import { Hono, type Context } from "hono";
 import type { AppEnv } from "../app";
 import { recordStaffAction } from "../audit/agency-events";
 import { portalLinkSettings } from "../clients/portal-link-settings";
+import { effectiveSettings } from "../db/agency-settings";
 import { parseForm } from "../forms/parse";
 import { agencyToday } from "../layout/agency-time";
 import { accountsCsv } from "./csv";
@@ -19,7 +20,17 @@ import { ACCOUNTS_PATH, PortalAccountsPage } from "./views";
 /** Logins per page. */
 export const PAGE_SIZE = 25;
 
-const clockOf = (c: Context<AppEnv>): StatusClock => ({ now: Date.now(), lockHoldMs: portalLinkSettings(c.env, c.var.staff.agency).lockHoldMs });
+const clockOf = (c: Context<AppEnv>): StatusClock => {
+  const agency = c.var.staff.agency;
+  const settings = effectiveSettings(c.env, agency);
+  return {
+    now: Date.now(),
+    lockHoldMs: portalLinkSettings(c.env, agency).lockHoldMs,
+    agencyId: agency.id,
+    today: agencyToday(agency.timezone),
+    minors: { minorOwnLoginAge: settings.minorOwnLoginAge, ageOfMajority: settings.ageOfMajority },
+  };
+};
 
 export const portalAccountsRoutes = new Hono<AppEnv>()
   .get(ACCOUNTS_PATH, async (c) => {

@@ -15,7 +15,7 @@ import { EmailHistoryDisclosure, LoginOverview, type LoginHistoryData } from "./
 import type { PortalClient } from "./queries";
 import { portalLoginsPath } from "./views";
 import { LinkedLoginNotice } from "../families/section-views";
-import { BlockSection, RepresentativeRecordFields, type BlockInfo } from "../representatives/views";
+import { BlockSection, RECORD_FIELD_LABELS, RepresentativeRecordFields, type BlockInfo } from "../representatives/views";
 import type { RecordValues } from "../representatives/record-form";
 
 export const FORM_ID = "portal-login-form";
@@ -103,7 +103,7 @@ export function PortalLoginForm(props: PortalLoginFormProps) {
   const emailDescribedBy = [e.email ? "f-email-error" : "", props.populate ? "f-email-populate" : ""].filter(Boolean).join(" ");
   return (
     <form id={FORM_ID} method="post" action={action} novalidate {...htmx}>
-      {props.alert && <ErrorSummary message={props.alert} errors={props.errors} labels={FIELD_LABELS} targets={{ credentialMethod: "f-credentialMethod-password" }} />}
+      {props.alert && <ErrorSummary message={props.alert} errors={props.errors} labels={{ ...FIELD_LABELS, ...RECORD_FIELD_LABELS }} targets={{ credentialMethod: "f-credentialMethod-password" }} />}
       {props.login && <input type="hidden" name="seen" value={props.login.seen} />}
       {props.login?.linked && <LinkedLoginNotice />}
       {props.minorNote && (

@@ -16,20 +16,21 @@ import { agencyPortalUrl } from "./portal-url";
 import { clientEmailsQuery, clientPasskeyCountsQuery, passkeyCounts } from "./email-history";
 import { portalLoginsQuery } from "./queries";
 import { linkedLoginsFromRows, linkedLoginsQuery, type LinkedLoginRow } from "../families/queries";
-import { recordsFromRows, recordsOfClientQuery } from "../representatives/queries";
-import type { PortalRepresentation } from "../db/schema";
+import { recordsFromRows, recordsOfClientQuery, type ClientRecord } from "../representatives/queries";
 import { agencyToday } from "../layout/agency-time";
 import { ClientPortalSection, type SectionData, type StatusMessage } from "./views";
 
 /** The section's reads for one client of the agency, to send in one batch (see sectionFromRows). */
-export function sectionQueries(db: Db, agencyId: number, clientId: number) {
+export function sectionQueries(db: Db, agency: { id: number; timezone: string }, clientId: number) {
+  const agencyId = agency.id;
   return [
     portalLoginsQuery(db, agencyId, clientId),
     clientEmailsQuery(db, agencyId, clientId),
     clientPasskeyCountsQuery(db, agencyId, clientId),
     clientLinksQuery(db, agencyId, clientId),
     linkedLoginsQuery(db, agencyId, clientId),
-    recordsOfClientQuery(db, agencyId, clientId),
+    // Whether 42 CFR Part 2 lets each representative in today (the agency's date).
+    recordsOfClientQuery(db, agencyId, clientId, agencyToday(agency.timezone)),
   ] as const;
 }
 
@@ -40,7 +41,7 @@ export type SectionRows = [
   { loginId: number; n: number }[],
   ({ loginId: number } & LinkState)[],
   LinkedLoginRow[],
-  PortalRepresentation[],
+  ClientRecord[],
 ];
 
 /** The client as the section needs it (its date of birth: the minors rules). */
@@ -77,7 +78,7 @@ export function sectionFromRows(c: Context<AppEnv>, client: SectionClient, rows:
 /** Everything the section shows for this client of the signed-in agency (one D1 round trip). */
 export async function loadSectionData(c: Context<AppEnv>, client: SectionClient): Promise<SectionData> {
   const db = c.var.db;
-  const rows = await db.batch(sectionQueries(db, c.var.staff.agency.id, client.id));
+  const rows = await db.batch(sectionQueries(db, c.var.staff.agency, client.id));
   return sectionFromRows(c, client, rows as unknown as SectionRows);
 }
 

@@ -21,6 +21,7 @@ export const STATUS_BADGE: Record<LoginStatus, string> = {
   "Record needed": "badge warn",
   "Not started": "badge",
   "Too young": "badge warn",
+  "Consent needed": "badge bad",
 };
 
 /** The status as staff read it. */

@@ -20,7 +20,8 @@ export type LoginStatus =
   | "Expired (representative)"
   | "Record needed"
   | "Not started"
-  | "Too young";
+  | "Too young"
+  | "Consent needed";
 
 type StatusFields = Pick<PortalLogin, "active" | "passwordHash" | "mustChangePassword" | "tempPasswordExpiresAt" | "lockedUntil">;
 
@@ -54,6 +55,7 @@ export function loginStatus(login: StatusFields, now: number, links: LoginLinks 
     if (access.reason === "no-record") return "Record needed";
     if (access.reason === "not-started") return "Not started";
     if (access.reason === "under-age") return "Too young";
+    if (access.reason === "part2-consent") return "Consent needed";
   }
   if (!login.active) return "Inactive";
   if (login.lockedUntil !== null && login.lockedUntil > now) return "Locked";

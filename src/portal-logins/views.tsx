@@ -10,6 +10,7 @@ import type { LoginLinks } from "../clients/portal-links";
 import type { PortalEmail, PortalLogin, PortalRepresentation } from "../db/schema";
 import { portalAccess, type AccessVerdict, type MinorSettings } from "../representatives/access";
 import { RecordSummary } from "../representatives/views";
+import type { ClientRecord } from "../representatives/queries";
 import { emailsByLogin, undeliveredNotices } from "./email-history";
 import { EmailHistoryDisclosure, LoginOverview } from "./history-views";
 import { emailDelivery, hasTemporaryPassword, loginStatus, pendingInvitation, type LoginStatus } from "./status";
@@ -51,7 +52,7 @@ export interface SectionData {
   /** Logins linked to this client from another one (families), with their record for this client. */
   linked?: Map<number, LinkedLogin>;
   /** Representative records of this client, by login id (src/representatives/). */
-  records: Map<number, PortalRepresentation>;
+  records: Map<number, ClientRecord>;
   clientDateOfBirth: string;
   /** The agency's today and minors settings: the access rule's verdict per login. */
   today: string;
@@ -76,6 +77,7 @@ const STATUS_HELP: Record<LoginStatus, string> = {
   "Record needed": "A representative login without a record can't sign in: Edit and complete the record",
   "Not started": "The representative record's start date hasn't come yet",
   "Too young": "The client is younger than the agency's minimum age for an own login",
+  "Consent needed": "The client has an open 42 CFR Part 2 case and this representative has no current consent (none, revoked, expired or its event occurred): Edit and record one",
 };
 
 const EMAIL_NOT_SENT = "Email not sent";
@@ -117,6 +119,7 @@ export function accessOf(l: PortalLogin, props: Pick<SectionData, "records" | "c
       login: { active: l.active, blockedAt: l.blockedAt, representative: l.representative },
       clientDateOfBirth: props.clientDateOfBirth,
       representation: r ? { legalBasis: r.legalBasis, startDate: r.startDate, endDate: r.endDate, guardianship: r.guardianship, endedAt: r.endedAt } : null,
+      part2ConsentHolds: r ? r.part2Holds : null,
     },
     props.today,
     props.minors,

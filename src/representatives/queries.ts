@@ -3,9 +3,13 @@
  * logins around a client (for the minors' email rule), and the agency's upcoming expiries. Every
  * query is scoped by the agency.
  */
-import { and, asc, eq, isNull, or, sql } from "drizzle-orm";
+import { and, asc, eq, getTableColumns, isNull, or, sql } from "drizzle-orm";
 import type { Db } from "../db";
 import { clients, portalLogins, portalRepresentations, type PortalRepresentation } from "../db/schema";
+import { part2ConsentHoldsSql } from "../part2/rule";
+
+/** A record of a client as the Client Portal table shows it: with whether 42 CFR Part 2 lets it in today. */
+export type ClientRecord = PortalRepresentation & { part2Holds: boolean };
 
 /** The login's record for the client (ended or not), or null. */
 export async function findRecord(db: Db, agencyId: number, loginId: number, clientId: number): Promise<PortalRepresentation | null> {
@@ -17,21 +21,26 @@ export async function findRecord(db: Db, agencyId: number, loginId: number, clie
   return row ?? null;
 }
 
-/** Every record for the client, by login id. */
-export async function recordsOfClient(db: Db, agencyId: number, clientId: number): Promise<Map<number, PortalRepresentation>> {
-  return recordsFromRows(await recordsOfClientQuery(db, agencyId, clientId).all());
+/** Every record for the client, by login id; `today` (agency time zone) decides the Part 2 consent. */
+export async function recordsOfClient(db: Db, agencyId: number, clientId: number, today: string): Promise<Map<number, ClientRecord>> {
+  return recordsFromRows(await recordsOfClientQuery(db, agencyId, clientId, today).all());
 }
 
-/** The query behind recordsOfClient, for a batch. */
-export function recordsOfClientQuery(db: Db, agencyId: number, clientId: number) {
+/** The query behind recordsOfClient, for a batch (the Face Sheet's one batch). */
+export function recordsOfClientQuery(db: Db, agencyId: number, clientId: number, today: string) {
   return db
-    .select()
+    .select({
+      ...getTableColumns(portalRepresentations),
+      // 42 CFR Part 2 (src/part2/rule.ts), in the same read: no consent required, or a current one.
+      // Aliased: a batch maps D1's rows by column name.
+      part2Holds: sql<number>`${part2ConsentHoldsSql(agencyId, clientId, sql`${portalRepresentations.loginId}`, today)}`.mapWith(Boolean).as("part2_holds"),
+    })
     .from(portalRepresentations)
     .where(and(eq(portalRepresentations.agencyId, agencyId), eq(portalRepresentations.clientId, clientId)));
 }
 
 /** recordsOfClientQuery's rows by login id. */
-export function recordsFromRows(rows: PortalRepresentation[]): Map<number, PortalRepresentation> {
+export function recordsFromRows(rows: ClientRecord[]): Map<number, ClientRecord> {
   return new Map(rows.map((r) => [r.loginId, r]));
 }
 

@@ -23,6 +23,16 @@ export interface RecordFieldsProps {
   missing?: boolean;
 }
 
+/** The record's fields as an error summary names them (the window's and Link an existing login's). */
+export const RECORD_FIELD_LABELS: Record<string, string> = {
+  repName: "Full name",
+  relationship: "Relationship",
+  relationshipOther: "Relationship, if Other",
+  legalBasis: "Legal basis",
+  startDate: "Start date",
+  endDate: "End date",
+};
+
 function SelectField(props: { name: string; label: string; value: string; options: readonly string[]; labels: Record<string, string>; error?: string; hint?: string }) {
   const id = `f-${props.name}`;
   const describedBy = [props.hint ? `${id}-hint` : "", props.error ? `${id}-error` : ""].filter(Boolean).join(" ");
@@ -94,8 +104,7 @@ export function RepresentativeRecordFields(props: RecordFieldsProps) {
     <fieldset class="representative-record" id="representative-record" aria-describedby="representative-record-hint">
       <legend>Representative record</legend>
       <p class="hint" id="representative-record-hint">
-        Required when Representative is checked: who acts for the client, on what legal basis, and for how long. Access ends by itself on the end date (the
-        agency's time zone).
+        Who acts for {client.firstName}, on what legal basis, and for how long. Access ends by itself on the end date (the agency's time zone).
       </p>
       {props.missing && (
         <p class="warning" id="representative-record-missing">

@@ -65,7 +65,7 @@ it("staff link a parent's login to a second child; the parent signs in on a phon
   await desk.getByText("Created for Grace P.").waitFor();
   await shot(desk, "1-staff-find-1280");
   await desk.getByRole("link", { name: `Choose ${USERNAME}` }).click();
-  await desk.getByLabel("Representative's name").fill("Jordan Park");
+  await desk.getByLabel("Full name").fill("Jordan Park");
   await desk.getByRole("combobox", { name: "Relationship" }).selectOption("parent");
   // Emily is an adult (born 1999): "Parent of a minor" is refused for her (the Portal Login
   // window's record rules), so her parent acts on her authorisation, for a year.

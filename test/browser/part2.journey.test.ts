@@ -67,7 +67,7 @@ it("an admin marks Substance Use IOP as Part 2; the representative's sign-in the
   await staff.getByLabel("Email").fill("admin@riverbend.test");
   await staff.getByLabel("Password").fill("demo-password-2026");
   await staff.getByRole("button", { name: "Sign in", exact: true }).click();
-  await staff.getByRole("link", { name: "Programmes" }).click();
+  await staff.locator("#main").getByRole("link", { name: "Programmes" }).click();
   await staff.waitForLoadState("load");
   await staff.getByRole("button", { name: "Mark Substance Use IOP as 42 CFR Part 2" }).click();
   await staff.getByText(/^Substance Use IOP is now marked 42 CFR Part 2/).waitFor();

@@ -48,7 +48,7 @@ for (const width of [1280, 360]) {
     await page.goto(`${base}/face-sheet/11`);
     await page.waitForLoadState("load");
     const section = page.getByRole("region", { name: "Client Portal" });
-    await section.getByRole("link", { name: "Add Client Portal Login" }).click();
+    await section.getByRole("button", { name: "Add Client Portal Login" }).click();
     const dialog = page.getByRole("dialog", { name: "Portal Login" });
     await dialog.waitFor();
     await dialog.getByLabel("Portal Username").fill(`grace.father.${width}`);
@@ -61,7 +61,7 @@ for (const width of [1280, 360]) {
     await dialog.getByLabel("End date").fill("2020-01-01");
     await dialog.getByLabel("Portal User Email").fill(`daniel.park.${width}@example.com`);
     await dialog.getByRole("button", { name: "Save" }).click();
-    await dialog.getByText("The end date must be after the start date: access ends on the end date.").waitFor();
+    await dialog.locator("#f-endDate-error").getByText("The end date must be after the start date: access ends on the end date.").waitFor();
     expect(await dialog.getByLabel("Full name").inputValue()).toBe("Daniel Park");
     await shot(page, `representative-record-window-error-${width}`);
     await dialog.getByLabel("End date").fill("");

@@ -31,7 +31,7 @@ beforeAll(async () => {
 /** A filled record form for `loginId`. */
 const record = (loginId: number, over: Record<string, string> = {}) => ({
   loginId: String(loginId),
-  name: "Pat Doe",
+  repName: "Pat Doe",
   relationship: "parent",
   legalBasis: "court-order",
   startDate: today,
@@ -121,7 +121,7 @@ describe("Link an existing login: happy path", () => {
 
 describe("Link an existing login: bad input writes nothing", () => {
   const cases: [string, Record<string, string>, string, string][] = [
-    ["no name", { name: " " }, "name", "Enter the representative's name."],
+    ["no name", { repName: " " }, "repName", "Enter the representative's name."],
     ["an unknown relationship", { relationship: "uncle" }, "relationship", "Choose the relationship to the client."],
     ["Other without saying what", { relationship: "other", relationshipOther: "" }, "relationshipOther", "Say what the relationship is."],
     ["an unknown legal basis", { legalBasis: "friendship" }, "legalBasis", "Choose the legal basis for the representative's access."],
@@ -138,12 +138,12 @@ describe("Link an existing login: bad input writes nothing", () => {
       const message = template.replace("TODAY", `${today.slice(5, 7)}/${today.slice(8, 10)}/${today.slice(0, 4)}`);
       const login = await repLogin();
       const seq = await lastSeq(TARGET);
-      const res = await staff.post(linkPath(TARGET), record(login.id, { name: "Kept Name", ...over }));
+      const res = await staff.post(linkPath(TARGET), record(login.id, { repName: "Kept Name", ...over }));
       expect(res.status).toBe(422);
       const html = await res.text();
       expect(fieldError(html, field)).toBe(message);
       expect(alertText(html)).toBe("Nothing was saved. Correct the fields marked below.");
-      if (field !== "name") expect(html).toContain('value="Kept Name"');
+      if (field !== "repName") expect(html).toContain('value="Kept Name"');
       expect(await representations(login.id)).toEqual([]);
       expect(await lastSeq(TARGET)).toBe(seq);
     });
@@ -266,7 +266,7 @@ describe("End link", () => {
     expect((await staff.post(`${linkPath(1)}/${login.id}/end`, {})).status).toBe(404);
 
     // Linking again takes the ended record up, with the new values.
-    expect((await staff.post(linkPath(TARGET), record(login.id, { name: "Pat Q. Doe" }))).status).toBe(303);
+    expect((await staff.post(linkPath(TARGET), record(login.id, { repName: "Pat Q. Doe" }))).status).toBe(303);
     expect((await allRecords(login.id)).find((r) => r.client_id === TARGET)).toMatchObject({ name: "Pat Q. Doe", ended_at: null, version: 3 });
   });
 });

@@ -26,9 +26,11 @@ describe("Main Menu bar", () => {
         "Face Sheet /face-sheet",
         "Document Center /document-center",
         "Client Portal Accounts /portal-accounts",
+        "Representative expiries /representatives/expiries",
         "Staff /admin/staff",
         "Agency Log /admin/agency-log",
         "Agency settings /admin/settings",
+        "Programmes /admin/programmes",
       ]);
       expect(nav).toContain("Admissions Menu");
       expect(nav).toContain("Reports Menu");
@@ -40,7 +42,7 @@ describe("Main Menu bar", () => {
     for (const email of ["staff@riverbend.test", "auditor@riverbend.test"]) {
       const b = await Browser.staff(email);
       const nav = navOf(await (await b.get(`/face-sheet/${DEMO.maria}`)).text());
-      expect(links(nav), email).toEqual(["Main Menu /menu", "Face Sheet /face-sheet", "Document Center /document-center", "Client Portal Accounts /portal-accounts"]);
+      expect(links(nav), email).toEqual(["Main Menu /menu", "Face Sheet /face-sheet", "Document Center /document-center", "Client Portal Accounts /portal-accounts", "Representative expiries /representatives/expiries"]);
       expect(nav).not.toContain("Administration");
     }
   });
@@ -49,6 +51,7 @@ describe("Main Menu bar", () => {
     const b = await Browser.staff("admin@lakeside.test");
     const nav = navOf(await (await b.get("/menu")).text());
     expect(links(nav)).not.toContain("Client Portal Accounts /portal-accounts");
+    expect(links(nav)).not.toContain("Representative expiries /representatives/expiries");
     expect(links(nav)).toContain("Document Center /document-center");
   });
 

@@ -45,12 +45,12 @@ describe("part2ConsentHolds: the rule", () => {
     expect(await holds(current.login.id)).toBe(true);
   });
 
-  it("an expiry date holds through its last day in the agency's time zone and not a day after", async () => {
-    const { login } = await representative({ expiresOn: riverbendDay(0) });
+  it("an expiry date ends access on that day in the agency's time zone, like an end date", async () => {
+    const { login } = await representative({ expiresOn: riverbendDay(1) });
     expect(await holds(login.id)).toBe(true);
     expect(await holds(login.id, LUIS, riverbendDay(1))).toBe(false);
-    const past = await representative({ expiresOn: riverbendDay(-1) });
-    expect(await holds(past.login.id)).toBe(false);
+    const today = await representative({ expiresOn: riverbendDay(0) });
+    expect(await holds(today.login.id)).toBe(false);
   });
 
   it("a revoked, superseded or event-ended consent doesn't hold", async () => {
@@ -129,9 +129,9 @@ describe("a session: no request succeeds after the consent ends", () => {
     await refused(b);
   });
 
-  it("expiry date passes mid-session (the date is now yesterday): the next request is refused", async () => {
-    const { b, consentId } = await signedIn({ expiresOn: riverbendDay(0) });
-    await sql("UPDATE part2_consents SET expires_on = ? WHERE id = ?", riverbendDay(-1), consentId);
+  it("the expiry date comes mid-session (the date is now today): the next request is refused", async () => {
+    const { b, consentId } = await signedIn({ expiresOn: riverbendDay(1) });
+    await sql("UPDATE part2_consents SET expires_on = ? WHERE id = ?", riverbendDay(0), consentId);
     await refused(b);
   });
 
@@ -154,13 +154,14 @@ describe("a session: no request succeeds after the consent ends", () => {
 });
 
 describe("the agency's time zone decides the day", () => {
-  it("a consent whose last day is today in Pago Pago (UTC−11) holds there, and has ended for an agency in Kiritimati (UTC+14)", async () => {
+  it("a consent expiring tomorrow in Pago Pago (UTC−11) holds there, and has ended for an agency in Kiritimati (UTC+14), where that day has come", async () => {
     // The two zones are 25 hours apart: their dates always differ, whatever the time of day.
-    const lastDay = agencyToday("Pacific/Pago_Pago");
-    expect(agencyToday("Pacific/Kiritimati") > lastDay).toBe(true);
+    const pagoToday = agencyToday("Pacific/Pago_Pago");
+    const expiresOn = new Date(Date.parse(`${pagoToday}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+    expect(agencyToday("Pacific/Kiritimati") >= expiresOn).toBe(true);
     await sql("UPDATE agencies SET timezone = 'Pacific/Pago_Pago' WHERE id = 1");
     try {
-      const { login } = await representative({ expiresOn: lastDay });
+      const { login } = await representative({ expiresOn });
       const b = new PortalBrowser();
       await b.signInReady(login);
       expect((await b.get(`${PORTAL}/activity`)).status).toBe(200);

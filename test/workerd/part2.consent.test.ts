@@ -9,6 +9,7 @@ import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Browser, seedDemoData } from "./fixtures";
 import { alertText, fieldError, noticeText } from "./helpers";
+import { tableRows } from "./portal-logins.helpers";
 import { createSettledLogin, loginRow, PORTAL, PortalBrowser, PORTAL_COOKIE, logEntries, lastSeq } from "./portal.fixtures";
 import { consentForm, consentRows, createConsent, createRepresentation, LUIS, markPart2, recordFields } from "./part2.fixtures";
 import { riverbendDay } from "./part2.fixtures";
@@ -97,8 +98,9 @@ describe("recording a consent", () => {
     ["no client name", { clientName: "" }, "clientName", "Enter the client's name as on the signed form."],
     ["no discloser", { discloser: "" }, "discloser", "Enter who may disclose the information (the agency)."],
     ["neither expiry date nor event", { expiresOn: "", expiryEvent: "" }, "expiresOn", "Enter the date the consent expires, or the event that ends it (or both: whichever comes first)."],
-    ["expiry before the signature", { signedOn: riverbendDay(-10), expiresOn: riverbendDay(-20) }, "expiresOn", "The expiry date is before the signature date."],
-    ["an expiry already past", { signedOn: riverbendDay(-10), expiresOn: riverbendDay(-1) }, "expiresOn", "That expiry date has passed: this consent would already have ended."],
+    ["expiry before the signature", { signedOn: riverbendDay(-10), expiresOn: riverbendDay(-20) }, "expiresOn", "The expiry date must be after the signature date."],
+    ["an expiry already past", { signedOn: riverbendDay(-10), expiresOn: riverbendDay(-1) }, "expiresOn", "The expiry date must be after today: access ends on the expiry date, so this consent would already have ended."],
+    ["an expiry today (access ends on the expiry date)", { signedOn: riverbendDay(-10), expiresOn: riverbendDay(0) }, "expiresOn", "The expiry date must be after today: access ends on the expiry date, so this consent would already have ended."],
     ["a signature in the future", { signedOn: riverbendDay(1) }, "signedOn", "The signature date is in the future. Enter the date the form was signed."],
     ["no signature date", { signedOn: "" }, "signedOn", "Enter the date the form was signed."],
     ["a date that isn't one", { signedOn: "2026-02-30" }, "signedOn", "Enter the Signature date as a date, e.g. 06/16/2022."],
@@ -177,6 +179,15 @@ describe("Revoke consent", () => {
     expect(alertText(await again.text())).toBe("This consent is no longer in force (already revoked, replaced or ended), so nothing was changed.");
     expect(await lastSeq(LUIS)).toBe(beforeAgain);
     expect((await loginRow(login.id)).session_version).toBe(version + 1);
+  });
+
+  it("the Client Portal table says Consent needed once the consent no longer holds, In use while it does", async () => {
+    const { login, consentId } = await representative(true);
+    const status = async () =>
+      tableRows(await (await admin.get(`/face-sheet/${LUIS}`)).text()).find((r) => r["Portal Username"] === login.username)!.Status;
+    expect(await status()).toBe("In use");
+    expect((await admin.post(`${base(login.id)}/consent/${consentId}/revoke`, {}, { htmx: true })).status).toBe(200);
+    expect(await status()).toBe("Consent needed");
   });
 
   it("the expiry event recorded by staff ends access like a date; a consent without an event refuses it", async () => {
@@ -279,7 +290,7 @@ describe("the portal's Consent page", () => {
     const res = await portal.get(`${PORTAL}/consent`);
     expect(res.status).toBe(200);
     const html = await res.text();
-    for (const text of ["Riverbend Behavioral Health", "Rosa Ortega", "Support in treatment", "Attendance and progress", `After ${riverbendDay(90)} (its last day)`]) {
+    for (const text of ["Riverbend Behavioral Health", "Rosa Ortega", "Support in treatment", "Attendance and progress", `On ${riverbendDay(90)} (access ends that day)`]) {
       expect(html).toContain(text);
     }
     expect(html).toContain("may revoke this consent at any time by telling Riverbend Behavioral Health");

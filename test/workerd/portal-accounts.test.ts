@@ -149,6 +149,21 @@ describe("Client Portal Accounts: the list", () => {
     expect(html).toMatch(/acct-link-locked[\s\S]*?badge bad[^>]*>Link locked</);
   });
 
+  it("a representative's access rule reads as on the Face Sheet: Blocked, Expired (representative)", async () => {
+    const b = await Browser.staff("staff@riverbend.test");
+    const blocked = await createSettledLogin({ clientId: DEMO.james, representative: true, username: "rep-acct-blocked" });
+    const ended = await createSettledLogin({ clientId: DEMO.james, representative: true, username: "rep-acct-ended" });
+    await sql("UPDATE portal_logins SET blocked_at = ?, blocked_reason = 'custody' WHERE id = ?", Date.now(), blocked.id);
+    // createSettledLogin gave each its record, in force; this one's ended years ago.
+    await sql("UPDATE portal_representations SET start_date = '2020-01-01', end_date = '2021-01-01' WHERE login_id = ?", ended.id);
+    const html = await (await b.get(`${PATH}?q=rep-acct`)).text();
+    expect(rowOf(html, "rep-acct-blocked")!.Status).toBe("Blocked");
+    expect(rowOf(html, "rep-acct-ended")!.Status).toBe("Expired (representative)");
+    const table = (await (await b.get(`/face-sheet/${DEMO.james}/portal-logins`, { htmx: true })).text()).replace(/<wbr\/?>/g, "");
+    expect(table).toMatch(/rep-acct-blocked[\s\S]*?>Blocked</);
+    expect(table).toMatch(/rep-acct-ended[\s\S]*?>Expired \(representative\)</);
+  });
+
   it("search finds the start of a username or of an email, any case", async () => {
     const b = await Browser.staff("staff@riverbend.test");
     expect(usernames(await (await b.get(`${PATH}?q=ACCT-IN`)).text())).toEqual(["acct-inactive", "acct-invited"]);

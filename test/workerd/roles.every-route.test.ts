@@ -55,7 +55,7 @@ const FORMS: Record<string, (role: Role) => Promise<Record<string, string>> | Re
   // A representative login of James's (beforeAll), linked to Maria with a valid record: a real write if allowed.
   "POST /face-sheet/:clientId{[0-9]+}/linked-logins": () => ({
     loginId: String(ids.repLoginId),
-    name: "Roles Rep",
+    repName: "Roles Rep",
     relationship: "parent",
     legalBasis: "parent-of-minor",
     startDate: agencyToday("America/New_York"),
