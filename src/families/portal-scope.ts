@@ -1,6 +1,6 @@
 /**
  * Scopes every portal request to one client. Runs right after the session is loaded
- * (src/portal/portal-session.ts `loadPortalUser`), on every request, so a link that ended or
+ * (src/portal/portal-session.ts `loadPortalAgencyAndUser`), on every request, so a link that ended or
  * expired a moment ago counts at once:
  *
  * 1. The clients the login may act for today are read, with the client this session chose

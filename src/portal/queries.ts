@@ -298,7 +298,7 @@ export interface PortalUser {
   /** This device's session (portal_sessions): its id, and when it began. */
   sessionId: string;
   signedInAt: number;
-  /** Seconds the session has left without activity (set by loadPortalUser, for public/app.js). */
+  /** Seconds the session has left without activity (set by loadPortalAgencyAndUser, for public/app.js). */
   sessionSecondsLeft?: number;
   /** The access rule's facts for this login and client, read with the session (src/representatives/access.ts). */
   access: AccessFacts;
