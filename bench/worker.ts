@@ -5,12 +5,14 @@
  *
  *   POST /appends  { mode, agencyId, clientId, writers, total }  → appends/s through one ClientLog
  *   POST /query    { shape, agencyId, clientId, iterations }      → ms per Change Log query
+ *   POST /search   { agencyId, queries, groups, perGroup }        → ms per client search, per group
  *
  * Workers' clocks only move across I/O; every timed step here awaits D1, so the clock is honest.
  */
 import { commitChange, recordStaffEvent, verifyClientLog } from "../src/clients/log";
 import { database } from "../src/db";
 import { changeLogChoices, changeLogPage, type ChangeLogScope } from "../src/document-center/queries";
+import { searchClients } from "../src/face-sheet/queries";
 
 export { ClientLog } from "../src/audit/client-log";
 export { BenchProbe } from "./probe";
@@ -127,12 +129,40 @@ async function query(env: BenchEnv, r: QueryRequest) {
   return { shape: r.shape, iterations: r.iterations, msPerQuery: ms / r.iterations, rows };
 }
 
+interface SearchRequest {
+  agencyId: number;
+  /** What staff type: each group runs every one of these `perGroup` times. */
+  queries: string[];
+  groups: number;
+  perGroup: number;
+}
+
+/**
+ * The Face Sheet's client search (the app's own searchClients), timed in groups: a Worker's clock
+ * moves only across I/O, in whole milliseconds, so one sub-millisecond query can't be timed alone;
+ * a group's average is. Returns the ms per search of each group (p50/p95 are taken over groups).
+ */
+async function search(env: BenchEnv, r: SearchRequest) {
+  const db = database(env.DB);
+  for (const q of r.queries) await searchClients(db, r.agencyId, q); // warm
+  const perSearch: number[] = [];
+  let hits = 0;
+  for (let g = 0; g < r.groups; g++) {
+    const start = Date.now();
+    for (let i = 0; i < r.perGroup; i++) for (const q of r.queries) hits += (await searchClients(db, r.agencyId, q)).length;
+    perSearch.push((Date.now() - start) / (r.perGroup * r.queries.length));
+  }
+  const clients = await env.DB.prepare("SELECT COUNT(*) AS n FROM clients WHERE agency_id = ?").bind(r.agencyId).first<{ n: number }>();
+  return { perSearch, hits, clients: clients!.n };
+}
+
 export default {
   async fetch(request: Request, env: BenchEnv): Promise<Response> {
     const url = new URL(request.url);
     if (url.pathname === "/health") return new Response("ok");
     if (request.method === "POST" && url.pathname === "/appends") return Response.json(await appends(env, await request.json<AppendRequest>()));
     if (request.method === "POST" && url.pathname === "/query") return Response.json(await query(env, await request.json<QueryRequest>()));
+    if (request.method === "POST" && url.pathname === "/search") return Response.json(await search(env, await request.json<SearchRequest>()));
     if (request.method === "POST" && url.pathname === "/probe") {
       const { clientId, agencyId, n } = await request.json<{ clientId: number; agencyId: number; n: number }>();
       const stub = env.PROBE.get(env.PROBE.idFromName("probe"));

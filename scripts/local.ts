@@ -90,10 +90,12 @@ export async function startDev(opts: {
   persistTo?: string;
   inheritOutput?: boolean;
   config?: string;
+  /** Another entry point than the config's `main` (the bench's wrapper of the app). */
+  script?: string;
   readyPath?: string;
   vars?: Record<string, string>;
 }): Promise<DevServer> {
-  const args = ["dev", "--port", String(opts.port), "--ip", "127.0.0.1", "--show-interactive-dev-session=false"];
+  const args = ["dev", ...(opts.script ? [opts.script] : []), "--port", String(opts.port), "--ip", "127.0.0.1", "--show-interactive-dev-session=false"];
   if (opts.config) args.push("-c", opts.config);
   if (opts.persistTo) args.push("--persist-to", opts.persistTo);
   for (const [name, value] of Object.entries(opts.vars ?? {})) args.push("--var", `${name}:${value}`);

@@ -1,8 +1,9 @@
 /**
  * The composition root: middleware in the order it runs, then each feature mounted.
  *
- *   secure headers (CSP) → body size limit (64 KB) → operator API (bearer token, no cookies)
- *   → CSRF (every unsafe method and content type) → unreadable forms refused → database handle
+ *   secure headers (CSP) → body size limit (64 KB) → D1 session (src/db/session.ts: replicas for
+ *   reads, the primary for writes, the bookmark cookie) → operator API (bearer token, no cookies)
+ *   → CSRF (every unsafe method and content type) → unreadable forms refused → no-store
  *   → public routes (sign-in and its second step, passkey sign-in, staff links, forgot password, portal)
  *   → staff session → role check (src/auth/permissions.ts) → staff features and account pages
  */
@@ -15,6 +16,7 @@ import { refuseCrossSiteRequests } from "./auth/csrf";
 import { requireStaff } from "./auth/staff-session";
 import { authorize } from "./auth/authorize";
 import { database } from "./db";
+import { databaseSession } from "./db/session";
 import { documentCenterRoutes } from "./document-center/routes";
 import { agencyLogRoutes } from "./agency-log/routes";
 import { agencySettingsRoutes } from "./agency-settings/routes";
@@ -85,13 +87,13 @@ app.use(
   }),
 );
 app.use(limitBodySize(tooLarge));
+app.use(databaseSession);
 // Authenticated by a bearer secret and never by a cookie, so there is nothing for a cross-site
 // request to ride on: it answers before the CSRF check, which guards the cookie routes below.
 app.route("/", operatorRoutes);
 app.use(refuseCrossSiteRequests);
 app.use(rejectMalformedForms);
 app.use(async (c, next) => {
-  c.set("db", database(c.env.DB));
   await next();
   // Pages carry health data: never store them in shared or browser caches.
   if (!c.res.headers.has("Cache-Control")) c.header("Cache-Control", "no-store");
@@ -155,18 +157,20 @@ export default {
   fetch: app.fetch,
   /** Hourly (wrangler.toml [triggers]): delete sign-in throttle rows whose window has ended, spent staff and portal links, old staff session rows and spent portal sessions; record (log + notice) representatives' ends of access. */
   async scheduled(controller, env) {
-    const purged = await purgeSpentThrottles(database(env.DB), controller.scheduledTime);
+    // Deletes and end-of-access records: one session on the primary.
+    const db = database(env.DB.withSession("first-primary"));
+    const purged = await purgeSpentThrottles(db, controller.scheduledTime);
     console.log(`sign-in throttle: ${purged} spent rows purged`);
-    const links = await purgeSpentLinks(database(env.DB), Date.now());
+    const links = await purgeSpentLinks(db, Date.now());
     console.log(`staff links: ${links} spent links purged`);
-    const sessions = await purgeSpentSessions(database(env.DB), Date.now());
+    const sessions = await purgeSpentSessions(db, Date.now());
     console.log(`staff sessions: ${sessions} old session rows purged`);
-    const portalSessions = await purgeSpentPortalSessions(database(env.DB), sessionLimits(env), Date.now());
+    const portalSessions = await purgeSpentPortalSessions(db, sessionLimits(env), Date.now());
     console.log(`portal sessions: ${portalSessions} spent sessions purged`);
-    const portalLinks = await purgeSpentPortalLinks(database(env.DB), Date.now());
+    const portalLinks = await purgeSpentPortalLinks(db, Date.now());
     console.log(`portal links: ${portalLinks} spent links purged`);
     // Access already ended on every request by itself; this logs each end once and emails the notice.
-    const ended = await recordEndedRepresentations(env, database(env.DB), Date.now());
+    const ended = await recordEndedRepresentations(env, db, Date.now());
     console.log(`representatives: ${ended} ends of access recorded and notified`);
   },
 } satisfies ExportedHandler<Env>;

@@ -10,6 +10,7 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../app";
 import type { Db } from "../db";
+import { noteBookmark } from "../db/session";
 import { afterResponse } from "../observability/after-response";
 import { errorText } from "../observability/error-text";
 import { AGENCY_LOG, type AgencyAction, type AgencyEntryDetails, type AgencyEntryInput } from "./agency-log";
@@ -108,6 +109,7 @@ export async function commitStaffChange(
   };
   const answer = await agencyLogFor(c.env, staff.agency.id).commit({ agencyId: staff.agency.id, statements: change.statements, entry });
   if ("failed" in answer) throw new Error(`agency log: change not saved: ${answer.failed}`);
+  noteBookmark(answer.bookmark);
   return answer;
 }
 

@@ -79,7 +79,7 @@ export class AgencyLog extends DurableObject<Env> {
   readonly #log = new ChainWriter(this.ctx, this.env, AGENCY_LOG);
 
   /** Records an event that changes no data; when this returns it is in D1 or durable here. */
-  record(req: { agencyId: number; entry: AgencyEntryInput }): Promise<{ seq: number }> {
+  record(req: { agencyId: number; entry: AgencyEntryInput }): Promise<{ seq: number; bookmark?: string | null }> {
     return this.#log.record(req.agencyId, agencyLogFields(req.entry));
   }
 

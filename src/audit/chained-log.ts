@@ -32,8 +32,12 @@ export interface CommitPart<F> {
   fields: F;
 }
 
-/** `seq` is the first entry's; `parts` how many parts landed (a prefix of those sent). */
-export type CommitResult = { committed: true; seq: number; parts: number } | { committed: false };
+/**
+ * `seq` is the first entry's; `parts` how many parts landed (a prefix of those sent). `bookmark`:
+ * the D1 session bookmark after the batch (src/db/session.ts), so the Worker can send the user's
+ * next read to a replica at least that new.
+ */
+export type CommitResult = ({ committed: true; seq: number; parts: number } | { committed: false }) & { bookmark?: string | null };
 
 /** What crosses the RPC boundary: a D1 failure comes back as a value, not a thrown error. */
 export type CommitAnswer = CommitResult | { failed: string };
@@ -93,11 +97,25 @@ export class ChainWriter<F extends Record<string, Cell>> {
   #commitWaiting = false;
   #events: PendingEvent<F>[] = [];
   #eventsWaiting = false;
+  /** The D1 bookmark after this object's latest write (writes are serial: it covers every caller's). */
+  #bookmark: string | null = null;
 
   constructor(ctx: DurableObjectState, env: { DB: D1Database; LOG_HMAC_KEYS?: string }, spec: ChainSpec<F>) {
     this.#ctx = ctx;
     this.#env = env;
     this.#spec = spec;
+  }
+
+  /** A D1 session on the primary, for one group's writes (D1 Sessions API: its bookmark after them). */
+  #primary(): D1DatabaseSession {
+    return this.#env.DB.withSession("first-primary");
+  }
+
+  /** Runs a batch on the primary and keeps the bookmark after it. */
+  async #batch(db: D1DatabaseSession, statements: D1PreparedStatement[]): Promise<D1Result[]> {
+    const results = await db.batch(statements);
+    this.#bookmark = db.getBookmark() ?? this.#bookmark;
+    return results;
   }
 
   #serial<T>(fn: () => Promise<T>): Promise<T> {
@@ -128,7 +146,7 @@ export class ChainWriter<F extends Record<string, Cell>> {
 
   async #headFromD1(stream: number): Promise<Head> {
     const { table, stream: column } = this.#spec;
-    const row = await this.#env.DB.prepare(`SELECT seq, hash, at FROM ${table} WHERE ${column} = ? ORDER BY seq DESC LIMIT 1`).bind(stream).first<Head>();
+    const row = await this.#primary().prepare(`SELECT seq, hash, at FROM ${table} WHERE ${column} = ? ORDER BY seq DESC LIMIT 1`).bind(stream).first<Head>();
     const waiting = this.#outbox().at(-1)?.[1];
     const head = row ?? { seq: 0, hash: GENESIS_HASH, at: 0 };
     return waiting && waiting.seq > head.seq ? headOf(waiting) : head;
@@ -136,7 +154,7 @@ export class ChainWriter<F extends Record<string, Cell>> {
 
   async #recoverLanded(stream: number, head: Head): Promise<Head> {
     const { table, stream: column } = this.#spec;
-    const { results } = await this.#env.DB.prepare(`SELECT * FROM ${table} WHERE ${column} = ? AND seq > ? ORDER BY seq LIMIT ?`)
+    const { results } = await this.#primary().prepare(`SELECT * FROM ${table} WHERE ${column} = ? AND seq > ? ORDER BY seq LIMIT ?`)
       .bind(stream, head.seq, RECOVERY_ROWS)
       .all<Record<string, unknown>>();
     const keys = logKeys(this.#env);
@@ -158,9 +176,9 @@ export class ChainWriter<F extends Record<string, Cell>> {
     this.#ctx.storage.kv.put(HEAD, this.#head);
   }
 
-  #insert(e: Sealed<F>, opts: { guarded: boolean; idempotent: boolean }): D1PreparedStatement {
+  #insert(db: D1DatabaseSession, e: Sealed<F>, opts: { guarded: boolean; idempotent: boolean }): D1PreparedStatement {
     const s = insertSql(this.#spec, e, opts);
-    return this.#env.DB.prepare(s.sql).bind(...s.params);
+    return db.prepare(s.sql).bind(...s.params);
   }
 
   /**
@@ -194,7 +212,7 @@ export class ChainWriter<F extends Record<string, Cell>> {
     if (group.length > 1) {
       try {
         const seqs = await this.#commitTogether(stream, group);
-        group.forEach((g, i) => g.done({ committed: true, seq: seqs[i]!, parts: g.parts.length }));
+        group.forEach((g, i) => g.done({ committed: true, seq: seqs[i]!, parts: g.parts.length, bookmark: this.#bookmark }));
         return;
       } catch {
         // fall through: one at a time
@@ -202,7 +220,7 @@ export class ChainWriter<F extends Record<string, Cell>> {
     }
     for (const g of group) {
       try {
-        g.done(await this.#commitOne(stream, g));
+        g.done({ ...(await this.#commitOne(stream, g)), bookmark: this.#bookmark });
       } catch (err) {
         g.done({ failed: (err as Error).message });
       }
@@ -210,7 +228,7 @@ export class ChainWriter<F extends Record<string, Cell>> {
   }
 
   async #commitOne(stream: number, g: PendingCommit<F>): Promise<CommitResult> {
-    const db = this.#env.DB;
+    const db = this.#primary();
     let head = await this.#loadHead(stream);
     const sealed: Sealed<F>[] = [];
     const statements: D1PreparedStatement[] = [];
@@ -221,9 +239,9 @@ export class ChainWriter<F extends Record<string, Cell>> {
       sealed.push(e);
       statements.push(...part.statements.map((s) => db.prepare(s.sql).bind(...s.params)));
       entryAt.push(statements.length);
-      statements.push(this.#insert(e, { guarded: part.statements.length > 0, idempotent: false }));
+      statements.push(this.#insert(db, e, { guarded: part.statements.length > 0, idempotent: false }));
     }
-    const results = await db.batch(statements);
+    const results = await this.#batch(db, statements);
     const landed = entryAt.map((i) => (results[i]?.meta.changes ?? 0) > 0);
     const prefix = landed.indexOf(false) === -1 ? landed.length : landed.indexOf(false);
     const last = landed.lastIndexOf(true);
@@ -237,7 +255,7 @@ export class ChainWriter<F extends Record<string, Cell>> {
 
   /** All the changes in one batch; each entry must land or the batch aborts (ENTRY_LANDED). */
   async #commitTogether(stream: number, group: PendingCommit<F>[]): Promise<number[]> {
-    const db = this.#env.DB;
+    const db = this.#primary();
     let head = await this.#loadHead(stream);
     const sealed: Sealed<F>[] = [];
     const statements: D1PreparedStatement[] = [];
@@ -252,12 +270,12 @@ export class ChainWriter<F extends Record<string, Cell>> {
         sealed.push(e);
         statements.push(
           ...part.statements.map((s) => db.prepare(s.sql).bind(...s.params)),
-          this.#insert(e, { guarded: part.statements.length > 0, idempotent: false }),
+          this.#insert(db, e, { guarded: part.statements.length > 0, idempotent: false }),
           db.prepare(ENTRY_LANDED),
         );
       }
     }
-    await db.batch(statements);
+    await this.#batch(db, statements);
     this.#advance(sealed.at(-1)!);
     return firsts.map((i) => sealed[i]!.seq);
   }
@@ -267,9 +285,9 @@ export class ChainWriter<F extends Record<string, Cell>> {
    * D1 — or, if D1 refused it, durable in this object's storage, from where the alarm writes it
    * until it lands, exactly once. Throws only if the entry could not be accepted at all.
    */
-  record(stream: number, fields: F): Promise<{ seq: number }> {
-    const result = new Promise<{ seq: number }>((resolve, reject) =>
-      this.#events.push({ fields, done: (r) => (r instanceof Error ? reject(r) : resolve(r)) }),
+  record(stream: number, fields: F): Promise<{ seq: number; bookmark?: string | null }> {
+    const result = new Promise<{ seq: number; bookmark?: string | null }>((resolve, reject) =>
+      this.#events.push({ fields, done: (r) => (r instanceof Error ? reject(r) : resolve({ ...r, bookmark: this.#bookmark })) }),
     );
     if (!this.#eventsWaiting) {
       this.#eventsWaiting = true;
@@ -306,7 +324,11 @@ export class ChainWriter<F extends Record<string, Cell>> {
     const storage = this.#ctx.storage;
     const last = sealed.at(-1);
     try {
-      await this.#env.DB.batch(entries.map((e) => this.#insert(e, { guarded: false, idempotent: true })));
+      const db = this.#primary();
+      await this.#batch(
+        db,
+        entries.map((e) => this.#insert(db, e, { guarded: false, idempotent: true })),
+      );
     } catch (err) {
       console.error(`${this.#spec.table}: ${entries.length} entries not yet in D1, retrying: ${errorText(err)}`);
       storage.transactionSync(() => {

@@ -43,7 +43,7 @@ export class ClientLog extends DurableObject<Env> {
   }
 
   /** Records an event that changes no data; when this returns it is in D1 or durable here. */
-  record(req: { agencyId: number; clientId: number; entry: EntryInput }): Promise<{ seq: number }> {
+  record(req: { agencyId: number; clientId: number; entry: EntryInput }): Promise<{ seq: number; bookmark?: string | null }> {
     return this.#log.record(req.clientId, clientLogFields(req.agencyId, req.entry));
   }
 

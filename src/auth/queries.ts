@@ -19,6 +19,13 @@ export function staffByEmailQuery(db: Db, email: string) {
       passwordHash: staffUsers.passwordHash,
       active: staffUsers.active,
       sessionVersion: staffUsers.sessionVersion,
+      // Whether a right password leads to the second step (hasSecondFactor, or the agency requires
+      // one: second-step.ts), read here so that sign-in needs no read after the hash. Columns named
+      // in full: drizzle writes a one-table select's columns unqualified, which inside these
+      // subqueries would name the subquery's own table.
+      secondStep: sql<number>`(EXISTS (SELECT 1 FROM staff_totp t WHERE t.staff_id = staff_users.id AND t.agency_id = staff_users.agency_id AND t.confirmed_at IS NOT NULL)
+        OR EXISTS (SELECT 1 FROM staff_passkeys p WHERE p.staff_id = staff_users.id AND p.agency_id = staff_users.agency_id)
+        OR EXISTS (SELECT 1 FROM agencies a WHERE a.id = staff_users.agency_id AND a.require_two_factor = 1))`.as("second_step"),
     })
     .from(staffUsers)
     .where(eq(staffUsers.email, email.trim().toLowerCase()));

@@ -76,8 +76,13 @@ export const authRoutes = new Hono<AppEnv>()
     }
     if (outcome.deviceToken) setDeviceCookie(c, STAFF_DEVICE_COOKIE, outcome.deviceToken);
     // Start the session — unless a second factor comes first (src/auth/second-step.ts).
-    if (await beginSecondStep(c, outcome.staff, safeNext(next))) return c.redirect("/sign-in/two-factor", 303);
-    await startStaffSession(c, outcome.staff);
+    // One batch after the hash: the charge given back, with the session unless a second step is due.
+    if (await beginSecondStep(c, outcome.staff, safeNext(next), Boolean(outcome.staff.secondStep))) {
+      const [first, ...rest] = outcome.settle;
+      await c.var.db.batch([first!, ...rest]);
+      return c.redirect("/sign-in/two-factor", 303);
+    }
+    await startStaffSession(c, outcome.staff, undefined, outcome.settle);
     recordSignIn(c, outcome.staff);
     return c.redirect(safeNext(next), 303);
   })

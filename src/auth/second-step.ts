@@ -86,9 +86,14 @@ export async function beginSecondStep(
   c: Context<AppEnv>,
   staff: { id: number; agencyId: number; sessionVersion: number },
   next: string,
+  /** Whether a second step is due, when the caller has already read it (sign-in's batch). */
+  due?: boolean,
 ): Promise<boolean> {
-  const status = await twoFactorStatus(c.var.db, staff);
-  if (!hasSecondFactor(status) && !status.required) return false;
+  if (due === undefined) {
+    const status = await twoFactorStatus(c.var.db, staff);
+    due = hasSecondFactor(status) || status.required;
+  }
+  if (!due) return false;
   const now = Math.floor(Date.now() / 1000);
   const token = await new SignJWT({ agencyId: staff.agencyId, ver: staff.sessionVersion, next, at: Date.now() })
     .setProtectedHeader({ alg: "HS256" })

@@ -8,6 +8,7 @@ import { deviceSummary } from "./device";
 import { endSessionStatement, findSignedInStaff, newSessionId, startSessionStatements } from "./session-records";
 import { refreshAfterSeconds, secondsLeft, SESSION_LEFT_HEADER, sessionLimits, signSession, verifySession } from "./session";
 import { and, eq } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
 import { staffUsers } from "../db/schema";
 import { clientAddress } from "./throttle-keys";
 
@@ -30,13 +31,19 @@ export async function startStaffSession(
   c: Context<AppEnv>,
   staff: { id: number; agencyId: number; sessionVersion: number },
   resume?: { sid: string; authTime: number },
+  /** Statements to send in the same batch as the new session's (sign-in's charge given back). */
+  withStatements: BatchItem<"sqlite">[] = [],
 ) {
   const now = nowSeconds();
   let sid = resume?.sid;
   if (!sid) {
     sid = newSessionId();
     const record = { id: sid, staffId: staff.id, agencyId: staff.agencyId, now: Date.now(), device: deviceSummary(c.req.header("User-Agent")), address: clientAddress(c.req) };
-    await c.var.db.batch(startSessionStatements(c.var.db, record));
+    const [insert, touch] = startSessionStatements(c.var.db, record);
+    await c.var.db.batch([insert, touch, ...withStatements]);
+  } else if (withStatements.length > 0) {
+    const [first, ...rest] = withStatements;
+    await c.var.db.batch([first!, ...rest]);
   }
   const token = await signSession(
     c.env.SESSION_SECRET,

@@ -2,9 +2,11 @@
  * Staff sign-in, in one fixed order: one D1 round trip that charges the attempt to the email's
  * counters (known or not: the same account row, the same arithmetic) and reads the account; one
  * Argon2id verification (an unknown email costs the dummy's); then nothing more before a failure's
- * answer, or one round trip that gives a success's charge back. Throttling: throttle.ts.
+ * answer, or — a success — the statements that give its charge back, which the caller sends in one
+ * batch with the new session's (one round trip after the hash). Throttling: throttle.ts.
  */
 import { sql } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
 import type { Db } from "../db";
 import { hashPassword, verifyAgainstDummy, verifyPassword } from "./password";
 import { staffByEmailQuery, staffEmail, updateStaffPasswordHashQuery, type StaffSignInRow } from "./queries";
@@ -24,7 +26,8 @@ import { newDeviceToken, throttleKeyOf, type AddressBucket } from "./throttle-ke
 
 export type StaffSignInOutcome =
   /** `deviceToken`: a new device cookie for this browser (null: it already has this account's). */
-  | { kind: "signed-in"; staff: StaffSignInRow; deviceToken: string | null }
+  /** `settle`: the charge given back (and a fresher hash), for the caller's one batch with the session. */
+  | { kind: "signed-in"; staff: StaffSignInRow; deviceToken: string | null; settle: BatchItem<"sqlite">[] }
   /** `account`: the known account that failed (for the agency log), null for an unknown email. */
   | { kind: "failed"; account: StaffSignInRow | null; reason: "wrong password" | "inactive account" }
   | { kind: "too-many"; retryAfterMs: number; account?: StaffSignInRow | null; reason?: "wrong password" | "inactive account" };
@@ -65,8 +68,8 @@ export async function attemptStaffSignIn(
 
   // 4. Success: one round trip gives the charge back and upgrades a hash made with older parameters.
   const rehash = needsRehash ? [updateStaffPasswordHashQuery(db, staff.id, await hashPassword(password))] : [];
-  await db.batch([...giveBack(db, attempt, { accountRow: true }), ...rehash]);
-  return { kind: "signed-in", staff, deviceToken: attempt.deviceKey ? null : await newDeviceToken(env, subject) };
+  const settle = [...giveBack(db, attempt, { accountRow: true }), ...rehash];
+  return { kind: "signed-in", staff, deviceToken: attempt.deviceKey ? null : await newDeviceToken(env, subject), settle };
 }
 
 /**

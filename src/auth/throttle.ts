@@ -194,12 +194,13 @@ function chargeWindow(db: Db, a: Attempt, key: string, subject: string | null, l
  * The device and address charges, to run after the account's in the same batch (the account's
  * condition reads them as they were). The address is charged for every attempt it lets through,
  * refused by the account or not, so hammering a locked account still uses up the address.
+ * `onlyIf` (default: always) must hold for either to be charged.
  */
-export function chargeCounters(db: Db, a: Attempt) {
+export function chargeCounters(db: Db, a: Attempt, onlyIf: SQL = sql`1`) {
   const device = a.deviceKey
-    ? [chargeWindow(db, a, a.deviceKey, a.subject, a.settings.lockAfterFailures, sql`NOT ${windowFull(a, a.addressKey, a.addressLimit)}`)]
+    ? [chargeWindow(db, a, a.deviceKey, a.subject, a.settings.lockAfterFailures, sql`${onlyIf} AND NOT ${windowFull(a, a.addressKey, a.addressLimit)}`)]
     : [];
-  return [...device, chargeWindow(db, a, a.addressKey, null, a.addressLimit, sql`1`)] as const;
+  return [...device, chargeWindow(db, a, a.addressKey, null, a.addressLimit, onlyIf)] as const;
 }
 
 export type ThrottleRow = typeof signInThrottle.$inferSelect;

@@ -8,6 +8,7 @@ import { CLIENT_LOG, type Actor, type EntryDetails } from "../audit/entry";
 import { logKeys } from "../audit/keys";
 import { verifyChain, type ChainVerification } from "../audit/verify";
 import type { Db } from "../db";
+import { noteBookmark } from "../db/session";
 import type { FieldChange } from "./face-sheet-fields";
 
 export type { Actor };
@@ -44,6 +45,8 @@ export async function commitChange(env: Env, req: CommitRequest, landed?: () => 
     return { committed: true, seq: 0, parts: 1 + (req.then?.length ?? 0) };
   }
   if ("failed" in answer) throw new Error(`client log: change not saved: ${answer.failed}`);
+  // The object wrote D1 for this request: the response's bookmark cookie must cover it.
+  noteBookmark(answer.bookmark);
   return answer;
 }
 
@@ -70,17 +73,23 @@ type RecordRequest = Parameters<ReturnType<typeof clientLogFor>["record"]>[0];
 async function recordEvent(env: Env, req: RecordRequest): Promise<{ seq: number }> {
   const since = Date.now() - 1_000;
   try {
-    return await clientLogFor(env, req.clientId).record(req);
+    const written = await clientLogFor(env, req.clientId).record(req);
+    // The object wrote D1 for this request: the response's bookmark cookie must cover it.
+    noteBookmark(written.bookmark);
+    return written;
   } catch (err) {
     const e = req.entry;
-    const found = await env.DB.prepare(
+    // On the primary: the object may have written the event just before its reset.
+    const found = await env.DB.withSession("first-primary").prepare(
       "SELECT seq FROM client_log WHERE client_id = ? AND agency_id = ? AND change_type = ? AND description = ? AND actor_type = ? AND actor_id IS ? AND details = ? AND at >= ? ORDER BY seq DESC LIMIT 1",
     )
       .bind(req.clientId, req.agencyId, e.changeType, e.description, e.actor.type, e.actor.id, JSON.stringify(e.details), since)
       .first<{ seq: number }>();
     if (found) return found;
     console.error(`client log: client ${req.clientId}: an event was handed over again after: ${errorText(err)}`);
-    return clientLogFor(env, req.clientId).record(req);
+    const written = await clientLogFor(env, req.clientId).record(req);
+    noteBookmark(written.bookmark);
+    return written;
   }
 }
 

@@ -17,6 +17,7 @@
  * Dates of birth are checked in link-dob.ts.
  */
 import { and, desc, eq, gt, inArray, isNotNull, isNull, lt, sql, type SQL } from "drizzle-orm";
+import { loginOfClient } from "./linked-logins";
 import { hashLinkToken, isTokenShaped, newLinkToken } from "../auth/link-tokens";
 import type { Statement } from "../audit/client-log";
 import type { Db } from "../db";
@@ -225,23 +226,44 @@ export interface LoginLinks {
   invite?: LinkState;
 }
 
+const linkColumns = {
+  loginId: portalTokens.loginId,
+  purpose: portalTokens.purpose,
+  createdAt: portalTokens.createdAt,
+  expiresAt: portalTokens.expiresAt,
+  usedAt: portalTokens.usedAt,
+  dobLockedAt: portalTokens.dobLockedAt,
+};
+
 /** The links of these logins of the agency, as the Client Portal section shows them. */
 export async function linksOfLogins(db: Db, agencyId: number, loginIds: number[]): Promise<Record<number, LoginLinks>> {
-  const out: Record<number, LoginLinks> = {};
-  if (loginIds.length === 0) return out;
+  if (loginIds.length === 0) return {};
   const rows = await db
-    .select({
-      loginId: portalTokens.loginId,
-      purpose: portalTokens.purpose,
-      createdAt: portalTokens.createdAt,
-      expiresAt: portalTokens.expiresAt,
-      usedAt: portalTokens.usedAt,
-      dobLockedAt: portalTokens.dobLockedAt,
-    })
+    .select(linkColumns)
     .from(portalTokens)
     .where(and(eq(portalTokens.agencyId, agencyId), inArray(portalTokens.loginId, loginIds)))
     .orderBy(desc(portalTokens.id))
     .all();
+  return linksFromRows(rows);
+}
+
+/** The links of every login of one client (its own and those linked to it), as a query for the Face Sheet's one batch (see linksFromRows). */
+export function clientLinksQuery(db: Db, agencyId: number, clientId: number) {
+  return db
+    .select(linkColumns)
+    .from(portalTokens)
+    .where(
+      and(
+        eq(portalTokens.agencyId, agencyId),
+        sql`${portalTokens.loginId} IN (SELECT id FROM portal_logins WHERE agency_id = ${agencyId} AND ${loginOfClient(clientId)})`,
+      ),
+    )
+    .orderBy(desc(portalTokens.id));
+}
+
+/** Link rows (newest first) by login: the newest link, and the newest invitation. */
+export function linksFromRows(rows: ({ loginId: number } & LinkState)[]): Record<number, LoginLinks> {
+  const out: Record<number, LoginLinks> = {};
   for (const { loginId, ...state } of rows) {
     const links = (out[loginId] ??= {});
     links.newest ??= state;

@@ -5,7 +5,7 @@
  * costs the same at 1,000 entries as at 100,000.
  */
 import { and, asc, desc, eq, gte, lt, sql, type SQL } from "drizzle-orm";
-import type { Db } from "../db";
+import { batchableAll, type Db } from "../db";
 import { cases, clientLog, clients } from "../db/schema";
 import { plainChange } from "../clients/face-sheet-fields";
 
@@ -60,14 +60,46 @@ export async function findClientCase(
   clientId: number,
   caseId: number,
 ): Promise<{ client: DocumentCenterClient; kase: ClientCase } | null> {
-  const [found, kase] = await db.batch([
+  return clientCaseFromRows(await db.batch(clientCaseQueries(db, agencyId, clientId, caseId)));
+}
+
+/** The two reads behind findClientCase, for a page's batch. */
+export function clientCaseQueries(db: Db, agencyId: number, clientId: number, caseId: number) {
+  return [
     db.select(clientColumns).from(clients).where(and(eq(clients.id, clientId), eq(clients.agencyId, agencyId))),
     db
       .select(caseColumns)
       .from(cases)
       .where(and(eq(cases.id, caseId), eq(cases.clientId, clientId), eq(cases.agencyId, agencyId))),
-  ]);
+  ] as const;
+}
+
+/** The client and case from clientCaseQueries' rows; null unless both are the agency's and belong together. */
+export function clientCaseFromRows([found, kase]: readonly [DocumentCenterClient[], ClientCase[]]) {
   return found[0] && kase[0] ? { client: found[0], kase: kase[0] } : null;
+}
+
+/**
+ * The reads behind the Change Log's context, for the page's batch: the client, and the case when
+ * the URL goes through one (with none, the client's first case: read and ignored, so the batch
+ * keeps one shape).
+ */
+export function logContextQueries(db: Db, agencyId: number, clientId: number, caseId: number | null) {
+  return [
+    db.select(clientColumns).from(clients).where(and(eq(clients.id, clientId), eq(clients.agencyId, agencyId))),
+    db
+      .select(caseColumns)
+      .from(cases)
+      .where(and(caseId === null ? undefined : eq(cases.id, caseId), eq(cases.clientId, clientId), eq(cases.agencyId, agencyId)))
+      .limit(1),
+  ] as const;
+}
+
+/** The log's client (and case) from logContextQueries' rows; null unless they are the agency's and belong together. */
+export function logContextFromRows([found, kase]: readonly [DocumentCenterClient[], ClientCase[]], caseId: number | null): { client: DocumentCenterClient; kase?: ClientCase } | null {
+  if (!found[0]) return null;
+  if (caseId === null) return { client: found[0] };
+  return kase[0] ? { client: found[0], kase: kase[0] } : null;
 }
 
 /** A Change Log entry as the page and the CSV show it. */
@@ -202,25 +234,37 @@ export interface ChangeLogPage {
  * has a predecessor: both index ranges, one D1 round trip.
  */
 export async function changeLogPage(db: Db, s: ChangeLogScope, position: { before?: number; after?: number }, pageSize: number): Promise<ChangeLogPage> {
+  const [main, ...probe] = changeLogPageQueries(db, s, position, pageSize);
+  return changeLogPageFromRows(position, pageSize, await db.batch([main!, ...probe]));
+}
+
+/** The page's reads (the rows, and the probe the other way when there is a position), for a batch. */
+export function changeLogPageQueries(db: Db, s: ChangeLogScope, position: { before?: number; after?: number }, pageSize: number) {
   const main = changeLogRowsQuery(db, s, position, pageSize + 1);
-  if (position.before === undefined && position.after === undefined) {
-    const rows = await main.all();
-    const entries = rows.slice(0, pageSize).map(toEntry);
-    return { entries, olderFrom: rows.length > pageSize ? entries.at(-1)?.seq : undefined };
-  }
+  if (position.before === undefined && position.after === undefined) return [main];
   // The probe the other way: the position's own entry or anything beyond it.
   const probe =
     position.after !== undefined
       ? changeLogRowsQuery(db, s, { before: position.after, inclusive: true }, 1)
       : changeLogRowsQuery(db, s, { after: position.before, inclusive: true }, 1);
-  const [rows, beyond] = await db.batch([main, probe]);
-  const more = rows.length > pageSize;
-  const page = rows.slice(0, pageSize);
+  return [main, probe];
+}
+
+type EntryRow = Parameters<typeof toEntry>[0];
+
+/** The page from changeLogPageQueries' rows. */
+export function changeLogPageFromRows(position: { before?: number; after?: number }, pageSize: number, [rows, beyond]: readonly EntryRow[][]): ChangeLogPage {
+  if (position.before === undefined && position.after === undefined) {
+    const entries = rows!.slice(0, pageSize).map(toEntry);
+    return { entries, olderFrom: rows!.length > pageSize ? entries.at(-1)?.seq : undefined };
+  }
+  const more = rows!.length > pageSize;
+  const page = rows!.slice(0, pageSize);
   if (position.after !== undefined) page.reverse();
   const entries = page.map(toEntry);
   const newest = entries[0]?.seq;
   const oldest = entries.at(-1)?.seq;
-  const backward = beyond.length > 0;
+  const backward = beyond!.length > 0;
   return position.after !== undefined
     ? { entries, newerFrom: more ? newest : undefined, olderFrom: backward ? oldest : undefined }
     : { entries, newerFrom: backward ? newest : undefined, olderFrom: more ? oldest : undefined };
@@ -248,20 +292,29 @@ export function recentActorsSql(agencyId: number, clientId: number): SQL {
   return sql`WITH recent AS (SELECT ${clientLog.actorName} AS name FROM ${clientLog} INDEXED BY client_log_client_at WHERE ${clientLog.clientId} = ${clientId} AND ${ofAgency(agencyId)} ORDER BY ${clientLog.at} DESC LIMIT ${ACTOR_WINDOW + 1}) SELECT name, (SELECT COUNT(*) FROM recent) AS n FROM recent GROUP BY name ORDER BY name`;
 }
 
+/** What the filters can choose from. */
+export interface ChangeLogChoices {
+  changeTypes: string[];
+  actors: string[];
+  actorsTruncated: boolean;
+}
+
 /**
  * What the filters can choose from: every Change Type in the client's log, and the people in its
  * latest ACTOR_WINDOW entries (`actorsTruncated` when the log is longer than that).
  */
-export async function changeLogChoices(
-  db: Db,
-  agencyId: number,
-  clientId: number,
-): Promise<{ changeTypes: string[]; actors: string[]; actorsTruncated: boolean }> {
-  // Two reads side by side (Drizzle's D1 batch can't carry raw SQL with parameters).
-  const [types, actors] = await Promise.all([
-    db.all<{ t: string }>(changeTypesSql(agencyId, clientId)),
-    db.all<{ name: string; n: number }>(recentActorsSql(agencyId, clientId)),
-  ]);
+export async function changeLogChoices(db: Db, agencyId: number, clientId: number): Promise<ChangeLogChoices> {
+  const [types, actors] = changeLogChoicesQueries(db, agencyId, clientId);
+  return changeLogChoicesFromRows(await db.batch([types, actors]));
+}
+
+/** The two reads behind changeLogChoices, for a batch. */
+export function changeLogChoicesQueries(db: Db, agencyId: number, clientId: number) {
+  return [batchableAll<{ t: string }>(db, changeTypesSql(agencyId, clientId)), batchableAll<{ name: string; n: number }>(db, recentActorsSql(agencyId, clientId))] as const;
+}
+
+/** The choices from changeLogChoicesQueries' rows. */
+export function changeLogChoicesFromRows([types, actors]: readonly [{ t: string }[], { name: string; n: number }[]]): ChangeLogChoices {
   return {
     changeTypes: types.map((r) => r.t),
     actors: actors.map((r) => r.name),

@@ -18,7 +18,21 @@ import { parseForm } from "../forms/parse";
 import { agencyToday } from "../layout/agency-time";
 import { changeLogCsv } from "./csv";
 import { changeLogFilterSchema, filterQuery, NO_FILTER, utcRange, type ChangeLogFilter } from "./filters";
-import { changeLogChoices, changeLogEntries, changeLogPage, findClientCase, findClientWithCases, type ChangeLogScope, type ClientCase } from "./queries";
+import {
+  changeLogChoices,
+  changeLogChoicesFromRows,
+  changeLogChoicesQueries,
+  changeLogEntries,
+  changeLogPage,
+  changeLogPageFromRows,
+  changeLogPageQueries,
+  findClientCase,
+  findClientWithCases,
+  logContextFromRows,
+  logContextQueries,
+  type ChangeLogScope,
+  type ClientCase,
+} from "./queries";
 import {
   ChangeLogFilters,
   ChangeLogPageView,
@@ -64,10 +78,24 @@ async function loadLog(c: Context<AppEnv>): Promise<ChangeLogContext | null> {
   return found && { client: found.client, timeZone: c.var.staff.agency.timezone };
 }
 
-function scopeOf(ctx: ChangeLogContext, agencyId: number, filter: ChangeLogFilter): ChangeLogScope {
+/**
+ * The log's client id and case id (null on the client's own path) from the URL; null when either
+ * is not an id (→ 404). Nothing is read: the page's batch checks they are the agency's.
+ */
+function logIds(c: Context<AppEnv>): { clientId: number; caseId: number | null } | null {
+  const clientId = id(c.req.param("clientId"));
+  const caseParam = c.req.param("caseId");
+  const caseId = caseParam === undefined ? null : id(caseParam);
+  return clientId === null || (caseParam !== undefined && caseId === null) ? null : { clientId, caseId };
+}
+
+type EntryRows = Parameters<typeof changeLogPageFromRows>[2];
+type ChoiceRows = Parameters<typeof changeLogChoicesFromRows>[0];
+
+function scopeOf(ctx: { clientId: number; timeZone: string }, agencyId: number, filter: ChangeLogFilter): ChangeLogScope {
   return {
     agencyId,
-    clientId: ctx.client.id,
+    clientId: ctx.clientId,
     changeType: filter.changeType || undefined,
     changedBy: filter.changedBy || undefined,
     ...utcRange(filter, ctx.timeZone),
@@ -115,16 +143,28 @@ export const documentCenterRoutes = new Hono<AppEnv>()
     }
     return c.html(<CasePage staff={c.var.staff} client={ctx.client} kase={ctx.kase} />);
   })
-  // 4. The Face Sheet Change Log: filters in the query string, the results swapped by htmx.
+  // 4. The Face Sheet Change Log: filters in the query string, the results swapped by htmx. Every
+  //    read of the page — client (and case), the entries, the filters' choices — goes in one D1
+  //    batch (with the session check, two round trips); all are scoped by the agency, and nothing
+  //    is shown unless the client (and case) are the agency's and belong together.
   .on("GET", [LOG, CLIENT_LOG], async (c) => {
-    const ctx = await loadLog(c);
-    if (!ctx) return c.notFound();
+    const ids = logIds(c);
+    if (!ids) return c.notFound();
+    const { clientId, caseId } = ids;
     const staff = c.var.staff;
+    const db = c.var.db;
+    const timeZone = staff.agency.timezone;
     const fragment = wantsFragment(c);
     const query = parseForm(changeLogFilterSchema, c.req.query());
+    const where = logContextQueries(db, staff.agency.id, clientId, caseId);
+    const choices = changeLogChoicesQueries(db, staff.agency.id, clientId);
 
     if (!query.ok) {
       // Bad input changes nothing else on the page: htmx puts the messages beside the dates only.
+      const [client, kase, ...rest] = await db.batch([...where, ...(fragment ? [] : choices)]);
+      const found = logContextFromRows([client, kase], caseId);
+      if (!found) return c.notFound();
+      const ctx: ChangeLogContext = { ...found, timeZone };
       const values = { ...NO_FILTER, ...query.values };
       const problem = Object.entries(query.errors).find(([k]) => k !== "start" && k !== "end")?.[1];
       const status = problem ?? "The filter was not applied: correct the Date Range.";
@@ -142,12 +182,11 @@ export const documentCenterRoutes = new Hono<AppEnv>()
           422,
         );
       }
-      const choices = await changeLogChoices(c.var.db, staff.agency.id, ctx.client.id);
       return c.html(
         <ChangeLogPageView
           staff={staff}
           ctx={ctx}
-          filters={<ChangeLogFilters ctx={ctx} values={values} errors={query.errors} choices={choices} />}
+          filters={<ChangeLogFilters ctx={ctx} values={values} errors={query.errors} choices={changeLogChoicesFromRows(rest as unknown as ChoiceRows)} />}
           results={<ChangeLogResults ctx={ctx} filter={NO_FILTER} page={null} problem={problem} />}
           verify={<VerifyLog ctx={ctx} />}
         />,
@@ -156,10 +195,15 @@ export const documentCenterRoutes = new Hono<AppEnv>()
     }
 
     const { before, after, ...filter } = query.data;
-    const scope = scopeOf(ctx, staff.agency.id, filter);
+    const scope = scopeOf({ clientId, timeZone }, staff.agency.id, filter);
     const filtered = Boolean(scope.changeType || scope.changedBy || filter.start || filter.end);
+    const pageQueries = changeLogPageQueries(db, scope, { before, after }, PAGE_SIZE);
+    const [client, kase, ...rest] = await db.batch([...where, ...pageQueries, ...(fragment ? [] : choices)]);
+    const found = logContextFromRows([client, kase], caseId);
+    if (!found) return c.notFound();
+    const ctx: ChangeLogContext = { ...found, timeZone };
+    const page = changeLogPageFromRows({ before, after }, PAGE_SIZE, rest.slice(0, pageQueries.length) as unknown as EntryRows);
     if (fragment) {
-      const page = await changeLogPage(c.var.db, scope, { before, after }, PAGE_SIZE);
       const focus = PAGER_IDS.has(c.req.header("HX-Trigger") ?? "");
       // The address bar gets the tidy URL (no empty fields), the one a link or bookmark would use.
       c.header("HX-Push-Url", paths.log(ctx.client.id, ctx.kase?.id) + filterQuery(filter, { before, after }));
@@ -171,15 +215,11 @@ export const documentCenterRoutes = new Hono<AppEnv>()
         </>,
       );
     }
-    const [page, choices] = await Promise.all([
-      changeLogPage(c.var.db, scope, { before, after }, PAGE_SIZE),
-      changeLogChoices(c.var.db, staff.agency.id, ctx.client.id),
-    ]);
     return c.html(
       <ChangeLogPageView
         staff={staff}
         ctx={ctx}
-        filters={<ChangeLogFilters ctx={ctx} values={filter} choices={choices} />}
+        filters={<ChangeLogFilters ctx={ctx} values={filter} choices={changeLogChoicesFromRows(rest.slice(pageQueries.length) as unknown as ChoiceRows)} />}
         results={<ChangeLogResults ctx={ctx} filter={filter} page={page} atTop={before === undefined && after === undefined} />}
         verify={<VerifyLog ctx={ctx} />}
       />,
@@ -192,7 +232,7 @@ export const documentCenterRoutes = new Hono<AppEnv>()
     const query = parseForm(changeLogFilterSchema, c.req.query());
     if (!query.ok) return c.text(Object.values(query.errors).join(" "), 422);
     const { before: _b, after: _a, ...filter } = query.data;
-    const scope = scopeOf(ctx, c.var.staff.agency.id, filter);
+    const scope = scopeOf({ clientId: ctx.client.id, timeZone: ctx.timeZone }, c.var.staff.agency.id, filter);
     recordStaffAction(c, "CSV export", `Exported the Face Sheet Change Log of client ${ctx.client.clientNumber} as CSV.`, {
       log: "client",
       clientId: ctx.client.id,
@@ -221,7 +261,7 @@ export const documentCenterRoutes = new Hono<AppEnv>()
     });
     if (wantsFragment(c)) return c.html(<VerifyAnswer result={result} />);
     const [page, choices] = await Promise.all([
-      changeLogPage(c.var.db, scopeOf(ctx, staff.agency.id, NO_FILTER), {}, PAGE_SIZE),
+      changeLogPage(c.var.db, scopeOf({ clientId: ctx.client.id, timeZone: ctx.timeZone }, staff.agency.id, NO_FILTER), {}, PAGE_SIZE),
       changeLogChoices(c.var.db, staff.agency.id, ctx.client.id),
     ]);
     return c.html(

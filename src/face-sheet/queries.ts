@@ -1,6 +1,6 @@
 import { and, asc, eq, gte, lt, type SQL } from "drizzle-orm";
 import type { Db } from "../db";
-import { cases, clients } from "../db/schema";
+import { cases, clients, type Case, type Client } from "../db/schema";
 
 export interface ClientSearchHit {
   id: number;
@@ -75,18 +75,29 @@ export function clientSearchQueries(db: Db, agencyId: number, query: string, lim
   ];
 }
 
-/** One client's Face Sheet and cases, only within the agency; null when not theirs. */
-export async function getFaceSheet(db: Db, agencyId: number, clientId: number) {
-  const [client, clientCases] = await db.batch([
+/** The Face Sheet's reads (the client, their cases), only within the agency: for a batch (see faceSheetFromRows). */
+export function faceSheetQueries(db: Db, agencyId: number, clientId: number) {
+  return [
     db.select().from(clients).where(and(eq(clients.id, clientId), eq(clients.agencyId, agencyId))),
     db
       .select()
       .from(cases)
       .where(and(eq(cases.clientId, clientId), eq(cases.agencyId, agencyId)))
       .orderBy(asc(cases.openedOn)),
-  ]);
+  ] as const;
+}
+
+type FaceSheetRows = readonly [Client[], Case[]];
+
+/** The Face Sheet from faceSheetQueries' rows; null when the client is not the agency's. */
+export function faceSheetFromRows([client, clientCases]: FaceSheetRows) {
   const row = client[0];
   return row ? { client: row, cases: clientCases } : null;
 }
 
-export type FaceSheet = NonNullable<Awaited<ReturnType<typeof getFaceSheet>>>;
+/** One client's Face Sheet and cases, only within the agency; null when not theirs. */
+export async function getFaceSheet(db: Db, agencyId: number, clientId: number) {
+  return faceSheetFromRows(await db.batch(faceSheetQueries(db, agencyId, clientId)));
+}
+
+export type FaceSheet = NonNullable<ReturnType<typeof faceSheetFromRows>>;

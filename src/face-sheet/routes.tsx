@@ -4,9 +4,9 @@ import type { JSX } from "hono/jsx/jsx-runtime";
 import type { AppEnv } from "../app";
 import { updateFaceSheet } from "../clients/face-sheet";
 import { parseForm } from "../forms/parse";
-import { clientPortalSection } from "../portal-logins/section";
+import { clientPortalSection, clientPortalSectionOf, sectionFromRows, sectionQueries, type SectionRows } from "../portal-logins/section";
 import { faceSheetForm, readClientSearch } from "./form";
-import { getFaceSheet, searchClients, type FaceSheet } from "./queries";
+import { faceSheetFromRows, faceSheetQueries, getFaceSheet, searchClients, type FaceSheet } from "./queries";
 import { FaceSheetEdit, FaceSheetPage, FaceSheetSearchPage, FaceSheetView, faceSheetTitle, SearchResults, type FaceSheetMode } from "./views";
 import { FragmentTitle } from "../layout/page-title";
 import { errorText } from "../observability/error-text";
@@ -35,6 +35,26 @@ const titled = (c: Context<AppEnv>, sheet: FaceSheet, mode: FaceSheetMode, panel
   </>
 );
 
+/**
+ * The Face Sheet page's reads — the client, their cases and, where the agency has the portal, the
+ * Client Portal section — in one D1 batch: with the session check, two round trips a page however
+ * many logins, emails and links the client has. Null → 404.
+ */
+async function loadSheetPage(c: Context<AppEnv>): Promise<{ sheet: FaceSheet; section: JSX.Element | null } | null> {
+  const id = Number(c.req.param("clientId"));
+  if (!Number.isSafeInteger(id)) return null;
+  const db = c.var.db;
+  const agency = c.var.staff.agency;
+  const [client, cases, ...section] = await db.batch([
+    ...faceSheetQueries(db, agency.id, id),
+    ...(agency.portalEnabled ? sectionQueries(db, agency, id) : []),
+  ]);
+  const sheet = faceSheetFromRows([client, cases] as Parameters<typeof faceSheetFromRows>[0]);
+  if (!sheet) return null;
+  const rows = section as unknown as SectionRows;
+  return { sheet, section: agency.portalEnabled ? clientPortalSectionOf(c, sectionFromRows(c, sheet.client, rows)) : null };
+}
+
 const CONFLICT =
   "Someone else updated this Face Sheet after you opened it, so your changes were not saved. Note them, then Cancel to see the latest version and edit again.";
 
@@ -49,8 +69,9 @@ export const faceSheetRoutes = new Hono<AppEnv>()
     return c.html(<FaceSheetSearchPage staff={c.var.staff} q={q} hits={hits} error={error} />, status);
   })
   .get("/face-sheet/:clientId{[0-9]+}", async (c) => {
-    const sheet = await loadSheet(c);
-    if (!sheet) return c.notFound();
+    const page = await loadSheetPage(c);
+    if (!page) return c.notFound();
+    const { sheet } = page;
     recordView(c, sheet, "Viewed");
     const portalEnabled = c.var.staff.agency.portalEnabled;
     const message =
@@ -63,15 +84,16 @@ export const faceSheetRoutes = new Hono<AppEnv>()
             : undefined;
     const panel = <FaceSheetView sheet={sheet} role={c.var.staff.role} portalEnabled={portalEnabled} message={message} />;
     if (wantsFragment(c)) return c.html(titled(c, sheet, "view", panel));
-    return c.html(<FaceSheetPage staff={c.var.staff} sheet={sheet} panel={panel} after={await clientPortalSection(c, sheet.client)} />);
+    return c.html(<FaceSheetPage staff={c.var.staff} sheet={sheet} panel={panel} after={page.section} />);
   })
   .get("/face-sheet/:clientId{[0-9]+}/edit", async (c) => {
-    const sheet = await loadSheet(c);
-    if (!sheet) return c.notFound();
+    const page = await loadSheetPage(c);
+    if (!page) return c.notFound();
+    const { sheet } = page;
     recordView(c, sheet, "Opened for editing");
     const panel = <FaceSheetEdit sheet={sheet} portalEnabled={c.var.staff.agency.portalEnabled} />;
     if (wantsFragment(c)) return c.html(titled(c, sheet, "edit", panel));
-    return c.html(<FaceSheetPage staff={c.var.staff} sheet={sheet} panel={panel} mode="edit" after={await clientPortalSection(c, sheet.client)} />);
+    return c.html(<FaceSheetPage staff={c.var.staff} sheet={sheet} panel={panel} mode="edit" after={page.section} />);
   })
   .post("/face-sheet/:clientId{[0-9]+}", async (c) => {
     const sheet = await loadSheet(c);

@@ -20,7 +20,7 @@
  * this one function.
  */
 import { sql } from "drizzle-orm";
-import type { Db } from "../db";
+import { batchableAll, type Db } from "../db";
 import type { Relationship } from "../db/schema";
 import { part2ConsentHoldsSql } from "../part2/rule";
 import { effectiveSettings, type AgencySettingsRow, type SettingDefaultVars } from "../db/agency-settings";
@@ -43,7 +43,8 @@ export interface ClientInForce {
 /** A relationship as entries name it inside a sentence: "parent", "case manager/social worker". */
 export const relationshipWord = (r: Relationship) => RELATIONSHIP_LABELS[r].toLowerCase();
 
-type Row = {
+/** One candidate's row of linksInForceQuery. */
+export type CandidateRow = {
   acc_active: number;
   acc_representative: number;
   acc_blocked_at: number | null;
@@ -66,7 +67,8 @@ type Row = {
 // The candidates: the login's own client and every client it has a representation row for, each
 // with the facts the access rule (src/representatives/access.ts) decides on, Part 2 consent
 // included (per client, computed in SQL). Column aliases match accessFactsColumns.
-function candidatesQuery(loginId: number, agencyId: number, today: string, sessionId: string | null) {
+function candidatesQuery(login: LoginRef, agencyId: number, today: string, sessionId: string | null) {
+  const which = "id" in login ? sql`l.id = ${login.id}` : sql`l.username_key = ${login.usernameKey}`;
   return sql`SELECT c.id AS client_pk, c.first_name, c.last_name, r.relationship, l.representative,
       (SELECT s.client_id FROM portal_sessions s WHERE s.id = ${sessionId} AND s.login_id = l.id) AS chosen,
       l.active AS acc_active, l.representative AS acc_representative, l.blocked_at AS acc_blocked_at, c.date_of_birth AS acc_dob,
@@ -77,11 +79,11 @@ function candidatesQuery(loginId: number, agencyId: number, today: string, sessi
       JOIN clients c ON c.agency_id = l.agency_id AND (c.id = l.client_id
         OR c.id IN (SELECT r1.client_id FROM portal_representations r1 WHERE r1.login_id = l.id AND r1.agency_id = l.agency_id))
       LEFT JOIN portal_representations r ON r.login_id = l.id AND r.agency_id = l.agency_id AND r.client_id = c.id
-    WHERE l.id = ${loginId} AND l.agency_id = ${agencyId}
+    WHERE ${which} AND l.agency_id = ${agencyId}
     ORDER BY c.first_name, c.last_name, c.id`;
 }
 
-const toLink = (r: Row): ClientInForce => ({
+const toLink = (r: CandidateRow): ClientInForce => ({
   clientId: r.client_pk,
   firstName: r.first_name,
   lastName: r.last_name,
@@ -89,11 +91,17 @@ const toLink = (r: Row): ClientInForce => ({
   representative: r.representative === 1,
 });
 
-const rowAccess = (r: Row, today: string, minors: MinorSettings) =>
+const rowAccess = (r: CandidateRow, today: string, minors: MinorSettings) =>
   portalAccess({ ...accessFactsOf({ accActive: r.acc_active, accRepresentative: r.acc_representative, accBlockedAt: r.acc_blocked_at, accDateOfBirth: r.acc_dob, accRepId: r.acc_rep_id, accRepBasis: r.acc_rep_basis, accRepStart: r.acc_rep_start, accRepEnd: r.acc_rep_end, accRepGuardianship: r.acc_rep_guardianship, accRepEndedAt: r.acc_rep_ended_at }), part2ConsentHolds: r.part2_holds === 1 }, today, minors);
 
 /** The agency facts the rule needs: its id, time zone and minors settings (effective values). */
 export type InForceAgency = AccessAgency & { id: number };
+
+/** The login whose links are read: by id, or (a sign-in, before the login is read) by username key. */
+export type LoginRef = { id: number } | { usernameKey: string };
+
+/** What linksInForce answers. */
+export type LinksInForce = { links: ClientInForce[]; chosen: number | null; chosenEnded: string | null; denied: AccessDenial | null };
 
 /**
  * The clients login `loginId` may act for now, by first name, each passing the access rule; empty
@@ -103,10 +111,23 @@ export type InForceAgency = AccessAgency & { id: number };
  * ended, its consent was revoked…), so "Whose information?" can say whose access ended — read in
  * the same query, no extra round trip.
  */
-export async function linksInForce(db: Db, env: SettingDefaultVars, agency: InForceAgency, loginId: number, sessionId: string | null = null) {
+export async function linksInForce(db: Db, env: SettingDefaultVars, agency: InForceAgency, loginId: number, sessionId: string | null = null): Promise<LinksInForce> {
   const today = agencyToday(agency.timezone);
+  return linksFromRows(await linksInForceQuery(db, agency.id, { id: loginId }, today, sessionId), env, agency, today);
+}
+
+/**
+ * linksInForce's one read, batchable: the session check and the sign-in's charge send it in their
+ * own batch (one round trip, not two). `today` is the agency's date the Part 2 consent is judged on;
+ * linksFromRows must be given the same.
+ */
+export function linksInForceQuery(db: Db, agencyId: number, login: LoginRef, today: string, sessionId: string | null = null) {
+  return batchableAll<CandidateRow>(db, candidatesQuery(login, agencyId, today, sessionId));
+}
+
+/** linksInForce's answer from linksInForceQuery's rows (the access rule applied to each, on `today`). */
+export function linksFromRows(rows: CandidateRow[], env: SettingDefaultVars, agency: InForceAgency, today: string): LinksInForce {
   const minors = effectiveSettings(env, agency as AgencySettingsRow);
-  const rows = await db.all<Row>(candidatesQuery(loginId, agency.id, today, sessionId));
   const links: ClientInForce[] = [];
   let denied: AccessDenial | null = null;
   let chosenEnded: string | null = null;

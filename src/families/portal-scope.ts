@@ -1,10 +1,10 @@
 /**
  * Scopes every portal request to one client. Runs right after the session is loaded
- * (src/portal/portal-session.ts `loadPortalUser`), on every request, so a link that ended or
+ * (src/portal/portal-session.ts `loadPortalAgencyAndUser`), on every request, so a link that ended or
  * expired a moment ago counts at once:
  *
  * 1. The clients the login may act for today are read, with the client this session chose
- *    (portal_sessions.client_id), in one round trip (links-in-force.ts).
+ *    (portal_sessions.client_id), in the session check's own batch (links-in-force.ts), not a round trip of their own.
  * 2. None: the session has ended (as a deactivated login's does).
  * 3. The chosen client still in force, or — nothing chosen yet — exactly one client: the request
  *    acts for it — `portalUser.clientId` is that client, and every page, query and entry takes it
@@ -35,7 +35,9 @@ export const scopePortalClient: MiddlewareHandler<PortalEnv> = async (c, next) =
   if (!user) return next();
   const { agency, db } = c.var;
   // 1.
-  const { links, chosen, chosenEnded, denied } = await linksInForce(db, c.env, agency, user.loginId, user.sessionId);
+  //    Read with the session in its one batch (portal-session.ts); read here only when that batch
+  //    judged them on another day than the agency's today (its time zone was not yet known).
+  const { links, chosen, chosenEnded, denied } = c.var.portalLinks ?? (await linksInForce(db, c.env, agency, user.loginId, user.sessionId));
   // 2.
   if (links.length === 0) {
     if (denied) c.set("accessDenied", denied);

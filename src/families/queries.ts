@@ -3,7 +3,7 @@
  * linking an existing representative login to another client of the agency.
  */
 import { and, eq, isNull, sql } from "drizzle-orm";
-import type { Db } from "../db";
+import { batchableAll, type Db } from "../db";
 import { portalSessions } from "../db/schema";
 
 /** Stores the client this device's session acts for; false when the session is no longer open. */
@@ -70,9 +70,18 @@ export interface LinkedLogin {
   createdFor: string;
 }
 
+/** A row of linkedLoginsQuery. */
+export type LinkedLoginRow = { login_id: number; name: string; relationship: string; relationship_other: string | null; legal_basis: string; start_date: string; end_date: string | null; created_for: string };
+
 /** The logins linked to this client from another one, by login id (the Client Portal table marks them). */
 export async function linkedLoginsOf(db: Db, agencyId: number, clientId: number): Promise<Map<number, LinkedLogin>> {
-  const rows = await db.all<{ login_id: number; name: string; relationship: string; relationship_other: string | null; legal_basis: string; start_date: string; end_date: string | null; created_for: string }>(
+  return linkedLoginsFromRows(await linkedLoginsQuery(db, agencyId, clientId));
+}
+
+/** The read behind linkedLoginsOf, batchable (the Face Sheet sends it in its one batch). */
+export function linkedLoginsQuery(db: Db, agencyId: number, clientId: number) {
+  return batchableAll<LinkedLoginRow>(
+    db,
     sql`SELECT r.login_id, r.name, r.relationship, r.relationship_other, r.legal_basis, r.start_date, r.end_date,
         c.first_name || ' ' || substr(c.last_name, 1, 1) || '.' AS created_for
       FROM portal_representations r
@@ -80,6 +89,10 @@ export async function linkedLoginsOf(db: Db, agencyId: number, clientId: number)
         JOIN clients c ON c.id = l.client_id AND c.agency_id = l.agency_id
       WHERE r.agency_id = ${agencyId} AND r.client_id = ${clientId} AND r.ended_at IS NULL AND l.client_id <> ${clientId}`,
   );
+}
+
+/** linkedLoginsQuery's rows by login id. */
+export function linkedLoginsFromRows(rows: LinkedLoginRow[]): Map<number, LinkedLogin> {
   return new Map(
     rows.map((r) => [
       r.login_id,

@@ -14,14 +14,14 @@
  */
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { database } from "../db";
+import type { Db } from "../db";
 import { errorText } from "../observability/error-text";
 import { LINK_LIFETIME_TEXT } from "../staff-credentials/links";
 import { sendLinkEmail, staffOrigin } from "../staff-credentials/notices";
 import { createAgencyWithAdmin, newAgencyInput } from "./agencies";
 import { requireOperatorToken } from "./bearer";
 
-export const operatorRoutes = new Hono<{ Bindings: Env }>()
+export const operatorRoutes = new Hono<{ Bindings: Env; Variables: { db: Db } }>()
   .use("/operator", requireOperatorToken)
   .use("/operator/*", requireOperatorToken)
   .use("/operator/*", async (c, next) => {
@@ -45,7 +45,7 @@ export const operatorRoutes = new Hono<{ Bindings: Env }>()
       return c.json({ errors }, 422);
     }
     const input = parsed.data;
-    const db = database(c.env.DB);
+    const db = c.var.db;
     const now = Date.now();
     const outcome = await createAgencyWithAdmin(db, input, now);
     if (outcome.kind === "duplicate") return c.json({ errors: outcome.errors }, 422);

@@ -7,19 +7,24 @@ import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "../db";
 import { portalEmails, portalPasskeys, type PortalEmail } from "../db/schema";
 import { isNoticeKind } from "../email/portal-mail";
+import { loginOfClient } from "../clients/linked-logins";
 
 /** The most emails the section reads for one client (newest first); older ones stay in D1. */
 export const HISTORY_LIMIT = 300;
 
 /** The client's portal emails, newest first. */
 export async function listClientEmails(db: Db, agencyId: number, clientId: number): Promise<PortalEmail[]> {
+  return clientEmailsQuery(db, agencyId, clientId).all();
+}
+
+/** The query behind listClientEmails, for a batch. */
+export function clientEmailsQuery(db: Db, agencyId: number, clientId: number) {
   return db
     .select()
     .from(portalEmails)
     .where(and(eq(portalEmails.agencyId, agencyId), eq(portalEmails.clientId, clientId)))
     .orderBy(desc(portalEmails.createdAt), desc(portalEmails.id))
-    .limit(HISTORY_LIMIT)
-    .all();
+    .limit(HISTORY_LIMIT);
 }
 
 /** One email of this login, only within the agency and client; null otherwise. */
@@ -63,13 +68,32 @@ export function undeliveredNotices(emails: PortalEmail[]): PortalEmail[] {
 
 /** How many passkeys each login has (portal_passkeys), for the row's "Passkeys: n". */
 export async function countPortalPasskeys(db: Db, agencyId: number, loginIds: number[]): Promise<Map<number, number>> {
-  const counts = new Map(loginIds.map((id) => [id, 0]));
-  if (loginIds.length === 0) return counts;
+  if (loginIds.length === 0) return new Map();
   const rows = await db
     .select({ loginId: portalPasskeys.loginId, n: sql<number>`COUNT(*)` })
     .from(portalPasskeys)
     .where(and(eq(portalPasskeys.agencyId, agencyId), inArray(portalPasskeys.loginId, loginIds)))
     .groupBy(portalPasskeys.loginId);
+  return passkeyCounts(loginIds, rows);
+}
+
+/** The passkey count of every login of one client (its own and those linked to it), as a query for the Face Sheet's one batch. */
+export function clientPasskeyCountsQuery(db: Db, agencyId: number, clientId: number) {
+  return db
+    .select({ loginId: portalPasskeys.loginId, n: sql<number>`COUNT(*)` })
+    .from(portalPasskeys)
+    .where(
+      and(
+        eq(portalPasskeys.agencyId, agencyId),
+        sql`${portalPasskeys.loginId} IN (SELECT id FROM portal_logins WHERE agency_id = ${agencyId} AND ${loginOfClient(clientId)})`,
+      ),
+    )
+    .groupBy(portalPasskeys.loginId);
+}
+
+/** The counts by login, 0 for a login without passkeys. */
+export function passkeyCounts(loginIds: number[], rows: { loginId: number; n: number }[]): Map<number, number> {
+  const counts = new Map(loginIds.map((id) => [id, 0]));
   for (const r of rows) counts.set(r.loginId, r.n);
   return counts;
 }

@@ -37,12 +37,16 @@ export async function findPortalClient(db: Db, agencyId: number, clientId: numbe
 
 /** The client's portal logins — its own and those linked to it (families) — oldest first (the client's own is usually added first). */
 export async function listPortalLogins(db: Db, agencyId: number, clientId: number): Promise<PortalLogin[]> {
+  return portalLoginsQuery(db, agencyId, clientId).all();
+}
+
+/** The query behind listPortalLogins, for a batch. */
+export function portalLoginsQuery(db: Db, agencyId: number, clientId: number) {
   return db
     .select()
     .from(portalLogins)
     .where(and(eq(portalLogins.agencyId, agencyId), loginOfClient(clientId)))
-    .orderBy(asc(portalLogins.createdAt), asc(portalLogins.id))
-    .all();
+    .orderBy(asc(portalLogins.createdAt), asc(portalLogins.id));
 }
 
 /** One login of this client (its own or linked to it) in this agency, or null. */

@@ -18,10 +18,12 @@ import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import type { Db } from "../db";
 import { refreshAfterSeconds, secondsLeft, SESSION_LEFT_HEADER, sessionLimits, signSession, verifySession } from "../auth/session";
 import { cityOf, countryOf, deviceSummary } from "./device";
-import { findSessionLogin, type PortalAgency, type PortalUser } from "./queries";
+import { findPortalAgencyAndLogin, findSessionLogin, type PortalAgency, type PortalUser } from "./queries";
 import { newSessionId, type SessionMethod } from "./sessions";
+import { assumedPortalAgency, rememberPortalAgency } from "./agency-cache";
 import { accessNow } from "../representatives/facts";
 import type { AccessDenial } from "../representatives/access";
+import type { LinksInForce } from "../families/links-in-force";
 
 /** Hono's environment for portal routes. */
 export interface PortalEnv {
@@ -34,6 +36,8 @@ export interface PortalEnv {
     sessionEnded?: boolean;
     /** ...because the access rule (src/representatives/access.ts) no longer holds: why. */
     accessDenied?: AccessDenial;
+    /** The login's links in force, read with the session in its one batch (src/families/portal-scope.ts uses them). */
+    portalLinks?: LinksInForce;
   };
 }
 
@@ -101,44 +105,55 @@ export function endPortalSession(c: Context<PortalEnv>) {
 }
 
 /**
- * Reads the session, if any, and checks it against the database; sets `portalUser` when it still
- * holds, or clears the cookie and sets `sessionEnded` when it doesn't. Never refuses the request.
+ * Finds the agency of the URL's slug (any unknown or not-contracted slug answers `notFound`) and
+ * reads the session, if any, checking it against the database (the access rule on every request)
+ * and the clients the login may act for — all in one D1 round trip. Sets `agency`, and
+ * `portalUser` and `portalLinks` when the session still holds, or clears the cookie and sets
+ * `sessionEnded` when it doesn't. Never refuses a request of a real agency's portal.
  */
-export const loadPortalUser: MiddlewareHandler<PortalEnv> = async (c, next) => {
-  const token = getCookie(c, portalCookie(c.var.agency.slug));
-  if (token) {
-    const agency = c.var.agency;
+export function loadPortalAgencyAndUser(notFound: (c: Context<PortalEnv>) => Response | Promise<Response>): MiddlewareHandler<PortalEnv> {
+  return async (c, next) => {
+    const slug = c.req.param("slug") ?? "";
+    const token = getCookie(c, portalCookie(slug));
     const limits = sessionLimits(c.env);
     const now = nowSeconds();
-    const claims = await verifySession(c.env.SESSION_SECRET, token, portalAudience(agency.slug), limits, now);
+    const claims = token ? await verifySession(c.env.SESSION_SECRET, token, portalAudience(slug), limits, now) : null;
     const loginId = Number(claims?.sub);
     // The cookie is refreshed (sliding the idle timeout) at most once a minute, and the session's
     // last-seen time with it, in the same round trip as the check.
     const refresh = claims !== null && now - claims.iat >= refreshAfterSeconds(limits);
-    const user =
-      claims?.sid && claims.agencyId === agency.id && Number.isSafeInteger(loginId)
-        ? await findSessionLogin(c.var.db, agency.id, loginId, claims.sid, refresh ? now * 1000 : undefined)
-        : null;
-    // A temporary password that expired ends a session begun with it, too.
-    const tempExpired = user?.mustChangePassword && user.tempPasswordExpiresAt != null && Date.now() > user.tempPasswordExpiresAt;
-    // The access rule, on every request: an end date, a majority birthday, a block or an ended
-    // link ends the session at once — no cron has to run first.
-    // A representative login's standing is per client: src/families/portal-scope.ts applies the
-    // rule to each of its clients right after this, and ends the session when none is left.
-    const access = user ? (user.representative ? ({ ok: true } as const) : accessNow(c.env, agency, user.access, Date.now())) : null;
-    if (access && !access.ok) c.set("accessDenied", access.reason);
-    if (claims && user && user.sessionVersion === claims.ver && !tempExpired && access?.ok) {
-      const left = secondsLeft({ iat: refresh ? now : claims.iat, authTime: claims.authTime }, limits, now);
-      c.set("portalUser", { ...user, sessionSecondsLeft: left });
-      c.header(SESSION_LEFT_HEADER, String(left));
-      if (refresh) setSessionCookie(c, await signSession(c.env.SESSION_SECRET, claims, limits, now));
-    } else {
-      endPortalSession(c);
-      c.set("sessionEnded", true);
+    const lookup =
+      claims?.sid && Number.isSafeInteger(loginId) ? { agencyId: claims.agencyId, loginId, sessionId: claims.sid, seenAt: refresh ? now * 1000 : undefined } : null;
+    // The links in force go in the same batch, for "today" in the agency's time zone as this
+    // isolate last saw it (agency-cache.ts; UTC before that): checked against the fresh agency below.
+    const { agency, user: found, links } = await findPortalAgencyAndLogin(c.var.db, c.env, slug, lookup, assumedPortalAgency(slug));
+    rememberPortalAgency(slug, agency);
+    if (!agency) return notFound(c);
+    c.set("agency", agency);
+    if (token) {
+      const user = found && claims?.agencyId === agency.id ? found : null;
+      // A temporary password that expired ends a session begun with it, too.
+      const tempExpired = user?.mustChangePassword && user.tempPasswordExpiresAt != null && Date.now() > user.tempPasswordExpiresAt;
+      // The access rule, on every request: an end date, a majority birthday, a block or an ended
+      // link ends the session at once — no cron has to run first.
+      // A representative login's standing is per client: src/families/portal-scope.ts applies the
+      // rule to each of its clients right after this (from `links`), and ends the session when none is left.
+      const access = user ? (user.representative ? ({ ok: true } as const) : accessNow(c.env, agency, user.access, Date.now())) : null;
+      if (access && !access.ok) c.set("accessDenied", access.reason);
+      if (claims && user && user.sessionVersion === claims.ver && !tempExpired && access?.ok) {
+        const left = secondsLeft({ iat: refresh ? now : claims.iat, authTime: claims.authTime }, limits, now);
+        c.set("portalUser", { ...user, sessionSecondsLeft: left });
+        if (links) c.set("portalLinks", links);
+        c.header(SESSION_LEFT_HEADER, String(left));
+        if (refresh) setSessionCookie(c, await signSession(c.env.SESSION_SECRET, claims, limits, now));
+      } else {
+        endPortalSession(c);
+        c.set("sessionEnded", true);
+      }
     }
-  }
-  await next();
-};
+    await next();
+  };
+}
 
 /**
  * Lets a request through only with a session; otherwise back to the portal's sign-in, which

@@ -6,7 +6,9 @@
 import { and, desc, eq, isNotNull, isNull, or, sql, type SQL } from "drizzle-orm";
 import type { Statement } from "../audit/chained-log";
 import type { Db } from "../db";
-import { agencySettingsColumns, type AgencySettingsRow } from "../db/agency-settings";
+import { agencySettingsColumns, type AgencySettingsRow, type SettingDefaultVars } from "../db/agency-settings";
+import { agencyToday } from "../layout/agency-time";
+import { linksFromRows, linksInForceQuery, type CandidateRow, type LinksInForce } from "../families/links-in-force";
 import { agencies, clientLog, clients, portalLogins, portalRepresentations, portalSessions } from "../db/schema";
 import { notFromMinorConsentedCaseSql } from "../minor-consent/rule";
 import type { AccessFacts } from "../representatives/access";
@@ -18,12 +20,56 @@ export type PortalAgency = { id: number; name: string; slug: string } & AgencySe
 
 /** The agency whose portal this slug is, only when it is contracted for the portal; else null. */
 export async function findPortalAgency(db: Db, slug: string): Promise<PortalAgency | null> {
-  const row = await db
+  const row = await portalAgencyQuery(db, slug).get();
+  return row ?? null;
+}
+
+/** The query behind findPortalAgency, for a batch. */
+export function portalAgencyQuery(db: Db, slug: string) {
+  return db
     .select({ id: agencies.id, name: agencies.name, slug: agencies.slug, ...agencySettingsColumns })
     .from(agencies)
-    .where(and(eq(agencies.slug, slug), eq(agencies.portalEnabled, true)))
-    .get();
-  return row ?? null;
+    .where(and(eq(agencies.slug, slug), eq(agencies.portalEnabled, true)));
+}
+
+/** A session's claims, to look up with the agency (see findPortalAgencyAndLogin). */
+export interface SessionLookup {
+  agencyId: number;
+  loginId: number;
+  sessionId: string;
+  /** Epoch ms: move the session's last-seen time to it (the cookie is being refreshed). */
+  seenAt?: number;
+}
+
+/**
+ * Every portal request's first and only round trip before its page's own reads: the agency of the
+ * URL's slug and, when the request carries a session, the login behind it (findSessionLogin's
+ * checks) and the clients it may act for today (src/families/links-in-force.ts), in one batch.
+ * The caller checks that the session's agency is the slug's.
+ *
+ * The links' SQL needs "today" in the agency's time zone before the agency is read: it is taken
+ * from `assumed` (the agency as this isolate last saw it; UTC without one). When the fresh agency's
+ * today differs, `links` is undefined and the caller reads them again (one more round trip, rare).
+ */
+export async function findPortalAgencyAndLogin(
+  db: Db,
+  env: SettingDefaultVars,
+  slug: string,
+  session: SessionLookup | null,
+  assumed: PortalAgency | null,
+): Promise<{ agency: PortalAgency | null; user: PortalUser | null; links?: LinksInForce }> {
+  if (!session) return { agency: (await findPortalAgency(db, slug)) ?? null, user: null };
+  const today = agencyToday(assumed?.timezone ?? "UTC");
+  const login = sessionLoginQueries(db, session);
+  const [agencies, ...rest] = await db.batch([
+    portalAgencyQuery(db, slug),
+    ...login,
+    linksInForceQuery(db, session.agencyId, { id: session.loginId }, today, session.sessionId),
+  ]);
+  const agency = agencies[0] ?? null;
+  const user = sessionLoginFromRows(rest.at(-2) as unknown as SessionLoginRow[]);
+  const sameDay = agency !== null && agency.id === session.agencyId && agencyToday(agency.timezone) === today;
+  return { agency, user, links: sameDay ? linksFromRows(rest.at(-1) as CandidateRow[], env, agency, today) : undefined };
 }
 
 /** Usernames are case-insensitive: the key they are stored and looked up under. */
@@ -116,24 +162,32 @@ const loginAccountColumns = {
 /**
  * Sign-in's one round trip before the hash: charges the attempt — to the login's own count when the
  * username names one of this agency's logins, else to the unknown username's account row, with the
- * same arithmetic — and to the device and address counters, then reads the login and the counters.
+ * same arithmetic — and to the device and address counters, then reads the login, the counters
+ * and the clients the login may act for on `today` (the agency's date; `candidates`).
  * `accepted` says whether the password may be checked.
  */
-export async function chargeSignIn(db: Db, a: Attempt, agencyId: number, usernameKey: string) {
+export async function chargeSignIn(db: Db, a: Attempt, agency: PortalAgency, usernameKey: string, today: string) {
+  const agencyId = agency.id;
   const charge = accountCharge(a, loginAccountColumns);
-  const [known, unknown, ...rest] = await db.batch([
+  const assumed = agencyAsAssumed(agency);
+  const [fresh, known, unknown, ...rest] = await db.batch([
+    portalAgencyQuery(db, agency.slug),
     db
       .update(portalLogins)
       .set({ failedAttempts: charge.failures, lockedUntil: charge.lockedUntil, lastFailedAt: a.now })
-      .where(and(loginNamed(agencyId, usernameKey), roomBeforeAccount(a), charge.accepts))
+      .where(and(assumed, loginNamed(agencyId, usernameKey), roomBeforeAccount(a), charge.accepts))
       .returning({ failures: portalLogins.failedAttempts, lockedUntil: portalLogins.lockedUntil }),
-    chargeAccountRow(db, a, sql`NOT EXISTS (SELECT 1 FROM portal_logins WHERE ${loginNamed(agencyId, usernameKey)})`),
-    ...chargeCounters(db, a),
+    chargeAccountRow(db, a, sql`${assumed} AND NOT EXISTS (SELECT 1 FROM portal_logins WHERE ${loginNamed(agencyId, usernameKey)})`),
+    ...chargeCounters(db, a, assumed),
     signInLoginQuery(db, agencyId, usernameKey),
     readCounters(db, a),
+    // The clients the login may act for on `today` (src/families/links-in-force.ts), read here so
+    // that nothing is read between the hash and the commit; an unknown username reads none.
+    linksInForceQuery(db, agencyId, { usernameKey }, today),
   ]);
-  const logins = rest.at(-2) as SignInLogin[];
-  const rows = rest.at(-1) as ThrottleRow[];
+  const logins = rest.at(-3) as SignInLogin[];
+  const rows = rest.at(-2) as ThrottleRow[];
+  const candidates = rest.at(-1) as CandidateRow[];
   const login = logins[0] ?? null;
   const accountRow = rows.find((r) => r.key === a.subject);
   const account: AccountState | null = login
@@ -141,7 +195,24 @@ export async function chargeSignIn(db: Db, a: Attempt, agencyId: number, usernam
     : accountRow
       ? { failures: accountRow.failures, lockedUntil: accountRow.lockedUntil }
       : null;
-  return { accepted: known.length + unknown.length > 0, login, account, rows };
+  const agencyNow = fresh[0] ?? null;
+  // The agency changed since it was assumed (or its portal ended): nothing above was charged.
+  if (!agencyNow || !sameSignInAgency(agencyNow, agency)) return { stale: true as const, agency: agencyNow };
+  return { stale: false as const, agency: agencyNow, accepted: known.length + unknown.length > 0, login, account, rows, candidates };
+}
+
+/**
+ * SQL that holds while the agency is as the sign-in assumed it: the same id and slug, contracted
+ * for the portal, with the same lock settings (the throttle's arithmetic was built from them).
+ */
+function agencyAsAssumed(agency: PortalAgency): SQL {
+  return sql`EXISTS (SELECT 1 FROM agencies WHERE id = ${agency.id} AND slug = ${agency.slug} AND portal_enabled = 1
+    AND lock_after_failures IS ${agency.lockAfterFailures} AND lock_minutes IS ${agency.lockMinutes})`;
+}
+
+/** Whether two reads of an agency agree on what agencyAsAssumed checks. */
+function sameSignInAgency(x: PortalAgency, y: PortalAgency): boolean {
+  return x.id === y.id && x.slug === y.slug && x.lockAfterFailures === y.lockAfterFailures && x.lockMinutes === y.lockMinutes;
 }
 
 /**
@@ -233,7 +304,7 @@ export interface PortalUser {
   /** This device's session (portal_sessions): its id, and when it began. */
   sessionId: string;
   signedInAt: number;
-  /** Seconds the session has left without activity (set by loadPortalUser, for public/app.js). */
+  /** Seconds the session has left without activity (set by loadPortalAgencyAndUser, for public/app.js). */
   sessionSecondsLeft?: number;
   /** The access rule's facts for this login and client, read with the session (src/representatives/access.ts). */
   access: AccessFacts;
@@ -247,7 +318,26 @@ export interface PortalUser {
  * session's last-seen time is moved in the same batch.
  */
 export async function findSessionLogin(db: Db, agencyId: number, loginId: number, sessionId: string, seenAt?: number): Promise<PortalUser | null> {
-  const query = db
+  const [first, ...rest] = sessionLoginQueries(db, { agencyId, loginId, sessionId, seenAt });
+  const rows = await db.batch([first!, ...rest]);
+  return sessionLoginFromRows(rows.at(-1) as unknown as SessionLoginRow[]);
+}
+
+/** findSessionLogin's statements: the last-seen touch (with `seenAt`), then the read. */
+function sessionLoginQueries(db: Db, lookup: SessionLookup) {
+  const { agencyId, loginId, sessionId, seenAt } = lookup;
+  const query = sessionLoginSelect(db, lookup);
+  if (seenAt === undefined) return [query];
+  const touch = db
+    .update(portalSessions)
+    .set({ lastSeenAt: seenAt })
+    .where(and(eq(portalSessions.id, sessionId), eq(portalSessions.loginId, loginId), eq(portalSessions.agencyId, agencyId), isNull(portalSessions.endedAt)));
+  return [touch, query];
+}
+
+/** The read of sessionLoginQueries. */
+function sessionLoginSelect(db: Db, { agencyId, loginId, sessionId }: SessionLookup) {
+  return db
     .select({
       loginId: portalLogins.id,
       username: portalLogins.username,
@@ -281,18 +371,11 @@ export async function findSessionLogin(db: Db, agencyId: number, loginId: number
     .leftJoin(portalRepresentations, representationJoin(portalLogins.clientId))
     .where(and(eq(portalLogins.id, loginId), eq(portalLogins.agencyId, agencyId), eq(portalLogins.active, true)))
     .limit(1);
-  const rows =
-    seenAt === undefined
-      ? await query.all()
-      : (
-          await db.batch([
-            db
-              .update(portalSessions)
-              .set({ lastSeenAt: seenAt })
-              .where(and(eq(portalSessions.id, sessionId), eq(portalSessions.loginId, loginId), eq(portalSessions.agencyId, agencyId), isNull(portalSessions.endedAt))),
-            query,
-          ])
-        )[1];
+}
+
+type SessionLoginRow = Awaited<ReturnType<typeof sessionLoginSelect>>[number];
+
+function sessionLoginFromRows(rows: SessionLoginRow[]): PortalUser | null {
   const row = rows[0];
   if (!row) return null;
   const { firstName, lastName, hasPassword, accActive, accRepresentative, accBlockedAt, accDateOfBirth, accRepId, accRepBasis, accRepStart, accRepEnd, accRepGuardianship, accRepEndedAt, ...rest } = row;

@@ -7,7 +7,7 @@
  * answers 404 unless the slug is an agency contracted for the portal; no URL carries a client or
  * login id (the session says whose data it is).
  */
-import { Hono, type MiddlewareHandler } from "hono";
+import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { z } from "zod";
 import { commitChange, portalEventEntry } from "../clients/log";
@@ -20,7 +20,7 @@ import {
   continuePortalSession,
   endPortalSession,
   issuePortalSessionCookie,
-  loadPortalUser,
+  loadPortalAgencyAndUser,
   newSessionDevice,
   PORTAL_ROUTE,
   portalPath,
@@ -69,18 +69,57 @@ const changePasswordForm = z.object({
 const pageQuery = z.union([z.undefined(), z.string().regex(/^[1-9][0-9]{0,5}$/).transform(Number)]);
 
 
-/** Finds the agency from the URL's slug; any unknown or not-contracted slug is a 404. */
-const portalAgency: MiddlewareHandler<PortalEnv> = async (c, next) => {
-  const agency = await findPortalAgency(c.var.db, c.req.param("slug") ?? "");
-  if (!agency) return c.html(<PortalNotFoundPage />, 404);
-  c.set("agency", agency);
-  await next();
-};
 
 export const portalRoutes = new Hono<PortalEnv>()
+  // Sign-in, ahead of the agency-and-session middleware: it finds the agency in its own one round
+  // trip before the password hash (sign-in.ts), and a session it may replace is not read at all.
+  .post(`${PORTAL_ROUTE}/sign-in`, async (c) => {
+    const slug = c.req.param("slug");
+    const notFound = () => c.html(<PortalNotFoundPage />, 404);
+    const form = parseForm(signInForm, await c.req.parseBody());
+    // Where to return after signing in (the page a timed-out session was on), checked again here.
+    const back = form.values.next === undefined ? undefined : safePortalNext(slug, form.values.next);
+    if (!form.ok) {
+      const agency = await findPortalAgency(c.var.db, slug);
+      if (!agency) return notFound();
+      return c.html(
+        <PortalSignInPage agency={agency} username={form.values.username} errors={form.errors} alert="Enter your Portal Username and password." next={back} />,
+        422,
+      );
+    }
+    const { username, password } = form.data;
+    const deviceCookie = portalDeviceCookie(portalPath(slug));
+    const { agency, outcome } = await attemptSignIn(c.env, c.var.db, {
+      slug,
+      username,
+      password,
+      bucket: addressBucket(c.req),
+      ip: clientAddress(c.req),
+      deviceToken: readDeviceCookie(c, deviceCookie),
+      session: newSessionDevice(c),
+      defer: (work) => afterResponse(c.executionCtx, work),
+    });
+    if (!agency || !outcome) return notFound();
+    c.set("agency", agency);
+    if (outcome.kind === "failed") return c.html(<PortalSignInPage agency={agency} username={username} alert={GENERIC_FAILURE} next={back} />, 401);
+    if (outcome.kind === "too-many") {
+      c.header("Retry-After", String(Math.ceil(outcome.retryAfterMs / 1000)));
+      return c.html(<PortalSignInPage agency={agency} username={username} alert={tooMany(agency.name, outcome.retryAfterMs)} next={back} />, 429);
+    }
+    if (outcome.kind === "expired") return c.html(<PortalSignInPage agency={agency} username={username} alert={expired(agency.name)} next={back} />, 401);
+    if (outcome.kind === "access-ended") return c.html(<PortalSignInPage agency={agency} username={username} alert={accessEndedText(agency.name, outcome.reason)} />, 403);
+    const { login } = outcome;
+    if (outcome.deviceToken) setDeviceCookie(c, deviceCookie, outcome.deviceToken);
+    await issuePortalSessionCookie(c, { loginId: login.id, sessionVersion: login.sessionVersion, sessionId: outcome.sessionId });
+    const next = login.mustChangePassword ? `${portalPath(agency.slug)}/change-password` : (back ?? portalPath(agency.slug));
+    return c.redirect(next, 303);
+  })
+
   // "/portal/:slug/*" also matches "/portal/:slug" itself: one registration runs it once.
-  // Then which client the request acts for (a login linked to several: the one this session chose).
-  .use(`${PORTAL_ROUTE}/*`, portalAgency, loadPortalUser, scopePortalClient)
+  // The agency from the slug (any unknown or not-contracted slug is a 404) and the session, in one
+  // round trip; then which client the request acts for (a login linked to several: the one this
+  // session chose), from the links read in that same round trip.
+  .use(`${PORTAL_ROUTE}/*`, loadPortalAgencyAndUser((c) => c.html(<PortalNotFoundPage />, 404)), scopePortalClient)
 
   // Home when signed in; otherwise the sign-in form.
   .get(`${PORTAL_ROUTE}`, async (c) => {
@@ -118,43 +157,6 @@ export const portalRoutes = new Hono<PortalEnv>()
   })
   .get(`${PORTAL_ROUTE}/`, (c) => c.redirect(portalPath(c.var.agency.slug), 301))
   .get(`${PORTAL_ROUTE}/sign-in`, (c) => c.redirect(portalPath(c.var.agency.slug), 303))
-
-  .post(`${PORTAL_ROUTE}/sign-in`, async (c) => {
-    const agency = c.var.agency;
-    const form = parseForm(signInForm, await c.req.parseBody());
-    // Where to return after signing in (the page a timed-out session was on), checked again here.
-    const back = form.values.next === undefined ? undefined : safePortalNext(agency.slug, form.values.next);
-    if (!form.ok) {
-      return c.html(
-        <PortalSignInPage agency={agency} username={form.values.username} errors={form.errors} alert="Enter your Portal Username and password." next={back} />,
-        422,
-      );
-    }
-    const { username, password } = form.data;
-    const deviceCookie = portalDeviceCookie(portalPath(agency.slug));
-    const outcome = await attemptSignIn(c.env, c.var.db, {
-      agency,
-      username,
-      password,
-      bucket: addressBucket(c.req),
-      ip: clientAddress(c.req),
-      deviceToken: readDeviceCookie(c, deviceCookie),
-      session: newSessionDevice(c),
-      defer: (work) => afterResponse(c.executionCtx, work),
-    });
-    if (outcome.kind === "failed") return c.html(<PortalSignInPage agency={agency} username={username} alert={GENERIC_FAILURE} next={back} />, 401);
-    if (outcome.kind === "too-many") {
-      c.header("Retry-After", String(Math.ceil(outcome.retryAfterMs / 1000)));
-      return c.html(<PortalSignInPage agency={agency} username={username} alert={tooMany(agency.name, outcome.retryAfterMs)} next={back} />, 429);
-    }
-    if (outcome.kind === "expired") return c.html(<PortalSignInPage agency={agency} username={username} alert={expired(agency.name)} next={back} />, 401);
-    if (outcome.kind === "access-ended") return c.html(<PortalSignInPage agency={agency} username={username} alert={accessEndedText(agency.name, outcome.reason)} />, 403);
-    const { login } = outcome;
-    if (outcome.deviceToken) setDeviceCookie(c, deviceCookie, outcome.deviceToken);
-    await issuePortalSessionCookie(c, { loginId: login.id, sessionVersion: login.sessionVersion, sessionId: outcome.sessionId });
-    const next = login.mustChangePassword ? `${portalPath(agency.slug)}/change-password` : (back ?? portalPath(agency.slug));
-    return c.redirect(next, 303);
-  })
 
   .get(`${PORTAL_ROUTE}/change-password`, requirePortalUser, (c) =>
     c.html(<ChangePasswordPage agency={c.var.agency} user={c.var.portalUser!} />),

@@ -1,15 +1,17 @@
 /**
  * Portal sign-in, in one fixed order: one D1 round trip that charges the attempt and reads the
- * login, one Argon2id verification, and then either nothing more before the answer (a failure:
- * the charge stands) or one D1 round trip (a verified password: the charge given back and this
- * device's session row, with the Login entry through the client's log). Every way
+ * login and the clients it may act for (and the agency: agency-cache.ts), one Argon2id
+ * verification, and then either nothing more before the answer (a failure: the charge stands) or
+ * one D1 batch (a verified password: the charge given back and this device's session row, with the
+ * Login entry, through the client's log). A login linked to several clients also has its Login
+ * entry handed to each other client's log (one more batch each, all at once). Every way
  * of failing that could tell an outsider something — no such username, wrong password, inactive
  * login, no password issued, a client who refused portal login — gives the same answer after the
  * same work; the staff-visible entry naming the reason is written after the answer. The expired
  * temporary-password message comes only after the password has been verified.
  */
 import { hashPassword, verifyAgainstDummy, verifyPassword } from "../auth/password";
-import { failureDelayMs, prepareAttempt, retryAfterMs, throttleSettings, type ThrottleSettings } from "../auth/throttle";
+import { failureDelayMs, prepareAttempt, retryAfterMs, throttleSettings, type Attempt, type ThrottleSettings } from "../auth/throttle";
 import { newDeviceToken, throttleKeyOf, type AddressBucket } from "../auth/throttle-keys";
 import { commitChange, portalEventEntry, recordStaffEvent } from "../clients/log";
 import type { Db } from "../db";
@@ -17,8 +19,10 @@ import { effectiveSettings } from "../db/agency-settings";
 import { errorText } from "../observability/error-text";
 import { sendNoticeToLogin } from "../portal-notices/send";
 import { recordForOtherClients, type EntryTarget } from "../families/session-entries";
-import { actingAsText, linksInForce } from "../families/links-in-force";
-import { chargeSignIn, giveBackCharge, signedInStatements, usernameKeyOf, type PortalAgency, type SignInLogin } from "./queries";
+import { actingAsText, linksFromRows, linksInForce } from "../families/links-in-force";
+import { agencyToday } from "../layout/agency-time";
+import { assumedPortalAgency, rememberPortalAgency } from "./agency-cache";
+import { chargeSignIn, findPortalAgency, giveBackCharge, signedInStatements, usernameKeyOf, type PortalAgency, type SignInLogin } from "./queries";
 import { sessionInsertAfterChange, sessionState, type NewSession } from "./sessions";
 import type { AccessDenial } from "../representatives/access";
 import { DENIAL_REASONS } from "../representatives/messages";
@@ -49,36 +53,79 @@ function failureReason(login: SignInLogin | null, passwordOk: boolean): string |
   return null;
 }
 
+/** This device's part of the session a success starts (portal-session.ts newSessionDevice). */
+type SessionDevice = Omit<NewSession, "loginId" | "agencyId" | "sessionVersion">;
+
 /**
- * Tries to sign in at an agency's portal. `defer` runs work after the answer is sent
- * (ctx.waitUntil), so that the answer's timing never depends on whether the username exists.
+ * Tries to sign in at the portal of the agency with this slug (null `agency` in the answer: there
+ * is none). `defer` runs work after the answer is sent (ctx.waitUntil), so that the answer's
+ * timing never depends on whether the username exists.
  */
 export async function attemptSignIn(
   env: Env,
   db: Db,
   req: {
-    agency: PortalAgency;
+    slug: string;
     username: string;
     password: string;
     /** The caller's address bucket, and the address as reported (for the staff-visible entry). */
     bucket: AddressBucket;
     ip: string;
     deviceToken?: string;
-    /** This device's part of the session a success starts (portal-session.ts newSessionDevice). */
-    session: Omit<NewSession, "loginId" | "agencyId" | "sessionVersion">;
+    session: SessionDevice;
     defer: (work: () => Promise<unknown>) => void;
   },
-): Promise<SignInOutcome> {
-  const { agency } = req;
-  const settings = throttleSettings(env, effectiveSettings(env, agency));
+): Promise<{ agency: PortalAgency | null; outcome: SignInOutcome | null }> {
   const usernameKey = usernameKeyOf(req.username);
   // Passwords are compared as NFKC, so the same passphrase typed on another keyboard still matches.
   const password = req.password.normalize("NFKC");
-  const subject = await throttleKeyOf.portalAccount(env, agency.id, usernameKey);
-  const attempt = await prepareAttempt(env, settings, { subject, bucket: req.bucket, deviceToken: req.deviceToken, now: Date.now() });
 
-  // 1. One round trip: the attempt charged (or refused) and the login read, known or not alike.
-  const { accepted, login, account, rows } = await chargeSignIn(db, attempt, agency.id, usernameKey);
+  // 1. One round trip: the attempt charged (or refused), the login and its clients read, known or
+  //    not alike — with the agency as this isolate last saw it, read afresh in the same batch. Only
+  //    the first sign-in of an isolate at an agency, or one after its lock settings changed, takes a second.
+  let agency = assumedPortalAgency(req.slug);
+  for (let tries = 0; ; tries++) {
+    if (!agency || tries >= 2) {
+      agency = await findPortalAgency(db, req.slug);
+      rememberPortalAgency(req.slug, agency);
+      if (!agency) return { agency: null, outcome: null };
+    }
+    const settings = throttleSettings(env, effectiveSettings(env, agency));
+    const subject = await throttleKeyOf.portalAccount(env, agency.id, usernameKey);
+    const attempt = await prepareAttempt(env, settings, { subject, bucket: req.bucket, deviceToken: req.deviceToken, now: Date.now() });
+    const today = agencyToday(agency.timezone);
+    const charged = await chargeSignIn(db, attempt, agency, usernameKey, today);
+    rememberPortalAgency(req.slug, charged.agency);
+    if (charged.stale) {
+      agency = charged.agency;
+      if (!agency) return { agency: null, outcome: null };
+      continue;
+    }
+    agency = charged.agency;
+    return { agency, outcome: await checkPassword(env, db, { ...req, agency, password, attempt, subject, settings, charged, today }) };
+  }
+}
+
+/** Steps 2 to 6 of a sign-in, after its one round trip (see attemptSignIn). */
+async function checkPassword(
+  env: Env,
+  db: Db,
+  req: {
+    agency: PortalAgency;
+    password: string;
+    ip: string;
+    attempt: Attempt;
+    subject: string;
+    settings: ThrottleSettings;
+    charged: Extract<Awaited<ReturnType<typeof chargeSignIn>>, { stale: false }>;
+    /** The date the charge batch judged the links on (the agency's as assumed before it). */
+    today: string;
+    session: SessionDevice;
+    defer: (work: () => Promise<unknown>) => void;
+  },
+): Promise<SignInOutcome> {
+  const { agency, password, attempt, subject, settings } = req;
+  const { accepted, login, account, rows } = req.charged;
   if (!accepted) return { kind: "too-many", retryAfterMs: retryAfterMs(attempt, account, rows) || settings.lockMs };
 
   // 2. Exactly one hash either way: the login's, or the dummy's for an unknown username.
@@ -108,7 +155,11 @@ export async function attemptSignIn(
   //    minors, block, 42 CFR Part 2 consent) for every client the login may act for
   //    (src/families/links-in-force.ts). None left: the right password, so the user is told their
   //    access has ended; staff see why.
-  const { links, denied } = await linksInForce(db, env, agency, login!.id);
+  //    Read in the charge batch; read again only if the agency's date is not the one assumed then
+  //    (its time zone changed since this isolate last saw it).
+  const today = agencyToday(agency.timezone);
+  const { links, denied } =
+    today === req.today ? linksFromRows(req.charged.candidates, env, agency, today) : await linksInForce(db, env, agency, login!.id);
   if (links.length === 0) {
     const reason = denied ?? "inactive";
     await giveBackCharge(db, attempt, agency.id, login!.id);

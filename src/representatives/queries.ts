@@ -23,15 +23,24 @@ export async function findRecord(db: Db, agencyId: number, loginId: number, clie
 
 /** Every record for the client, by login id; `today` (agency time zone) decides the Part 2 consent. */
 export async function recordsOfClient(db: Db, agencyId: number, clientId: number, today: string): Promise<Map<number, ClientRecord>> {
-  const rows = await db
+  return recordsFromRows(await recordsOfClientQuery(db, agencyId, clientId, today).all());
+}
+
+/** The query behind recordsOfClient, for a batch (the Face Sheet's one batch). */
+export function recordsOfClientQuery(db: Db, agencyId: number, clientId: number, today: string) {
+  return db
     .select({
       ...getTableColumns(portalRepresentations),
       // 42 CFR Part 2 (src/part2/rule.ts), in the same read: no consent required, or a current one.
-      part2Holds: sql<number>`${part2ConsentHoldsSql(agencyId, clientId, sql`${portalRepresentations.loginId}`, today)}`.mapWith(Boolean),
+      // Aliased: a batch maps D1's rows by column name.
+      part2Holds: sql<number>`${part2ConsentHoldsSql(agencyId, clientId, sql`${portalRepresentations.loginId}`, today)}`.mapWith(Boolean).as("part2_holds"),
     })
     .from(portalRepresentations)
-    .where(and(eq(portalRepresentations.agencyId, agencyId), eq(portalRepresentations.clientId, clientId)))
-    .all();
+    .where(and(eq(portalRepresentations.agencyId, agencyId), eq(portalRepresentations.clientId, clientId)));
+}
+
+/** recordsOfClientQuery's rows by login id. */
+export function recordsFromRows(rows: ClientRecord[]): Map<number, ClientRecord> {
   return new Map(rows.map((r) => [r.loginId, r]));
 }
 

@@ -29,9 +29,10 @@ describe("staff sign-in", () => {
     const b = new Browser();
     const res = await b.post("/sign-in", { email: "admin@riverbend.test", password: DEMO_PASSWORD });
     // The session cookie, and beside it the device cookie the sign-in throttle gives a browser that
-    // signed in: both HttpOnly, Secure, SameSite=Lax.
+    // signed in and the D1 bookmark of the sign-in's writes (src/db/session.ts): all HttpOnly,
+    // Secure, SameSite=Lax.
     const lines = res.headers.getSetCookie();
-    expect(lines.map((l) => l.split("=")[0]).sort()).toEqual([STAFF_COOKIE, "staff_device"]);
+    expect(lines.map((l) => l.split("=")[0]).sort()).toEqual(["__Host-d1_bookmark", STAFF_COOKIE, "staff_device"].sort());
     for (const cookie of lines) {
       expect(cookie).toMatch(/; HttpOnly/);
       expect(cookie).toMatch(/; Secure/);

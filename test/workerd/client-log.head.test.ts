@@ -46,7 +46,7 @@ describe("the ClientLog's durable head", () => {
     const first = (await logRows(clientId))[0]!;
     await runInDurableObject(clientLogFor(env, clientId), (_instance, state) => state.storage.kv.put("head", { seq: 1, hash: first.hash, at: first.at }));
     await evictDurableObject(clientLogFor(env, clientId));
-    expect(await note(clientId, "note 4")).toEqual({ seq: 4 });
+    expect(await note(clientId, "note 4")).toMatchObject({ seq: 4 });
     expect(await storedHead(clientId)).toMatchObject({ seq: 4 });
     expect(await verifyClientLog(clientId)).toEqual({ intact: true, verified: 4 });
   });
@@ -62,7 +62,7 @@ describe("the ClientLog's durable head", () => {
       .run();
     await evictDurableObject(clientLogFor(env, clientId));
     // The real entry #2 can't land on top of the planted one: it waits in the outbox.
-    expect(await note(clientId, "note 2")).toEqual({ seq: 2 });
+    expect(await note(clientId, "note 2")).toMatchObject({ seq: 2 });
     expect(await clientLogFor(env, clientId).pending()).toBe(1);
     expect((await logRows(clientId)).map((r) => r.description)).toEqual(["note 1", "planted"]);
     expect(await verifyClientLog(clientId)).toMatchObject({ intact: false, brokenAt: 2, reason: "altered" });
@@ -73,7 +73,7 @@ describe("the ClientLog's durable head", () => {
     await note(clientId, "note 1");
     await env.DB.exec("CREATE TRIGGER refuse_head_test BEFORE INSERT ON client_log BEGIN SELECT RAISE(ABORT, 'injected'); END");
     try {
-      expect(await note(clientId, "note 2")).toEqual({ seq: 2 });
+      expect(await note(clientId, "note 2")).toMatchObject({ seq: 2 });
       const result = await verifyClientLog(clientId);
       expect(result).toEqual({ intact: false, verified: 1, brokenAt: 2, reason: "waiting", headSeq: 2 });
       expect(describeVerification(result)).toBe(
