@@ -40,17 +40,20 @@ const ATTEMPTS = 3;
 /** A header's value, cut to `max` characters (a user agent can be anything); null when absent. */
 const headerOf = (c: RequestContext, name: string, max: number) => c.req.header(name)?.slice(0, max) ?? null;
 
+/** The event as the log stores it, with where it came from (the request's address and User-Agent). */
+const entryOf = (c: RequestContext, event: AgencyEvent): AgencyEntryInput => ({
+  ...event,
+  details: event.details ?? {},
+  ipAddress: headerOf(c, "CF-Connecting-IP", 64),
+  userAgent: headerOf(c, "User-Agent", 256),
+});
+
 /**
  * Appends an event to the agency's log after the response has gone: who, what, and where from
  * (the request's CF-Connecting-IP and User-Agent). Returns at once.
  */
 export function recordAgencyEvent(c: RequestContext, agencyId: number, event: AgencyEvent): void {
-  const entry: AgencyEntryInput = {
-    ...event,
-    details: event.details ?? {},
-    ipAddress: headerOf(c, "CF-Connecting-IP", 64),
-    userAgent: headerOf(c, "User-Agent", 256),
-  };
+  const entry = entryOf(c, event);
   // Started after the handler has returned (afterResponse), so whether an event is recorded never
   // shows in the answer's timing (a known email's failed sign-in vs an unknown one's).
   let ctx: { waitUntil(p: Promise<unknown>): void };
@@ -63,16 +66,27 @@ export function recordAgencyEvent(c: RequestContext, agencyId: number, event: Ag
   afterResponse(ctx, () => deliver(c.env, agencyId, entry));
 }
 
-async function deliver(env: Env, agencyId: number, entry: AgencyEntryInput): Promise<void> {
+/**
+ * Appends an event to the agency's log before the answer, for an event the answer depends on (a
+ * sign-in that succeeded): resolves once the object holds it — in D1 or in its outbox, durable
+ * either way — and rejects when it can't be reached after the retries, so the caller can refuse
+ * what it was about to grant rather than grant it unlogged.
+ */
+export async function recordAgencyEventNow(c: RequestContext, agencyId: number, event: AgencyEvent): Promise<void> {
+  if (!(await deliver(c.env, agencyId, entryOf(c, event)))) throw new Error(`agency log: "${event.action}" for agency ${agencyId} not recorded`);
+}
+
+/** Whether the object took the entry (false: not after every attempt; the error is logged). */
+async function deliver(env: Env, agencyId: number, entry: AgencyEntryInput): Promise<boolean> {
   for (let attempt = 1; ; attempt++) {
     try {
       // A fresh stub each time: a stub that has thrown may stay broken.
       await agencyLogFor(env, agencyId).record({ agencyId, entry });
-      return;
+      return true;
     } catch (err) {
       if (attempt >= ATTEMPTS) {
         console.error(`agency log: "${entry.action}" for agency ${agencyId} not recorded after ${ATTEMPTS} attempts: ${errorText(err)}`);
-        return;
+        return false;
       }
       await new Promise((resume) => setTimeout(resume, 100 * 4 ** (attempt - 1)));
     }

@@ -9,8 +9,8 @@ import { attemptStaffSignIn } from "./staff-sign-in";
 import { waitText } from "./throttle";
 import { addressBucket } from "./throttle-keys";
 import { beginSecondStep } from "./second-step";
-import { signOutStaff, startStaffSession } from "./staff-session";
-import { recordSignIn, recordSignInFailure, recordSignOut } from "./security-events";
+import { signOutStaff } from "./staff-session";
+import { recordSignInFailure, recordSignOut, startRecordedSession } from "./security-events";
 import { SignInPage } from "./views";
 
 const GENERIC_FAILURE = "That email and password don't match an active account.";
@@ -82,8 +82,7 @@ export const authRoutes = new Hono<AppEnv>()
       await c.var.db.batch([first!, ...rest]);
       return c.redirect("/sign-in/two-factor", 303);
     }
-    await startStaffSession(c, outcome.staff, undefined, outcome.settle);
-    recordSignIn(c, outcome.staff);
+    await startRecordedSession(c, outcome.staff, outcome.settle);
     return c.redirect(safeNext(next), 303);
   })
   .post("/sign-out", async (c) => {

@@ -13,8 +13,7 @@ import { Hono, type Context } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../app";
 import { safeNext } from "../auth/routes";
-import { startStaffSession } from "../auth/staff-session";
-import { recordSignIn } from "../auth/security-events";
+import { startRecordedSession } from "../auth/security-events";
 import { addressBucket } from "../auth/throttle-keys";
 import { findSignInStaff } from "../two-factor/queries";
 import { finishSignIn, loadSecondStep, mustEnrol } from "../two-factor/sign-in";
@@ -58,8 +57,7 @@ export const passkeySignInRoutes = new Hono<AppEnv>()
       return c.json({ error: result.ok ? "That passkey wasn't accepted. Try again." : result.message }, 422);
     }
     await guess.succeeded();
-    await startStaffSession(c, staff);
-    recordSignIn(c, staff);
+    await startRecordedSession(c, staff);
     return c.json({ redirect: safeNext(body.data.next) });
   })
   .post("/sign-in/two-factor/passkey/options", async (c) => {

@@ -147,6 +147,10 @@ export function loadPortalAgencyAndUser(notFound: (c: Context<PortalEnv>) => Res
         c.header(SESSION_LEFT_HEADER, String(left));
         if (refresh) setSessionCookie(c, await signSession(c.env.SESSION_SECRET, claims, limits, now));
       } else {
+        // A session ended by a change that also ended the login's access (its only client's Part 2
+        // consent revoked, say): the sign-in page says access has ended, not just "signed out".
+        // (The login's links are read with the session even when its row has ended.)
+        if (!c.var.accessDenied && claims?.agencyId === agency.id && links?.links.length === 0 && links.denied) c.set("accessDenied", links.denied);
         endPortalSession(c);
         c.set("sessionEnded", true);
       }

@@ -5,9 +5,8 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../app";
 import { endSecondStep, hasSecondFactor, readSecondStep, twoFactorStatus, type PendingSecondStep, type TwoFactorStatus } from "../auth/second-step";
-import { startStaffSession } from "../auth/staff-session";
 import { findSignInStaff } from "./queries";
-import { recordSignIn } from "../auth/security-events";
+import { startRecordedSession } from "../auth/security-events";
 import { clearSecondFactorFailures } from "./throttle";
 
 export type SignInStaff = NonNullable<Awaited<ReturnType<typeof findSignInStaff>>>;
@@ -37,8 +36,7 @@ export async function loadSecondStep(c: Context<AppEnv>): Promise<SecondStep | n
 export async function finishSignIn(c: Context<AppEnv>, staff: SignInStaff): Promise<void> {
   endSecondStep(c);
   await clearSecondFactorFailures(c.env, c.var.db, staff.id);
-  await startStaffSession(c, staff);
-  recordSignIn(c, staff);
+  await startRecordedSession(c, staff);
 }
 
 /**

@@ -2,7 +2,8 @@
  * 42 CFR Part 2 in Chromium: an admin marks "Substance Use IOP" as Part 2 (Administration ›
  * Programmes); Luis Ortega's representative can no longer sign in ("access has ended"); staff
  * record the consent in the Portal Login window; the representative signs in and reads the
- * Consent page; staff Revoke consent, and the representative's next click ends at sign-in.
+ * Consent page; staff Revoke consent, and the representative's next click ends at sign-in, where
+ * the page says their access has ended.
  * Screenshots of the window's consent section and the portal's Consent page at 1280 and 360 px
  * go to docs/screenshots/ when SCREENSHOTS=1.
  *
@@ -107,13 +108,13 @@ it("staff record the consent in the Portal Login window; the representative sign
   await shoot(rep, "portal-consent");
 });
 
-it("Revoke consent: the representative's next click ends at sign-in", async () => {
+it("Revoke consent: the representative's next click ends at sign-in, saying access has ended", async () => {
   const dialog = staff.getByRole("dialog", { name: "Portal Login" });
   staff.once("dialog", (d) => void d.accept());
   await dialog.getByRole("button", { name: "Revoke consent" }).click();
   await dialog.getByText(/^Consent revoked\. Rosa Ortega can no longer sign in/).waitFor();
 
   await rep.getByRole("link", { name: "Activity" }).click();
-  await rep.getByText("Your session has ended. Please sign in again.").waitFor();
+  await rep.getByText("Your access to the Riverbend Behavioral Health Client Portal has ended. Contact Riverbend Behavioral Health if you think this is a mistake.").waitFor();
   expect(new URL(rep.url()).pathname).toBe("/portal/riverbend");
 });

@@ -4,11 +4,12 @@
  * Each test asserts the entry itself — its actor, action, address and browser — and that the
  * agency's chain stays intact.
  */
-import { env, runDurableObjectAlarm } from "cloudflare:test";
+import { createExecutionContext, env, runDurableObjectAlarm, waitOnExecutionContext } from "cloudflare:test";
+import worker from "../../src/index";
 import { describe, expect, it } from "vitest";
 import { agencyLogFor, verifyAgencyLog } from "../../src/audit/agency-events";
 import { database } from "../../src/db";
-import { DEMO, DEMO_PASSWORD } from "./fixtures";
+import { DEMO, DEMO_PASSWORD, ORIGIN } from "./fixtures";
 import { agencyLogRows, lastAgencyEntry, WaitingBrowser } from "./agency-log.fixtures";
 
 const db = database(env.DB);
@@ -38,6 +39,23 @@ describe("staff security events in the agency log", () => {
     });
     expect(e.at).toBeGreaterThanOrEqual(before);
     expect(JSON.parse(e.details)).toEqual({ email: "admin@riverbend.test" });
+  });
+
+  it("a sign-in's entry is in the log when the answer arrives (recorded before it, not after): nothing left to lose", async () => {
+    const ctx = createExecutionContext();
+    const before = (await lastAgencyEntry(DEMO.riverbend))?.seq ?? 0;
+    const form = new URLSearchParams({ email: "staff@riverbend.test", password: DEMO_PASSWORD });
+    const res = await worker.fetch(
+      new Request(`${ORIGIN}/sign-in`, { method: "POST", body: form, headers: { ...FROM, Origin: ORIGIN, "Content-Type": "application/x-www-form-urlencoded" } }),
+      env,
+      ctx,
+    );
+    // Read before anything left for after the response (waitUntil) has run.
+    const e = (await lastAgencyEntry(DEMO.riverbend))!;
+    expect(res.status).toBe(303);
+    expect(e.seq).toBeGreaterThan(before);
+    expect(e).toMatchObject({ actor_name: "Sam Ortiz", action: "Sign-in", description: "Signed in." });
+    await waitOnExecutionContext(ctx);
   });
 
   it("a failed sign-in for a known email is recorded, with the reason; an unknown email records nothing anywhere", async () => {

@@ -170,7 +170,7 @@ describe("Revoke consent", () => {
 
     const next = await portal.get(`${PORTAL}/activity`);
     expect(next.status).toBe(303);
-    expect(next.headers.get("Location")).toMatch(/^\/portal\/riverbend\?ended(&next=|$)/); // the page it was on rides along (idle-timeout return path)
+    expect(next.headers.get("Location")).toMatch(/^\/portal\/riverbend\?ended=access(&next=|$)/); // access itself has ended (its only client), and the page it was on rides along
     expect((await new PortalBrowser().signIn(login.username, login.password)).status).toBe(403);
 
     const beforeAgain = await lastSeq(LUIS);
@@ -358,6 +358,6 @@ describe("the portal's Consent page", () => {
     expect((await admin.post(`${base(login.id)}/consent/${consentId}/revoke`, {}, { htmx: true })).status).toBe(200);
     const res = await portal.get(`${PORTAL}/consent`);
     expect(res.status).toBe(303);
-    expect(res.headers.get("Location")).toMatch(/^\/portal\/riverbend\?ended(&next=|$)/); // the page it was on rides along (idle-timeout return path)
+    expect(res.headers.get("Location")).toMatch(/^\/portal\/riverbend\?ended=access(&next=|$)/); // access itself has ended
   });
 });
