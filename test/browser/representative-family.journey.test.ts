@@ -133,7 +133,7 @@ it("staff link the same login to Ava (12) with her own record", async () => {
   await desk.getByRole("button", { name: "Find" }).click();
   await desk.getByText("Created for Dylan B.").waitFor();
   await desk.getByRole("link", { name: `Choose ${USERNAME}` }).click();
-  await desk.getByLabel("Representative's name").fill("Jordan Brooks");
+  await desk.getByLabel("Full name").fill("Jordan Brooks");
   await desk.getByRole("combobox", { name: "Relationship" }).selectOption("parent");
   await desk.getByLabel("Legal basis").selectOption("parent-of-minor");
   await shot(desk, "4-staff-link-ava-1280");
