@@ -1,0 +1,220 @@
+/**
+ * Issue 11 as an outsider would attack it: representatives, families, minors and 42 CFR Part 2.
+ * Every probe here is a way in that must stay shut — another agency's ids, a tampered "Whose
+ * information?" choice, a login turned into a client's own login while still linked, a minor's
+ * email reached through "Link an existing login" or a plus-address, a blocked person, roles — and
+ * checks that nothing was written when it is refused.
+ */
+import { env } from "cloudflare:test";
+import { beforeAll, describe, expect, it } from "vitest";
+import { Browser } from "./fixtures";
+import { chosenClient, linkRepresentation, parentOf, riverbendToday } from "./families.fixtures";
+import { PORTAL, PortalBrowser, createLogin, createSettledLogin, lastSeq, sql, type CreatedLogin } from "./portal.fixtures";
+import { editLogin } from "./portal-logins.helpers";
+import { createConsent, createRepresentation, markPart2 } from "./part2.fixtures";
+
+const MARIA = 1;
+const JAMES = 2;
+const PRIYA = 3;
+const HANNAH = 13; // Lakeside's
+const LUIS = 12; // an open case in Substance Use IOP
+
+let admin: Browser;
+let staff: Browser;
+let auditor: Browser;
+let lakesideAdmin: Browser;
+let today: string;
+let nextYear: string;
+
+beforeAll(async () => {
+  [admin, staff, auditor, lakesideAdmin] = await Promise.all([
+    Browser.staff("admin@riverbend.test"),
+    Browser.staff("staff@riverbend.test"),
+    Browser.staff("auditor@riverbend.test"),
+    Browser.staff("admin@lakeside.test"),
+  ]);
+  today = await riverbendToday();
+  nextYear = `${Number(today.slice(0, 4)) + 1}${today.slice(4)}`;
+});
+
+/** Signs a fresh portal tab in as `login` (settled password). */
+async function signIn(login: CreatedLogin) {
+  const b = new PortalBrowser();
+  const res = await b.signIn(login.username, login.password);
+  expect(res.status).toBe(303);
+  return b;
+}
+
+/** The client ids "Whose information?" offers this tab (empty when it is not asked). */
+async function choicesOf(b: PortalBrowser): Promise<number[]> {
+  const html = await (await b.get(`${PORTAL}/whose`)).text();
+  return [...html.matchAll(/name="client" value="(\d+)"/g)].map((m) => Number(m[1]));
+}
+
+/** Rows of a table, counted (to show nothing was written). */
+async function count(table: string, where = "1", ...params: unknown[]): Promise<number> {
+  const row = await env.DB.prepare(`SELECT COUNT(*) AS n FROM ${table} WHERE ${where}`)
+    .bind(...params)
+    .first<{ n: number }>();
+  return row!.n;
+}
+
+/** A filled "Link an existing login" record form for `loginId`. */
+const linkForm = (loginId: number, over: Record<string, string> = {}) => ({
+  loginId: String(loginId),
+  repName: "Pat Doe",
+  relationship: "parent",
+  legalBasis: "court-order",
+  startDate: today,
+  endDate: nextYear,
+  ...over,
+});
+
+describe("a representative login made a client's own login keeps no links", () => {
+  it("unchecking Representative on a parent linked to another child gives no access to that child", async () => {
+    const login = await parentOf([MARIA, JAMES]);
+    const res = await editLogin(staff, MARIA, login.id, { email: `${login.username}@example.com`, representative: false });
+    expect(res.status).toBe(200);
+    expect((await env.DB.prepare("SELECT representative FROM portal_logins WHERE id = ?").bind(login.id).first<{ representative: number }>())!.representative).toBe(0);
+    // Maria's own login now — James's information must be out of reach.
+    const b = await signIn(login);
+    expect((await b.get(PORTAL)).status).toBe(200);
+    const seq = await lastSeq(JAMES);
+    expect((await b.post(`${PORTAL}/whose`, { client: String(JAMES) })).status).toBe(404);
+    expect(await chosenClient(login.id)).not.toBe(JAMES);
+    expect(await lastSeq(JAMES)).toBe(seq);
+  });
+
+  it("a link staff ended is not revived by the login becoming an own login", async () => {
+    const login = await createSettledLogin({ clientId: PRIYA, representative: true });
+    await linkRepresentation(login.id, JAMES, { endedAt: Date.now() });
+    await sql("UPDATE portal_logins SET representative = 0 WHERE id = ?", login.id);
+    const b = await signIn(login);
+    expect((await b.get(PORTAL)).status).toBe(200);
+    expect((await b.post(`${PORTAL}/whose`, { client: String(JAMES) })).status).toBe(404);
+    expect(await chosenClient(login.id)).not.toBe(JAMES);
+  });
+});
+
+describe("Whose information? with a tampered client id writes nothing", () => {
+  const tampered: [string, string][] = [
+    ["a client not linked", String(PRIYA)],
+    ["another agency's client", String(HANNAH)],
+    ["junk", "1 OR 1=1"],
+    ["a negative id", "-1"],
+    ["a huge id", "99999999999999999999"],
+    ["a NUL", "1\u0000"],
+  ];
+  for (const [what, client] of tampered) {
+    it(`${what}: 404, the session's choice and the logs unchanged (plain and htmx)`, async () => {
+      const login = await parentOf([MARIA, JAMES]);
+      const b = await signIn(login);
+      expect((await b.post(`${PORTAL}/whose`, { client: String(MARIA) })).status).toBe(303);
+      const seqs = await Promise.all([MARIA, JAMES, PRIYA, HANNAH].map(lastSeq));
+      expect((await b.post(`${PORTAL}/whose`, { client })).status).toBe(404);
+      const htmx = await b.fetch(`${PORTAL}/whose`, { method: "POST", body: new URLSearchParams({ client }), headers: { "HX-Request": "true" } });
+      expect(htmx.status).toBe(404);
+      expect(await chosenClient(login.id)).toBe(MARIA);
+      expect(await Promise.all([MARIA, JAMES, PRIYA, HANNAH].map(lastSeq))).toEqual(seqs);
+    });
+  }
+
+  it("a link ended by staff can't be chosen, and a GET with ?client= chooses nothing", async () => {
+    const login = await parentOf([MARIA, JAMES, PRIYA]);
+    await sql("UPDATE portal_representations SET ended_at = ? WHERE login_id = ? AND client_id = ?", Date.now(), login.id, PRIYA);
+    const b = await signIn(login);
+    expect((await b.post(`${PORTAL}/whose`, { client: String(PRIYA) })).status).toBe(404);
+    await b.get(`${PORTAL}/whose?client=${PRIYA}`);
+    await b.get(`${PORTAL}/activity?client=${PRIYA}`);
+    expect(await chosenClient(login.id)).toBeNull();
+    expect(await choicesOf(b)).toEqual([JAMES, MARIA]);
+  });
+
+  it("a child whose Part 2 consent was revoked can't be chosen", async () => {
+    await markPart2();
+    const login = await createSettledLogin({ clientId: MARIA, representative: true });
+    const rep = await createRepresentation(login.id, LUIS);
+    await createConsent(rep, LUIS, { revokedAt: Date.now() });
+    const b = await signIn(login);
+    expect((await b.post(`${PORTAL}/whose`, { client: String(LUIS) })).status).toBe(404);
+    expect(await chosenClient(login.id)).not.toBe(LUIS);
+    await markPart2(undefined, false);
+  });
+});
+
+describe("another agency's ids on the staff side answer 404 and write nothing", () => {
+  it("Lakeside can't link a Riverbend login to its client, nor Riverbend a Lakeside login", async () => {
+    const riverbendLogin = await createSettledLogin({ clientId: MARIA, representative: true });
+    const lakesideLogin = await createSettledLogin({ agencyId: 2, clientId: HANNAH, representative: true, record: {} });
+    const before = await count("portal_representations");
+    expect((await lakesideAdmin.post(`/face-sheet/${HANNAH}/linked-logins`, linkForm(riverbendLogin.id))).status).toBe(404);
+    expect((await admin.post(`/face-sheet/${MARIA}/linked-logins`, linkForm(lakesideLogin.id))).status).toBe(404);
+    expect((await admin.post(`/face-sheet/${HANNAH}/linked-logins`, linkForm(riverbendLogin.id))).status).toBe(404);
+    expect((await admin.get(`/face-sheet/${MARIA}/linked-logins/new?login=${lakesideLogin.id}`)).status).toBe(404);
+    expect(await count("portal_representations")).toBe(before);
+  });
+
+  it("block, unblock, end link, consent and its revoke with a Lakeside client or login: 404", async () => {
+    const lakesideLogin = await createSettledLogin({ agencyId: 2, clientId: HANNAH, representative: true, record: {} });
+    const lakesideRep = (await env.DB.prepare("SELECT id FROM portal_representations WHERE login_id = ?").bind(lakesideLogin.id).first<{ id: number }>())!.id;
+    const consentId = await createConsent(lakesideRep, HANNAH, { agencyId: 2 });
+    const seq = await lastSeq(HANNAH);
+    const paths = [
+      [`/face-sheet/${HANNAH}/portal-logins/${lakesideLogin.id}/block`, { reason: "x" }],
+      [`/face-sheet/${MARIA}/portal-logins/${lakesideLogin.id}/block`, { reason: "x" }],
+      [`/face-sheet/${HANNAH}/portal-logins/${lakesideLogin.id}/unblock`, {}],
+      [`/face-sheet/${HANNAH}/linked-logins/${lakesideLogin.id}/end`, {}],
+      [`/face-sheet/${HANNAH}/portal-logins/${lakesideLogin.id}/consent/${consentId}/revoke`, {}],
+      [`/face-sheet/${MARIA}/portal-logins/${lakesideLogin.id}/consent/${consentId}/revoke`, {}],
+      [`/face-sheet/${HANNAH}/portal-logins/${lakesideLogin.id}/consent/${consentId}/event`, {}],
+    ] as const;
+    for (const [path, form] of paths) expect((await admin.post(path, form as Record<string, string>)).status, path).toBe(404);
+    const row = await env.DB.prepare("SELECT blocked_at, session_version FROM portal_logins WHERE id = ?").bind(lakesideLogin.id).first<{ blocked_at: number | null }>();
+    expect(row!.blocked_at).toBeNull();
+    expect(await count("part2_consents", "id = ? AND revoked_at IS NULL", consentId)).toBe(1);
+    expect(await lastSeq(HANNAH)).toBe(seq);
+  });
+
+  it("a Riverbend consent id under another Riverbend login of the same client is 404", async () => {
+    await markPart2();
+    const a = await createSettledLogin({ clientId: LUIS, representative: true });
+    const b = await createSettledLogin({ clientId: LUIS, representative: true });
+    const repA = (await env.DB.prepare("SELECT id FROM portal_representations WHERE login_id = ?").bind(a.id).first<{ id: number }>())!.id;
+    const consentA = await createConsent(repA, LUIS);
+    const seq = await lastSeq(LUIS);
+    expect((await admin.post(`/face-sheet/${LUIS}/portal-logins/${b.id}/consent/${consentA}/revoke`, {})).status).toBe(404);
+    expect(await count("part2_consents", "id = ? AND revoked_at IS NULL", consentA)).toBe(1);
+    expect(await lastSeq(LUIS)).toBe(seq);
+    await markPart2(undefined, false);
+  });
+
+  it("the expiries list shows none of another agency's representatives", async () => {
+    const soon = new Date(Date.parse(`${today}T00:00:00Z`) + 3 * 86400_000).toISOString().slice(0, 10);
+    await createSettledLogin({ agencyId: 2, clientId: HANNAH, representative: true, record: { name: "Lakeside Secret Person", endDate: soon, startDate: "2020-01-01" } });
+    const html = await (await admin.get("/representatives/expiries")).text();
+    expect(html).not.toContain("Lakeside Secret Person");
+  });
+});
+
+describe("roles", () => {
+  it("staff can't unblock; the auditor can't block, link, end, consent or revoke", async () => {
+    const login = await createSettledLogin({ clientId: MARIA, representative: true, blockedAt: Date.now() });
+    const seq = await lastSeq(MARIA);
+    expect((await staff.post(`/face-sheet/${MARIA}/portal-logins/${login.id}/unblock`, {})).status).toBe(403);
+    const other = await createSettledLogin({ clientId: PRIYA, representative: true });
+    expect((await auditor.post(`/face-sheet/${MARIA}/portal-logins/${other.id}/block`, { reason: "x" })).status).toBe(403);
+    expect((await auditor.post(`/face-sheet/${JAMES}/linked-logins`, linkForm(other.id))).status).toBe(403);
+    expect((await auditor.post(`/face-sheet/${JAMES}/linked-logins/${other.id}/end`, {})).status).toBe(403);
+    expect((await auditor.post(`/document-center/clients/${MARIA}/cases/1/minor-consented`, { minorConsented: "yes" })).status).toBe(403);
+    expect((await auditor.post("/admin/programmes", { name: "Substance Use IOP", part2: "1" })).status).toBe(403);
+    expect((await env.DB.prepare("SELECT blocked_at FROM portal_logins WHERE id = ?").bind(login.id).first<{ blocked_at: number | null }>())!.blocked_at).not.toBeNull();
+    expect(await lastSeq(MARIA)).toBe(seq);
+  });
+
+  it("staff can't link a blocked person to another client", async () => {
+    const login = await createSettledLogin({ clientId: MARIA, representative: true, blockedAt: Date.now() });
+    const before = await count("portal_representations", "login_id = ?", login.id);
+    expect((await staff.post(`/face-sheet/${JAMES}/linked-logins`, linkForm(login.id))).status).toBe(403);
+    expect(await count("portal_representations", "login_id = ?", login.id)).toBe(before);
+  });
+});
