@@ -21,6 +21,8 @@ import { parseLinkRecord } from "./form";
 import { recordValuesFromBody } from "../representatives/record-form";
 import { endLink, linkLoginToClient } from "./link";
 import { findLinkCandidate, findLinkCandidates, type LinkCandidate } from "./queries";
+import { sharedEmailProblem } from "../representatives/minors";
+import { loginsAroundClient } from "../representatives/queries";
 import { LinkLoginPage, type LinkPageProps } from "./views";
 
 const CLIENT = "/face-sheet/:clientId{[0-9]+}/linked-logins";
@@ -79,6 +81,12 @@ export const familiesStaffRoutes = new Hono<AppEnv>()
     if (chosen.blocked && !isAdmin(c)) return page(c, { ...base, needsAdmin: true }, 403);
     const form = parseLinkRecord(body, { today: today(c), client, ageOfMajority: ageOfMajority(c) });
     if (!form.ok) return page(c, { ...base, values: form.values, errors: form.errors, alert: INVALID }, 422);
+    // A minor's own login and a representative never share a mailbox: the Portal Login window's
+    // rule (src/representatives/minors.ts) holds for a link too, or a parent could reach the minor's
+    // reset links through the link.
+    const around = await loginsAroundClient(c.var.db, c.var.staff.agency.id, client.id);
+    const clash = sharedEmailProblem({ client, today: today(c), ageOfMajority: ageOfMajority(c), email: chosen.email, representative: true, loginId: chosen.id, around });
+    if (clash) return page(c, { ...base, values: recordValuesFromBody(body), alert: `Nothing was saved. ${clash}` }, 422);
     const result = await linkLoginToClient(c.env, {
       agencyId: c.var.staff.agency.id,
       clientId: client.id,

@@ -218,3 +218,47 @@ describe("roles", () => {
     expect(await count("portal_representations", "login_id = ?", login.id)).toBe(before);
   });
 });
+
+describe("a minor's own login and a parent never share a mailbox", () => {
+  it("Link an existing login refuses a parent whose email is the minor's own login's", async () => {
+    // Priya made 15 for this probe, with her own login.
+    const dob = `${Number(today.slice(0, 4)) - 15}-01-15`;
+    await sql("UPDATE clients SET date_of_birth = ? WHERE id = ?", dob, PRIYA);
+    const own = await createSettledLogin({ clientId: PRIYA });
+    const parent = await createSettledLogin({ clientId: MARIA, representative: true });
+    await sql("UPDATE portal_logins SET email = (SELECT email FROM portal_logins WHERE id = ?) WHERE id = ?", own.id, parent.id);
+    const res = await staff.post(`/face-sheet/${PRIYA}/linked-logins`, linkForm(parent.id));
+    expect(res.status).toBe(422);
+    expect(await res.text()).toContain("A representative of a minor needs a different email.");
+    expect(await count("portal_representations", "login_id = ? AND client_id = ?", parent.id, PRIYA)).toBe(0);
+  });
+
+  it("a Gmail address with dots is the same mailbox (the minor's own login refused)", async () => {
+    const dob = `${Number(today.slice(0, 4)) - 14}-03-10`;
+    await sql("UPDATE clients SET date_of_birth = ? WHERE id = ?", dob, JAMES);
+    const parent = await createSettledLogin({ clientId: JAMES, representative: true });
+    await sql("UPDATE portal_logins SET email = 'pat.okafor@gmail.com' WHERE id = ?", parent.id);
+    const own = await createSettledLogin({ clientId: JAMES, active: false });
+    expect((await editLogin(staff, JAMES, own.id, { email: "PatOkafor+teen@googlemail.com", active: false })).status).toBe(422);
+    // Another mailbox is fine.
+    expect((await editLogin(staff, JAMES, own.id, { email: "james.okafor@gmail.com", active: false })).status).toBe(200);
+  });
+
+  const variants: [string, (e: string) => string][] = [
+    ["upper case", (e) => e.toUpperCase()],
+    ["a plus tag", (e) => e.replace("@", "+kid@")],
+    ["spaces around", (e) => `  ${e} `],
+  ];
+  for (const [what, variant] of variants) {
+    it(`the minor's own login with the parent's email in ${what} is refused (422, nothing written)`, async () => {
+      const dob = `${Number(today.slice(0, 4)) - 14}-03-10`;
+      await sql("UPDATE clients SET date_of_birth = ? WHERE id = ?", dob, JAMES);
+      const parent = await createSettledLogin({ clientId: JAMES, representative: true });
+      const own = await createSettledLogin({ clientId: JAMES, active: false });
+      const email = variant(`${parent.username}@example.com`);
+      const res = await editLogin(staff, JAMES, own.id, { email, active: false });
+      expect(res.status).toBe(422);
+      expect((await env.DB.prepare("SELECT email FROM portal_logins WHERE id = ?").bind(own.id).first<{ email: string }>())!.email).toBe(`${own.username}@example.com`);
+    });
+  }
+});
