@@ -62,6 +62,8 @@ const CLIENT = "/face-sheet/:clientId{[0-9]+}/portal-logins";
 const LOGIN = `${CLIENT}/:loginId{[0-9]+}`;
 
 const INVALID = "Nothing was saved. Correct the fields marked below.";
+const LINKED_STAYS_REPRESENTATIVE =
+  "This login was created for another client and is linked to this one as a representative: it stays a representative. To stop it acting for this client, use End link.";
 const UNAVAILABLE = "The portal login could not be saved just now, so nothing was changed and no email was sent. Try Save again.";
 const CONFLICT =
   "This portal login was changed by someone else (or its user) after you opened it, so nothing was saved. Cancel, then open Edit again to see the latest.";
@@ -396,6 +398,9 @@ export const portalLoginRoutes = new Hono<AppEnv>()
         today: agencyToday(staff.agency.timezone),
       });
       if (part2) errors.active = part2;
+      // A login linked from another client stays a representative here: unticking it would make the
+      // person the other client's own login (one flag for every client). End link stops this one.
+      if (current.clientId !== client.id && !form.data.representative) errors.representative = LINKED_STAYS_REPRESENTATIVE;
     }
     if (!form.ok || Object.keys(errors).length > 0) return respondWindow(c, { client, login, history, record, values, errors, alert: INVALID }, 422);
 

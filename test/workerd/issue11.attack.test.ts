@@ -262,3 +262,16 @@ describe("a minor's own login and a parent never share a mailbox", () => {
     });
   }
 });
+
+describe("a linked login's Edit can't make the person another client's own login", () => {
+  it("unticking Representative from the linked client's Face Sheet: 422 next to Representative, nothing written", async () => {
+    const login = await parentOf([MARIA, JAMES]);
+    const seqs = await Promise.all([MARIA, JAMES].map(lastSeq));
+    const res = await editLogin(staff, JAMES, login.id, { email: `${login.username}@example.com`, representative: false });
+    expect(res.status).toBe(422);
+    expect(await res.text()).toContain("it stays a representative");
+    expect((await env.DB.prepare("SELECT representative FROM portal_logins WHERE id = ?").bind(login.id).first<{ representative: number }>())!.representative).toBe(1);
+    expect(await count("portal_representations", "login_id = ? AND ended_at IS NULL", login.id)).toBe(2);
+    expect(await Promise.all([MARIA, JAMES].map(lastSeq))).toEqual(seqs);
+  });
+});
