@@ -275,3 +275,32 @@ describe("a linked login's Edit can't make the person another client's own login
     expect(await Promise.all([MARIA, JAMES].map(lastSeq))).toEqual(seqs);
   });
 });
+
+describe("Block from a linked client's Face Sheet", () => {
+  const blockedAt = async (id: number) => (await env.DB.prepare("SELECT blocked_at FROM portal_logins WHERE id = ?").bind(id).first<{ blocked_at: number | null }>())!.blocked_at;
+
+  it("blocks the person (every client), ends the session, and is logged in that client's log", async () => {
+    const login = await parentOf([MARIA, JAMES]);
+    const b = await signIn(login);
+    expect((await b.post(`${PORTAL}/whose`, { client: String(MARIA) })).status).toBe(303);
+    const seq = await lastSeq(JAMES);
+    const res = await staff.post(`/face-sheet/${JAMES}/portal-logins/${login.id}/block`, { reason: "Custody order: no contact" });
+    expect(res.status).toBe(303);
+    expect(await blockedAt(login.id)).not.toBeNull();
+    const [entry] = (await env.DB.prepare("SELECT description FROM client_log WHERE client_id = ? AND seq > ?").bind(JAMES, seq).all<{ description: string }>()).results;
+    expect(entry?.description).toBe(`Portal Login ${login.username} was blocked.`);
+    // The session it had on Maria ends too: a block is of the person.
+    const next = await b.get(`${PORTAL}/activity`);
+    expect(next.status).toBe(303);
+    expect(next.headers.get("Location")).toContain(`${PORTAL}?ended`);
+    expect((await new PortalBrowser().signIn(login.username, login.password)).status).toBe(401);
+  });
+
+  it("an administrator unblocks from the linked client too", async () => {
+    const login = await parentOf([MARIA, JAMES]);
+    expect((await admin.post(`/face-sheet/${JAMES}/portal-logins/${login.id}/block`, { reason: "x" })).status).toBe(303);
+    expect(await blockedAt(login.id)).not.toBeNull();
+    expect((await admin.post(`/face-sheet/${JAMES}/portal-logins/${login.id}/unblock`, {})).status).toBe(303);
+    expect(await blockedAt(login.id)).toBeNull();
+  });
+});
