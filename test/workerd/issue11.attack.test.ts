@@ -304,3 +304,72 @@ describe("Block from a linked client's Face Sheet", () => {
     expect(await blockedAt(login.id)).toBeNull();
   });
 });
+
+describe("races", () => {
+  it("linking the same login to the same client five times at once: one record, one entry", async () => {
+    const login = await createSettledLogin({ clientId: MARIA, representative: true });
+    const seq = await lastSeq(PRIYA);
+    const answers = await Promise.all(Array.from({ length: 5 }, () => admin.post(`/face-sheet/${PRIYA}/linked-logins`, linkForm(login.id))));
+    expect(answers.filter((r) => r.status === 303).length).toBeGreaterThanOrEqual(1);
+    for (const r of answers) expect([303, 404, 409]).toContain(r.status);
+    expect(await count("portal_representations", "login_id = ? AND client_id = ?", login.id, PRIYA)).toBe(1);
+    const linked = await env.DB.prepare("SELECT COUNT(*) AS n FROM client_log WHERE client_id = ? AND seq > ? AND description LIKE ?")
+      .bind(PRIYA, seq, `Portal Login ${login.username} was linked%`)
+      .first<{ n: number }>();
+    expect(linked!.n).toBe(1);
+  });
+
+  it("many switches at once, some tampered: the session ends on a client in force, nothing logged", async () => {
+    const login = await parentOf([MARIA, JAMES]);
+    const b = await signIn(login);
+    const seqs = await Promise.all([MARIA, JAMES, PRIYA].map(lastSeq));
+    const picks = [MARIA, JAMES, PRIYA, HANNAH, MARIA, JAMES, PRIYA, JAMES];
+    const answers = await Promise.all(picks.map((id) => b.post(`${PORTAL}/whose`, { client: String(id) })));
+    answers.forEach((r, i) => expect(r.status, String(picks[i])).toBe([MARIA, JAMES].includes(picks[i]!) ? 303 : 404));
+    expect([MARIA, JAMES]).toContain(await chosenClient(login.id));
+    expect(await Promise.all([MARIA, JAMES, PRIYA].map(lastSeq))).toEqual(seqs);
+  });
+
+  it("Revoke consent while the representative clicks around: afterwards no request gets through", async () => {
+    await markPart2();
+    const login = await createSettledLogin({ clientId: LUIS, representative: true });
+    const rep = await createRepresentation(login.id, LUIS);
+    const consentId = await createConsent(rep, LUIS);
+    const b = await signIn(login);
+    const [revoked] = await Promise.all([
+      admin.post(`/face-sheet/${LUIS}/portal-logins/${login.id}/consent/${consentId}/revoke`, {}),
+      b.get(`${PORTAL}/activity`),
+      b.get(`${PORTAL}/consent`),
+    ]);
+    expect(revoked.status).toBe(303);
+    const next = await b.get(`${PORTAL}/consent`);
+    expect(next.status).toBe(303);
+    expect(next.headers.get("Location")).toContain(`${PORTAL}?ended`);
+    expect((await new PortalBrowser().signIn(login.username, login.password)).status).toBe(403);
+    await markPart2(undefined, false);
+  });
+
+  it("Block while the person signs in: whatever session sign-in made doesn't work afterwards", async () => {
+    const login = await createSettledLogin({ clientId: MARIA, representative: true });
+    const b = new PortalBrowser();
+    await Promise.all([staff.post(`/face-sheet/${MARIA}/portal-logins/${login.id}/block`, { reason: "Court order" }), b.signIn(login.username, login.password)]);
+    const next = await b.get(`${PORTAL}/activity`);
+    expect(next.status).toBe(303);
+    expect(next.headers.get("Location")).not.toBe(`${PORTAL}/activity`);
+    expect(next.headers.get("Location")).toContain(PORTAL);
+    expect((await b.get(PORTAL)).status).toBe(200);
+    expect(await (await b.get(PORTAL)).text()).not.toContain("Sign out");
+  });
+});
+
+describe("Programmes admin is the agency's own", () => {
+  it("a Riverbend admin can't mark a programme only Lakeside has (422, nothing written)", async () => {
+    await markPart2("Lakeside Detox", false, 2);
+    const before = await count("programs");
+    const res = await admin.post("/admin/programmes", { name: "Lakeside Detox", part2: "1" });
+    expect(res.status).toBe(422);
+    expect(await count("programs")).toBe(before);
+    expect(await count("programs", "name = 'Lakeside Detox' AND part2 = 1")).toBe(0);
+    expect(await (await admin.get("/admin/programmes")).text()).not.toContain("Lakeside Detox");
+  });
+});
