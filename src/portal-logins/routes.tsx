@@ -55,6 +55,7 @@ import { ownLoginTooYoung } from "../representatives/minors";
 import { findRecord, loginsAroundClient } from "../representatives/queries";
 import { EMPTY_RECORD, recordValuesFromBody, recordValuesOf, type RecordValues } from "../representatives/record-form";
 import { representationSave } from "../representatives/save";
+import { sharedEmailAcrossLinks } from "../representatives/minor-emails";
 import { blockInfoOf, blockedRefusal } from "../representatives/block";
 import type { BlockInfo } from "../representatives/views";
 
@@ -205,24 +206,32 @@ async function checkRepresentation(
   login?: PortalLogin,
 ) {
   const agencyId = c.var.staff.agency.id;
-  const [existing, around] = await Promise.all([
+  const today = todayOf(c);
+  const email = form.email.trim();
+  const [existing, around, elsewhere] = await Promise.all([
     login ? findRecord(c.var.db, agencyId, login.id, client.id) : Promise.resolve(null),
     loginsAroundClient(c.var.db, agencyId, client.id),
+    // The same login acts for its other clients too: their minors' own logins count as well.
+    login
+      ? sharedEmailAcrossLinks(c.var.db, { agencyId, loginId: login.id, exceptClientId: client.id, email, representative: form.representative, today, ageOfMajority: settingsOf(c).ageOfMajority })
+      : Promise.resolve(null),
   ]);
-  return representationSave({
+  const result = representationSave({
     agencyId,
     client,
     settings: settingsOf(c),
-    today: todayOf(c),
+    today,
     now: Date.now(),
     body,
     representative: form.representative,
     active: form.active,
-    email: form.email.trim(),
+    email,
     loginId: login?.id,
     existing,
     around,
   });
+  if (elsewhere && !result.errors.email) return { errors: { ...result.errors, email: elsewhere } };
+  return result;
 }
 
 /** Block / Unblock below the Edit window, for a representative login (or one already blocked). */

@@ -373,3 +373,18 @@ describe("Programmes admin is the agency's own", () => {
     expect(await (await admin.get("/admin/programmes")).text()).not.toContain("Lakeside Detox");
   });
 });
+
+describe("a parent's email can't be moved onto a linked minor's own login's mailbox", () => {
+  it("Edit on the parent's home client refuses the email of a linked child's own login (422, nothing written)", async () => {
+    const dob = `${Number(today.slice(0, 4)) - 14}-07-01`;
+    await sql("UPDATE clients SET date_of_birth = ? WHERE id = ?", dob, 4);
+    const childOwn = await createSettledLogin({ clientId: 4 });
+    const parent = await parentOf([MARIA, 4]);
+    const seq = await lastSeq(MARIA);
+    const res = await editLogin(staff, MARIA, parent.id, { email: `${childOwn.username.toUpperCase()}@example.com`, representative: true, record: { repName: "Pat Doe", startDate: today, endDate: nextYear } });
+    expect(res.status).toBe(422);
+    expect(await res.text()).toContain("A representative of a minor needs a different email.");
+    expect((await env.DB.prepare("SELECT email FROM portal_logins WHERE id = ?").bind(parent.id).first<{ email: string }>())!.email).toBe(`${parent.username}@example.com`);
+    expect(await lastSeq(MARIA)).toBe(seq);
+  });
+});
