@@ -56,6 +56,7 @@ import { findRecord, loginsAroundClient } from "../representatives/queries";
 import { EMPTY_RECORD, recordValuesFromBody, recordValuesOf, type RecordValues } from "../representatives/record-form";
 import { representationSave } from "../representatives/save";
 import { sharedEmailAcrossLinks } from "../representatives/minor-emails";
+import { linkedElsewhere } from "../clients/linked-logins";
 import { blockInfoOf, blockedRefusal } from "../representatives/block";
 import type { BlockInfo } from "../representatives/views";
 
@@ -63,6 +64,8 @@ const CLIENT = "/face-sheet/:clientId{[0-9]+}/portal-logins";
 const LOGIN = `${CLIENT}/:loginId{[0-9]+}`;
 
 const INVALID = "Nothing was saved. Correct the fields marked below.";
+const STILL_LINKED_ELSEWHERE =
+  "This login is also linked to other clients as their representative, so it stays a representative. End those links first (End link on each client's Face Sheet).";
 const LINKED_STAYS_REPRESENTATIVE =
   "This login was created for another client and is linked to this one as a representative: it stays a representative. To stop it acting for this client, use End link.";
 const UNAVAILABLE = "The portal login could not be saved just now, so nothing was changed and no email was sent. Try Save again.";
@@ -410,6 +413,10 @@ export const portalLoginRoutes = new Hono<AppEnv>()
       // A login linked from another client stays a representative here: unticking it would make the
       // person the other client's own login (one flag for every client). End link stops this one.
       if (current.clientId !== client.id && !form.data.representative) errors.representative = LINKED_STAYS_REPRESENTATIVE;
+      // Its own client's Edit either: the login still acts for other clients as their representative.
+      else if (current.representative && !form.data.representative && (await linkedElsewhere(c.var.db, staff.agency.id, current.id, client.id))) {
+        errors.representative = STILL_LINKED_ELSEWHERE;
+      }
     }
     if (!form.ok || Object.keys(errors).length > 0) return respondWindow(c, { client, login, history, record, values, errors, alert: INVALID }, 422);
 

@@ -71,11 +71,22 @@ const linkForm = (loginId: number, over: Record<string, string> = {}) => ({
 });
 
 describe("a representative login made a client's own login keeps no links", () => {
-  it("unchecking Representative on a parent linked to another child gives no access to that child", async () => {
+  it("unchecking Representative on its own client while still linked to another: 422 next to Representative, nothing written", async () => {
     const login = await parentOf([MARIA, JAMES]);
+    const seq = await lastSeq(MARIA);
     const res = await editLogin(staff, MARIA, login.id, { email: `${login.username}@example.com`, representative: false });
-    expect(res.status).toBe(200);
-    expect((await env.DB.prepare("SELECT representative FROM portal_logins WHERE id = ?").bind(login.id).first<{ representative: number }>())!.representative).toBe(0);
+    expect(res.status).toBe(422);
+    expect(await res.text()).toContain("End those links first");
+    expect((await env.DB.prepare("SELECT representative FROM portal_logins WHERE id = ?").bind(login.id).first<{ representative: number }>())!.representative).toBe(1);
+    expect(await lastSeq(MARIA)).toBe(seq);
+    // With James's link ended, it may become Maria's own login.
+    await sql("UPDATE portal_representations SET ended_at = ? WHERE login_id = ? AND client_id = ?", Date.now(), login.id, JAMES);
+    expect((await editLogin(staff, MARIA, login.id, { email: `${login.username}@example.com`, representative: false })).status).toBe(200);
+  });
+
+  it("a login made an own login by hand while linked gets no access to the linked child", async () => {
+    const login = await parentOf([MARIA, JAMES]);
+    await sql("UPDATE portal_logins SET representative = 0 WHERE id = ?", login.id);
     // Maria's own login now — James's information must be out of reach.
     const b = await signIn(login);
     expect((await b.get(PORTAL)).status).toBe(200);
