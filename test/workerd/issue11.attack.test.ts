@@ -399,3 +399,27 @@ describe("a parent's email can't be moved onto a linked minor's own login's mail
     expect(await lastSeq(MARIA)).toBe(seq);
   });
 });
+
+describe("a client who refused a portal login", () => {
+  it("Link an existing login is refused for them (409, nothing written)", async () => {
+    await sql("UPDATE clients SET refused_portal_login = 1 WHERE id = ?", 6);
+    const login = await createSettledLogin({ clientId: MARIA, representative: true });
+    const seq = await lastSeq(6);
+    const res = await staff.post(`/face-sheet/6/linked-logins`, linkForm(login.id));
+    expect(res.status).toBe(409);
+    expect(await res.text()).toContain("refused a portal login");
+    expect(await count("portal_representations", "login_id = ? AND client_id = 6", login.id)).toBe(0);
+    expect(await lastSeq(6)).toBe(seq);
+    await sql("UPDATE clients SET refused_portal_login = 0 WHERE id = ?", 6);
+  });
+
+  it("a representative linked before the client refused can no longer choose them", async () => {
+    const login = await parentOf([MARIA, 7]);
+    await sql("UPDATE clients SET refused_portal_login = 1 WHERE id = ?", 7);
+    const b = await signIn(login);
+    expect((await b.get(`${PORTAL}/activity`)).status).toBe(200);
+    expect((await b.post(`${PORTAL}/whose`, { client: "7" })).status).toBe(404);
+    expect(await chosenClient(login.id)).not.toBe(7);
+    await sql("UPDATE clients SET refused_portal_login = 0 WHERE id = ?", 7);
+  });
+});
