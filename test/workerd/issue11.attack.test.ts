@@ -11,7 +11,7 @@ import { Browser } from "./fixtures";
 import { chosenClient, linkRepresentation, parentOf, riverbendToday } from "./families.fixtures";
 import { PORTAL, PortalBrowser, createLogin, createSettledLogin, lastSeq, sql, type CreatedLogin } from "./portal.fixtures";
 import { editLogin } from "./portal-logins.helpers";
-import { createConsent, createRepresentation, markPart2 } from "./part2.fixtures";
+import { consentForm, createConsent, createRepresentation, markPart2, riverbendDay } from "./part2.fixtures";
 
 const MARIA = 1;
 const JAMES = 2;
@@ -421,5 +421,55 @@ describe("a client who refused a portal login", () => {
     expect((await b.post(`${PORTAL}/whose`, { client: "7" })).status).toBe(404);
     expect(await chosenClient(login.id)).not.toBe(7);
     await sql("UPDATE clients SET refused_portal_login = 0 WHERE id = ?", 7);
+  });
+});
+
+describe("bad input writes nothing", () => {
+  const linkCases: [string, Record<string, string>][] = [
+    ["a NUL in the representative's name", { repName: "Pat\u0000Doe" }],
+    ["a bidi override in the name", { repName: "Pat \u202Eeod" }],
+    ["a name of 10,000 characters", { repName: "P".repeat(10_000) }],
+    ["30 February", { endDate: "2998-02-30" }],
+    ["an end before the start", { startDate: "2998-06-01", endDate: "2998-01-01" }],
+    ["a start in the past", { startDate: "2001-01-01" }],
+  ];
+  for (const [what, over] of linkCases) {
+    it(`Link an existing login with ${what}: 422, no record, no entry`, async () => {
+      const login = await createSettledLogin({ clientId: MARIA, representative: true });
+      const seq = await lastSeq(PRIYA);
+      expect((await staff.post(`/face-sheet/${PRIYA}/linked-logins`, linkForm(login.id, over))).status).toBe(422);
+      expect(await count("portal_representations", "login_id = ? AND client_id = ?", login.id, PRIYA)).toBe(0);
+      expect(await lastSeq(PRIYA)).toBe(seq);
+    });
+  }
+
+  const consentCases: [string, Record<string, string | undefined>][] = [
+    ["no purpose", { purpose: undefined }],
+    ["a purpose of 5,000 characters", { purpose: "x".repeat(5_000) }],
+    ["an escape character in the recipient", { recipient: "Rosa\u001bOrtega" }],
+    ["no right to revoke stated", { rightToRevoke: undefined }],
+    ["neither expiry date nor event", { expiresOn: "", expiryEvent: "" }],
+    ["an expiry date of today (the first day without access)", { expiresOn: riverbendDay(0), signedOn: riverbendDay(-3) }],
+    ["a signature tomorrow", { signedOn: riverbendDay(1) }],
+    ["signed by someone else without their authority", { signedBy: "other", signerAuthority: "" }],
+  ];
+  for (const [what, over] of consentCases) {
+    it(`a Part 2 consent with ${what}: 422, no consent, no entry`, async () => {
+      const login = await createSettledLogin({ clientId: LUIS, representative: true });
+      const rep = await createRepresentation(login.id, LUIS);
+      const seq = await lastSeq(LUIS);
+      const res = await admin.post(`/face-sheet/${LUIS}/portal-logins/${login.id}/consent`, consentForm(over), { htmx: true });
+      expect(res.status).toBe(422);
+      expect(await count("part2_consents", "representation_id = ?", rep)).toBe(0);
+      expect(await lastSeq(LUIS)).toBe(seq);
+    });
+  }
+
+  it("a block reason with a NUL or of 5,000 characters: 422, not blocked", async () => {
+    const login = await createSettledLogin({ clientId: MARIA, representative: true });
+    for (const reason of ["Court\u0000order", "r".repeat(5_000), "   "]) {
+      expect((await staff.post(`/face-sheet/${MARIA}/portal-logins/${login.id}/block`, { reason })).status).toBe(422);
+    }
+    expect((await env.DB.prepare("SELECT blocked_at FROM portal_logins WHERE id = ?").bind(login.id).first<{ blocked_at: number | null }>())!.blocked_at).toBeNull();
   });
 });
