@@ -473,3 +473,23 @@ describe("bad input writes nothing", () => {
     expect((await env.DB.prepare("SELECT blocked_at FROM portal_logins WHERE id = ?").bind(login.id).first<{ blocked_at: number | null }>())!.blocked_at).toBeNull();
   });
 });
+
+describe("the first day without access, per linked client", () => {
+  it("a link whose end date is today, a child turning 18 today, a consent expiring today: none can be chosen", async () => {
+    await markPart2();
+    const login = await parentOf([MARIA]);
+    await linkRepresentation(login.id, JAMES, { startDate: "2020-01-01", endDate: today });
+    const eighteen = `${Number(today.slice(0, 4)) - 18}${today.slice(4)}`;
+    await sql("UPDATE clients SET date_of_birth = ? WHERE id = ?", eighteen, 8);
+    await linkRepresentation(login.id, 8, { startDate: "2020-01-01", endDate: null, legalBasis: "parent-of-minor" });
+    const luis = await linkRepresentation(login.id, LUIS, { startDate: "2020-01-01" });
+    await createConsent(luis, LUIS, { expiresOn: today });
+    const b = await signIn(login);
+    expect((await b.get(PORTAL)).status).toBe(200);
+    for (const id of [JAMES, 8, LUIS]) expect((await b.post(`${PORTAL}/whose`, { client: String(id) })).status, String(id)).toBe(404);
+    // The day before each, all three were in: a guardianship keeps the 18-year-old too.
+    await sql("UPDATE portal_representations SET guardianship = 1 WHERE login_id = ? AND client_id = 8", login.id);
+    expect((await b.post(`${PORTAL}/whose`, { client: "8" })).status).toBe(303);
+    await markPart2(undefined, false);
+  });
+});
