@@ -493,3 +493,25 @@ describe("the first day without access, per linked client", () => {
     await markPart2(undefined, false);
   });
 });
+
+describe("another site's forms", () => {
+  it("a cross-site POST can't switch the client, link, block or revoke (refused, nothing written)", async () => {
+    const login = await parentOf([MARIA, JAMES]);
+    const b = await signIn(login);
+    expect((await b.post(`${PORTAL}/whose`, { client: String(MARIA) })).status).toBe(303);
+    const evil = { Origin: "https://evil.example" };
+    const switched = await b.fetch(`${PORTAL}/whose`, { method: "POST", body: new URLSearchParams({ client: String(JAMES) }), headers: evil });
+    expect(switched.status).toBe(403);
+    expect(await chosenClient(login.id)).toBe(MARIA);
+
+    const other = await createSettledLogin({ clientId: MARIA, representative: true });
+    const seq = await lastSeq(PRIYA);
+    const linked = await admin.fetch(`/face-sheet/${PRIYA}/linked-logins`, { method: "POST", body: new URLSearchParams(linkForm(other.id)), headers: evil });
+    expect(linked.status).toBe(403);
+    const blocked = await admin.fetch(`/face-sheet/${MARIA}/portal-logins/${other.id}/block`, { method: "POST", body: new URLSearchParams({ reason: "x" }), headers: evil });
+    expect(blocked.status).toBe(403);
+    expect(await count("portal_representations", "login_id = ? AND client_id = ?", other.id, PRIYA)).toBe(0);
+    expect((await env.DB.prepare("SELECT blocked_at FROM portal_logins WHERE id = ?").bind(other.id).first<{ blocked_at: number | null }>())!.blocked_at).toBeNull();
+    expect(await lastSeq(PRIYA)).toBe(seq);
+  });
+});
