@@ -515,3 +515,20 @@ describe("another site's forms", () => {
     expect(await lastSeq(PRIYA)).toBe(seq);
   });
 });
+
+describe("End link, then link again, on a 42 CFR Part 2 client", () => {
+  it("the old consent doesn't carry over to the new link: no access until a new consent is recorded", async () => {
+    await markPart2();
+    const login = await createSettledLogin({ clientId: MARIA, representative: true });
+    const rep = await createRepresentation(login.id, LUIS);
+    const consentId = await createConsent(rep, LUIS);
+    expect((await admin.post(`/face-sheet/${LUIS}/linked-logins/${login.id}/end`, {})).status).toBe(303);
+    expect(await count("part2_consents", "id = ? AND superseded_at IS NOT NULL", consentId)).toBe(1);
+    // Taken up again, with another person's name and relationship.
+    const relinked = await admin.post(`/face-sheet/${LUIS}/linked-logins`, linkForm(login.id, { repName: "Someone Else", relationship: "other", relationshipOther: "neighbour", legalBasis: "client-authorisation" }));
+    expect(relinked.status).toBe(303);
+    const b = await signIn(login);
+    expect((await b.post(`${PORTAL}/whose`, { client: String(LUIS) })).status).toBe(404);
+    await markPart2(undefined, false);
+  });
+});
