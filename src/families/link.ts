@@ -84,21 +84,31 @@ export async function linkLoginToClient(
  * was no open link (nothing written).
  */
 export async function endLink(env: Env, input: { agencyId: number; clientId: number; loginId: number; username: string; actor: Actor }): Promise<boolean> {
+  const now = Date.now();
   const result = await commitChange(env, {
     agencyId: input.agencyId,
     clientId: input.clientId,
     statements: [
+      // Its 42 CFR Part 2 consents in force end with the link (marked replaced), so that linking
+      // again — perhaps with another name or relationship — needs a consent recorded anew. Same
+      // condition as the end below (an open link), which stays last: the entry goes with it.
+      {
+        sql: `UPDATE part2_consents SET superseded_at = ?
+          WHERE agency_id = ? AND revoked_at IS NULL AND superseded_at IS NULL
+            AND representation_id IN (SELECT id FROM portal_representations WHERE login_id = ? AND client_id = ? AND agency_id = ? AND ended_at IS NULL)`,
+        params: [now, input.agencyId, input.loginId, input.clientId, input.agencyId],
+      },
       {
         sql: `UPDATE portal_representations SET ended_at = ?, version = version + 1
           WHERE login_id = ? AND client_id = ? AND agency_id = ? AND ended_at IS NULL`,
-        params: [Date.now(), input.loginId, input.clientId, input.agencyId],
+        params: [now, input.loginId, input.clientId, input.agencyId],
       },
     ],
     entry: {
       actor: input.actor,
       changeType: "Portal Login",
       description: `Portal Login ${input.username} was unlinked from this client: its access to this client's information has ended.`,
-      details: { lines: ["The login's links to other clients are unchanged."] },
+      details: { lines: ["The login's links to other clients are unchanged.", "Any 42 CFR Part 2 consent in force for this link ended with it: linking again needs a new one."] },
     },
   });
   return result.committed;

@@ -66,7 +66,11 @@ export type CandidateRow = {
 
 // The candidates: the login's own client and every client it has a representation row for, each
 // with the facts the access rule (src/representatives/access.ts) decides on, Part 2 consent
-// included (per client, computed in SQL). Column aliases match accessFactsColumns.
+// included (per client, computed in SQL). Column aliases match accessFactsColumns. Only a
+// representative login reaches other clients: the rule lets a client's own login (representative =
+// 0) in without a record, so a login unticked as Representative while still linked must not keep
+// its links (ended ones included) as if each linked client were its own. A linked client who
+// refused a portal login is left out, as sign-in refuses a login of its own client then.
 function candidatesQuery(login: LoginRef, agencyId: number, today: string, sessionId: string | null) {
   const which = "id" in login ? sql`l.id = ${login.id}` : sql`l.username_key = ${login.usernameKey}`;
   return sql`SELECT c.id AS client_pk, c.first_name, c.last_name, r.relationship, l.representative,
@@ -77,7 +81,8 @@ function candidatesQuery(login: LoginRef, agencyId: number, today: string, sessi
       (l.representative = 0 OR ${part2ConsentHoldsSql(agencyId, sql`c.id`, sql`l.id`, today)}) AS part2_holds
     FROM portal_logins l
       JOIN clients c ON c.agency_id = l.agency_id AND (c.id = l.client_id
-        OR c.id IN (SELECT r1.client_id FROM portal_representations r1 WHERE r1.login_id = l.id AND r1.agency_id = l.agency_id))
+        OR (l.representative = 1 AND c.refused_portal_login = 0
+          AND c.id IN (SELECT r1.client_id FROM portal_representations r1 WHERE r1.login_id = l.id AND r1.agency_id = l.agency_id)))
       LEFT JOIN portal_representations r ON r.login_id = l.id AND r.agency_id = l.agency_id AND r.client_id = c.id
     WHERE ${which} AND l.agency_id = ${agencyId}
     ORDER BY c.first_name, c.last_name, c.id`;

@@ -21,12 +21,17 @@ import { parseLinkRecord } from "./form";
 import { recordValuesFromBody } from "../representatives/record-form";
 import { endLink, linkLoginToClient } from "./link";
 import { findLinkCandidate, findLinkCandidates, type LinkCandidate } from "./queries";
+import { sharedEmailProblem } from "../representatives/minors";
+import { loginsAroundClient } from "../representatives/queries";
 import { LinkLoginPage, type LinkPageProps } from "./views";
 
 const CLIENT = "/face-sheet/:clientId{[0-9]+}/linked-logins";
 
 const INVALID = "Nothing was saved. Correct the fields marked below.";
 const REFUSED = "The login changed while you were entering its record (it was linked, blocked or made not a representative), so nothing was saved. Find it again.";
+
+const CLIENT_REFUSED =
+  "Nothing was saved: this client refused a portal login (Client Refused Portal Login on the Face Sheet). If they have changed their mind, clear it there first, then link the login.";
 
 const searchQuery = plainText("Portal Username or email").trim().min(2, "Type at least 2 characters of the Portal Username or email.").max(254, "That is longer than any username or email.");
 const idParam = z.string().regex(/^[1-9][0-9]{0,15}$/).transform(Number);
@@ -77,8 +82,16 @@ export const familiesStaffRoutes = new Hono<AppEnv>()
     if (!chosen) return c.notFound();
     const base = { client, query: "", candidates: null, chosen };
     if (chosen.blocked && !isAdmin(c)) return page(c, { ...base, needsAdmin: true }, 403);
+    // As the Portal Login window asks "changed their mind" first: no portal access of any kind then.
+    if (client.refusedPortalLogin) return page(c, { ...base, values: recordValuesFromBody(body), alert: CLIENT_REFUSED }, 409);
     const form = parseLinkRecord(body, { today: today(c), client, ageOfMajority: ageOfMajority(c) });
     if (!form.ok) return page(c, { ...base, values: form.values, errors: form.errors, alert: INVALID }, 422);
+    // A minor's own login and a representative never share a mailbox: the Portal Login window's
+    // rule (src/representatives/minors.ts) holds for a link too, or a parent could reach the minor's
+    // reset links through the link.
+    const around = await loginsAroundClient(c.var.db, c.var.staff.agency.id, client.id);
+    const clash = sharedEmailProblem({ client, today: today(c), ageOfMajority: ageOfMajority(c), email: chosen.email, representative: true, loginId: chosen.id, around });
+    if (clash) return page(c, { ...base, values: recordValuesFromBody(body), alert: `Nothing was saved. ${clash}` }, 422);
     const result = await linkLoginToClient(c.env, {
       agencyId: c.var.staff.agency.id,
       clientId: client.id,

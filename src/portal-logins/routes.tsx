@@ -55,6 +55,8 @@ import { ownLoginTooYoung } from "../representatives/minors";
 import { findRecord, loginsAroundClient } from "../representatives/queries";
 import { EMPTY_RECORD, recordValuesFromBody, recordValuesOf, type RecordValues } from "../representatives/record-form";
 import { representationSave } from "../representatives/save";
+import { sharedEmailAcrossLinks } from "../representatives/minor-emails";
+import { linkedElsewhere } from "../clients/linked-logins";
 import { blockInfoOf, blockedRefusal } from "../representatives/block";
 import type { BlockInfo } from "../representatives/views";
 
@@ -62,6 +64,10 @@ const CLIENT = "/face-sheet/:clientId{[0-9]+}/portal-logins";
 const LOGIN = `${CLIENT}/:loginId{[0-9]+}`;
 
 const INVALID = "Nothing was saved. Correct the fields marked below.";
+const STILL_LINKED_ELSEWHERE =
+  "This login is also linked to other clients as their representative, so it stays a representative. End those links first (End link on each client's Face Sheet).";
+const LINKED_STAYS_REPRESENTATIVE =
+  "This login was created for another client and is linked to this one as a representative: it stays a representative. To stop it acting for this client, use End link.";
 const UNAVAILABLE = "The portal login could not be saved just now, so nothing was changed and no email was sent. Try Save again.";
 const CONFLICT =
   "This portal login was changed by someone else (or its user) after you opened it, so nothing was saved. Cancel, then open Edit again to see the latest.";
@@ -203,24 +209,32 @@ async function checkRepresentation(
   login?: PortalLogin,
 ) {
   const agencyId = c.var.staff.agency.id;
-  const [existing, around] = await Promise.all([
+  const today = todayOf(c);
+  const email = form.email.trim();
+  const [existing, around, elsewhere] = await Promise.all([
     login ? findRecord(c.var.db, agencyId, login.id, client.id) : Promise.resolve(null),
     loginsAroundClient(c.var.db, agencyId, client.id),
+    // The same login acts for its other clients too: their minors' own logins count as well.
+    login
+      ? sharedEmailAcrossLinks(c.var.db, { agencyId, loginId: login.id, exceptClientId: client.id, email, representative: form.representative, today, ageOfMajority: settingsOf(c).ageOfMajority })
+      : Promise.resolve(null),
   ]);
-  return representationSave({
+  const result = representationSave({
     agencyId,
     client,
     settings: settingsOf(c),
-    today: todayOf(c),
+    today,
     now: Date.now(),
     body,
     representative: form.representative,
     active: form.active,
-    email: form.email.trim(),
+    email,
     loginId: login?.id,
     existing,
     around,
   });
+  if (elsewhere && !result.errors.email) return { errors: { ...result.errors, email: elsewhere } };
+  return result;
 }
 
 /** Block / Unblock below the Edit window, for a representative login (or one already blocked). */
@@ -396,6 +410,13 @@ export const portalLoginRoutes = new Hono<AppEnv>()
         today: agencyToday(staff.agency.timezone),
       });
       if (part2) errors.active = part2;
+      // A login linked from another client stays a representative here: unticking it would make the
+      // person the other client's own login (one flag for every client). End link stops this one.
+      if (current.clientId !== client.id && !form.data.representative) errors.representative = LINKED_STAYS_REPRESENTATIVE;
+      // Its own client's Edit either: the login still acts for other clients as their representative.
+      else if (current.representative && !form.data.representative && (await linkedElsewhere(c.var.db, staff.agency.id, current.id, client.id))) {
+        errors.representative = STILL_LINKED_ELSEWHERE;
+      }
     }
     if (!form.ok || Object.keys(errors).length > 0) return respondWindow(c, { client, login, history, record, values, errors, alert: INVALID }, 422);
 

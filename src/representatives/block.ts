@@ -9,6 +9,7 @@ import { and, eq, isNotNull, isNull, sql } from "drizzle-orm";
 import type { CurrentStaff } from "../app";
 import { can, type Role } from "../auth/permissions";
 import { commitChange, type Actor } from "../clients/log";
+import { loginOfClient } from "../clients/linked-logins";
 import { endLinksStatement } from "../clients/portal-links";
 import type { Db } from "../db";
 import { portalLogins, staffUsers, type PortalLogin } from "../db/schema";
@@ -52,7 +53,9 @@ export async function blockInfoOf(db: Db, staff: CurrentStaff, clientId: number,
  */
 export async function blockLogin(env: Env, db: Db, input: { agencyId: number; clientId: number; login: PortalLogin; reason: string; actor: Actor; staffId: number; now: number }): Promise<boolean> {
   const { login, now } = input;
-  const notBlocked = and(eq(portalLogins.id, login.id), eq(portalLogins.agencyId, input.agencyId), eq(portalLogins.clientId, input.clientId), isNull(portalLogins.blockedAt))!;
+  // The login of this client — its own, or linked to it (a block is of the person, from any of its
+  // clients' Face Sheets; the entry goes to the client staff blocked it from).
+  const notBlocked = and(eq(portalLogins.id, login.id), eq(portalLogins.agencyId, input.agencyId), loginOfClient(input.clientId), isNull(portalLogins.blockedAt))!;
   const result = await commitChange(env, {
     agencyId: input.agencyId,
     clientId: input.clientId,
@@ -87,7 +90,7 @@ export async function unblockLogin(env: Env, db: Db, input: { agencyId: number; 
       db
         .update(portalLogins)
         .set({ blockedAt: null, blockedReason: null, blockedBy: null })
-        .where(and(eq(portalLogins.id, login.id), eq(portalLogins.agencyId, input.agencyId), eq(portalLogins.clientId, input.clientId), isNotNull(portalLogins.blockedAt)))
+        .where(and(eq(portalLogins.id, login.id), eq(portalLogins.agencyId, input.agencyId), loginOfClient(input.clientId), isNotNull(portalLogins.blockedAt)))
         .toSQL(),
     ],
     entry: {

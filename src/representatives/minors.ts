@@ -7,7 +7,21 @@
 import { ageOn } from "./access";
 import type { LoginAround } from "./queries";
 
-const emailKey = (e: string) => e.trim().toLowerCase();
+/**
+ * The mailbox an address reaches, for comparing: case and spaces ignored, a "+tag" dropped (most
+ * providers deliver a+kid@x to a@x), and for Gmail the dots too (m.om@gmail.com is mom@gmail.com).
+ * Errs towards "the same": a false match only asks staff for another address.
+ */
+export function mailboxKey(email: string): string {
+  const e = email.trim().normalize("NFKC").toLowerCase();
+  const at = e.lastIndexOf("@");
+  if (at < 1) return e;
+  let local = e.slice(0, at).split("+")[0]!;
+  let domain = e.slice(at + 1);
+  if (domain === "googlemail.com") domain = "gmail.com";
+  if (domain === "gmail.com") local = local.replace(/\./g, "");
+  return `${local}@${domain}`;
+}
 
 /** The message for an own login of a client under the minimum age; null when allowed. */
 export function ownLoginTooYoung(client: { firstName: string; dateOfBirth: string }, today: string, minorOwnLoginAge: number): string | null {
@@ -31,8 +45,8 @@ export function sharedEmailProblem(input: {
   around: LoginAround[];
 }): string | null {
   if (ageOn(input.client.dateOfBirth, input.today) >= input.ageOfMajority) return null;
-  const key = emailKey(input.email);
-  const clash = input.around.find((l) => l.id !== input.loginId && l.representative !== input.representative && emailKey(l.email) === key);
+  const key = mailboxKey(input.email);
+  const clash = input.around.find((l) => l.id !== input.loginId && l.representative !== input.representative && mailboxKey(l.email) === key);
   if (!clash) return null;
   return input.representative
     ? `This is the email of ${input.client.firstName}'s own login (${clash.username}). A representative of a minor needs a different email.`

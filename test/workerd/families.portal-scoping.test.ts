@@ -305,7 +305,8 @@ describe("Revoke consent (42 CFR Part 2) for one child mid-session", () => {
     expect(home).not.toContain(LUIS.full);
   });
 
-  it("a login with no other link: revoking ends its sessions, as before", async () => {
+  it("a login with no other link: revoking ends its sessions, as before, and says access has ended", async () => {
+    await markPart2(); // on its own too, not only after the test above
     const login = await parentOf([LUIS.id]);
     const luisLink = await linkRepresentation(login.id, LUIS.id);
     const consentId = await createConsent(luisLink, LUIS.id);
@@ -316,7 +317,7 @@ describe("Revoke consent (42 CFR Part 2) for one child mid-session", () => {
     const res = await admin.post(`/face-sheet/${LUIS.id}/portal-logins/${login.id}/consent/${consentId}/revoke`, {}, { htmx: true });
     expect(noticeText(await res.text())).toBe("Consent revoked. Rosa Ortega can no longer sign in or see the client's records; their sessions have ended.");
     expect((await loginRow(login.id)).session_version).toBe(version + 1);
-    expect((await b.get(`${PORTAL}/activity`)).headers.get("Location")).toMatch(/^\/portal\/riverbend\?ended(&next=|$)/);
+    expect((await b.get(`${PORTAL}/activity`)).headers.get("Location")).toMatch(/^\/portal\/riverbend\?ended=access(&next=|$)/);
   });
 });
 
