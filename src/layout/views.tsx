@@ -88,11 +88,51 @@ export function Field(props: {
   autocomplete?: string;
   inputmode?: "text" | "search" | "email" | "tel" | "url" | "numeric" | "decimal";
   maxlength?: number;
+  /** A date input's earliest date (YYYY-MM-DD). */
+  min?: string;
   /** For usernames and codes: no automatic capitals or corrections on phones. */
   verbatim?: boolean;
   /** Ids of other elements that describe the field (e.g. a password's rules), read before the hint. */
   describedBy?: string;
 }) {
+  return (
+    <FieldFrame
+      {...props}
+      control={(f) => (
+        <input
+          id={f.id}
+          name={props.name}
+          type={props.type ?? "text"}
+          value={props.value ?? ""}
+          min={props.min}
+          required={props.required}
+          autocomplete={props.autocomplete}
+          inputmode={props.inputmode}
+          maxlength={props.maxlength}
+          autocapitalize={props.verbatim ? "none" : undefined}
+          autocorrect={props.verbatim ? "off" : undefined}
+          spellcheck={props.verbatim ? false : undefined}
+          aria-invalid={f.invalid}
+          aria-describedby={f.describedBy}
+        />
+      )}
+    />
+  );
+}
+
+/** What a field's frame hands its control: the control's id, and what describes it. */
+export interface FieldControl {
+  id: string;
+  describedBy?: string;
+  invalid?: "true";
+}
+
+/**
+ * The frame every form field shares — label (with * when required), hint, the control, and the
+ * message under it, tied together by ids (`f-<name>`, `-hint`, `-error`) so a screen reader reads
+ * the hint and the message with the control, and the error summary can link to it.
+ */
+export function FieldFrame(props: { name: string; label: string; required?: boolean; hint?: string; error?: string; describedBy?: string; control: (f: FieldControl) => Child }) {
   const id = `f-${props.name}`;
   const describedBy = [props.describedBy ?? "", props.hint ? `${id}-hint` : "", props.error ? `${id}-error` : ""].filter(Boolean).join(" ");
   return (
@@ -102,23 +142,31 @@ export function Field(props: {
         {props.required && <span aria-hidden="true"> *</span>}
       </label>
       {props.hint && <p class="hint" id={`${id}-hint`}>{props.hint}</p>}
-      <input
-        id={id}
-        name={props.name}
-        type={props.type ?? "text"}
-        value={props.value ?? ""}
-        required={props.required}
-        autocomplete={props.autocomplete}
-        inputmode={props.inputmode}
-        maxlength={props.maxlength}
-        autocapitalize={props.verbatim ? "none" : undefined}
-        autocorrect={props.verbatim ? "off" : undefined}
-        spellcheck={props.verbatim ? false : undefined}
-        aria-invalid={props.error ? "true" : undefined}
-        aria-describedby={describedBy || undefined}
-      />
+      {props.control({ id, describedBy: describedBy || undefined, invalid: props.error ? "true" : undefined })}
       {props.error && <p class="error" id={`${id}-error`}>{props.error}</p>}
     </div>
+  );
+}
+
+/** A labelled select, "Choose…" first, its options in the order of `options` (value → label). */
+export function SelectField(props: { name: string; label: string; value: string; options: Record<string, string>; error?: string; hint?: string; required?: boolean }) {
+  return (
+    <FieldFrame
+      {...props}
+      required={props.required ?? true}
+      control={(f) => (
+        <select id={f.id} name={props.name} aria-invalid={f.invalid} aria-describedby={f.describedBy}>
+          <option value="" selected={props.value === ""}>
+            Choose…
+          </option>
+          {Object.entries(props.options).map(([value, label]) => (
+            <option value={value} selected={props.value === value}>
+              {label}
+            </option>
+          ))}
+        </select>
+      )}
+    />
   );
 }
 

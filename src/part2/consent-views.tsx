@@ -6,7 +6,7 @@
  * section is its own fragment: its buttons and form swap only it, never the login's form.
  */
 import type { FieldErrors } from "../forms/parse";
-import { Checkbox, Field } from "../layout/views";
+import { Checkbox, Field, FieldFrame } from "../layout/views";
 import { consentStanding, type ConsentStanding } from "./rule";
 import type { Part2Consent, PortalRepresentation } from "./consents";
 import type { ConsentValues } from "./consent-form";
@@ -87,24 +87,16 @@ function ErrorText(props: { name: string; error?: string }) {
 
 /** A multi-line field with its message. */
 function TextArea(props: { name: string; label: string; value: string; error?: string; hint?: string }) {
-  const id = `f-${props.name}`;
-  const describedBy = [props.hint ? `${id}-hint` : "", props.error ? `${id}-error` : ""].filter(Boolean).join(" ");
   return (
-    <div class={props.error ? "field has-error" : "field"}>
-      <label for={id}>
-        {props.label}
-        <span aria-hidden="true"> *</span>
-      </label>
-      {props.hint && (
-        <p class="hint" id={`${id}-hint`}>
-          {props.hint}
-        </p>
+    <FieldFrame
+      {...props}
+      required
+      control={(f) => (
+        <textarea id={f.id} name={props.name} rows={2} maxlength={1000} required aria-invalid={f.invalid} aria-describedby={f.describedBy}>
+          {props.value}
+        </textarea>
       )}
-      <textarea id={id} name={props.name} rows={2} maxlength={1000} required aria-invalid={props.error ? "true" : undefined} aria-describedby={describedBy || undefined}>
-        {props.value}
-      </textarea>
-      <ErrorText name={props.name} error={props.error} />
-    </div>
+    />
   );
 }
 

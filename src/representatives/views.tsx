@@ -5,7 +5,8 @@
  */
 import type { FieldErrors } from "../forms/parse";
 import { formatAgencyDateTime } from "../layout/agency-time";
-import { LEGAL_BASES, RELATIONSHIPS, type PortalRepresentation } from "../db/schema";
+import { Field, SelectField } from "../layout/views";
+import type { PortalRepresentation } from "../db/schema";
 import { birthdayAt, representationEnd } from "./access";
 import { LEGAL_BASIS_LABELS, ordinal, RELATIONSHIP_LABELS, relationshipText, showDate } from "./labels";
 import type { RecordValues } from "./record-form";
@@ -33,68 +34,6 @@ export const RECORD_FIELD_LABELS: Record<string, string> = {
   endDate: "End date",
 };
 
-function SelectField(props: { name: string; label: string; value: string; options: readonly string[]; labels: Record<string, string>; error?: string; hint?: string }) {
-  const id = `f-${props.name}`;
-  const describedBy = [props.hint ? `${id}-hint` : "", props.error ? `${id}-error` : ""].filter(Boolean).join(" ");
-  return (
-    <div class={props.error ? "field has-error" : "field"}>
-      <label for={id}>
-        {props.label}
-        <span aria-hidden="true"> *</span>
-      </label>
-      {props.hint && (
-        <p class="hint" id={`${id}-hint`}>
-          {props.hint}
-        </p>
-      )}
-      <select id={id} name={props.name} aria-invalid={props.error ? "true" : undefined} aria-describedby={describedBy || undefined}>
-        <option value="" selected={props.value === ""}>
-          Choose…
-        </option>
-        {props.options.map((o) => (
-          <option value={o} selected={props.value === o}>
-            {props.labels[o]}
-          </option>
-        ))}
-      </select>
-      {props.error && (
-        <p class="error" id={`${id}-error`}>
-          {props.error}
-        </p>
-      )}
-    </div>
-  );
-}
-
-function DateInput(props: { name: string; label: string; value: string; error?: string; hint: string; required?: boolean; min?: string }) {
-  const id = `f-${props.name}`;
-  return (
-    <div class={props.error ? "field has-error" : "field"}>
-      <label for={id}>
-        {props.label}
-        {props.required && <span aria-hidden="true"> *</span>}
-      </label>
-      <p class="hint" id={`${id}-hint`}>
-        {props.hint}
-      </p>
-      <input
-        id={id}
-        name={props.name}
-        type="date"
-        value={props.value}
-        min={props.min}
-        aria-invalid={props.error ? "true" : undefined}
-        aria-describedby={[`${id}-hint`, props.error ? `${id}-error` : ""].filter(Boolean).join(" ")}
-      />
-      {props.error && (
-        <p class="error" id={`${id}-error`}>
-          {props.error}
-        </p>
-      )}
-    </div>
-  );
-}
-
 /** The record's fields: asked for when Representative is checked (ignored otherwise). */
 export function RepresentativeRecordFields(props: RecordFieldsProps) {
   const { values: v, errors: e, client } = props;
@@ -112,39 +51,13 @@ export function RepresentativeRecordFields(props: RecordFieldsProps) {
         </p>
       )}
       <input type="hidden" name="recordVersion" value={String(props.version)} />
-      <div class={e.repName ? "field has-error" : "field"}>
-        <label for="f-repName">
-          Full name<span aria-hidden="true"> *</span>
-        </label>
-        <input id="f-repName" name="repName" type="text" value={v.repName} maxlength={100} autocomplete="off" aria-invalid={e.repName ? "true" : undefined} aria-describedby={e.repName ? "f-repName-error" : undefined} />
-        {e.repName && (
-          <p class="error" id="f-repName-error">
-            {e.repName}
-          </p>
-        )}
-      </div>
-      <SelectField name="relationship" label="Relationship" value={v.relationship} options={RELATIONSHIPS} labels={RELATIONSHIP_LABELS} error={e.relationship} />
-      <div class={e.relationshipOther ? "field has-error" : "field"}>
-        <label for="f-relationshipOther">Relationship, if Other</label>
-        <input
-          id="f-relationshipOther"
-          name="relationshipOther"
-          type="text"
-          value={v.relationshipOther}
-          maxlength={60}
-          autocomplete="off"
-          aria-invalid={e.relationshipOther ? "true" : undefined}
-          aria-describedby={e.relationshipOther ? "f-relationshipOther-error" : undefined}
-        />
-        {e.relationshipOther && (
-          <p class="error" id="f-relationshipOther-error">
-            {e.relationshipOther}
-          </p>
-        )}
-      </div>
-      <SelectField name="legalBasis" label="Legal basis" value={v.legalBasis} options={LEGAL_BASES} labels={LEGAL_BASIS_LABELS} error={e.legalBasis} />
-      <DateInput name="startDate" label="Start date" value={v.startDate} error={e.startDate} required min={props.version === 0 ? props.today : undefined} hint="The first day of access. Today or later for a new record." />
-      <DateInput
+      <Field name="repName" label="Full name" value={v.repName} error={e.repName} required maxlength={100} autocomplete="off" />
+      <SelectField name="relationship" label="Relationship" value={v.relationship} options={RELATIONSHIP_LABELS} error={e.relationship} />
+      <Field name="relationshipOther" label="Relationship, if Other" value={v.relationshipOther} error={e.relationshipOther} maxlength={60} autocomplete="off" />
+      <SelectField name="legalBasis" label="Legal basis" value={v.legalBasis} options={LEGAL_BASIS_LABELS} error={e.legalBasis} />
+      <Field type="date" name="startDate" label="Start date" value={v.startDate} error={e.startDate} required min={props.version === 0 ? props.today : undefined} hint="The first day of access. Today or later for a new record." />
+      <Field
+        type="date"
         name="endDate"
         label="End date"
         value={v.endDate}
