@@ -10,7 +10,7 @@ import { isCredentialKind } from "../email/portal-mail";
 type StateFields = Pick<PortalLogin, "credentialMethod" | "passwordHash" | "mustChangePassword" | "tempPasswordExpiresAt" | "lastLoginAt">;
 
 export interface CredentialState {
-  /** "Temporary password" or "Invitation link". */
+  /** "Temporary password" or "Invitation link" while it is pending; what the user chose after. */
   method: string;
   /** One or two short lines, times already formatted. */
   lines: string[];
@@ -30,14 +30,15 @@ export function credentialState(login: StateFields, emails: PortalEmail[], now: 
   const sent = (e: PortalEmail | undefined) => (!e ? "Issued" : e.status === "sent" ? `Sent ${time(e.createdAt)}` : `Issued ${time(e.createdAt)}; email not sent`);
   const until = (expiresAt: number | null | undefined) => (!expiresAt ? [] : expiresAt > now ? [`Expires ${time(expiresAt)}`] : [`Expired ${time(expiresAt)}`]);
 
-  // A password (or, with an emailed link, a passkey instead) the user chose: only a pending reset
-  // link is worth saying.
+  // A password (or, with an emailed link, a passkey instead) the user chose: that is the credential
+  // now (the issued one is history), and only a pending reset link is worth saying.
   if (!login.mustChangePassword) {
+    const chosen = login.passwordHash !== null ? "Own password" : "Passkey only";
     const lines = [login.passwordHash !== null ? "Password chosen by the user" : "Passkey chosen by the user (no password)"];
     if (latest?.kind === "reset" && latest.expiresAt !== null && latest.expiresAt > now) {
       lines.push(latest.status === "sent" ? `Reset link sent ${time(latest.createdAt)}, expires ${time(latest.expiresAt)}` : `Reset link not sent ${time(latest.createdAt)}`);
     }
-    return { method, lines };
+    return { method: chosen, lines };
   }
   if (login.credentialMethod === "invitation") {
     const invitation = emails.find((e) => e.kind === "invitation");

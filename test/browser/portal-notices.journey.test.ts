@@ -91,7 +91,7 @@ it("staff add a login; Sofia chooses her password; the notice reaches her withou
 it("staff see the password chosen and the Email history, at 360 px", async () => {
   await desk.reload();
   await desk.waitForLoadState("load");
-  expect(await cell("Credential").innerText()).toBe("Temporary password\nPassword chosen by the user\nPasskeys: 0");
+  expect(await cell("Credential").innerText()).toBe("Own password\nPassword chosen by the user\nPasskeys: 0");
   await section().getByText("Email history (2)").click();
   const items = history().getByRole("listitem");
   await expect.poll(() => items.count()).toBe(2);

@@ -247,7 +247,7 @@ describe("what staff see", () => {
   it("a login that chose a passkey: Active, Passkey chosen by the user (no password)", () => {
     const login = { credentialMethod: "invitation", passwordHash: null, mustChangePassword: false, tempPasswordExpiresAt: null, lastLoginAt: 1, active: true, lockedUntil: null } as const;
     expect(loginStatus(login, Date.now())).toBe("Active");
-    expect(credentialState(login, [], Date.now(), String)).toEqual({ method: "Invitation link", lines: ["Passkey chosen by the user (no password)"] });
+    expect(credentialState(login, [], Date.now(), String)).toEqual({ method: "Passkey only", lines: ["Passkey chosen by the user (no password)"] });
   });
 });
 

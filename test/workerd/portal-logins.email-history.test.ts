@@ -90,7 +90,7 @@ describe("the row and its Email history", () => {
     expect(user.status).toBe(200);
     const id = (await loginRow("hist.chosen"))!.id;
     await env.DB.prepare("UPDATE portal_logins SET must_change_password = 0, temp_password_expires_at = NULL WHERE id = ?").bind(id).run();
-    expect(rowOf(await section(admin), "hist.chosen").Credential).toBe("Temporary password Password chosen by the user Passkeys: 0");
+    expect(rowOf(await section(admin), "hist.chosen").Credential).toBe("Own password Password chosen by the user Passkeys: 0");
   });
 
   it("an invitation login: Invitation link, then when the link was sent and when it expires or expired", async () => {
