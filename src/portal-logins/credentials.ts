@@ -4,7 +4,7 @@
  * A failed send leaves the login saved and marked "Email not sent", so staff can Resend.
  */
 import type { CurrentStaff } from "../app";
-import { recordEmailDelivery } from "../clients/portal-logins";
+import { recordEmailDelivery } from "../clients/portal-login-resend";
 import type { Db } from "../db";
 import type { PortalLogin } from "../db/schema";
 import { portalCredentialsEmail } from "../email/portal-credentials";

@@ -11,7 +11,7 @@
  * secret already sent: a link or password lives only hashed, so each is new.
  */
 import type { CurrentStaff } from "../app";
-import { reissuePortalPassword } from "../clients/portal-logins";
+import { reissuePortalPassword } from "../clients/portal-login-resend";
 import { resendInvitation } from "../clients/portal-login-invitations";
 import { emailPortalLink } from "../clients/portal-link-email";
 import { linkSettingsFor, portalLinkSettings } from "../clients/portal-link-settings";

@@ -19,7 +19,8 @@
  */
 import { Hono, type Context } from "hono";
 import type { AppEnv } from "../app";
-import { createPortalLogin, loginFingerprint, reissuePortalPassword, updatePortalLogin } from "../clients/portal-logins";
+import { createPortalLogin, loginFingerprint, updatePortalLogin } from "../clients/portal-logins";
+import { reissuePortalPassword } from "../clients/portal-login-resend";
 import { effectiveSettings } from "../db/agency-settings";
 import { resendInvitation } from "../clients/portal-login-invitations";
 import { emailPortalLink } from "../clients/portal-link-email";
