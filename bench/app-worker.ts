@@ -4,6 +4,11 @@
  * throwaway database. Never deployed: `npm run deploy` builds src/index.ts, which has neither route.
  *
  *   GET /__bench/bare  → "ok": a Worker route with no middleware and no I/O (what pages are compared with)
+ *   GET /__bench/bare?trips=2 → the same, after two D1 round trips that do nothing (SELECT 1):
+ *                        the floor a page's two round trips set, whatever the page does
+ *   GET /__bench/hash?trips=2 → the hash between one D1 round trip (read the hash, write one row)
+ *                        and one write batch after it: the floor of the round trips sign-in is
+ *                        allowed, with no other work (no parsing, throttle, session, log)
  *   GET /__bench/hash  → the sign-in's Argon2id verification alone (verifyPassword, the same
  *                        parameters and hash), so sign-in is compared with its own hash in the same
  *                        Worker in the same run
@@ -21,10 +26,24 @@ let demoHash: string | undefined;
 export default {
   async fetch(request, env, ctx) {
     const url = new URL(request.url);
-    if (url.pathname === "/__bench/bare") return new Response("ok");
+    const trips = url.searchParams.get("trips") === "2";
+    if (url.pathname === "/__bench/bare") {
+      if (trips) {
+        const db = env.DB.withSession("first-unconstrained");
+        await db.prepare("SELECT 1").first();
+        await db.prepare("SELECT 1").first();
+      }
+      return new Response("ok");
+    }
     if (url.pathname === "/__bench/hash") {
-      demoHash ??= (await env.DB.prepare("SELECT password_hash AS h FROM staff_users WHERE email = 'staff@riverbend.test'").first<{ h: string }>())!.h;
+      const read = "SELECT password_hash AS h FROM staff_users WHERE email = 'staff@riverbend.test'";
+      // A real write each side (one row rewritten as it was), on the primary, like sign-in's.
+      const write = "UPDATE agencies SET name = name WHERE id = 1";
+      const db = trips ? env.DB.withSession("first-primary") : null;
+      if (db) demoHash = (await db.batch<{ h: string }>([db.prepare(write), db.prepare(read)]))[1]!.results[0]!.h;
+      demoHash ??= (await env.DB.prepare(read).first<{ h: string }>())!.h;
       const { ok } = await verifyPassword(demoHash, DEMO_PASSWORD.normalize("NFKC"));
+      if (db) await db.batch([db.prepare(write), db.prepare(write)]);
       return new Response(ok ? "ok" : "mismatch", { status: ok ? 200 : 500 });
     }
     return app.fetch(request, env, ctx);

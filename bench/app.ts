@@ -8,6 +8,9 @@
  *   b. authenticated pages — the Face Sheet of a client with 5 portal logins and 200 log entries,
  *      the Face Sheet Change Log, portal Home and Activity — against a bare Worker route
  *      (GET /__bench/bare), one at a time and with 10 connections at once: target ≤ 2× at p50.
+ *
+ * Beside each, its floor: the same baseline plus only the D1 round trips the target allows (two,
+ * doing nothing else), so the run shows how much of each ratio the round trips alone take here.
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -105,6 +108,7 @@ export async function appFigures(log: (msg: string) => void, opts: { signIns: nu
     const staffSignIn = () => timed(`${base}/sign-in`, form({ email: "staff@riverbend.test", password: DEMO_PASSWORD, next: "/menu" }));
     const portalSignIn = (username: string) => timed(`${base}/portal/${SLUG}/sign-in`, form({ username, password: DEMO_PASSWORD }));
     const hash = () => timed(`${base}/__bench/hash`);
+    const hashFloor = () => timed(`${base}/__bench/hash?trips=2`);
     const staffCookie = cookiesOf((await staffSignIn()).res).join("; ");
     const portal = await portalSignIn("bench.page0");
     if (portal.res.status !== 303) throw new Error(`portal sign-in answered ${portal.res.status}`);
@@ -113,11 +117,16 @@ export async function appFigures(log: (msg: string) => void, opts: { signIns: nu
 
     // a. Sign-in vs its hash, interleaved (order rotated each round).
     log(`app: sign-in vs hash, ${opts.signIns} interleaved rounds…`);
-    const runs: Record<"hash" | "portal" | "staff", number[]> = { hash: [], portal: [], staff: [] };
+    const runs: Record<"hash" | "floor" | "portal" | "staff", number[]> = { hash: [], floor: [], portal: [], staff: [] };
     const steps = {
       hash: async () => {
         const r = await hash();
         if (r.res.status !== 200) throw new Error(`hash answered ${r.res.status}`);
+        return r.ms;
+      },
+      floor: async () => {
+        const r = await hashFloor();
+        if (r.res.status !== 200) throw new Error(`hash with round trips answered ${r.res.status}`);
         return r.ms;
       },
       portal: async () => {
@@ -132,10 +141,10 @@ export async function appFigures(log: (msg: string) => void, opts: { signIns: nu
       },
     };
     for (let i = 0; i < 3; i++) for (const step of Object.values(steps)) await step();
-    const order = ["hash", "portal", "staff"] as const;
+    const order = ["hash", "floor", "portal", "staff"] as const;
     for (let i = 0; i < opts.signIns; i++) {
-      for (let k = 0; k < 3; k++) {
-        const name = order[(i + k) % 3]!;
+      for (let k = 0; k < order.length; k++) {
+        const name = order[(i + k) % order.length]!;
         runs[name].push(await steps[name]());
       }
     }
@@ -143,6 +152,7 @@ export async function appFigures(log: (msg: string) => void, opts: { signIns: nu
     // b. Pages vs the bare route, sequential (interleaved) and 10 at once.
     const pages = {
       bare: { url: `${base}/__bench/bare`, cookie: "" },
+      floor: { url: `${base}/__bench/bare?trips=2`, cookie: "" },
       faceSheet: { url: `${base}/face-sheet/${PAGE_CLIENT}`, cookie: staffCookie },
       changeLog: { url: `${base}/document-center/clients/${PAGE_CLIENT}/cases/${caseId}/face-sheet-log`, cookie: staffCookie },
       home: { url: `${base}/portal/${SLUG}`, cookie: portalCookie },
@@ -180,7 +190,7 @@ export async function appFigures(log: (msg: string) => void, opts: { signIns: nu
     const vsHash = { label: "hash", p50: hashFig.p50, p95: hashFig.p95, target: 1.1, p95Too: true };
     const bareSeq = fig("bare Worker route, sequential", seq.bare);
     const bareConc = fig("bare Worker route, 10 at once", conc.bare.ms);
-    const LABELS: Record<Exclude<Page, "bare">, string> = {
+    const LABELS: Record<Exclude<Page, "bare" | "floor">, string> = {
       faceSheet: "staff Face Sheet (5 logins, 200 entries)",
       changeLog: "Face Sheet Change Log form",
       home: "portal Home",
@@ -188,14 +198,21 @@ export async function appFigures(log: (msg: string) => void, opts: { signIns: nu
     };
     const out: Figure[] = [
       hashFig,
+      { ...fig("floor: hash + 2 D1 round trips, nothing else", runs.floor), base: vsHash, note: "what the allowed round trips cost alone" },
       { ...fig("portal sign-in (POST, 303)", runs.portal), base: vsHash },
       { ...fig("staff sign-in (POST, 303)", runs.staff), base: vsHash },
       bareSeq,
     ];
+    out.push({ ...fig("floor: bare + 2 D1 round trips, sequential", seq.floor), base: { label: "bare", p50: bareSeq.p50, p95: bareSeq.p95, target: 2 }, note: "what 2 round trips cost alone" });
     for (const p of Object.keys(LABELS) as (keyof typeof LABELS)[]) {
       out.push({ ...fig(`${LABELS[p]}, sequential`, seq[p]), base: { label: "bare", p50: bareSeq.p50, p95: bareSeq.p95, target: 2 } });
     }
     out.push({ ...bareConc, note: `${conc.bare.perSecond.toFixed(0)} req/s` });
+    out.push({
+      ...fig("floor: bare + 2 D1 round trips, 10 at once", conc.floor.ms),
+      base: { label: "bare", p50: bareConc.p50, p95: bareConc.p95, target: 2 },
+      note: `${conc.floor.perSecond.toFixed(0)} req/s; what 2 round trips cost alone`,
+    });
     for (const p of Object.keys(LABELS) as (keyof typeof LABELS)[]) {
       out.push({
         ...fig(`${LABELS[p]}, 10 at once`, conc[p].ms),

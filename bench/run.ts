@@ -128,8 +128,14 @@ function loadSyntheticLog(dir: string, n: number, now: number) {
 const SEARCH_AGENCY = 3;
 const FIRST = ["Maria", "James", "Hannah", "Luis", "Aisha", "Robert", "Mei", "Daniel", "Sofia", "Omar", "Grace", "Pavel", "Nia", "Ethan", "Lucia", "Kwame", "Ines", "Tomas", "Yara", "Owen"];
 const LAST = ["Alvarez", "Okafor", "Hill", "Ortega", "Nguyen", "Smith", "Johnson", "Kowalski", "Haddad", "Brown", "Garcia", "Lee", "Martin", "Novak", "Silva", "Walker", "Young", "Khan", "Rossi", "Dubois", "Mensah", "Tanaka", "Ivanova", "Murphy", "Schmidt", "Costa", "Park", "Reyes", "Ahmed", "Fischer"];
-/** What staff type into the search: a last-name prefix, a first name, "first last" and a client number prefix. */
-const SEARCHES = ["smi", "maria", "maria alv", "okafor, hannah", "G-00042"];
+/**
+ * What staff type into the search: a last-name prefix, a first name, "first last", "last, first"
+ * and a client number. Chosen to find as many rows at 1,000 clients as at 1,000,000 (20, the page
+ * size, for the prefixes; 16 and 20 for "maria alv"; none for "okafor, hannah", a pair the
+ * generator never makes; 1 for the number), so the ratio compares like with like — the run prints
+ * the counts. (A number prefix such as "G-00042" finds nothing at 1,000 and 20 at 1,000,000.)
+ */
+const SEARCHES = ["smi", "maria", "maria alv", "okafor, hannah", "G-0000420"];
 
 /**
  * SQL that adds clients `from`..`to` (1-based) to the search agency in one statement: a recursive
@@ -165,7 +171,7 @@ function loadClients(dir: string, from: number, to: number) {
 }
 
 async function measureSearch(server: Server) {
-  return post<{ perSearch: number[]; hits: number; clients: number }>(server, "/search", { agencyId: SEARCH_AGENCY, queries: SEARCHES, groups: 40, perGroup: 4 });
+  return post<{ perSearch: number[]; hits: number; hitsPerQuery: Record<string, number>; clients: number }>(server, "/search", { agencyId: SEARCH_AGENCY, queries: SEARCHES, groups: 40, perGroup: 4 });
 }
 
 // ---- the bench Worker --------------------------------------------------------------------------
@@ -367,6 +373,8 @@ try {
     const per = rs.map((r) => r.ms / r.appends);
     return { label, p50: percentile(per, 50), p95: percentile(per, 95), note: `${fmt(median(rs).perSecond, 0)} appends/s (median round)` };
   };
+  console.log(`\n${line}\nC. Client search, one agency: rows found per search (like for like when equal)\n${line}`);
+  for (const q of SEARCHES) console.log(`${JSON.stringify(q).padEnd(20)}${`${search1k.hitsPerQuery[q]} at ${search1k.clients.toLocaleString("en-US")}`.padStart(16)}${`${search1m.hitsPerQuery[q]} at ${search1m.clients.toLocaleString("en-US")}`.padStart(22)}`);
   const summary: Figure[] = [
     appends(`ClientLog.commit, ${WRITERS} writers (ms per append, per round)`, runs.commit),
     appends(`ClientLog.record, ${WRITERS} writers (ms per append, per round)`, runs.record),
