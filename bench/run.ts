@@ -171,7 +171,7 @@ function loadClients(dir: string, from: number, to: number) {
 }
 
 async function measureSearch(server: Server) {
-  return post<{ perSearch: number[]; hits: number; hitsPerQuery: Record<string, number>; clients: number }>(server, "/search", { agencyId: SEARCH_AGENCY, queries: SEARCHES, groups: 40, perGroup: 4 });
+  return post<{ perSearch: number[]; hits: number; hitsPerQuery: Record<string, number>; msPerQuery: Record<string, number>; clients: number }>(server, "/search", { agencyId: SEARCH_AGENCY, queries: SEARCHES, groups: 40, perGroup: 4 });
 }
 
 // ---- the bench Worker --------------------------------------------------------------------------
@@ -373,8 +373,11 @@ try {
     const per = rs.map((r) => r.ms / r.appends);
     return { label, p50: percentile(per, 50), p95: percentile(per, 95), note: `${fmt(median(rs).perSecond, 0)} appends/s (median round)` };
   };
-  console.log(`\n${line}\nC. Client search, one agency: rows found per search (like for like when equal)\n${line}`);
-  for (const q of SEARCHES) console.log(`${JSON.stringify(q).padEnd(20)}${`${search1k.hitsPerQuery[q]} at ${search1k.clients.toLocaleString("en-US")}`.padStart(16)}${`${search1m.hitsPerQuery[q]} at ${search1m.clients.toLocaleString("en-US")}`.padStart(22)}`);
+  console.log(`\n${line}\nC. Client search, one agency: rows found and ms per search (like for like when the rows are equal)\n${line}`);
+  for (const q of SEARCHES) {
+    const at = (r: typeof search1k) => `${r.hitsPerQuery[q]} rows, ${fmt(r.msPerQuery[q]!)} ms at ${r.clients.toLocaleString("en-US")}`;
+    console.log(`${JSON.stringify(q).padEnd(20)}${at(search1k).padStart(30)}${at(search1m).padStart(36)}`);
+  }
   const summary: Figure[] = [
     appends(`ClientLog.commit, ${WRITERS} writers (ms per append, per round)`, runs.commit),
     appends(`ClientLog.record, ${WRITERS} writers (ms per append, per round)`, runs.record),
