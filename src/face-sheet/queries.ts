@@ -1,5 +1,5 @@
-import { and, asc, eq, gte, lt, type SQL } from "drizzle-orm";
-import type { Db } from "../db";
+import { and, asc, eq, gte, lt, sql, type SQL } from "drizzle-orm";
+import { batchableAll, type Db } from "../db";
 import { cases, clients, type Case, type Client } from "../db/schema";
 
 export interface ClientSearchHit {
@@ -69,10 +69,34 @@ export function clientSearchQueries(db: Db, agencyId: number, query: string, lim
     ];
   }
   const [a, b] = [words[0]!, words.slice(1).join(" ")];
-  return [
-    byLast(and(prefix(clients.lastNameKey, b), prefix(clients.firstNameKey, a))!),
-    byLast(and(prefix(clients.lastNameKey, a), prefix(clients.firstNameKey, b))!),
-  ];
+  return [byFirstAndLast(db, agencyId, { first: a, last: b }, limit), byFirstAndLast(db, agencyId, { first: b, last: a }, limit)];
+}
+
+/**
+ * Clients whose last name starts with `last` and first name with `first`, in name order, as a
+ * skip-scan: it hops from one distinct last name in the range to the next (one index seek each)
+ * and seeks each one's first names — (agency, last name, first name) is one index. A plain range
+ * on the last name would read every client with that last name before finding none of the first
+ * name ("okafor, hannah" read all 33,000 Okafors of 1,000,000 clients: 4.5 ms, 3× the search at
+ * 1,000). The CROSS JOIN keeps the last names as the outer loop, so rows come in name order and
+ * LIMIT stops the hopping as soon as enough are found.
+ */
+function byFirstAndLast(db: Db, agencyId: number, words: { first: string; last: string }, limit: number) {
+  const [last, lastEnd, first, firstEnd] = [words.last, words.last + "\uffff", words.first, words.first + "\uffff"];
+  const nextLastName = (after: SQL) =>
+    sql`(SELECT last_name_key FROM clients WHERE agency_id = ${agencyId} AND ${after} AND last_name_key < ${lastEnd} ORDER BY last_name_key LIMIT 1)`;
+  return batchableAll<ClientSearchHit>(
+    db,
+    sql`WITH RECURSIVE last_names(k) AS (
+        SELECT ${nextLastName(sql`last_name_key >= ${last}`)}
+        UNION ALL
+        SELECT ${nextLastName(sql`last_name_key > last_names.k`)} FROM last_names WHERE last_names.k IS NOT NULL
+      )
+      SELECT c.id AS id, c.client_number AS clientNumber, c.first_name AS firstName, c.last_name AS lastName, c.date_of_birth AS dateOfBirth
+      FROM last_names CROSS JOIN clients c
+      WHERE c.agency_id = ${agencyId} AND c.last_name_key = last_names.k AND c.first_name_key >= ${first} AND c.first_name_key < ${firstEnd}
+      LIMIT ${limit}`,
+  );
 }
 
 /** The Face Sheet's reads (the client, their cases), only within the agency: for a batch (see faceSheetFromRows). */
