@@ -3,7 +3,8 @@
  * The portal's "Whose information?" page: one button per client the login may act for; each posts
  * the client's id to /whose, which accepts only a client of the session's own list.
  */
-import type { PortalAgency, PortalUser } from "../portal/queries";
+import type { PortalAgency } from "../portal/portal-agency";
+import type { PortalUser } from "../portal/portal-user";
 import { PortalLayout } from "../portal/views";
 import { whoseUrl } from "./switcher";
 

@@ -3,7 +3,8 @@
  * The switcher every portal page's header shows for a login linked to several clients: whose
  * information the pages show, and a list to change it (a form posting to /whose; no script).
  */
-import type { PortalAgency, PortalUser } from "../portal/queries";
+import type { PortalAgency } from "../portal/portal-agency";
+import type { PortalUser } from "../portal/portal-user";
 import type { Section } from "../portal/views";
 import { WHOSE_PATH } from "./portal-scope";
 

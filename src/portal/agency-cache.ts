@@ -5,7 +5,7 @@
  * being what was assumed (id, portal enabled, lock settings: `agencyAsAssumed`), so a stale entry
  * charges nothing and costs one more round trip, after which it is replaced. Nothing else reads it.
  */
-import type { PortalAgency } from "./queries";
+import type { PortalAgency } from "./portal-agency";
 
 const known = new Map<string, PortalAgency>();
 /** Agencies remembered at most (a Worker serves a bounded set; this only bounds memory). */

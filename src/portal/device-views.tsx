@@ -3,7 +3,8 @@
 import type { PortalSession } from "../db/schema";
 import { formatActionLogTime, zoneName } from "../layout/agency-time";
 import { placeText } from "./device";
-import type { PortalAgency, PortalUser } from "./queries";
+import type { PortalAgency } from "./portal-agency";
+import type { PortalUser } from "./portal-user";
 import { PortalLayout } from "./views";
 
 const base = (agency: PortalAgency) => `/portal/${agency.slug}`;

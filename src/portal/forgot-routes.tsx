@@ -20,7 +20,7 @@ import { agencyPortalUrl } from "../portal-logins/portal-url";
 import { sendPortalResetLinks } from "./forgot";
 import { forgotAnswer, PortalForgotPage } from "./forgot-views";
 import { SLUG_PATTERN, type PortalEnv } from "./portal-session";
-import { usernameKeyOf } from "./queries";
+import { usernameKeyOf } from "./sign-in-login";
 
 const FORGOT = `/portal/:slug{${SLUG_PATTERN}}/forgot-password`;
 

@@ -2,7 +2,7 @@
 import { stateTitle } from "../layout/page-title";
 import type { FieldErrors } from "../forms/parse";
 import { Field } from "../layout/views";
-import type { PortalAgency } from "./queries";
+import type { PortalAgency } from "./portal-agency";
 import { PortalLayout } from "./views";
 
 /** The one answer to every well-formed ask, whether or not it names an account. */

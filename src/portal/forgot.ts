@@ -20,7 +20,7 @@ import { durationText, portalLinkSettings, type PortalLinkSettings } from "../cl
 import type { Db } from "../db";
 import { portalLogins } from "../db/schema";
 import { errorText } from "../observability/error-text";
-import type { PortalAgency } from "./queries";
+import type { PortalAgency } from "./portal-agency";
 import { accessNow, loadAccessFacts } from "../representatives/facts";
 
 const PORTAL_ACTOR = { type: "system", id: null, name: "Client Portal" } as const;

@@ -12,7 +12,7 @@ import { PasskeyButton } from "../layout/passkey-button";
 import { Field } from "../layout/views";
 import { DOB_EXAMPLE, DOB_FIELD, type DobValues } from "./date-of-birth";
 import { linkPath } from "./link-cookie";
-import type { PortalAgency } from "./queries";
+import type { PortalAgency } from "./portal-agency";
 import { PortalLayout } from "./views";
 import { ErrorSummary } from "../layout/error-summary";
 import { stateTitle } from "../layout/page-title";

@@ -28,7 +28,8 @@ import type { RelyingParty } from "../passkeys/relying-party";
 import type { AccessDenial } from "../representatives/access";
 import { actingAsText, linksInForce } from "../families/links-in-force";
 import { DENIAL_REASONS } from "../representatives/messages";
-import { findSignInLoginById, loginMaySignIn, passkeySignedInStatement, usernameKeyOf, type PortalAgency, type SignInLogin } from "./queries";
+import { findSignInLoginById, loginMaySignIn, passkeySignedInStatement, usernameKeyOf, type SignInLogin } from "./sign-in-login";
+import type { PortalAgency } from "./portal-agency";
 
 export type PasskeySignInOutcome =
   /** `deviceToken`: a new device cookie for this browser (null: it already has this login's). */

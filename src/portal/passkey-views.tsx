@@ -4,7 +4,8 @@ import { formatActionLogTime } from "../layout/agency-time";
 import { PasskeyButton } from "../layout/passkey-button";
 import { Field } from "../layout/views";
 import type { PasskeyRow } from "../passkeys/queries";
-import type { PortalAgency, PortalUser } from "./queries";
+import type { PortalAgency } from "./portal-agency";
+import type { PortalUser } from "./portal-user";
 import { PortalLayout } from "./views";
 
 const base = (agency: PortalAgency) => `/portal/${agency.slug}`;

@@ -29,7 +29,8 @@ import {
   safePortalNext,
   type PortalEnv,
 } from "./portal-session";
-import { findPortalAgency, getPortalHome, listClientActions } from "./queries";
+import { findPortalAgency } from "./portal-agency";
+import { getPortalHome, listClientActions } from "./queries";
 import { endSessionStatement, sessionState } from "./sessions";
 import { portalPasskeyRoutes } from "./passkey-routes";
 import { portalDeviceRoutes } from "./device-routes";

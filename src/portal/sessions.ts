@@ -1,6 +1,6 @@
 /**
  * A portal login's sessions, one row per device (portal_sessions). The session JWT carries the
- * row's random id (`sid`); the session check on every request (queries.ts findSessionLogin) reads
+ * row's random id (`sid`); the session check on every request (portal-user.ts findSessionLogin) reads
  * the row together with the login, so ending one row ends that device's session at once, and
  * moving the login's session_version on (deactivation, a password reset or change, Log out
  * everywhere) ends every row made under the old version.

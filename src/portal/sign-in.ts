@@ -22,7 +22,9 @@ import { recordForOtherClients, type EntryTarget } from "../families/session-ent
 import { actingAsText, linksFromRows, linksInForce } from "../families/links-in-force";
 import { agencyToday } from "../layout/agency-time";
 import { assumedPortalAgency, rememberPortalAgency } from "./agency-cache";
-import { chargeSignIn, findPortalAgency, giveBackCharge, signedInStatements, usernameKeyOf, type PortalAgency, type SignInLogin } from "./queries";
+import { chargeSignIn, giveBackCharge, signedInStatements } from "./sign-in-charge";
+import { findPortalAgency, type PortalAgency } from "./portal-agency";
+import { usernameKeyOf, type SignInLogin } from "./sign-in-login";
 import { sessionInsertAfterChange, sessionState, type NewSession } from "./sessions";
 import type { AccessDenial } from "../representatives/access";
 import { DENIAL_REASONS } from "../representatives/messages";

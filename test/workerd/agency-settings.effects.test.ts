@@ -11,7 +11,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { effectiveSettings } from "../../src/db/agency-settings";
 import { database } from "../../src/db";
 import { formatAgencyDateTime } from "../../src/layout/agency-time";
-import { findPortalAgency } from "../../src/portal/queries";
+import { findPortalAgency } from "../../src/portal/portal-agency";
 import { agencyRow, settingsForm } from "./agency-settings.fixtures";
 import { logRows } from "./document-center.helpers";
 import { DEMO, DEMO_PASSWORD } from "./fixtures";
