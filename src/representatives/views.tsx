@@ -39,6 +39,14 @@ export function RepresentativeRecordFields(props: RecordFieldsProps) {
   const { values: v, errors: e, client } = props;
   const majority = birthdayAt(client.dateOfBirth, props.ageOfMajority);
   const birthday = `${client.firstName}'s ${ordinal(props.ageOfMajority)} birthday (${showDate(majority)})`;
+  // An adult client: that birthday is past, so Parent of a minor stands only with a guardianship.
+  const adult = majority <= props.today;
+  const endHint = adult
+    ? `Access ends on this date. Required unless the legal basis is Parent of a minor with a court-ordered guardianship.`
+    : `Access ends on this date. Required unless the legal basis is Parent of a minor, whose access ends on ${birthday}.`;
+  const majorityNote = adult
+    ? `Parent of a minor: ${client.firstName} turned ${props.ageOfMajority} on ${showDate(majority)}, so it applies only with a court-ordered guardianship recorded.`
+    : `Parent of a minor: access ends on ${birthday}, unless a court-ordered guardianship is recorded.`;
   return (
     <fieldset class="representative-record" id="representative-record" aria-describedby="representative-record-hint">
       <legend>Representative record</legend>
@@ -62,16 +70,18 @@ export function RepresentativeRecordFields(props: RecordFieldsProps) {
         label="End date"
         value={v.endDate}
         error={e.endDate}
-        hint={`Access ends on this date. Required unless the legal basis is Parent of a minor, whose access ends on ${birthday}.`}
+        hint={endHint}
       />
       <p class="meta" id="majority-end">
-        Parent of a minor: access ends on {birthday}, unless a court-ordered guardianship is recorded.
+        {majorityNote}
       </p>
       <div class="field check">
         <input id="f-guardianship" name="guardianship" type="checkbox" checked={v.guardianship} aria-describedby="f-guardianship-hint" />
         <label for="f-guardianship">Court-ordered guardianship recorded</label>
         <p class="hint" id="f-guardianship-hint">
-          For Parent of a minor: the parent's access continues past {client.firstName}'s {ordinal(props.ageOfMajority)} birthday (until the end date, if one is given).
+          {adult
+            ? `For Parent of a minor: a court order lets the parent act for ${client.firstName} as an adult (until the end date, if one is given).`
+            : `For Parent of a minor: the parent's access continues past ${client.firstName}'s ${ordinal(props.ageOfMajority)} birthday (until the end date, if one is given).`}
         </p>
       </div>
     </fieldset>

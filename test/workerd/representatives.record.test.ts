@@ -46,6 +46,14 @@ describe("representative record: add", () => {
     expect(html).toContain('<option value="parent-of-minor">Parent of a minor</option>');
   });
 
+  it("for an adult client the window says Parent of a minor needs a guardianship, not a birthday that has passed", async () => {
+    // Maria (Riverbend, client 1) is an adult: her 18th birthday is long past.
+    const html = await (await admin.get(`${loginsPath(DEMO.maria)}/new`, { htmx: true })).text();
+    expect(html).toMatch(/Parent of a minor: Maria turned 18 on \d\d\/\d\d\/\d{4}, so it applies only with a court-ordered guardianship recorded\./);
+    expect(html).toContain("Required unless the legal basis is Parent of a minor with a court-ordered guardianship.");
+    expect(html).not.toContain("Maria&#39;s 18th birthday");
+  });
+
   it("saves the login and its record in one commit, one entry naming the record, and the table shows it", async () => {
     const username = uname("grace.parent");
     const res = await addLogin(admin, GRACE, {
