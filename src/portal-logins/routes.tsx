@@ -19,7 +19,8 @@
  */
 import { Hono, type Context } from "hono";
 import type { AppEnv } from "../app";
-import { createPortalLogin, loginFingerprint, updatePortalLogin } from "../clients/portal-logins";
+import { createPortalLogin } from "../clients/portal-login-create";
+import { loginFingerprint, updatePortalLogin } from "../clients/portal-login-update";
 import { reissuePortalPassword } from "../clients/portal-login-resend";
 import { effectiveSettings } from "../db/agency-settings";
 import { resendInvitation } from "../clients/portal-login-invitations";
