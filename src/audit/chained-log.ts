@@ -18,7 +18,9 @@
  * until it is durable (the output gate), so a caller hears "done" only once the head is durable.
  */
 import { errorText } from "../observability/error-text";
-import { checkSeal, fromRow, GENESIS_HASH, insertSql, sealWith, type Cell, type ChainSpec, type Sealed } from "./chain";
+import { sealWith, type Cell, type ChainSpec, type Sealed } from "./chain";
+import { changeBatch, groupBatch, landedParts, prepareInsert } from "./chain-batches";
+import { HEAD, headOf, lastInD1, recoverLanded, type Head } from "./chain-head";
 import { logKeys } from "./keys";
 
 export interface Statement {
@@ -50,12 +52,6 @@ export interface HeadReport {
   waiting: number;
 }
 
-interface Head {
-  seq: number;
-  hash: string;
-  at: number;
-}
-
 interface PendingCommit<F> {
   parts: CommitPart<F>[];
   done: (a: CommitAnswer) => void;
@@ -66,17 +62,9 @@ interface PendingEvent<F> {
   done: (r: { seq: number } | Error) => void;
 }
 
-// Fails the statement (and so the whole batch) when the entry insert before it wrote nothing:
-// abs() of the smallest 64-bit integer is an "integer overflow" error in SQLite.
-const ENTRY_LANDED = "SELECT CASE WHEN changes() = 0 THEN abs(-9223372036854775808) ELSE 1 END";
-
-const HEAD = "head";
 const OUTBOX = "outbox:";
 const RETRY_MS = 2_000;
-/** How far past its stored head the object looks, at start, for entries it wrote just before a crash. */
-const RECOVERY_ROWS = 1_000;
 const outboxKey = (seq: number) => OUTBOX + String(seq).padStart(12, "0");
-const headOf = (e: { seq: number; hash: string; at: number }): Head => ({ seq: e.seq, hash: e.hash, at: e.at });
 
 /**
  * The writing half of one log's Durable Object: the object creates one with its storage, its
@@ -131,39 +119,25 @@ export class ChainWriter<F extends Record<string, Cell>> {
   /**
    * The head, loaded once: the stored one, plus any entries that landed in D1 after it (a crash
    * between a batch and its head write) — only those that continue its chain under our key. The
-   * first time (no stored head: a log written before heads were kept), D1's last row and the outbox.
+   * first time (no stored head: a log written before heads were kept), D1's last row and the outbox
+   * (chain-head.ts).
    */
   async #loadHead(stream: number): Promise<Head> {
     if (this.#head) return this.#head;
     const kv = this.#ctx.storage.kv;
     const stored = kv.get<Head>(HEAD);
     let head = stored ?? (await this.#headFromD1(stream));
-    head = await this.#recoverLanded(stream, head);
+    head = await recoverLanded(this.#primary(), this.#spec, this.#env, stream, head);
     if (!stored || head.seq !== stored.seq) kv.put(HEAD, head);
     this.#head = head;
     return head;
   }
 
+  /** D1's last entry, or the outbox's if it is further on. */
   async #headFromD1(stream: number): Promise<Head> {
-    const { table, stream: column } = this.#spec;
-    const row = await this.#primary().prepare(`SELECT seq, hash, at FROM ${table} WHERE ${column} = ? ORDER BY seq DESC LIMIT 1`).bind(stream).first<Head>();
+    const head = await lastInD1(this.#primary(), this.#spec, stream);
     const waiting = this.#outbox().at(-1)?.[1];
-    const head = row ?? { seq: 0, hash: GENESIS_HASH, at: 0 };
     return waiting && waiting.seq > head.seq ? headOf(waiting) : head;
-  }
-
-  async #recoverLanded(stream: number, head: Head): Promise<Head> {
-    const { table, stream: column } = this.#spec;
-    const { results } = await this.#primary().prepare(`SELECT * FROM ${table} WHERE ${column} = ? AND seq > ? ORDER BY seq LIMIT ?`)
-      .bind(stream, head.seq, RECOVERY_ROWS)
-      .all<Record<string, unknown>>();
-    const keys = logKeys(this.#env);
-    for (const row of results) {
-      const e = fromRow(this.#spec, row);
-      if (e.seq !== head.seq + 1 || e.prevHash !== head.hash || checkSeal(this.#spec, keys, e) !== "ok") break;
-      head = headOf(e);
-    }
-    return head;
   }
 
   #seal(head: Head, stream: number, fields: F): Sealed<F> {
@@ -174,11 +148,6 @@ export class ChainWriter<F extends Record<string, Cell>> {
   #advance(e: Sealed<F>) {
     this.#head = headOf(e);
     this.#ctx.storage.kv.put(HEAD, this.#head);
-  }
-
-  #insert(db: D1DatabaseSession, e: Sealed<F>, opts: { guarded: boolean; idempotent: boolean }): D1PreparedStatement {
-    const s = insertSql(this.#spec, e, opts);
-    return db.prepare(s.sql).bind(...s.params);
   }
 
   /**
@@ -229,22 +198,10 @@ export class ChainWriter<F extends Record<string, Cell>> {
 
   async #commitOne(stream: number, g: PendingCommit<F>): Promise<CommitResult> {
     const db = this.#primary();
-    let head = await this.#loadHead(stream);
-    const sealed: Sealed<F>[] = [];
-    const statements: D1PreparedStatement[] = [];
-    const entryAt: number[] = [];
-    for (const part of g.parts) {
-      const e = this.#seal(head, stream, part.fields);
-      head = headOf(e);
-      sealed.push(e);
-      statements.push(...part.statements.map((s) => db.prepare(s.sql).bind(...s.params)));
-      entryAt.push(statements.length);
-      statements.push(this.#insert(db, e, { guarded: part.statements.length > 0, idempotent: false }));
-    }
+    const head = await this.#loadHead(stream);
+    const { sealed, statements, entryAt } = changeBatch(db, this.#spec, head, g.parts, (h, fields) => this.#seal(h, stream, fields));
     const results = await this.#batch(db, statements);
-    const landed = entryAt.map((i) => (results[i]?.meta.changes ?? 0) > 0);
-    const prefix = landed.indexOf(false) === -1 ? landed.length : landed.indexOf(false);
-    const last = landed.lastIndexOf(true);
+    const { prefix, last } = landedParts(results, entryAt);
     if (last === -1) return { committed: false };
     // A later part that ran though an earlier one didn't (its caller left out the changes() guard)
     // leaves a gap; the head still moves past it, so no number is ever handed out twice.
@@ -253,28 +210,11 @@ export class ChainWriter<F extends Record<string, Cell>> {
     return prefix === 0 ? { committed: false } : { committed: true, seq: sealed[0]!.seq, parts: prefix };
   }
 
-  /** All the changes in one batch; each entry must land or the batch aborts (ENTRY_LANDED). */
+  /** All the changes in one batch; each entry must land or the batch aborts (ENTRY_LANDED, chain-batches.ts). */
   async #commitTogether(stream: number, group: PendingCommit<F>[]): Promise<number[]> {
     const db = this.#primary();
-    let head = await this.#loadHead(stream);
-    const sealed: Sealed<F>[] = [];
-    const statements: D1PreparedStatement[] = [];
-    const firsts: number[] = [];
-    for (const g of group) {
-      firsts.push(sealed.length);
-      // Every part of every change must land here; one that wouldn't aborts the group, and the
-      // one-at-a-time retry gives that change its prefix answer.
-      for (const part of g.parts) {
-        const e = this.#seal(head, stream, part.fields);
-        head = headOf(e);
-        sealed.push(e);
-        statements.push(
-          ...part.statements.map((s) => db.prepare(s.sql).bind(...s.params)),
-          this.#insert(db, e, { guarded: part.statements.length > 0, idempotent: false }),
-          db.prepare(ENTRY_LANDED),
-        );
-      }
-    }
+    const head = await this.#loadHead(stream);
+    const { sealed, statements, firsts } = groupBatch(db, this.#spec, head, group, (h, fields) => this.#seal(h, stream, fields));
     await this.#batch(db, statements);
     this.#advance(sealed.at(-1)!);
     return firsts.map((i) => sealed[i]!.seq);
@@ -327,7 +267,7 @@ export class ChainWriter<F extends Record<string, Cell>> {
       const db = this.#primary();
       await this.#batch(
         db,
-        entries.map((e) => this.#insert(db, e, { guarded: false, idempotent: true })),
+        entries.map((e) => prepareInsert(db, this.#spec, e, { guarded: false, idempotent: true })),
       );
     } catch (err) {
       console.error(`${this.#spec.table}: ${entries.length} entries not yet in D1, retrying: ${errorText(err)}`);

@@ -1,12 +1,13 @@
 /**
  * Resending a login's credentials and recording whether that email went out: a fresh temporary
- * password through the same logged update as Edit › Reset Password (src/clients/portal-logins.ts).
+ * password through the same logged update as Edit › Reset Password (src/clients/portal-login-update.ts).
  */
 import { and, eq } from "drizzle-orm";
 import type { Db } from "../db";
 import { portalLogins, type PortalLogin } from "../db/schema";
 import type { Actor } from "./log";
-import { loginById, updatePortalLogin } from "./portal-logins";
+import { updatePortalLogin } from "./portal-login-update";
+import { loginById } from "./portal-logins";
 
 export type ResendResult =
   | { status: "reissued"; login: PortalLogin; before: PortalLogin; temporaryPassword: string }

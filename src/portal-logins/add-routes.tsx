@@ -9,7 +9,7 @@
  */
 import { Hono } from "hono";
 import type { AppEnv } from "../app";
-import { createPortalLogin } from "../clients/portal-logins";
+import { createPortalLogin } from "../clients/portal-login-create";
 import type { FieldErrors } from "../forms/parse";
 import { errorText } from "../observability/error-text";
 import { checkNewLoginConsent, newLoginConsentOnOpen, withNewLoginConsent } from "../part2/new-login-consent";

@@ -15,7 +15,7 @@ import { Hono, type Context } from "hono";
 import type { AppEnv } from "../app";
 import { can } from "../auth/permissions";
 import { linkedElsewhere } from "../clients/linked-logins";
-import { loginFingerprint, updatePortalLogin } from "../clients/portal-logins";
+import { loginFingerprint, updatePortalLogin } from "../clients/portal-login-update";
 import type { PortalLogin, PortalRepresentation } from "../db/schema";
 import { agencyToday } from "../layout/agency-time";
 import { wantsFragment } from "../layout/fragment";

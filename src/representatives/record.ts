@@ -1,7 +1,7 @@
 /**
  * Writing a representative record (portal_representations) together with the Portal Login
- * window's Save: statements for the same commit as the login's change (src/clients/portal-logins.ts
- * runs them, with the one log entry), the lines that entry names — before → after — and the guard
+ * window's Save: statements for the same commit as the login's change (src/clients/portal-login-create.ts
+ * and portal-login-update.ts run them, with the one log entry), the lines that entry names — before → after — and the guard
  * that makes a Save opened on an older record a conflict.
  */
 import { sql, type SQL } from "drizzle-orm";

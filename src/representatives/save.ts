@@ -1,7 +1,8 @@
 /**
  * What the Portal Login window's Save needs from this feature, in one call: the minors rules, the
  * representative record's rules, and — when they pass — the record's change as a side change of
- * the login's commit (src/clients/portal-logins.ts), with its before → after lines.
+ * the login's commit (src/clients/portal-login-create.ts, portal-login-update.ts), with its
+ * before → after lines.
  */
 import type { LoginSideChange } from "../clients/portal-logins";
 import type { FieldErrors } from "../forms/parse";

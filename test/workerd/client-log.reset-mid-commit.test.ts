@@ -13,7 +13,7 @@ import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { pickValues, updateFaceSheet } from "../../src/clients/face-sheet";
 import { recordStaffEvent, verifyClientLog } from "../../src/clients/log";
-import { createPortalLogin } from "../../src/clients/portal-logins";
+import { createPortalLogin } from "../../src/clients/portal-login-create";
 import { database } from "../../src/db";
 import { clients } from "../../src/db/schema";
 import { DEMO } from "./fixtures";

@@ -5,7 +5,7 @@
  */
 import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import { createPortalLogin } from "../../src/clients/portal-logins";
+import { createPortalLogin } from "../../src/clients/portal-login-create";
 import { database } from "../../src/db";
 import { Browser, DEMO } from "./fixtures";
 import { fieldError } from "./helpers";

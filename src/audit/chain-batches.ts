@@ -1,0 +1,79 @@
+/**
+ * The D1 batches of a log's commits (ChainWriter, chained-log.ts): each part's own statements,
+ * then its entry's insert, the entries sealed one after another from the head; and, from the
+ * batch's results, which parts landed. An entry's insert (insertSql, chain.ts, prepared on the
+ * group's session) is the events' batch too.
+ */
+import { insertSql, type Cell, type ChainSpec, type Sealed } from "./chain";
+import { headOf, type Head } from "./chain-head";
+import type { CommitPart } from "./chained-log";
+
+/** Seals the entry after `head` (ChainWriter's seal: its stream, key and clock). */
+type Seal<F> = (head: Head, fields: F) => Sealed<F>;
+
+// Fails the statement (and so the whole batch) when the entry insert before it wrote nothing:
+// abs() of the smallest 64-bit integer is an "integer overflow" error in SQLite.
+const ENTRY_LANDED = "SELECT CASE WHEN changes() = 0 THEN abs(-9223372036854775808) ELSE 1 END";
+
+/** An entry's insert, prepared on `db`. */
+export function prepareInsert<F extends Record<string, Cell>>(
+  db: D1DatabaseSession,
+  spec: ChainSpec<F>,
+  e: Sealed<F>,
+  opts: { guarded: boolean; idempotent: boolean },
+): D1PreparedStatement {
+  const s = insertSql(spec, e, opts);
+  return db.prepare(s.sql).bind(...s.params);
+}
+
+/**
+ * One change's batch: each part's statements, then its entry (guarded by them when it has any).
+ * `entryAt`: where each part's insert is in `statements`.
+ */
+export function changeBatch<F extends Record<string, Cell>>(db: D1DatabaseSession, spec: ChainSpec<F>, head: Head, parts: CommitPart<F>[], seal: Seal<F>) {
+  const sealed: Sealed<F>[] = [];
+  const statements: D1PreparedStatement[] = [];
+  const entryAt: number[] = [];
+  for (const part of parts) {
+    const e = seal(head, part.fields);
+    head = headOf(e);
+    sealed.push(e);
+    statements.push(...part.statements.map((s) => db.prepare(s.sql).bind(...s.params)));
+    entryAt.push(statements.length);
+    statements.push(prepareInsert(db, spec, e, { guarded: part.statements.length > 0, idempotent: false }));
+  }
+  return { sealed, statements, entryAt };
+}
+
+/** Of a change's parts, how many landed as a prefix, and the last that landed at all (-1: none). */
+export function landedParts(results: D1Result[], entryAt: number[]): { prefix: number; last: number } {
+  const landed = entryAt.map((i) => (results[i]?.meta.changes ?? 0) > 0);
+  const prefix = landed.indexOf(false) === -1 ? landed.length : landed.indexOf(false);
+  return { prefix, last: landed.lastIndexOf(true) };
+}
+
+/**
+ * A group's batch: every part of every change, each entry followed by ENTRY_LANDED, so one that
+ * does not land aborts the batch. `firsts`: each change's first entry in `sealed`.
+ */
+export function groupBatch<F extends Record<string, Cell>>(db: D1DatabaseSession, spec: ChainSpec<F>, head: Head, group: { parts: CommitPart<F>[] }[], seal: Seal<F>) {
+  const sealed: Sealed<F>[] = [];
+  const statements: D1PreparedStatement[] = [];
+  const firsts: number[] = [];
+  for (const g of group) {
+    firsts.push(sealed.length);
+    // Every part of every change must land here; one that wouldn't aborts the group, and the
+    // one-at-a-time retry gives that change its prefix answer.
+    for (const part of g.parts) {
+      const e = seal(head, part.fields);
+      head = headOf(e);
+      sealed.push(e);
+      statements.push(
+        ...part.statements.map((s) => db.prepare(s.sql).bind(...s.params)),
+        prepareInsert(db, spec, e, { guarded: part.statements.length > 0, idempotent: false }),
+        db.prepare(ENTRY_LANDED),
+      );
+    }
+  }
+  return { sealed, statements, firsts };
+}
