@@ -17,7 +17,7 @@ export interface RecordDelta {
   after: string | boolean | null;
 }
 
-/** What a login Save does to the record, for the login's commit (clients/portal-logins.ts `record`). */
+/** What a login Save does to the record, for the login's commit (as a `LoginSideChange`, src/clients/portal-logins.ts). */
 export interface RecordWrite {
   /** Run after the login's own statement(s), each only if the one before changed rows. */
   statements: Statement[];
