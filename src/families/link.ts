@@ -89,15 +89,9 @@ export async function endLink(env: Env, input: { agencyId: number; clientId: num
     agencyId: input.agencyId,
     clientId: input.clientId,
     statements: [
-      // Its 42 CFR Part 2 consents in force end with the link (marked replaced), so that linking
-      // again — perhaps with another name or relationship — needs a consent recorded anew. Same
-      // condition as the end below (an open link), which stays last: the entry goes with it.
-      {
-        sql: `UPDATE part2_consents SET superseded_at = ?
-          WHERE agency_id = ? AND revoked_at IS NULL AND superseded_at IS NULL
-            AND representation_id IN (SELECT id FROM portal_representations WHERE login_id = ? AND client_id = ? AND agency_id = ? AND ended_at IS NULL)`,
-        params: [now, input.agencyId, input.loginId, input.clientId, input.agencyId],
-      },
+      // Its 42 CFR Part 2 consents in force end with it (marked replaced, by the trigger of
+      // migration 0014), so that linking again — perhaps with another name or relationship — needs
+      // a consent recorded anew.
       {
         sql: `UPDATE portal_representations SET ended_at = ?, version = version + 1
           WHERE login_id = ? AND client_id = ? AND agency_id = ? AND ended_at IS NULL`,

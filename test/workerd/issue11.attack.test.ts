@@ -532,3 +532,23 @@ describe("End link, then link again, on a 42 CFR Part 2 client", () => {
     await markPart2(undefined, false);
   });
 });
+
+describe("Representative unticked, then ticked again, on a 42 CFR Part 2 client", () => {
+  it("the record ends with its consents: ticking Representative again needs a new consent before any access", async () => {
+    await markPart2();
+    const login = await createSettledLogin({ clientId: LUIS, representative: true });
+    const rep = await createRepresentation(login.id, LUIS);
+    const consentId = await createConsent(rep, LUIS);
+    const email = `${login.username}@example.com`;
+    expect((await editLogin(admin, LUIS, login.id, { email, representative: false })).status).toBe(200);
+    expect(await count("part2_consents", "id = ? AND superseded_at IS NOT NULL", consentId)).toBe(1);
+    // Ticked again (active, with a record): the old consent no longer counts, so the window asks
+    // for a new one first, as for any representative of a Part 2 client; nothing is saved.
+    const again = await editLogin(admin, LUIS, login.id, { email, representative: true });
+    expect(again.status).toBe(422);
+    expect(await again.text()).toContain("a representative&#39;s login can be active only with a current consent");
+    expect(await count("part2_consents", "id = ? AND superseded_at IS NULL AND revoked_at IS NULL", consentId)).toBe(0);
+    expect(await count("portal_representations", "id = ? AND ended_at IS NULL", rep)).toBe(0);
+    await markPart2(undefined, false);
+  });
+});

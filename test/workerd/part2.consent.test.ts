@@ -124,11 +124,12 @@ describe("recording a consent", () => {
     });
   }
 
-  it("a link ended by staff: 409 from the window; ended between the read and the write: nothing written, the old consent stays", async () => {
+  it("a link ended by staff: 409 from the window; ended between the read and the write: nothing written, the old consent ended with the link", async () => {
     const { login, representationId, consentId } = await representative(true);
     const db = database(env.DB);
     const stale = (await findRepresentation(db, 1, LUIS, login.id))!;
-    await env.DB.prepare("UPDATE portal_representations SET ended_at = ? WHERE id = ?").bind(Date.now(), representationId).run();
+    const endedAt = Date.now();
+    await env.DB.prepare("UPDATE portal_representations SET ended_at = ? WHERE id = ?").bind(endedAt, representationId).run();
     expect((await admin.post(`${base(login.id)}/consent`, consentForm(), { htmx: true })).status).toBe(409);
     const form = parseConsentForm(consentForm(), riverbendDay(0));
     if (!form.ok) throw new Error("the fixture form should be valid");
@@ -136,7 +137,8 @@ describe("recording a consent", () => {
     const who = { agencyId: 1, clientId: LUIS, representation: stale, username: login.username, actor: { type: "staff" as const, id: 1, name: "Dana Whitfield" } };
     expect(await recordConsent(env, db, who, form.data, Date.now())).toEqual({ recorded: false });
     const rows = await consentRows(representationId);
-    expect(rows.map((r) => [r.id, r.superseded_at])).toEqual([[consentId, null]]);
+    // The only consent is the old one, ended when its link ended (migration 0014's trigger), not by this call.
+    expect(rows.map((r) => [r.id, r.superseded_at])).toEqual([[consentId, endedAt]]);
     expect(await lastSeq(LUIS)).toBe(before);
   });
 

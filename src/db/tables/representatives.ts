@@ -111,7 +111,10 @@ export const part2Consents = sqliteTable(
     createdBy: integer("created_by").references(() => staffUsers.id),
     revokedAt: integer("revoked_at"),
     revokedBy: integer("revoked_by").references(() => staffUsers.id),
-    /** A newer consent for the same representation replaced this one; epoch ms. */
+    /**
+     * A newer consent for the same representation replaced this one, or the representation ended
+     * (set then by the trigger of migration 0014: a consent never outlives its link); epoch ms.
+     */
     supersededAt: integer("superseded_at"),
   },
   (t) => [index("part2_consents_representation").on(t.representationId), index("part2_consents_client").on(t.agencyId, t.clientId)],
