@@ -1,3 +1,4 @@
+import type { BatchItem } from "drizzle-orm/batch";
 import type { Db } from "./db";
 import type { AgencySettingsRow } from "./db/agency-settings";
 import type { StaffRole } from "./db/schema";
@@ -20,6 +21,16 @@ export interface CurrentStaff {
 /** Hono's environment for this Worker: bindings plus per-request variables. */
 export interface AppEnv {
   Bindings: Env;
-  /** `sessionId`: the signed-in staff member's session (staff_sessions.id), set with `staff`. */
-  Variables: { db: Db; staff: CurrentStaff; sessionId: string };
+  /**
+   * `sessionId`: the signed-in staff member's session (staff_sessions.id), set with `staff`.
+   * `sessionReads` / `sessionRows`: a page's reads offered to the session check, and their rows
+   * when they went in its batch (src/auth/session-reads.ts).
+   */
+  Variables: {
+    db: Db;
+    staff: CurrentStaff;
+    sessionId: string;
+    sessionReads?: (db: Db, agency: CurrentStaff["agency"]) => BatchItem<"sqlite">[];
+    sessionRows?: unknown[];
+  };
 }

@@ -5,7 +5,7 @@
  *   reads, the primary for writes, the bookmark cookie) → operator API (bearer token, no cookies)
  *   → CSRF (every unsafe method and content type) → unreadable forms refused → no-store
  *   → public routes (sign-in and its second step, passkey sign-in, staff links, forgot password, portal)
- *   → staff session → role check (src/auth/permissions.ts) → staff features and account pages
+ *   → pages' reads offered to the session check → staff session → role check (src/auth/permissions.ts) → staff features and account pages
  */
 import { Hono, type Context } from "hono";
 import { HTTPException } from "hono/http-exception";
@@ -17,10 +17,10 @@ import { requireStaff } from "./auth/staff-session";
 import { authorize } from "./auth/authorize";
 import { database } from "./db";
 import { databaseSession } from "./db/session";
-import { documentCenterRoutes } from "./document-center/routes";
+import { changeLogSessionReads, documentCenterRoutes } from "./document-center/routes";
 import { agencyLogRoutes } from "./agency-log/routes";
 import { agencySettingsRoutes } from "./agency-settings/routes";
-import { faceSheetRoutes } from "./face-sheet/routes";
+import { faceSheetRoutes, faceSheetSessionReads } from "./face-sheet/routes";
 import { ErrorPage } from "./layout/error-page";
 import { menuRoutes } from "./menu/routes";
 import { portalRoutes } from "./portal/routes";
@@ -105,6 +105,8 @@ app.route("/", twoFactorSignInRoutes);
 app.route("/", passkeySignInRoutes);
 app.route("/", portalRoutes);
 
+// Pages that offer their reads to the session check (one round trip: src/auth/session-reads.ts).
+for (const [path, reads] of [...faceSheetSessionReads, ...changeLogSessionReads]) app.use(path, reads);
 app.use(requireStaff);
 app.use(authorize);
 app.get("/", (c) => c.redirect("/menu", 302));

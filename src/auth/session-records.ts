@@ -13,6 +13,7 @@
  * Every statement is scoped by member and agency.
  */
 import { encodeBase64urlNoPadding } from "@oslojs/encoding";
+import type { BatchItem } from "drizzle-orm/batch";
 import { and, desc, eq, gt, isNull, ne, or, sql, type SQL } from "drizzle-orm";
 import type { CurrentStaff } from "../app";
 import type { Db } from "../db";
@@ -92,6 +93,19 @@ export async function findSignedInStaff(
   db: Db,
   q: { staffId: number; agencyId: number; sessionId: string; seenAt: number | null },
 ): Promise<SignedInStaff | null> {
+  return (await findSignedInStaffWith(db, q, [])).found;
+}
+
+/**
+ * findSignedInStaff with a page's reads in the same batch (src/auth/session-reads.ts): the member
+ * (or null) and the reads' rows, in order. The reads run whatever the check finds; the caller
+ * uses their rows only if it passed.
+ */
+export async function findSignedInStaffWith(
+  db: Db,
+  q: { staffId: number; agencyId: number; sessionId: string; seenAt: number | null },
+  reads: BatchItem<"sqlite">[],
+): Promise<{ found: SignedInStaff | null; rows: unknown[] }> {
   const lookup = db
     .select({
       id: staffUsers.id,
@@ -117,13 +131,17 @@ export async function findSignedInStaff(
     )
     .where(and(eq(staffUsers.id, q.staffId), eq(staffUsers.agencyId, q.agencyId), eq(staffUsers.active, true)))
     .limit(1);
-  if (q.seenAt === null) return (await lookup)[0] ?? null;
+  if (q.seenAt === null) {
+    if (reads.length === 0) return { found: (await lookup)[0] ?? null, rows: [] };
+    const [found, ...rows] = await db.batch([lookup, ...reads]);
+    return { found: found[0] ?? null, rows };
+  }
   const touch = db
     .update(staffSessions)
     .set({ lastSeenAt: q.seenAt })
     .where(and(eq(staffSessions.id, q.sessionId), eq(staffSessions.staffId, q.staffId), eq(staffSessions.agencyId, q.agencyId), isNull(staffSessions.endedAt)));
-  const [, rows] = await db.batch([touch, lookup]);
-  return rows[0] ?? null;
+  const [, found, ...rows] = await db.batch([touch, lookup, ...reads]);
+  return { found: found[0] ?? null, rows };
 }
 
 /** A session as the sessions lists show it. */

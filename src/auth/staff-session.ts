@@ -5,7 +5,8 @@ import type { Context, MiddlewareHandler } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import type { AppEnv } from "../app";
 import { deviceSummary } from "./device";
-import { endSessionStatement, findSignedInStaff, newSessionId, startSessionStatements } from "./session-records";
+import { endSessionStatement, findSignedInStaff, findSignedInStaffWith, newSessionId, startSessionStatements } from "./session-records";
+import { assumedStaffAgency, rememberStaffAgency, sameStaffAgency } from "./session-reads";
 import { refreshAfterSeconds, secondsLeft, SESSION_LEFT_HEADER, sessionLimits, signSession, verifySession } from "./session";
 import { and, eq } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
@@ -121,7 +122,8 @@ export function toSignIn(c: Context<AppEnv>) {
 /**
  * Lets a request through only with a valid, unexpired staff session of an active staff member
  * whose session row is still open; sets `c.var.staff` and `c.var.sessionId` and slides the idle
- * timeout (cookie and last_seen_at together, at most once a minute). One D1 round trip.
+ * timeout (cookie and last_seen_at together, at most once a minute). One D1 round trip — which
+ * also carries the page's reads when the page offered them (src/auth/session-reads.ts).
  */
 export const requireStaff: MiddlewareHandler<AppEnv> = async (c, next) => {
   const token = getCookie(c, STAFF_COOKIE);
@@ -131,8 +133,15 @@ export const requireStaff: MiddlewareHandler<AppEnv> = async (c, next) => {
   const claims = await verifySession(c.env.SESSION_SECRET, token, AUDIENCE, limits, now);
   if (!claims?.sid) return toSignIn(c);
   const refresh = now - claims.iat >= refreshAfterSeconds(limits);
-  const found = await findSignedInStaff(c.var.db, { staffId: Number(claims.sub), agencyId: claims.agencyId, sessionId: claims.sid, seenAt: refresh ? Date.now() : null });
+  // The page's reads, built for the token's agency as last seen here (none yet: the page reads after).
+  const build = c.req.method === "GET" ? c.var.sessionReads : undefined;
+  const assumed = build ? assumedStaffAgency(claims.agencyId) : undefined;
+  const reads = build && assumed ? build(c.var.db, assumed) : [];
+  const q = { staffId: Number(claims.sub), agencyId: claims.agencyId, sessionId: claims.sid, seenAt: refresh ? Date.now() : null };
+  const { found, rows } = await findSignedInStaffWith(c.var.db, q, reads);
   if (!found || found.sessionVersion !== claims.ver) return toSignIn(c);
+  rememberStaffAgency(found.agency);
+  if (assumed && reads.length > 0 && sameStaffAgency(found.agency, assumed)) c.set("sessionRows", rows);
   const { sessionVersion: _, ...staff } = found;
   const left = secondsLeft({ iat: refresh ? now : claims.iat, authTime: claims.authTime }, limits, now);
   c.set("staff", { ...staff, sessionSecondsLeft: left });

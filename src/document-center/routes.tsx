@@ -6,7 +6,10 @@
  */
 import { Hono, type Context } from "hono";
 import { z } from "zod";
-import type { AppEnv } from "../app";
+import type { BatchResponse } from "drizzle-orm/batch";
+import type { AppEnv, CurrentStaff } from "../app";
+import { readsWithSession } from "../auth/session-reads";
+import type { Db } from "../db";
 import { describeVerification } from "../audit/verify";
 import { verifyClientLog } from "../clients/log";
 import { recordStaffAction } from "../audit/agency-events";
@@ -89,6 +92,35 @@ function logIds(c: Context<AppEnv>): { clientId: number; caseId: number | null }
   return clientId === null || (caseParam !== undefined && caseId === null) ? null : { clientId, caseId };
 }
 
+/**
+ * The Change Log page's reads for its URL and filters, as one batch: the client (and case), the
+ * page of entries (unless the filter is bad) and the filter choices (unless htmx asks for the
+ * results only). The page reads with it, and offers it to the session check (changeLogReadsWithSession).
+ */
+function changeLogReads(db: Db, agency: CurrentStaff["agency"], ids: { clientId: number; caseId: number | null }, query: ReturnType<typeof parseChangeLogQuery>, fragment: boolean) {
+  const where = logContextQueries(db, agency.id, ids.clientId, ids.caseId);
+  const choices = fragment ? [] : changeLogChoicesQueries(db, agency.id, ids.clientId);
+  if (!query.ok) return { statements: [...where, ...choices] as const, pageQueries: [] };
+  const { before, after, ...filter } = query.data;
+  const scope = scopeOf({ clientId: ids.clientId, timeZone: agency.timezone }, agency.id, filter);
+  const pageQueries = changeLogPageQueries(db, scope, { before, after }, PAGE_SIZE);
+  return { statements: [...where, ...pageQueries, ...choices] as const, pageQueries };
+}
+
+const parseChangeLogQuery = (c: Context<AppEnv>) => parseForm(changeLogFilterSchema, c.req.query());
+
+/**
+ * The Change Log's reads offered to the session check (src/auth/session-reads.ts) on both of its
+ * paths: installed before requireStaff in src/index.ts.
+ */
+const changeLogReadsWithSession = readsWithSession((c) => {
+  const ids = logIds(c);
+  const query = parseChangeLogQuery(c);
+  const fragment = wantsFragment(c);
+  return (db, agency) => (ids ? [...changeLogReads(db, agency, ids, query, fragment).statements] : []);
+});
+export const changeLogSessionReads = [LOG, CLIENT_LOG].map((path) => [path, changeLogReadsWithSession] as const);
+
 type EntryRows = Parameters<typeof changeLogPageFromRows>[2];
 type ChoiceRows = Parameters<typeof changeLogChoicesFromRows>[0];
 
@@ -155,13 +187,13 @@ export const documentCenterRoutes = new Hono<AppEnv>()
     const db = c.var.db;
     const timeZone = staff.agency.timezone;
     const fragment = wantsFragment(c);
-    const query = parseForm(changeLogFilterSchema, c.req.query());
-    const where = logContextQueries(db, staff.agency.id, clientId, caseId);
-    const choices = changeLogChoicesQueries(db, staff.agency.id, clientId);
+    const query = parseChangeLogQuery(c);
+    // The page's one batch: sent already beside the session check, or now.
+    const reads = changeLogReads(db, staff.agency, { clientId, caseId }, query, fragment);
+    const [client, kase, ...rest] = (c.var.sessionRows as BatchResponse<typeof reads.statements> | undefined) ?? (await db.batch(reads.statements));
 
     if (!query.ok) {
       // Bad input changes nothing else on the page: htmx puts the messages beside the dates only.
-      const [client, kase, ...rest] = await db.batch([...where, ...(fragment ? [] : choices)]);
       const found = logContextFromRows([client, kase], caseId);
       if (!found) return c.notFound();
       const ctx: ChangeLogContext = { ...found, timeZone };
@@ -195,10 +227,8 @@ export const documentCenterRoutes = new Hono<AppEnv>()
     }
 
     const { before, after, ...filter } = query.data;
-    const scope = scopeOf({ clientId, timeZone }, staff.agency.id, filter);
-    const filtered = Boolean(scope.changeType || scope.changedBy || filter.start || filter.end);
-    const pageQueries = changeLogPageQueries(db, scope, { before, after }, PAGE_SIZE);
-    const [client, kase, ...rest] = await db.batch([...where, ...pageQueries, ...(fragment ? [] : choices)]);
+    const filtered = Boolean(filter.changeType || filter.changedBy || filter.start || filter.end);
+    const { pageQueries } = reads;
     const found = logContextFromRows([client, kase], caseId);
     if (!found) return c.notFound();
     const ctx: ChangeLogContext = { ...found, timeZone };

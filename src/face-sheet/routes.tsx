@@ -1,7 +1,10 @@
 /** @jsxImportSource hono/jsx */
 import { Hono, type Context } from "hono";
 import type { JSX } from "hono/jsx/jsx-runtime";
-import type { AppEnv } from "../app";
+import type { AppEnv, CurrentStaff } from "../app";
+import type { BatchResponse } from "drizzle-orm/batch";
+import type { Db } from "../db";
+import { readsWithSession } from "../auth/session-reads";
 import { updateFaceSheet } from "../clients/face-sheet";
 import { parseForm } from "../forms/parse";
 import { clientPortalSection, clientPortalSectionOf, sectionFromRows, sectionQueries, type SectionRows } from "../portal-logins/section";
@@ -37,18 +40,32 @@ const titled = (c: Context<AppEnv>, sheet: FaceSheet, mode: FaceSheetMode, panel
 
 /**
  * The Face Sheet page's reads — the client, their cases and, where the agency has the portal, the
- * Client Portal section — in one D1 batch: with the session check, two round trips a page however
- * many logins, emails and links the client has. Null → 404.
+ * Client Portal section — as one batch however many logins, emails and links the client has.
+ */
+function sheetPageQueries(db: Db, agency: CurrentStaff["agency"], clientId: number) {
+  return [...faceSheetQueries(db, agency.id, clientId), ...(agency.portalEnabled ? sectionQueries(db, agency, clientId) : [])] as const;
+}
+
+/**
+ * The Face Sheet's reads offered to the session check (src/auth/session-reads.ts), for its view
+ * and Edit pages: installed before requireStaff in src/index.ts.
+ */
+const faceSheetReadsWithSession = readsWithSession((c) => {
+  const id = Number(c.req.param("clientId"));
+  return (db, agency) => [...sheetPageQueries(db, agency, id)];
+});
+export const faceSheetSessionReads = ["/face-sheet/:clientId{[0-9]+}", "/face-sheet/:clientId{[0-9]+}/edit"].map((path) => [path, faceSheetReadsWithSession] as const);
+
+/**
+ * The Face Sheet page's reads: the rows that came with the session check, or one batch now — one
+ * or two round trips a page, the session check included. Null → 404.
  */
 async function loadSheetPage(c: Context<AppEnv>): Promise<{ sheet: FaceSheet; section: JSX.Element | null } | null> {
   const id = Number(c.req.param("clientId"));
   if (!Number.isSafeInteger(id)) return null;
   const db = c.var.db;
   const agency = c.var.staff.agency;
-  const [client, cases, ...section] = await db.batch([
-    ...faceSheetQueries(db, agency.id, id),
-    ...(agency.portalEnabled ? sectionQueries(db, agency, id) : []),
-  ]);
+  const [client, cases, ...section] = (c.var.sessionRows as BatchResponse<ReturnType<typeof sheetPageQueries>> | undefined) ?? (await db.batch(sheetPageQueries(db, agency, id)));
   const sheet = faceSheetFromRows([client, cases] as Parameters<typeof faceSheetFromRows>[0]);
   if (!sheet) return null;
   const rows = section as unknown as SectionRows;

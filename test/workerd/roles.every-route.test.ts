@@ -12,6 +12,7 @@ import { env } from "cloudflare:test";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { authorize } from "../../src/auth/authorize";
 import { can, isPublicRoute, permissionFor, ROLE_LABELS, type Role } from "../../src/auth/permissions";
+import { isReadsOffer } from "../../src/auth/session-reads";
 import { app } from "../../src/index";
 import { Browser, DEMO, DEMO_PASSWORD } from "./fixtures";
 import { clientRow, faceSheetForm } from "./helpers";
@@ -24,7 +25,7 @@ const LEAST_PRIVILEGED_FIRST: Role[] = ["auditor", "staff", "admin"];
 
 /** The routes Hono holds, split at the role check: before it public, after it staff. */
 const gate = app.routes.findIndex((r) => r.handler === authorize);
-const isMiddleware = (r: { method: string; path: string }) => r.method === "ALL" && r.path === "/*";
+const isMiddleware = (r: { method: string; path: string; handler: unknown }) => r.method === "ALL" && (r.path === "/*" || isReadsOffer(r.handler));
 const publicRoutes = app.routes.slice(0, gate).filter((r) => !isMiddleware(r));
 const staffRoutes = app.routes.slice(gate + 1);
 

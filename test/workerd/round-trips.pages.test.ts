@@ -77,15 +77,19 @@ beforeAll(async () => {
 });
 
 describe("staff pages: at most 2 D1 round trips, the session check included", () => {
-  it("Face Sheet of a client with 5 portal logins and 200 log entries", async () => {
+  it("Face Sheet of a client with 5 portal logins and 200 log entries: 1 round trip once the isolate knows the agency", async () => {
     const b = await CountingBrowser.staff("staff@riverbend.test");
-    await b.get(`/face-sheet/${CLIENT}`); // first view: nothing cached anywhere
-    const { res, trips, describe } = await tripsOf(() => b.get(`/face-sheet/${CLIENT}`), "Face Sheet");
-    expect(res.status).toBe(200);
-    const html = await res.text();
-    expect(html).toContain("Alvarez, Maria");
-    expect(html.match(/Portal Username/g)?.length ?? 0).toBeGreaterThan(0);
-    expect(trips.length, describe).toBeLessThanOrEqual(2);
+    const first = await tripsOf(() => b.get(`/face-sheet/${CLIENT}`), "Face Sheet, first"); // may be the isolate's first sight of the agency
+    expect(first.trips.length, first.describe).toBeLessThanOrEqual(2);
+    // The page's reads go in the session check's batch (src/auth/session-reads.ts).
+    for (const path of [`/face-sheet/${CLIENT}`, `/face-sheet/${CLIENT}/edit`]) {
+      const { res, trips, describe } = await tripsOf(() => b.get(path), path);
+      expect(res.status).toBe(200);
+      const html = await res.text();
+      expect(html).toContain("Alvarez, Maria");
+      expect(html.match(/Portal Username/g)?.length ?? 0).toBeGreaterThan(0);
+      expect(trips.length, describe).toBe(1);
+    }
   });
 
   it("the Face Sheet Change Log form, filtered and paged", async () => {
@@ -98,14 +102,21 @@ describe("staff pages: at most 2 D1 round trips, the session check included", ()
 
     const filtered = await tripsOf(() => b.get(`${path}?changeType=Face+Sheet&changedBy=Dana+Whitfield`), "Change Log filtered");
     expect(filtered.res.status).toBe(200);
-    expect(filtered.trips.length, filtered.describe).toBeLessThanOrEqual(2);
+    // Once the isolate knows the agency, its reads go beside the session check (src/auth/session-reads.ts).
+    expect(filtered.trips.length, filtered.describe).toBe(1);
+    const older = await tripsOf(() => b.get(`${path}?before=9999999999999`, { htmx: true }), "Change Log, older page (htmx)");
+    expect(older.res.status).toBe(200);
+    expect(older.trips.length, older.describe).toBe(1);
+    const straight = await tripsOf(() => b.get(`/document-center/clients/${CLIENT}/face-sheet-log`), "Change Log from the client");
+    expect(straight.res.status).toBe(200);
+    expect(straight.trips.length, straight.describe).toBe(1);
   });
 
   it("a bad filter re-renders the form in the same budget", async () => {
     const b = await CountingBrowser.staff("staff@riverbend.test");
     const bad = await tripsOf(() => b.get(`/document-center/clients/${CLIENT}/cases/${caseId}/face-sheet-log?start=13%2F45%2F2020`));
     expect(bad.res.status).toBe(422);
-    expect(bad.trips.length, bad.describe).toBeLessThanOrEqual(2);
+    expect(bad.trips.length, bad.describe).toBeLessThanOrEqual(1);
   });
 });
 
