@@ -6,28 +6,20 @@
  * Locally there are no replicas (every query is served by the primary): what can be asserted here
  * is the bookmark's round trip and that no query bypasses the session.
  */
-import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import worker, { app } from "../../src/index";
+import { app } from "../../src/index";
 import { commitChange } from "../../src/clients/log";
 import { BOOKMARK_COOKIE, databaseSession, newerBookmark } from "../../src/db/session";
-import { countingD1 } from "./d1-trips";
-import { Browser, DEMO } from "./fixtures";
+import { browserOver, countingD1 } from "./d1-trips";
+import { DEMO } from "./fixtures";
 import { clientRow, faceSheetForm } from "./helpers";
 import { PORTAL, PortalBrowser, createSettledLogin } from "./portal.fixtures";
 
 const counter = countingD1(env.DB);
 
-/** A staff browser whose requests reach the Worker through the counting binding. */
-class CountingBrowser extends Browser {
-  protected override async send(url: URL, init: RequestInit): Promise<Response> {
-    const ctx = createExecutionContext();
-    const res = await worker.fetch(new Request(url, init), { ...env, DB: counter.binding }, ctx);
-    const body = await res.arrayBuffer();
-    await waitOnExecutionContext(ctx);
-    return new Response(body, { status: res.status, headers: res.headers });
-  }
-}
+/** A browser whose requests go through the counting binding. */
+const CountingBrowser = browserOver(counter.binding);
 
 const bookmarkSet = (res: Response) =>
   res.headers
@@ -36,7 +28,7 @@ const bookmarkSet = (res: Response) =>
     ?.split(";")[0]!
     .slice(BOOKMARK_COOKIE.length + 1);
 
-let staff: CountingBrowser;
+let staff: InstanceType<typeof CountingBrowser>;
 beforeAll(async () => {
   staff = await CountingBrowser.staff("staff@riverbend.test");
 });

@@ -7,6 +7,9 @@
  * `origin` ("worker", or e.g. "client log" for a Durable Object's binding counted into the same
  * log), so a test sees the Worker's trips and the logs' writes for one request in their order.
  */
+import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
+import worker from "../../src/index";
+import { Browser } from "./fixtures";
 
 export interface TripLog {
   /** Every trip, in order: "batch(3)" or "all: SELECT …" (bound to a session or not), and whose binding made it. */
@@ -84,5 +87,23 @@ export function countingD1(real: D1Database, origin = "worker", shared?: TripLog
       log.rows.read = 0;
       log.rows.written = 0;
     },
+  };
+}
+
+/**
+ * A Browser class whose requests run the Worker with `db` as its D1 binding (e.g. a counting
+ * one), each waiting for the request's after-response work, as the real runtime would.
+ *
+ * @example const CountingBrowser = browserOver(counter.binding); const b = await CountingBrowser.staff("staff@riverbend.test");
+ */
+export function browserOver(db: D1Database) {
+  return class extends Browser {
+    protected override async send(url: URL, init: RequestInit): Promise<Response> {
+      const ctx = createExecutionContext();
+      const res = await worker.fetch(new Request(url, init), { ...env, DB: db }, ctx);
+      const body = await res.arrayBuffer();
+      await waitOnExecutionContext(ctx);
+      return new Response(body, { status: res.status, headers: res.headers });
+    }
   };
 }

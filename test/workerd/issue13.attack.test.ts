@@ -4,12 +4,11 @@
  * forged-agency tokens, settings changed, htmx/HEAD/POST, bad query strings, interleaved agencies;
  * (2) migration 0014's trigger — a representation's 42 CFR Part 2 consents end with it, and only its.
  */
-import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import worker from "../../src/index";
 import { signSession, sessionLimits } from "../../src/auth/session";
 import { STAFF_COOKIE } from "../../src/auth/staff-session";
-import { countingD1 } from "./d1-trips";
+import { browserOver, countingD1 } from "./d1-trips";
 import { Browser, DEMO } from "./fixtures";
 import { createSettledLogin, lastSeq } from "./portal.fixtures";
 import { editLogin } from "./portal-logins.helpers";
@@ -20,15 +19,7 @@ import { recordEndedRepresentations } from "../../src/representatives/expiry";
 const counter = countingD1(env.DB);
 
 /** A browser whose requests go through the counting binding. */
-class CountingBrowser extends Browser {
-  protected override async send(url: URL, init: RequestInit): Promise<Response> {
-    const ctx = createExecutionContext();
-    const res = await worker.fetch(new Request(url, init), { ...env, DB: counter.binding }, ctx);
-    const body = await res.arrayBuffer();
-    await waitOnExecutionContext(ctx);
-    return new Response(body, { status: res.status, headers: res.headers });
-  }
-}
+const CountingBrowser = browserOver(counter.binding);
 
 async function get(b: Browser, path: string, opts: { htmx?: boolean; method?: string } = {}) {
   counter.reset();

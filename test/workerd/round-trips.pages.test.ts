@@ -11,12 +11,12 @@
  * same counting wrapper (origin "client log"), so a sign-in's trips are the Worker's and the
  * ClientLog's together, in order.
  */
-import { createExecutionContext, env, runInDurableObject, waitOnExecutionContext } from "cloudflare:test";
+import { env, runInDurableObject } from "cloudflare:test";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import worker from "../../src/index";
 import { clientLogFor, recordStaffEvent } from "../../src/clients/log";
-import { countingD1, type TripLog } from "./d1-trips";
-import { Browser, DEMO, DEMO_PASSWORD } from "./fixtures";
+import { browserOver, countingD1, type TripLog } from "./d1-trips";
+import { DEMO, DEMO_PASSWORD } from "./fixtures";
 import { PORTAL, PortalBrowser, createSettledLogin, lastSeq, logEntries } from "./portal.fixtures";
 import { parentOf } from "./families.fixtures";
 import { createConsent, LUIS, markPart2 } from "./part2.fixtures";
@@ -38,16 +38,8 @@ afterAll(() => setObjectsDB(realDB));
 
 const ofWorker = (trips: TripLog["trips"]) => trips.filter((t) => t.origin === "worker");
 
-/** A staff browser whose requests reach the Worker with the counting binding (and wait for deferred work). */
-class CountingBrowser extends Browser {
-  protected override async send(url: URL, init: RequestInit): Promise<Response> {
-    const ctx = createExecutionContext();
-    const res = await worker.fetch(new Request(url, init), { ...env, DB: counter.binding }, ctx);
-    const body = await res.arrayBuffer();
-    await waitOnExecutionContext(ctx);
-    return new Response(body, { status: res.status, headers: res.headers });
-  }
-}
+/** A browser whose requests go through the counting binding. */
+const CountingBrowser = browserOver(counter.binding);
 
 /** Trips made by one request, with their SQL for the failure message. */
 async function tripsOf(request: () => Promise<Response>, label = "") {

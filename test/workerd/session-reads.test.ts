@@ -4,24 +4,15 @@
  * and never a way around the checks — a session ended elsewhere, a role without the permission,
  * another agency's client, an agency whose settings changed in between.
  */
-import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import worker from "../../src/index";
-import { countingD1 } from "./d1-trips";
+import { browserOver, countingD1 } from "./d1-trips";
 import { Browser, DEMO } from "./fixtures";
 
 const counter = countingD1(env.DB);
 
 /** A browser whose requests go through the counting binding. */
-class CountingBrowser extends Browser {
-  protected override async send(url: URL, init: RequestInit): Promise<Response> {
-    const ctx = createExecutionContext();
-    const res = await worker.fetch(new Request(url, init), { ...env, DB: counter.binding }, ctx);
-    const body = await res.arrayBuffer();
-    await waitOnExecutionContext(ctx);
-    return new Response(body, { status: res.status, headers: res.headers });
-  }
-}
+const CountingBrowser = browserOver(counter.binding);
 
 async function get(b: Browser, path: string) {
   counter.reset();
