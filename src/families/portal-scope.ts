@@ -18,6 +18,7 @@
 import type { MiddlewareHandler } from "hono";
 import { agencyToday } from "../layout/agency-time";
 import { endPortalSession, portalPath, type PortalEnv } from "../portal/portal-session";
+import { rememberPortalScope } from "../portal/portal-reads";
 import { actingAsText, linksInForce, shortName } from "./links-in-force";
 
 /** The page that asks "Whose information?", under the portal's path. */
@@ -58,6 +59,8 @@ export const scopePortalClient: MiddlewareHandler<PortalEnv> = async (c, next) =
     mustChoose: pick === undefined,
     choiceEnded: pick === undefined ? chosenEnded : null,
   });
+  // Whom this session acts for, so its next page's read can go with its session check (portal-reads.ts).
+  rememberPortalScope(user.sessionId, { agencyId: agency.id, clientId: acting.clientId, representative: user.representative });
   // 4.
   const base = portalPath(agency.slug);
   const rest = c.req.path.slice(base.length);

@@ -25,6 +25,7 @@ import { assumedPortalAgency, rememberPortalAgency } from "./agency-cache";
 import { accessNow } from "../representatives/facts";
 import type { AccessDenial } from "../representatives/access";
 import type { LinksInForce } from "../families/links-in-force";
+import { assumedPortalScope, type PortalReads, type PortalScope } from "./portal-reads";
 
 /** Hono's environment for portal routes. */
 export interface PortalEnv {
@@ -39,6 +40,9 @@ export interface PortalEnv {
     accessDenied?: AccessDenial;
     /** The login's links in force, read with the session in its one batch (src/families/portal-scope.ts uses them). */
     portalLinks?: LinksInForce;
+    /** A page's reads offered to the session check, and their rows with the scope they assumed (src/portal/portal-reads.ts). */
+    portalReads?: PortalReads;
+    portalReadRows?: { rows: unknown[]; scope: PortalScope };
   };
 }
 
@@ -127,7 +131,11 @@ export function loadPortalAgencyAndUser(notFound: (c: Context<PortalEnv>) => Res
       claims?.sid && Number.isSafeInteger(loginId) ? { agencyId: claims.agencyId, loginId, sessionId: claims.sid, seenAt: refresh ? now * 1000 : undefined } : null;
     // The links in force go in the same batch, for "today" in the agency's time zone as this
     // isolate last saw it (agency-cache.ts; UTC before that): checked against the fresh agency below.
-    const { agency, user: found, links } = await findPortalAgencyAndLogin(c.var.db, c.env, slug, lookup, assumedPortalAgency(slug));
+    // A page's read, for the client this session acted for last time here (portal-reads.ts).
+    const offer = c.req.method === "GET" ? c.var.portalReads : undefined;
+    const scope = offer && lookup ? assumedPortalScope(lookup.sessionId) : undefined;
+    const reads = offer && scope && scope.agencyId === lookup?.agencyId ? offer(c.var.db, scope) : [];
+    const { agency, user: found, links, readRows } = await findPortalAgencyAndLogin(c.var.db, c.env, slug, lookup, assumedPortalAgency(slug), reads);
     rememberPortalAgency(slug, agency);
     if (!agency) return notFound(c);
     c.set("agency", agency);
@@ -145,6 +153,7 @@ export function loadPortalAgencyAndUser(notFound: (c: Context<PortalEnv>) => Res
         const left = secondsLeft({ iat: refresh ? now : claims.iat, authTime: claims.authTime }, limits, now);
         c.set("portalUser", { ...user, sessionSecondsLeft: left });
         if (links) c.set("portalLinks", links);
+        if (scope && reads.length > 0 && readRows) c.set("portalReadRows", { rows: readRows, scope });
         c.header(SESSION_LEFT_HEADER, String(left));
         if (refresh) setSessionCookie(c, await signSession(c.env.SESSION_SECRET, claims, limits, now));
       } else {

@@ -12,6 +12,7 @@ import { clients, portalLogins, portalRepresentations, portalSessions } from "..
 import type { AccessFacts } from "../representatives/access";
 import { accessFactsColumns, accessFactsOf, representationJoin } from "../representatives/facts";
 import { findPortalAgency, portalAgencyQuery, type PortalAgency } from "./portal-agency";
+import type { BatchItem } from "drizzle-orm/batch";
 
 /** The signed-in person as every portal page sees them. */
 export interface PortalUser {
@@ -77,7 +78,9 @@ export async function findPortalAgencyAndLogin(
   slug: string,
   session: SessionLookup | null,
   assumed: PortalAgency | null,
-): Promise<{ agency: PortalAgency | null; user: PortalUser | null; links?: LinksInForce }> {
+  /** A page's reads, sent in the same batch (src/portal/portal-reads.ts); their rows come back as `readRows`. */
+  reads: BatchItem<"sqlite">[] = [],
+): Promise<{ agency: PortalAgency | null; user: PortalUser | null; links?: LinksInForce; readRows?: unknown[] }> {
   if (!session) return { agency: (await findPortalAgency(db, slug)) ?? null, user: null };
   const today = agencyToday(assumed?.timezone ?? "UTC");
   const login = sessionLoginQueries(db, session);
@@ -85,11 +88,18 @@ export async function findPortalAgencyAndLogin(
     portalAgencyQuery(db, slug),
     ...login,
     linksInForceQuery(db, session.agencyId, { id: session.loginId }, today, session.sessionId),
+    ...reads,
   ]);
   const agency = agencies[0] ?? null;
-  const user = sessionLoginFromRows(rest.at(-2) as unknown as SessionLoginRow[]);
+  // In order: the login's statements (the read last), the links, then the page's reads.
+  const user = sessionLoginFromRows(rest[login.length - 1] as unknown as SessionLoginRow[]);
   const sameDay = agency !== null && agency.id === session.agencyId && agencyToday(agency.timezone) === today;
-  return { agency, user, links: sameDay ? linksFromRows(rest.at(-1) as CandidateRow[], env, agency, today) : undefined };
+  return {
+    agency,
+    user,
+    links: sameDay ? linksFromRows(rest[login.length] as CandidateRow[], env, agency, today) : undefined,
+    readRows: reads.length > 0 ? rest.slice(login.length + 1) : undefined,
+  };
 }
 
 /**

@@ -51,7 +51,17 @@ export async function listClientActions(
   /** A representative is looking: entries of cases a minor consented to are left out (issue 11). */
   representative = false,
 ): Promise<{ actions: ClientAction[]; hasOlder: boolean }> {
-  const rows = await db
+  return clientActionsFromRows(await clientActionsQuery(db, agencyId, clientId, page, representative));
+}
+
+/** listClientActions' page as rows, in order: the page and one more (whether an older page follows). */
+export function clientActionsFromRows(rows: ClientAction[]): { actions: ClientAction[]; hasOlder: boolean } {
+  return { actions: rows.slice(0, ACTIVITY_PAGE_SIZE), hasOlder: rows.length > ACTIVITY_PAGE_SIZE };
+}
+
+/** listClientActions' read, for a batch (see src/portal/portal-reads.ts). */
+export function clientActionsQuery(db: Db, agencyId: number, clientId: number, page: number, representative: boolean) {
+  return db
     .select({
       seq: clientLog.seq,
       at: clientLog.at,
@@ -69,7 +79,5 @@ export async function listClientActions(
     )
     .orderBy(desc(clientLog.seq))
     .limit(ACTIVITY_PAGE_SIZE + 1)
-    .offset((page - 1) * ACTIVITY_PAGE_SIZE)
-    .all();
-  return { actions: rows.slice(0, ACTIVITY_PAGE_SIZE), hasOlder: rows.length > ACTIVITY_PAGE_SIZE };
+    .offset((page - 1) * ACTIVITY_PAGE_SIZE);
 }

@@ -30,7 +30,8 @@ import {
   type PortalEnv,
 } from "./portal-session";
 import { findPortalAgency } from "./portal-agency";
-import { getPortalHome, listClientActions } from "./queries";
+import { clientActionsFromRows, clientActionsQuery, getPortalHome, listClientActions, type ClientAction } from "./queries";
+import { portalReadsWithSession, portalRowsFor } from "./portal-reads";
 import { endSessionStatement, sessionState } from "./sessions";
 import { portalPasskeyRoutes } from "./passkey-routes";
 import { portalDeviceRoutes } from "./device-routes";
@@ -68,6 +69,12 @@ const changePasswordForm = z.object({
 });
 
 const pageQuery = z.union([z.undefined(), z.string().regex(/^[1-9][0-9]{0,5}$/).transform(Number)]);
+
+/** The Activity page's read, offered to the session check for the client the session acted for last. */
+const activityReadsWithSession = portalReadsWithSession((c) => {
+  const page = pageQuery.safeParse(c.req.query("page"));
+  return (db, scope) => (page.success ? [clientActionsQuery(db, scope.agencyId, scope.clientId, page.data ?? 1, scope.representative)] : []);
+});
 
 
 
@@ -115,6 +122,9 @@ export const portalRoutes = new Hono<PortalEnv>()
     const next = login.mustChangePassword ? `${portalPath(agency.slug)}/change-password` : (back ?? portalPath(agency.slug));
     return c.redirect(next, 303);
   })
+
+  // Activity offers its read to the session check (one round trip: portal-reads.ts).
+  .use(`${PORTAL_ROUTE}/activity`, activityReadsWithSession)
 
   // "/portal/:slug/*" also matches "/portal/:slug" itself: one registration runs it once.
   // The agency from the slug (any unknown or not-contracted slug is a 404) and the session, in one
@@ -210,7 +220,8 @@ export const portalRoutes = new Hono<PortalEnv>()
     const page = pageQuery.safeParse(c.req.query("page"));
     if (!page.success) return c.html(<PortalNotFoundPage />, 404);
     const current = page.data ?? 1;
-    const { actions, hasOlder } = await listClientActions(c.var.db, agency.id, user.clientId, current, user.representative);
+    const pre = portalRowsFor(c, { agencyId: agency.id, clientId: user.clientId, representative: user.representative });
+    const { actions, hasOlder } = pre ? clientActionsFromRows(pre[0] as ClientAction[]) : await listClientActions(c.var.db, agency.id, user.clientId, current, user.representative);
     return c.html(<ActivityPage agency={agency} user={user} actions={actions} page={current} hasOlder={hasOlder} />);
   })
 
