@@ -12,7 +12,7 @@ import { clientLogFor } from "../../src/clients/log";
 import { countingD1 } from "./d1-trips";
 import { seedDemoData } from "./fixtures";
 import { actionRows, createLogin, createSettledLogin, PORTAL, PortalBrowser, sql } from "./portal.fixtures";
-import { parentOf } from "./families.fixtures";
+import { linkRepresentation, parentOf } from "./families.fixtures";
 import { createConsent, createRepresentation, LUIS, markPart2 } from "./part2.fixtures";
 
 const counter = countingD1(env.DB);
@@ -134,7 +134,7 @@ describe("Activity's one-trip read under attack", () => {
     }
   });
 
-  it("the client's own login ticked as a representative between requests: rows read without the minor filter are not used", async () => {
+  it("the standing changes between requests (ticked / unticked as a representative, link in force): rows read for the other standing are not used", async () => {
     const caseId = (await env.DB.prepare("SELECT id FROM cases WHERE client_id = ?").bind(GRACE).first<{ id: number }>())!.id;
     await sql("UPDATE cases SET minor_consented = 1 WHERE id = ?", caseId);
     try {
@@ -146,14 +146,23 @@ describe("Activity's one-trip read under attack", () => {
       const warm = await get(a, `${PORTAL}/activity`);
       expect(warm.trips).toBe(1);
       expect(warm.html).toContain(tied);
+      // Ticked, with a representation in force: the batch's rows were read for the client's own
+      // standing (minor-consented entries included) and must be dropped: re-read, 2 trips.
       await sql("UPDATE portal_logins SET representative = 1 WHERE id = ?", own.id);
+      await linkRepresentation(own.id, GRACE);
       const ticked = await get(a, `${PORTAL}/activity`);
+      expect(ticked.res.status).toBe(200);
+      expect(ticked.trips).toBe(2);
       expect(ticked.html).not.toContain(tied);
-      if (ticked.res.status === 200) expect(ticked.trips).toBe(2);
-      // And back: unticked, the own login sees it again.
+      const tickedWarm = await get(a, `${PORTAL}/activity`);
+      expect(tickedWarm.trips).toBe(1);
+      expect(tickedWarm.html).not.toContain(tied);
+      // Unticked again: the client's own standing sees it (the representative's rows dropped).
       await sql("UPDATE portal_logins SET representative = 0 WHERE id = ?", own.id);
       const unticked = await get(a, `${PORTAL}/activity`);
-      if (unticked.res.status === 200) expect(unticked.html).toContain(tied);
+      expect(unticked.res.status).toBe(200);
+      expect(unticked.trips).toBe(2);
+      expect(unticked.html).toContain(tied);
     } finally {
       await sql("UPDATE cases SET minor_consented = 0 WHERE id = ?", caseId);
     }
@@ -170,7 +179,7 @@ describe("Activity's one-trip read under attack", () => {
     const riverbendCookie = [...a.cookies].find(([k]) => k.includes("riverbend"));
     if (riverbendCookie) a.cookies.set(riverbendCookie[0].replace("riverbend", "lakeside"), riverbendCookie[1]);
     const lake = await get(a, `/portal/lakeside/activity`);
-    expect(lake.res.status).not.toBe(200);
+    expect(lake.res.status).toBe(404);
     expect(lake.html).not.toContain(m);
     expect(lake.html).not.toContain("Maria");
     // Riverbend still works for it afterwards.
