@@ -110,6 +110,34 @@ describe("Activity's one-trip read under attack", () => {
     expect(after.html).not.toContain(l);
   });
 
+  it("a representative of two clients whose Part 2 consent for the chosen one is revoked: sent to choose, never its entries nor a swap", async () => {
+    await markPart2();
+    const login = await parentOf([MARIA]);
+    const rep = await createRepresentation(login.id, LUIS);
+    const consent = await createConsent(rep, LUIS);
+    const a = tab();
+    await a.signIn(login.username, login.password);
+    expect((await a.post(`${PORTAL}/whose`, { client: String(LUIS) })).status).toBe(303);
+    const [l, m] = [await entry(LUIS), await entry(MARIA)];
+    await get(a, `${PORTAL}/activity`);
+    const warm = await get(a, `${PORTAL}/activity`);
+    expect(warm.trips).toBe(1);
+    expect(warm.html).toContain(l);
+    expect(warm.html).not.toContain(m);
+    await sql("UPDATE part2_consents SET revoked_at = ? WHERE id = ?", Date.now(), consent);
+    const after = await get(a, `${PORTAL}/activity`);
+    expect(after.res.status).toBe(303);
+    expect(after.res.headers.get("Location")).toBe(`${PORTAL}/whose`);
+    expect(after.html).not.toContain(l);
+    expect(after.html).not.toContain(m);
+    expect((await a.post(`${PORTAL}/whose`, { client: String(LUIS) })).status).not.toBe(303);
+    expect((await a.post(`${PORTAL}/whose`, { client: String(MARIA) })).status).toBe(303);
+    const maria = await get(a, `${PORTAL}/activity`);
+    expect(maria.res.status).toBe(200);
+    expect(maria.html).toContain(m);
+    expect(maria.html).not.toContain(l);
+  });
+
   it("minor-consented case flagged between warm requests: the one-trip read already leaves its entries out", async () => {
     const caseId = (await env.DB.prepare("SELECT id FROM cases WHERE client_id = ?").bind(GRACE).first<{ id: number }>())!.id;
     await sql("UPDATE cases SET minor_consented = 0 WHERE id = ?", caseId);
