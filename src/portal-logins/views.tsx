@@ -8,17 +8,18 @@
 import { can, type Role } from "../auth/permissions";
 import type { LoginLinks } from "../clients/portal-links";
 import type { PortalEmail, PortalLogin, PortalRepresentation } from "../db/schema";
-import { portalAccess, type AccessVerdict, type MinorSettings } from "../representatives/access";
+import type { AccessVerdict, MinorSettings } from "../representatives/access";
 import { RecordSummary } from "../representatives/views";
 import type { ClientRecord } from "../representatives/queries";
 import { emailsByLogin, undeliveredNotices } from "./email-history";
 import { EmailHistoryDisclosure, LoginOverview } from "./history-views";
-import { emailDelivery, hasTemporaryPassword, loginStatus, pendingInvitation, type LoginStatus } from "./status";
+import { emailDelivery, hasTemporaryPassword, loginStatus, pendingInvitation } from "./status";
 import type { LinkedLogin } from "../families/queries";
 import { LinkedLoginCell, LinkLoginButton } from "../families/section-views";
 import { STATUS_BADGE, statusLabel } from "./status-labels";
 import { Breakable } from "../layout/breakable";
 import { formatAgencyDateTime, formatAgencyDateTimeWithZone } from "../layout/agency-time";
+import { accessOf, EMAIL_NOT_SENT, helpId, keyLabels, NOTICE_NOT_SENT, StatusKey } from "./status-key";
 
 export const SECTION_BODY_ID = "client-portal";
 export const STATUS_ID = "portal-login-status";
@@ -63,68 +64,6 @@ export const portalLoginsPath = (clientId: number) => `/face-sheet/${clientId}/p
 
 const yesNo = (v: boolean) => (v ? "Yes" : "No");
 
-const STATUS_HELP: Record<LoginStatus, string> = {
-  Invited: "Temporary password or invitation link sent, not yet used",
-  Active: "Signed in and chose a password",
-  Inactive: "Cannot sign in",
-  Locked: "Too many failed sign-ins; Save in Edit unlocks it",
-  "Link locked": "An emailed link took too many wrong dates of birth; Resend invitation, or Save in Edit, clears it",
-  "Link expired": "Invitation link expired unused; Resend invitation",
-  Expired: "Temporary password expired unused; Edit › Reset Password",
-  "No password": "Edit › Reset Password to send one",
-  Blocked: "Blocked by staff: no sign-in, no email; only an administrator can unblock",
-  "Expired (representative)": "The representative's access ended (end date or the client's majority); Edit the record to extend it",
-  "Record needed": "A representative login without a record can't sign in: Edit and complete the record",
-  "Not started": "The representative record's start date hasn't come yet",
-  "Too young": "The client is younger than the agency's minimum age for an own login",
-  "Consent needed": "The client has an open 42 CFR Part 2 case and this representative has no current consent (none, revoked, expired or its event occurred): Edit and record one",
-};
-
-const EMAIL_NOT_SENT = "Email not sent";
-const NOTICE_NOT_SENT = "Notice not sent";
-const MARK_HELP: Record<string, string> = {
-  [EMAIL_NOT_SENT]: "The credentials email could not be sent: Resend it, or Edit › Reset Password",
-  [NOTICE_NOT_SENT]: "A security notice failed: see the Email history below, and Resend it",
-};
-/** The id of a status's line in the key under the table (what its badge is described by). */
-const helpId = (label: string) => `status-help-${label.toLowerCase().replace(/[^a-z]+/g, "-")}`;
-
-/**
- * What the statuses and email marks shown in the table mean, under it: visible text for every
- * reader (not a hover tooltip), and each badge's accessible description (aria-describedby).
- */
-function StatusKey(props: { labels: string[] }) {
-  if (props.labels.length === 0) return null;
-  const help = (label: string) => STATUS_HELP[label as LoginStatus] ?? MARK_HELP[label] ?? "";
-  return (
-    <>
-      <h3 class="status-key-h">What the statuses mean</h3>
-      <dl class="status-key">
-        {props.labels.map((label) => (
-          <div>
-            <dt>{label in STATUS_HELP ? statusLabel(label as LoginStatus) : label}</dt>
-            <dd id={helpId(label)}>{help(label)}</dd>
-          </div>
-        ))}
-      </dl>
-    </>
-  );
-}
-
-/** The access rule's verdict for a login of this client, from the row and its record. */
-export function accessOf(l: PortalLogin, props: Pick<SectionData, "records" | "clientDateOfBirth" | "today" | "minors">): AccessVerdict {
-  const r = props.records.get(l.id);
-  return portalAccess(
-    {
-      login: { active: l.active, blockedAt: l.blockedAt, representative: l.representative },
-      clientDateOfBirth: props.clientDateOfBirth,
-      representation: r ? { legalBasis: r.legalBasis, startDate: r.startDate, endDate: r.endDate, guardianship: r.guardianship, endedAt: r.endedAt } : null,
-      part2ConsentHolds: r ? r.part2Holds : null,
-    },
-    props.today,
-    props.minors,
-  );
-}
 
 /** Text with line-break opportunities where `at` matches (URLs after a slash, emails before the @). */
 function breakable(text: string, at: RegExp) {
@@ -358,13 +297,3 @@ function LoginsTable(props: SectionData & { manage: boolean }) {
   );
 }
 
-/** The statuses and marks the table shows, in a fixed order, each once. */
-function keyLabels(props: SectionData): string[] {
-  const shown = new Set<string>();
-  for (const l of props.logins) {
-    shown.add(loginStatus(l, props.now, props.links[l.id], props, accessOf(l, props)));
-    if (emailDelivery(l, props.links[l.id]) === "failed") shown.add(EMAIL_NOT_SENT);
-  }
-  if (props.logins.some((l) => undeliveredNotices(emailsByLogin(props.emails).get(l.id) ?? []).length > 0)) shown.add(NOTICE_NOT_SENT);
-  return [...(Object.keys(STATUS_HELP) as string[]), EMAIL_NOT_SENT, NOTICE_NOT_SENT].filter((label) => shown.has(label));
-}
