@@ -16,7 +16,7 @@ import { recordStaffAction } from "../audit/agency-events";
 import { readClientSearch } from "../face-sheet/form";
 import { searchClients } from "../face-sheet/queries";
 import { wantsFragment } from "../layout/fragment";
-import { SearchResults } from "../face-sheet/views";
+import { SearchResults } from "../face-sheet/search-views";
 import { parseForm } from "../forms/parse";
 import { agencyToday } from "../layout/agency-time";
 import { changeLogCsv } from "./csv";

@@ -5,7 +5,8 @@
 import { MinorConsentSection } from "../minor-consent/views";
 import { can } from "../auth/permissions";
 import type { CurrentStaff } from "../app";
-import { ClientSearch, usDate } from "../face-sheet/views";
+import { ClientSearch } from "../face-sheet/search-views";
+import { usDate } from "../layout/agency-time";
 import type { ClientSearchHit } from "../face-sheet/queries";
 import { Layout, type Crumb } from "../layout/views";
 import { ErrorSummary } from "../layout/error-summary";

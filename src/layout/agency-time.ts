@@ -128,3 +128,10 @@ export function nextDay(isoDate: string): string {
 export function agencyToday(timeZone: string, now = Date.now()): string {
   return new Date(now + zoneOffset(now, timeZone)).toISOString().slice(0, 10);
 }
+
+/** MM/DD/YYYY, as US agencies write dates. */
+export function usDate(iso: string | null | undefined): string {
+  if (!iso) return "";
+  const [y, m, d] = iso.split("-");
+  return `${m}/${d}/${y}`;
+}

@@ -1,5 +1,6 @@
 /** How relationships, legal bases and record dates read to people (window, table, log, lists). */
 import type { LegalBasis, Relationship } from "../db/tables/representatives";
+import { usDate } from "../layout/agency-time";
 
 export const RELATIONSHIP_LABELS: Record<Relationship, string> = {
   parent: "Parent",
@@ -17,11 +18,8 @@ export const LEGAL_BASIS_LABELS: Record<LegalBasis, string> = {
   "client-authorisation": "Client's authorisation",
 };
 
-/** A YYYY-MM-DD date as staff read dates here: "05/19/2027". */
-export function showDate(iso: string): string {
-  const [y, m, d] = iso.split("-");
-  return `${m}/${d}/${y}`;
-}
+/** A YYYY-MM-DD date as staff read dates here: "05/19/2027" (the app's one US date format). */
+export const showDate = (iso: string): string => usDate(iso);
 
 /** "18th", "21st": the age of majority as a birthday. */
 export function ordinal(n: number): string {
