@@ -6,7 +6,7 @@
  */
 import { Hono } from "hono";
 import type { AppEnv } from "../app";
-import { recordStaffAction, verifyAgencyLog } from "../audit/agency-events";
+import { agencyLogReader, recordStaffAction, verifyAgencyLog } from "../audit/agency-events";
 import { describeVerification } from "../audit/verify";
 import { parseForm } from "../forms/parse";
 import { agencyToday } from "../layout/agency-time";
@@ -42,7 +42,7 @@ export const agencyLogRoutes = new Hono<AppEnv>()
       return c.html(<AgencyLogPageView staff={staff} view={view} />, 422);
     }
     const { before, ...filter } = query.data;
-    const page = await agencyLogPage(c.var.db, scopeOf(staff.agency.id, filter, timeZone), before, PAGE_SIZE);
+    const page = await agencyLogPage(await agencyLogReader(c, staff.agency.id), scopeOf(staff.agency.id, filter, timeZone), before, PAGE_SIZE);
     const view = <AgencyLogView values={filter} filter={filter} page={page} timeZone={timeZone} atTop={before === undefined} />;
     return c.html(fragment ? view : <AgencyLogPageView staff={staff} view={view} />);
   })
@@ -54,7 +54,8 @@ export const agencyLogRoutes = new Hono<AppEnv>()
     const { before: _before, ...filter } = query.data;
     recordStaffAction(c, "CSV export", "Exported the Agency Log as CSV.", { log: "agency", action: filter.action, start: filter.start, end: filter.end });
     const name = `agency-log-${staff.agency.slug}-${agencyToday(staff.agency.timezone)}.csv`.replace(/[^A-Za-z0-9._-]/g, "_");
-    return c.body(agencyLogCsv(agencyLogEntries(c.var.db, scopeOf(staff.agency.id, filter, staff.agency.timezone)), staff.agency.timezone), 200, {
+    const db = await agencyLogReader(c, staff.agency.id);
+    return c.body(agencyLogCsv(agencyLogEntries(db, scopeOf(staff.agency.id, filter, staff.agency.timezone)), staff.agency.timezone), 200, {
       "Content-Type": "text/csv; charset=utf-8",
       "Content-Disposition": `attachment; filename="${name}"`,
       "X-Content-Type-Options": "nosniff",

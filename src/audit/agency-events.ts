@@ -9,7 +9,7 @@
  */
 import type { Context } from "hono";
 import type { AppEnv } from "../app";
-import type { Db } from "../db";
+import { database, type Db } from "../db";
 import { noteBookmark } from "../db/session";
 import { afterResponse } from "../observability/after-response";
 import { errorText } from "../observability/error-text";
@@ -125,6 +125,22 @@ export async function commitStaffChange(
   if ("failed" in answer) throw new Error(`agency log: change not saved: ${answer.failed}`);
   noteBookmark(answer.bookmark);
   return answer;
+}
+
+/**
+ * The database to read an agency's log with: first its AgencyLog writes what is still waiting
+ * (entries written in batches, or refused by D1), then the reads start at least as new as that
+ * write (its D1 bookmark), on a replica or the primary. If the object can't be reached the page
+ * still shows what D1 has: the waiting entries are durable and land later.
+ */
+export async function agencyLogReader(c: Context<AppEnv>, agencyId: number): Promise<Db> {
+  try {
+    const { bookmark } = await agencyLogFor(c.env, agencyId).flush();
+    return bookmark ? database(c.env.DB.withSession(bookmark)) : c.var.db;
+  } catch (err) {
+    console.error(`agency log: agency ${agencyId}: waiting entries not written before a read: ${errorText(err)}`);
+    return c.var.db;
+  }
 }
 
 /** Verify for an agency's log: its rows in D1 against the log keys and the AgencyLog's head. */

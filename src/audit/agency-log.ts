@@ -17,6 +17,14 @@ export const AGENCY_ACTIONS = ["Sign-in", "Sign-in failed", "Sign-out", "Face Sh
   "Programme changed"] as const;
 export type AgencyAction = (typeof AGENCY_ACTIONS)[number];
 
+/**
+ * Entries written to D1 in batches, within a second (ChainWriter.recordSoon): a look at a record
+ * happens on every page a staff member opens, so one D1 write each would cost every such page.
+ * Numbered, sealed and durable in the object the moment they are accepted, like every entry; the
+ * Agency Log page, its CSV and Verify write them to D1 before they read.
+ */
+const WRITTEN_SOON: ReadonlySet<AgencyAction> = new Set(["Face Sheet view"]);
+
 /** Structured facts about an entry; `lines` are shown under the description. */
 export interface AgencyEntryDetails {
   lines?: string[];
@@ -80,7 +88,13 @@ export class AgencyLog extends DurableObject<Env> {
 
   /** Records an event that changes no data; when this returns it is in D1 or durable here. */
   record(req: { agencyId: number; entry: AgencyEntryInput }): Promise<{ seq: number; bookmark?: string | null }> {
-    return this.#log.record(req.agencyId, agencyLogFields(req.entry));
+    const fields = agencyLogFields(req.entry);
+    return WRITTEN_SOON.has(req.entry.action) ? this.#log.recordSoon(req.agencyId, fields) : this.#log.record(req.agencyId, fields);
+  }
+
+  /** Writes entries still waiting (WRITTEN_SOON, or refused by D1) to D1 now; the bookmark after. */
+  flush(): Promise<{ waiting: number; bookmark: string | null }> {
+    return this.#log.flush();
   }
 
   /**
@@ -96,7 +110,7 @@ export class AgencyLog extends DurableObject<Env> {
     return this.#log.head(agencyId);
   }
 
-  /** Retries entries that have not reached D1 yet. */
+  /** Writes entries that have not reached D1 yet. */
   alarm(): Promise<void> {
     return this.#log.alarm();
   }

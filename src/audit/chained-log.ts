@@ -8,6 +8,10 @@
  * - A data change and its entry are one D1 batch (commit): never one without the other.
  * - An event that changes no data (record) is, when the caller hears back, in D1 or durable in
  *   the object's storage (the outbox), from where the alarm writes it until it lands, exactly once.
+ *   A high-volume event that can wait a moment (recordSoon: a record view) goes straight to the
+ *   outbox — sealed and numbered in order, durable — and reaches D1 within FLUSH_MS in one batch
+ *   with whatever else is waiting, not one D1 write each. Readers that must see it (the log's
+ *   page, Verify) flush first.
  * - The log's head (last number and hash) is kept in the object's own storage, written with every
  *   group commit. D1 can be rewritten by anyone with access to it; this storage can't, so Verify
  *   compares D1 against it (a cut-off end shows), and a number once handed out is never handed out
@@ -64,6 +68,8 @@ interface PendingEvent<F> {
 
 const OUTBOX = "outbox:";
 const RETRY_MS = 2_000;
+/** How long an entry recorded "soon" may wait in the outbox before the alarm writes it to D1. */
+export const FLUSH_MS = 1_000;
 const outboxKey = (seq: number) => OUTBOX + String(seq).padStart(12, "0");
 
 /**
@@ -87,6 +93,8 @@ export class ChainWriter<F extends Record<string, Cell>> {
   #eventsWaiting = false;
   /** The D1 bookmark after this object's latest write (writes are serial: it covers every caller's). */
   #bookmark: string | null = null;
+  /** Whether this instance has set the alarm that writes "soon" entries (reset when it runs). */
+  #flushSet = false;
 
   constructor(ctx: DurableObjectState, env: { DB: D1Database; LOG_HMAC_KEYS?: string }, spec: ChainSpec<F>) {
     this.#ctx = ctx;
@@ -240,6 +248,36 @@ export class ChainWriter<F extends Record<string, Cell>> {
   }
 
   /**
+   * Records an event that can reach D1 a moment later (recordSoon above): when this returns, the
+   * entry is sealed, numbered after everything before it and durable in this object's storage;
+   * the alarm writes it to D1 within FLUSH_MS, together with every other entry waiting, in one
+   * batch. Throws only if the entry could not be accepted at all.
+   */
+  recordSoon(stream: number, fields: F): Promise<{ seq: number }> {
+    return this.#serial(async () => {
+      const e = this.#seal(await this.#loadHead(stream), stream, fields);
+      const storage = this.#ctx.storage;
+      storage.transactionSync(() => {
+        storage.kv.put(outboxKey(e.seq), e);
+        this.#advance(e);
+      });
+      if (!this.#flushSet) {
+        this.#flushSet = true;
+        await storage.setAlarm(Date.now() + FLUSH_MS);
+      }
+      return { seq: e.seq };
+    });
+  }
+
+  /** Writes whatever waits in the outbox to D1 now (the log's readers, before they read); its bookmark. */
+  flush(): Promise<{ waiting: number; bookmark: string | null }> {
+    return this.#serial(async () => {
+      if (this.#outbox().length > 0) await this.#writeEvents(undefined, []);
+      return { waiting: this.#outbox().length, bookmark: this.#bookmark };
+    });
+  }
+
+  /**
    * Writes the outbox and then the group's events to D1 in one batch. If D1 fails, the group's
    * events go to the outbox (with the head, in one storage transaction) and an alarm retries.
    */
@@ -286,8 +324,9 @@ export class ChainWriter<F extends Record<string, Cell>> {
     sealed.forEach((e, i) => group[i]!.done({ seq: e.seq }));
   }
 
-  /** Retries entries that have not reached D1 yet (the object's alarm). */
+  /** Writes entries that have not reached D1 yet: those recorded soon, and those D1 refused (the object's alarm). */
   alarm(): Promise<void> {
+    this.#flushSet = false;
     return this.#serial(() => this.#writeEvents(undefined, []));
   }
 

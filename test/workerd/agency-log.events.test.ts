@@ -94,15 +94,55 @@ describe("staff security events in the agency log", () => {
 
   it("viewing a client's Face Sheet, read-only or for editing, is recorded with the client; a 404 is not", async () => {
     const { b } = await signIn("staff@riverbend.test");
+    const stub = agencyLogFor(env, DEMO.riverbend);
     expect((await b.get(`/face-sheet/${DEMO.maria}`, { headers: FROM })).status).toBe(200);
+    await stub.flush();
     const viewed = (await lastAgencyEntry(DEMO.riverbend))!;
     expect(viewed).toMatchObject({ actor_name: "Sam Ortiz", action: "Face Sheet view", description: "Viewed the Face Sheet of client R-1001." });
     expect(JSON.parse(viewed.details)).toEqual({ clientId: DEMO.maria, clientNumber: "R-1001" });
     expect((await b.get(`/face-sheet/${DEMO.maria}/edit`, { htmx: true })).status).toBe(200);
+    await stub.flush();
     expect(await lastAgencyEntry(DEMO.riverbend)).toMatchObject({ description: "Opened for editing the Face Sheet of client R-1001." });
     const n = (await agencyLogRows(DEMO.riverbend)).length;
     expect((await b.get(`/face-sheet/${DEMO.hannah}`)).status).toBe(404);
+    expect(await stub.flush()).toMatchObject({ waiting: 0 });
     expect(await agencyLogRows(DEMO.riverbend)).toHaveLength(n);
+  });
+
+  it("a Face Sheet view is durable in the AgencyLog at once and reaches D1 in the next batch: by the alarm, or before the Agency Log is read", async () => {
+    const { b } = await signIn("staff@riverbend.test");
+    const stub = agencyLogFor(env, DEMO.riverbend);
+    await stub.flush();
+    const before = (await agencyLogRows(DEMO.riverbend)).length;
+    for (const id of [DEMO.maria, DEMO.maria]) expect((await b.get(`/face-sheet/${id}`, { headers: FROM })).status).toBe(200);
+    // Accepted (numbered, sealed, in the object's storage), not yet one D1 write each.
+    expect(await stub.pending()).toBe(2);
+    expect(await agencyLogRows(DEMO.riverbend)).toHaveLength(before);
+    // The alarm writes both in one batch, in order.
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect(await stub.pending()).toBe(0);
+    const rows = await agencyLogRows(DEMO.riverbend);
+    expect(rows.slice(before).map((r) => [r.seq, r.action])).toEqual([
+      [before + 1, "Face Sheet view"],
+      [before + 2, "Face Sheet view"],
+    ]);
+    // An entry recorded at once after a waiting one keeps the order: both land, numbered in turn.
+    expect((await b.get(`/face-sheet/${DEMO.maria}`)).status).toBe(200);
+    expect((await b.post("/sign-out", {})).status).toBe(303);
+    expect(await stub.pending()).toBe(0);
+    expect((await agencyLogRows(DEMO.riverbend)).slice(before + 2).map((r) => [r.seq, r.action])).toEqual([
+      [before + 3, "Face Sheet view"],
+      [before + 4, "Sign-out"],
+    ]);
+    expect(await verifyAgencyLog(env, db, DEMO.riverbend)).toMatchObject({ intact: true });
+    // The Agency Log page writes what waits before it reads: a view just made is on it.
+    const admin = (await signIn("admin@riverbend.test")).b;
+    expect((await admin.get(`/face-sheet/${DEMO.maria}`)).status).toBe(200);
+    expect(await stub.pending()).toBe(1);
+    const page = await (await admin.get("/admin/agency-log?action=Face+Sheet+view")).text();
+    expect(await stub.pending()).toBe(0);
+    expect(page).toContain("Viewed the Face Sheet of client R-1001.");
+    expect(page.indexOf("Dana Whitfield")).toBeGreaterThan(-1);
   });
 
   it("a Change Log CSV export and a Change Log Verify are recorded", async () => {

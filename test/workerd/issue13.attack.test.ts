@@ -15,6 +15,7 @@ import { editLogin } from "./portal-logins.helpers";
 import { createConsent, createRepresentation, markPart2, LUIS, consentForm, recordFields, riverbendDay } from "./part2.fixtures";
 import { database } from "../../src/db";
 import { recordEndedRepresentations } from "../../src/representatives/expiry";
+import { agencyLogFor } from "../../src/audit/agency-events";
 
 const counter = countingD1(env.DB);
 
@@ -215,6 +216,8 @@ describe("attack: reads beside the session check — changes between requests", 
     expect((await get(b, `/face-sheet/${DEMO.maria}/edit`)).res.status).toBe(200);
     await env.DB.prepare("UPDATE staff_users SET role = 'auditor' WHERE email = 'staff@riverbend.test'").run();
     try {
+      // The first look's "Face Sheet view" entry is written in a batch: land it before counting.
+      await agencyLogFor(env, DEMO.riverbend).flush();
       const before = await writeCounts();
       const r = await get(b, `/face-sheet/${DEMO.maria}/edit`);
       expect(r.res.status).toBe(403);
