@@ -14,9 +14,10 @@
  */
 import { encodeBase64urlNoPadding } from "@oslojs/encoding";
 import type { BatchItem } from "drizzle-orm/batch";
-import { and, desc, eq, gt, isNull, ne, or, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, gt, isNull, ne, or, sql, type Placeholder, type SQL } from "drizzle-orm";
 import type { CurrentStaff } from "../app";
 import type { Db } from "../db";
+import { reusable } from "../db/reusable";
 import { agencySettingsColumns } from "../db/agency-settings";
 import { agencies, staffSessions, staffUsers } from "../db/schema";
 
@@ -96,17 +97,11 @@ export async function findSignedInStaff(
   return (await findSignedInStaffWith(db, q, [])).found;
 }
 
-/**
- * findSignedInStaff with a page's reads in the same batch (src/auth/session-reads.ts): the member
- * (or null) and the reads' rows, in order. The reads run whatever the check finds; the caller
- * uses their rows only if it passed.
- */
-export async function findSignedInStaffWith(
-  db: Db,
-  q: { staffId: number; agencyId: number; sessionId: string; seenAt: number | null },
-  reads: BatchItem<"sqlite">[],
-): Promise<{ found: SignedInStaff | null; rows: unknown[] }> {
-  const lookup = db
+type SessionIds = "sessionId" | "staffId" | "agencyId";
+
+/** The member, their agency and its settings, if the session is still open and the member active (built once: reusable). */
+const lookupQuery = reusable((db, p: (name: SessionIds) => Placeholder) =>
+  db
     .select({
       id: staffUsers.id,
       sessionVersion: staffUsers.sessionVersion,
@@ -127,19 +122,38 @@ export async function findSignedInStaffWith(
     .innerJoin(agencies, eq(agencies.id, staffUsers.agencyId))
     .innerJoin(
       staffSessions,
-      and(eq(staffSessions.id, q.sessionId), eq(staffSessions.staffId, staffUsers.id), eq(staffSessions.agencyId, staffUsers.agencyId), isNull(staffSessions.endedAt)),
+      and(eq(staffSessions.id, p("sessionId")), eq(staffSessions.staffId, staffUsers.id), eq(staffSessions.agencyId, staffUsers.agencyId), isNull(staffSessions.endedAt)),
     )
-    .where(and(eq(staffUsers.id, q.staffId), eq(staffUsers.agencyId, q.agencyId), eq(staffUsers.active, true)))
-    .limit(1);
+    .where(and(eq(staffUsers.id, p("staffId")), eq(staffUsers.agencyId, p("agencyId")), eq(staffUsers.active, true)))
+    .limit(1),
+);
+
+/** The session's last activity moved on (only while it is open). */
+const touchQuery = reusable((db, p: (name: SessionIds | "seenAt") => Placeholder) =>
+  db
+    .update(staffSessions)
+    .set({ lastSeenAt: sql`${p("seenAt")}` })
+    .where(and(eq(staffSessions.id, p("sessionId")), eq(staffSessions.staffId, p("staffId")), eq(staffSessions.agencyId, p("agencyId")), isNull(staffSessions.endedAt))),
+);
+
+/**
+ * findSignedInStaff with a page's reads in the same batch (src/auth/session-reads.ts): the member
+ * (or null) and the reads' rows, in order. The reads run whatever the check finds; the caller
+ * uses their rows only if it passed.
+ */
+export async function findSignedInStaffWith(
+  db: Db,
+  q: { staffId: number; agencyId: number; sessionId: string; seenAt: number | null },
+  reads: BatchItem<"sqlite">[],
+): Promise<{ found: SignedInStaff | null; rows: unknown[] }> {
+  const ids = { sessionId: q.sessionId, staffId: q.staffId, agencyId: q.agencyId };
+  const lookup = lookupQuery(db, ids);
   if (q.seenAt === null) {
     if (reads.length === 0) return { found: (await lookup)[0] ?? null, rows: [] };
     const [found, ...rows] = await db.batch([lookup, ...reads]);
     return { found: found[0] ?? null, rows };
   }
-  const touch = db
-    .update(staffSessions)
-    .set({ lastSeenAt: q.seenAt })
-    .where(and(eq(staffSessions.id, q.sessionId), eq(staffSessions.staffId, q.staffId), eq(staffSessions.agencyId, q.agencyId), isNull(staffSessions.endedAt)));
+  const touch = touchQuery(db, { ...ids, seenAt: q.seenAt });
   const [, found, ...rows] = await db.batch([touch, lookup, ...reads]);
   return { found: found[0] ?? null, rows };
 }

@@ -9,7 +9,7 @@ import type { Db } from "../db";
 import { portalLogins } from "../db/schema";
 
 /** SQL: the `portal_logins` row in scope is this client's own, or linked to it and not ended. */
-export function loginOfClient(clientId: number): SQL {
+export function loginOfClient(clientId: number | SQL): SQL {
   return sql`(${portalLogins.clientId} = ${clientId} OR EXISTS (SELECT 1 FROM portal_representations r
     WHERE r.login_id = ${portalLogins.id} AND r.client_id = ${clientId} AND r.agency_id = ${portalLogins.agencyId} AND r.ended_at IS NULL))`;
 }

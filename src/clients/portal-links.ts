@@ -16,11 +16,12 @@
  *
  * Dates of birth are checked in link-dob.ts.
  */
-import { and, desc, eq, gt, inArray, isNotNull, isNull, lt, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, gt, inArray, isNotNull, isNull, lt, sql, type Placeholder, type SQL } from "drizzle-orm";
 import { loginOfClient } from "./linked-logins";
 import { hashLinkToken, isTokenShaped, newLinkToken } from "../auth/link-tokens";
 import type { Statement } from "../audit/client-log";
 import type { Db } from "../db";
+import { reusable } from "../db/reusable";
 import { clients, portalLogins, portalTokens } from "../db/schema";
 import type { PortalLinkPurpose, PortalLinkSettings } from "./portal-link-settings";
 
@@ -249,17 +250,21 @@ export async function linksOfLogins(db: Db, agencyId: number, loginIds: number[]
 
 /** The links of every login of one client (its own and those linked to it), as a query for the Face Sheet's one batch (see linksFromRows). */
 export function clientLinksQuery(db: Db, agencyId: number, clientId: number) {
-  return db
+  return linksOfClient(db, { agencyId, clientId });
+}
+
+const linksOfClient = reusable((db, p: (name: "agencyId" | "clientId") => Placeholder) =>
+  db
     .select(linkColumns)
     .from(portalTokens)
     .where(
       and(
-        eq(portalTokens.agencyId, agencyId),
-        sql`${portalTokens.loginId} IN (SELECT id FROM portal_logins WHERE agency_id = ${agencyId} AND ${loginOfClient(clientId)})`,
+        eq(portalTokens.agencyId, p("agencyId")),
+        sql`${portalTokens.loginId} IN (SELECT id FROM portal_logins WHERE agency_id = ${p("agencyId")} AND ${loginOfClient(sql`${p("clientId")}`)})`,
       ),
     )
-    .orderBy(desc(portalTokens.id));
-}
+    .orderBy(desc(portalTokens.id)),
+);
 
 /** Link rows (newest first) by login: the newest link, and the newest invitation. */
 export function linksFromRows(rows: ({ loginId: number } & LinkState)[]): Record<number, LoginLinks> {

@@ -1,5 +1,6 @@
-import { and, asc, eq, gte, lt, sql, type SQL } from "drizzle-orm";
+import { and, asc, eq, gte, lt, sql, type Placeholder, type SQL } from "drizzle-orm";
 import { batchableAll, type Db } from "../db";
+import { reusable } from "../db/reusable";
 import { cases, clients, type Case, type Client } from "../db/schema";
 
 export interface ClientSearchHit {
@@ -101,15 +102,23 @@ function byFirstAndLast(db: Db, agencyId: number, words: { first: string; last: 
 
 /** The Face Sheet's reads (the client, their cases), only within the agency: for a batch (see faceSheetFromRows). */
 export function faceSheetQueries(db: Db, agencyId: number, clientId: number) {
-  return [
-    db.select().from(clients).where(and(eq(clients.id, clientId), eq(clients.agencyId, agencyId))),
-    db
-      .select()
-      .from(cases)
-      .where(and(eq(cases.clientId, clientId), eq(cases.agencyId, agencyId)))
-      .orderBy(asc(cases.openedOn)),
-  ] as const;
+  return [clientQuery(db, { agencyId, clientId }), casesQuery(db, { agencyId, clientId })] as const;
 }
+
+const clientQuery = reusable((db, p: (name: "agencyId" | "clientId") => Placeholder) =>
+  db
+    .select()
+    .from(clients)
+    .where(and(eq(clients.id, p("clientId")), eq(clients.agencyId, p("agencyId")))),
+);
+
+const casesQuery = reusable((db, p: (name: "agencyId" | "clientId") => Placeholder) =>
+  db
+    .select()
+    .from(cases)
+    .where(and(eq(cases.clientId, p("clientId")), eq(cases.agencyId, p("agencyId"))))
+    .orderBy(asc(cases.openedOn)),
+);
 
 type FaceSheetRows = readonly [Client[], Case[]];
 

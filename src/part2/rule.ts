@@ -27,7 +27,7 @@ export function openPart2CaseSql(agencyId: Operand, clientId: Operand): SQL {
 }
 
 /** SQL: a current consent exists for this representation (by its id). `today` is YYYY-MM-DD, agency time. */
-export function currentConsentSql(agencyId: Operand, representationId: Operand, today: string): SQL {
+export function currentConsentSql(agencyId: Operand, representationId: Operand, today: string | SQL): SQL {
   return sql`EXISTS (SELECT 1 FROM part2_consents pc
     WHERE pc.agency_id = ${agencyId} AND pc.representation_id = ${representationId}
       AND pc.revoked_at IS NULL AND pc.superseded_at IS NULL AND pc.event_occurred_at IS NULL
@@ -41,7 +41,7 @@ export function currentConsentSql(agencyId: Operand, representationId: Operand, 
  *
  * @example and(eq(portalLogins.id, id), or(eq(portalLogins.representative, false), part2ConsentHoldsSql(agencyId, sql`portal_logins.client_id`, sql`portal_logins.id`, today)))
  */
-export function part2ConsentHoldsSql(agencyId: Operand, clientId: Operand, loginId: Operand, today: string): SQL {
+export function part2ConsentHoldsSql(agencyId: Operand, clientId: Operand, loginId: Operand, today: string | SQL): SQL {
   return sql`(NOT ${openPart2CaseSql(agencyId, clientId)} OR EXISTS (SELECT 1 FROM portal_representations pr
     WHERE pr.agency_id = ${agencyId} AND pr.client_id = ${clientId} AND pr.login_id = ${loginId} AND pr.ended_at IS NULL
       AND ${currentConsentSql(agencyId, sql`pr.id`, today)}))`;

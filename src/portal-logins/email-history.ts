@@ -3,8 +3,9 @@
  * `portal_emails`), which notices are still *not sent*, and the login's passkey count. Every
  * query is scoped by the signed-in agency and the client of the URL.
  */
-import { and, desc, eq, inArray, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, sql, type Placeholder } from "drizzle-orm";
 import type { Db } from "../db";
+import { reusable } from "../db/reusable";
 import { portalEmails, portalPasskeys, type PortalEmail } from "../db/schema";
 import { isNoticeKind } from "../email/portal-mail";
 import { loginOfClient } from "../clients/linked-logins";
@@ -14,18 +15,22 @@ export const HISTORY_LIMIT = 300;
 
 /** The client's portal emails, newest first. */
 export async function listClientEmails(db: Db, agencyId: number, clientId: number): Promise<PortalEmail[]> {
-  return clientEmailsQuery(db, agencyId, clientId).all();
+  return clientEmailsQuery(db, agencyId, clientId);
 }
 
 /** The query behind listClientEmails, for a batch. */
 export function clientEmailsQuery(db: Db, agencyId: number, clientId: number) {
-  return db
+  return emailsOfClient(db, { agencyId, clientId });
+}
+
+const emailsOfClient = reusable((db, p: (name: "agencyId" | "clientId") => Placeholder) =>
+  db
     .select()
     .from(portalEmails)
-    .where(and(eq(portalEmails.agencyId, agencyId), eq(portalEmails.clientId, clientId)))
+    .where(and(eq(portalEmails.agencyId, p("agencyId")), eq(portalEmails.clientId, p("clientId"))))
     .orderBy(desc(portalEmails.createdAt), desc(portalEmails.id))
-    .limit(HISTORY_LIMIT);
-}
+    .limit(HISTORY_LIMIT),
+);
 
 /** One email of this login, only within the agency and client; null otherwise. */
 export async function findLoginEmail(db: Db, agencyId: number, clientId: number, loginId: number, emailId: number): Promise<PortalEmail | null> {
@@ -79,17 +84,21 @@ export async function countPortalPasskeys(db: Db, agencyId: number, loginIds: nu
 
 /** The passkey count of every login of one client (its own and those linked to it), as a query for the Face Sheet's one batch. */
 export function clientPasskeyCountsQuery(db: Db, agencyId: number, clientId: number) {
-  return db
+  return passkeyCountsOfClient(db, { agencyId, clientId });
+}
+
+const passkeyCountsOfClient = reusable((db, p: (name: "agencyId" | "clientId") => Placeholder) =>
+  db
     .select({ loginId: portalPasskeys.loginId, n: sql<number>`COUNT(*)` })
     .from(portalPasskeys)
     .where(
       and(
-        eq(portalPasskeys.agencyId, agencyId),
-        sql`${portalPasskeys.loginId} IN (SELECT id FROM portal_logins WHERE agency_id = ${agencyId} AND ${loginOfClient(clientId)})`,
+        eq(portalPasskeys.agencyId, p("agencyId")),
+        sql`${portalPasskeys.loginId} IN (SELECT id FROM portal_logins WHERE agency_id = ${p("agencyId")} AND ${loginOfClient(sql`${p("clientId")}`)})`,
       ),
     )
-    .groupBy(portalPasskeys.loginId);
-}
+    .groupBy(portalPasskeys.loginId),
+);
 
 /** The counts by login, 0 for a login without passkeys. */
 export function passkeyCounts(loginIds: number[], rows: { loginId: number; n: number }[]): Map<number, number> {

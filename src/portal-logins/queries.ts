@@ -2,8 +2,9 @@
  * Reads for the Client Portal section and the Portal Login window. Every query takes the agency
  * from the signed-in staff member and the client from the URL, and matches both.
  */
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, eq, sql, type Placeholder } from "drizzle-orm";
 import type { Db } from "../db";
+import { reusable } from "../db/reusable";
 import { clients, portalLogins, type PortalLogin } from "../db/schema";
 import { loginOfClient } from "../clients/linked-logins";
 
@@ -37,17 +38,21 @@ export async function findPortalClient(db: Db, agencyId: number, clientId: numbe
 
 /** The client's portal logins — its own and those linked to it (families) — oldest first (the client's own is usually added first). */
 export async function listPortalLogins(db: Db, agencyId: number, clientId: number): Promise<PortalLogin[]> {
-  return portalLoginsQuery(db, agencyId, clientId).all();
+  return portalLoginsQuery(db, agencyId, clientId);
 }
 
 /** The query behind listPortalLogins, for a batch. */
 export function portalLoginsQuery(db: Db, agencyId: number, clientId: number) {
-  return db
+  return clientLoginsQuery(db, { agencyId, clientId });
+}
+
+const clientLoginsQuery = reusable((db, p: (name: "agencyId" | "clientId") => Placeholder) =>
+  db
     .select()
     .from(portalLogins)
-    .where(and(eq(portalLogins.agencyId, agencyId), loginOfClient(clientId)))
-    .orderBy(asc(portalLogins.createdAt), asc(portalLogins.id));
-}
+    .where(and(eq(portalLogins.agencyId, p("agencyId")), loginOfClient(sql`${p("clientId")}`)))
+    .orderBy(asc(portalLogins.createdAt), asc(portalLogins.id)),
+);
 
 /** One login of this client (its own or linked to it) in this agency, or null. */
 export async function findPortalLogin(db: Db, agencyId: number, clientId: number, loginId: number): Promise<PortalLogin | null> {

@@ -3,8 +3,9 @@
  * logins around a client (for the minors' email rule), and the agency's upcoming expiries. Every
  * query is scoped by the agency.
  */
-import { and, asc, eq, getTableColumns, isNull, or, sql } from "drizzle-orm";
+import { and, asc, eq, getTableColumns, isNull, or, sql, type Placeholder } from "drizzle-orm";
 import type { Db } from "../db";
+import { reusable } from "../db/reusable";
 import { clients, portalLogins, portalRepresentations, type PortalRepresentation } from "../db/schema";
 import { part2ConsentHoldsSql } from "../part2/rule";
 
@@ -23,21 +24,27 @@ export async function findRecord(db: Db, agencyId: number, loginId: number, clie
 
 /** Every record for the client, by login id; `today` (agency time zone) decides the Part 2 consent. */
 export async function recordsOfClient(db: Db, agencyId: number, clientId: number, today: string): Promise<Map<number, ClientRecord>> {
-  return recordsFromRows(await recordsOfClientQuery(db, agencyId, clientId, today).all());
+  return recordsFromRows(await recordsOfClientQuery(db, agencyId, clientId, today));
 }
 
 /** The query behind recordsOfClient, for a batch (the Face Sheet's one batch). */
 export function recordsOfClientQuery(db: Db, agencyId: number, clientId: number, today: string) {
-  return db
+  return recordsOfClientToday(db, { agencyId, clientId, today });
+}
+
+const recordsOfClientToday = reusable((db, p: (name: "agencyId" | "clientId" | "today") => Placeholder) =>
+  db
     .select({
       ...getTableColumns(portalRepresentations),
       // 42 CFR Part 2 (src/part2/rule.ts), in the same read: no consent required, or a current one.
       // Aliased: a batch maps D1's rows by column name.
-      part2Holds: sql<number>`${part2ConsentHoldsSql(agencyId, clientId, sql`${portalRepresentations.loginId}`, today)}`.mapWith(Boolean).as("part2_holds"),
+      part2Holds: sql<number>`${part2ConsentHoldsSql(sql`${p("agencyId")}`, sql`${p("clientId")}`, sql`${portalRepresentations.loginId}`, sql`${p("today")}`)}`
+        .mapWith(Boolean)
+        .as("part2_holds"),
     })
     .from(portalRepresentations)
-    .where(and(eq(portalRepresentations.agencyId, agencyId), eq(portalRepresentations.clientId, clientId)));
-}
+    .where(and(eq(portalRepresentations.agencyId, p("agencyId")), eq(portalRepresentations.clientId, p("clientId")))),
+);
 
 /** recordsOfClientQuery's rows by login id. */
 export function recordsFromRows(rows: ClientRecord[]): Map<number, ClientRecord> {
