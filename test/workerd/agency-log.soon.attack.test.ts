@@ -1,0 +1,308 @@
+/**
+ * Attack on the Agency Log's batched "Face Sheet view" entries (ChainWriter.recordSoon: numbered,
+ * sealed and durable in the AgencyLog at once, written to D1 by its alarm or before the log is
+ * read): many looks at once, D1 refusing writes, the object restarted, other agencies' ids, an
+ * insider with D1 write access, and roles that may not read the log. Each probe checks the log's
+ * promises — every view exactly once, numbered without gap or duplicate, sealed, never lost,
+ * on the page, in its own agency only.
+ */
+import { env, evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { agencyLogFor, verifyAgencyLog } from "../../src/audit/agency-events";
+import { database } from "../../src/db";
+import { DEMO } from "./fixtures";
+import { agencyLogRows, WaitingBrowser, type AgencyLogRow } from "./agency-log.fixtures";
+
+const db = database(env.DB);
+/** Riverbend's clients R-1001 … R-1012 (ids 1 … 12, scripts/demo-data.ts). */
+const RIVERBEND_CLIENTS = Array.from({ length: 12 }, (_, i) => i + 1);
+const number = (clientId: number) => `R-${1000 + clientId}`;
+const viewed = (clientId: number) => `Viewed the Face Sheet of client ${number(clientId)}.`;
+
+const staffOf = (email: string) => WaitingBrowser.staff(email);
+
+/** Writes whatever waits (the alarm, if one is set, then a flush) and says nothing is left. */
+async function settle(agencyId: number) {
+  const stub = agencyLogFor(env, agencyId);
+  await runDurableObjectAlarm(stub);
+  await stub.flush();
+  expect(await stub.pending()).toBe(0);
+}
+
+/** The log's rows are 1 … n without gap or duplicate, all of this agency. */
+function expectNumberedInOrder(rows: AgencyLogRow[], agencyId: number) {
+  expect(rows.map((r) => r.seq)).toEqual(rows.map((_, i) => i + 1));
+  expect(rows.every((r) => r.agency_id === agencyId)).toBe(true);
+}
+
+/** How many rows have this actor and description. */
+const countOf = (rows: AgencyLogRow[], actor: string, description: string) => rows.filter((r) => r.actor_name === actor && r.description === description).length;
+
+/** Stops the object's pending alarm so a probe can look at what waits without the alarm racing it. */
+const holdAlarm = (agencyId: number) => runInDurableObject(agencyLogFor(env, agencyId), (_, state) => state.storage.deleteAlarm());
+
+describe("attack: many Face Sheet views at once, among every other event", () => {
+  it("30 views from three staff, interleaved with sign-ins, sign-outs, a refusal, CSV, Verify and page reads: each recorded once, 1…N, intact, on the page", async () => {
+    await settle(DEMO.riverbend);
+    const [admin, staff, auditor] = await Promise.all(["admin@riverbend.test", "staff@riverbend.test", "auditor@riverbend.test"].map(staffOf));
+    const leaving = await staffOf("staff@riverbend.test");
+    const before = (await agencyLogRows(DEMO.riverbend)).length;
+    const looks = [admin, staff, auditor].flatMap((b) => RIVERBEND_CLIENTS.slice(0, 10).map((id) => () => b.get(`/face-sheet/${id}`)));
+    const others = [
+      () => staffOf("admin@riverbend.test"),
+      () => leaving.post("/sign-out", {}),
+      () => staff.get("/admin/agency-log"),
+      () => admin.get("/admin/agency-log.csv"),
+      () => admin.post("/admin/agency-log/verify", {}, { htmx: true }),
+      () => admin.get("/admin/agency-log?action=Face+Sheet+view"),
+      () => admin.get("/admin/agency-log", { htmx: true }),
+    ];
+    // Interleaved: one other event after every few looks, all started together.
+    const all = looks.flatMap((look, i) => (i % 4 === 3 && others[(i - 3) / 4] ? [look, others[(i - 3) / 4]!] : [look]));
+    const answers = await Promise.all(all.map((go) => go()));
+    const statuses = answers.map((r) => ("status" in r ? r.status : 200));
+    expect(statuses.filter((s) => s === 200).length).toBeGreaterThanOrEqual(30);
+
+    await settle(DEMO.riverbend);
+    const rows = await agencyLogRows(DEMO.riverbend);
+    expectNumberedInOrder(rows, DEMO.riverbend);
+    const added = rows.slice(before);
+    for (const who of ["Dana Whitfield", "Sam Ortiz", "Robin Achebe"]) {
+      for (const id of RIVERBEND_CLIENTS.slice(0, 10)) expect(countOf(added, who, viewed(id)), `${who} ${number(id)}`).toBe(1);
+    }
+    expect(added.filter((r) => r.action === "Face Sheet view")).toHaveLength(30);
+    expect(added.filter((r) => r.action === "Sign-in")).toHaveLength(1);
+    expect(added.filter((r) => r.action === "Sign-out")).toHaveLength(1);
+    expect(added.filter((r) => r.action === "Access denied")).toHaveLength(1);
+    expect(added.filter((r) => r.action === "CSV export")).toHaveLength(1);
+    expect(added.filter((r) => r.action === "Verify log")).toHaveLength(1);
+    expect(await verifyAgencyLog(env, db, DEMO.riverbend)).toEqual({ intact: true, verified: rows.length });
+
+    // The page (filtered to views: fewer than a page of them) lists every one of them.
+    const page = await (await admin.get("/admin/agency-log?action=Face+Sheet+view")).text();
+    const views = rows.filter((r) => r.action === "Face Sheet view");
+    expect(views.length).toBeLessThanOrEqual(50);
+    expect(page.split("Viewed the Face Sheet of client").length - 1).toBe(views.length);
+  });
+
+  it("a view made just before the page is opened is on it, and a CSV made just after a view has it", async () => {
+    const admin = await staffOf("admin@riverbend.test");
+    expect((await admin.get(`/face-sheet/${RIVERBEND_CLIENTS[11]}`)).status).toBe(200);
+    const page = await (await admin.get("/admin/agency-log?action=Face+Sheet+view")).text();
+    expect(page).toContain(viewed(12));
+    expect((await admin.get(`/face-sheet/${RIVERBEND_CLIENTS[10]}/edit`)).status).toBe(200);
+    const csv = await (await admin.get("/admin/agency-log.csv?action=Face+Sheet+view")).text();
+    expect(csv).toContain(`Opened for editing the Face Sheet of client ${number(11)}.`);
+  });
+});
+
+describe("attack: D1 refuses writes while views wait", () => {
+  it("the alarm, a flush, Verify and a sign-in all fail to write: nothing lost, nothing doubled, order kept; the page still answers; all lands when D1 is back", async () => {
+    await settle(DEMO.riverbend);
+    const staff = await staffOf("staff@riverbend.test");
+    const stub = agencyLogFor(env, DEMO.riverbend);
+    const before = (await agencyLogRows(DEMO.riverbend)).length;
+    await env.DB.exec("CREATE TRIGGER refuse_agency_log BEFORE INSERT ON agency_log BEGIN SELECT RAISE(ABORT, 'injected'); END");
+    let admin: WaitingBrowser;
+    try {
+      for (const id of [1, 2, 3]) expect((await staff.get(`/face-sheet/${id}`)).status).toBe(200);
+      // The alarm runs and D1 says no: all three still wait, and a retry is set.
+      await runDurableObjectAlarm(stub);
+      expect(await stub.pending()).toBe(3);
+      // Another event (recorded at once) arrives: it waits behind them.
+      admin = await staffOf("admin@riverbend.test");
+      expect(await stub.flush()).toMatchObject({ waiting: 4 });
+      // The page still answers while the flush is refused.
+      const page = await admin.get("/admin/agency-log");
+      expect(page.status).toBe(200);
+      // Verify says what waits, not that the log is broken.
+      expect(await verifyAgencyLog(env, db, DEMO.riverbend)).toMatchObject({ intact: false, reason: "waiting" });
+      expect((await staff.get(`/face-sheet/4`)).status).toBe(200);
+      expect(await agencyLogRows(DEMO.riverbend)).toHaveLength(before);
+    } finally {
+      await env.DB.exec("DROP TRIGGER refuse_agency_log");
+    }
+    // A retry alarm is still set: it writes everything, once, in the order accepted.
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    await settle(DEMO.riverbend);
+    const rows = await agencyLogRows(DEMO.riverbend);
+    expectNumberedInOrder(rows, DEMO.riverbend);
+    expect(rows.slice(before).map((r) => r.description)).toEqual([viewed(1), viewed(2), viewed(3), "Signed in.", viewed(4)]);
+    expect(await verifyAgencyLog(env, db, DEMO.riverbend)).toEqual({ intact: true, verified: rows.length });
+  });
+});
+
+describe("attack: the AgencyLog restarted between a view and its write", () => {
+  it("a view accepted, the object evicted: the alarm of the new instance writes it; a view after the restart is numbered next", async () => {
+    await settle(DEMO.riverbend);
+    const staff = await staffOf("staff@riverbend.test");
+    const before = (await agencyLogRows(DEMO.riverbend)).length;
+    expect((await staff.get(`/face-sheet/5`)).status).toBe(200);
+    await evictDurableObject(agencyLogFor(env, DEMO.riverbend));
+    expect(await agencyLogFor(env, DEMO.riverbend).pending()).toBe((await agencyLogRows(DEMO.riverbend)).length === before ? 1 : 0);
+    expect((await staff.get(`/face-sheet/6`)).status).toBe(200);
+    await evictDurableObject(agencyLogFor(env, DEMO.riverbend));
+    // The alarm (durable, like the entries) is still there after the restart.
+    const stub = agencyLogFor(env, DEMO.riverbend);
+    if ((await agencyLogRows(DEMO.riverbend)).length < before + 2) expect(await runDurableObjectAlarm(stub)).toBe(true);
+    await settle(DEMO.riverbend);
+    const rows = await agencyLogRows(DEMO.riverbend);
+    expectNumberedInOrder(rows, DEMO.riverbend);
+    expect(rows.slice(before).map((r) => r.description)).toEqual([viewed(5), viewed(6)]);
+    expect(await verifyAgencyLog(env, db, DEMO.riverbend)).toEqual({ intact: true, verified: rows.length });
+  });
+
+  it("a view accepted, the object evicted and its alarm gone: the page's read on a new instance writes it", async () => {
+    await settle(DEMO.riverbend);
+    const admin = await staffOf("admin@riverbend.test");
+    expect((await admin.get(`/face-sheet/7`)).status).toBe(200);
+    await holdAlarm(DEMO.riverbend);
+    await evictDurableObject(agencyLogFor(env, DEMO.riverbend));
+    const page = await (await admin.get("/admin/agency-log?action=Face+Sheet+view")).text();
+    expect(page).toContain(viewed(7));
+    expect(await agencyLogFor(env, DEMO.riverbend).pending()).toBe(0);
+  });
+});
+
+describe("attack: another agency's ids and log", () => {
+  it("Riverbend staff asking for a Lakeside client's Face Sheet (view, edit, htmx): 404, and no entry waits or lands in either log", async () => {
+    await Promise.all([settle(DEMO.riverbend), settle(DEMO.lakeside)]);
+    const staff = await staffOf("staff@riverbend.test");
+    const counts = async () => [(await agencyLogRows(DEMO.riverbend)).length, (await agencyLogRows(DEMO.lakeside)).length];
+    const before = await counts();
+    for (const path of [`/face-sheet/${DEMO.hannah}`, `/face-sheet/${DEMO.hannah}/edit`]) {
+      for (const htmx of [false, true]) expect((await staff.get(path, { htmx })).status, path).toBe(404);
+    }
+    expect(await agencyLogFor(env, DEMO.riverbend).pending()).toBe(0);
+    expect(await agencyLogFor(env, DEMO.lakeside).pending()).toBe(0);
+    await Promise.all([settle(DEMO.riverbend), settle(DEMO.lakeside)]);
+    expect(await counts()).toEqual(before);
+  });
+
+  it("Lakeside's admin reading its page and CSV neither writes nor shows Riverbend's waiting view", async () => {
+    await settle(DEMO.riverbend);
+    const [river, lake] = await Promise.all([staffOf("staff@riverbend.test"), staffOf("admin@lakeside.test")]);
+    expect((await river.get(`/face-sheet/8`)).status).toBe(200);
+    await holdAlarm(DEMO.riverbend);
+    const riverRows = (await agencyLogRows(DEMO.riverbend)).length;
+    const page = await (await lake.get("/admin/agency-log")).text();
+    const csv = await (await lake.get("/admin/agency-log.csv")).text();
+    for (const text of [page, csv]) {
+      expect(text).not.toContain("Sam Ortiz");
+      expect(text).not.toContain(number(8));
+    }
+    // Riverbend's view still waits in Riverbend's object: Lakeside's reads did not touch it.
+    expect(await agencyLogFor(env, DEMO.riverbend).pending()).toBe(1);
+    expect(await agencyLogRows(DEMO.riverbend)).toHaveLength(riverRows);
+    await settle(DEMO.riverbend);
+    expect(await agencyLogRows(DEMO.lakeside).then((rows) => rows.filter((r) => r.description.includes("R-10")))).toEqual([]);
+    const last = (await agencyLogRows(DEMO.riverbend)).at(-1)!;
+    expect(last).toMatchObject({ agency_id: DEMO.riverbend, actor_name: "Sam Ortiz", description: viewed(8) });
+  });
+});
+
+describe("attack: an insider with write access to D1", () => {
+  /** Riverbend's last row after a fresh view of `clientId` by `staff` has been written. */
+  async function flushedView(staff: WaitingBrowser, clientId: number): Promise<AgencyLogRow> {
+    expect((await staff.get(`/face-sheet/${clientId}`)).status).toBe(200);
+    await settle(DEMO.riverbend);
+    const row = (await agencyLogRows(DEMO.riverbend)).at(-1)!;
+    expect(row.description).toBe(viewed(clientId));
+    return row;
+  }
+
+  const putBack = (row: AgencyLogRow) => {
+    const { id: _id, ...cols } = row;
+    const names = Object.keys(cols);
+    return env.DB.prepare(`INSERT INTO agency_log (${names.join(", ")}) VALUES (${names.map(() => "?").join(", ")})`).bind(...Object.values(cols)).run();
+  };
+
+  it("deleting a flushed view from the middle: Verify names it missing; changing one: Verify names it altered; deleting the newest: truncated", async () => {
+    const staff = await staffOf("staff@riverbend.test");
+    const middle = await flushedView(staff, 9);
+    await flushedView(staff, 10);
+    const verified = async () => verifyAgencyLog(env, db, DEMO.riverbend);
+
+    await env.DB.prepare("DELETE FROM agency_log WHERE id = ?").bind(middle.id).run();
+    expect(await verified()).toMatchObject({ intact: false, brokenAt: middle.seq, reason: "missing" });
+    await putBack(middle);
+
+    await env.DB.prepare("UPDATE agency_log SET description = ? WHERE agency_id = ? AND seq = ?").bind(viewed(2), DEMO.riverbend, middle.seq).run();
+    expect(await verified()).toMatchObject({ intact: false, brokenAt: middle.seq, reason: "altered" });
+    await env.DB.prepare("UPDATE agency_log SET description = ? WHERE agency_id = ? AND seq = ?").bind(middle.description, DEMO.riverbend, middle.seq).run();
+
+    const newest = (await agencyLogRows(DEMO.riverbend)).at(-1)!;
+    await env.DB.prepare("DELETE FROM agency_log WHERE agency_id = ? AND seq = ?").bind(DEMO.riverbend, newest.seq).run();
+    expect(await verified()).toMatchObject({ intact: false, brokenAt: newest.seq, reason: "truncated" });
+    // The object never hands the removed number out again.
+    const next = await flushedView(staff, 11);
+    expect(next.seq).toBe(newest.seq + 1);
+    await putBack(newest);
+    expect(await verified()).toMatchObject({ intact: true });
+  });
+
+  it("a row slipped in at the next number before the flush: Verify shows it, no number is handed out twice, the view is not lost, later entries still reach the log, and the view lands once the row is gone", async () => {
+    await settle(DEMO.riverbend);
+    const staff = await staffOf("staff@riverbend.test");
+    const stub = agencyLogFor(env, DEMO.riverbend);
+    const last = (await agencyLogRows(DEMO.riverbend)).at(-1)!;
+    expect((await staff.get(`/face-sheet/12`)).status).toBe(200);
+    await holdAlarm(DEMO.riverbend);
+    // The insider copies the newest row to the next number (a plausible-looking entry).
+    const forged = { ...last, seq: last.seq + 1, description: "Signed out.", action: "Sign-out", prev_hash: last.hash };
+    const { id: _id, ...cols } = forged;
+    const names = Object.keys(cols);
+    await env.DB.prepare(`INSERT INTO agency_log (${names.join(", ")}) VALUES (${names.map(() => "?").join(", ")})`).bind(...Object.values(cols)).run();
+
+    // Later events: a view and a sign-in. They land; the squatted number's entry waits, not lost.
+    expect((await staff.get(`/face-sheet/1`)).status).toBe(200);
+    await staffOf("admin@riverbend.test");
+    await stub.flush();
+    expect(await stub.pending()).toBe(1);
+    const rows = await agencyLogRows(DEMO.riverbend);
+    expect(rows.filter((r) => r.seq > last.seq).map((r) => [r.seq, r.description])).toEqual([
+      [last.seq + 1, "Signed out."],
+      [last.seq + 2, viewed(1)],
+      [last.seq + 3, "Signed in."],
+    ]);
+    const admin = await staffOf("admin@riverbend.test");
+    expect(await (await admin.get("/admin/agency-log")).text()).toContain(viewed(1));
+    // Verify names the slipped-in row.
+    expect(await verifyAgencyLog(env, db, DEMO.riverbend)).toMatchObject({ intact: false, brokenAt: last.seq + 1, reason: "altered" });
+
+    // The row removed, the waiting view lands at its own number, once: the log is whole again.
+    await env.DB.prepare("DELETE FROM agency_log WHERE agency_id = ? AND seq = ?").bind(DEMO.riverbend, last.seq + 1).run();
+    await settle(DEMO.riverbend);
+    const after = await agencyLogRows(DEMO.riverbend);
+    expectNumberedInOrder(after, DEMO.riverbend);
+    expect(after.find((r) => r.seq === last.seq + 1)).toMatchObject({ actor_name: "Sam Ortiz", description: viewed(12) });
+    expect(await verifyAgencyLog(env, db, DEMO.riverbend)).toEqual({ intact: true, verified: after.length });
+  });
+});
+
+describe("attack: roles that may not read the Agency Log", () => {
+  it("staff and auditor get 403 on the page, its fragment and its CSV; the refusal writes no waiting view and shows none", async () => {
+    await settle(DEMO.riverbend);
+    const [staff, auditor] = await Promise.all([staffOf("staff@riverbend.test"), staffOf("auditor@riverbend.test")]);
+    expect((await staff.get(`/face-sheet/3`)).status).toBe(200);
+    await holdAlarm(DEMO.riverbend);
+    const rowsBefore = (await agencyLogRows(DEMO.riverbend)).length;
+    for (const b of [staff, auditor]) {
+      for (const [path, htmx] of [["/admin/agency-log", false], ["/admin/agency-log", true], ["/admin/agency-log.csv", false]] as const) {
+        const res = await b.get(path, { htmx });
+        expect(res.status, path).toBe(403);
+        expect(await res.text()).not.toContain(viewed(3));
+      }
+      expect((await b.post("/admin/agency-log/verify", {}, { htmx: true })).status).toBe(403);
+    }
+    // The view still waits (no flush for a refused reader), and nothing was written yet: the
+    // refusals' own entries are recorded at once and carry the waiting view with them, in order.
+    const stub = agencyLogFor(env, DEMO.riverbend);
+    await settle(DEMO.riverbend);
+    const added = (await agencyLogRows(DEMO.riverbend)).slice(rowsBefore);
+    expect(added[0]).toMatchObject({ description: viewed(3) });
+    expect(added.slice(1).every((r) => r.action === "Access denied")).toBe(true);
+    expect(added).toHaveLength(1 + 8);
+    expect(await stub.pending()).toBe(0);
+  });
+});
