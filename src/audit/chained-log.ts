@@ -23,7 +23,7 @@
  */
 import { errorText } from "../observability/error-text";
 import { sealWith, type Cell, type ChainSpec, type Sealed } from "./chain";
-import { changeBatch, groupBatch, landedParts, prepareInsert } from "./chain-batches";
+import { changeBatch, groupBatch, landedParts, prepareInsert, takenNumbers } from "./chain-batches";
 import { HEAD, headOf, lastInD1, recoverLanded, type Head } from "./chain-head";
 import { logKeys } from "./keys";
 
@@ -301,12 +301,9 @@ export class ChainWriter<F extends Record<string, Cell>> {
     if (entries.length === 0) return;
     const storage = this.#ctx.storage;
     const last = sealed.at(-1);
+    let taken: Set<number>;
     try {
-      const db = this.#primary();
-      await this.#batch(
-        db,
-        entries.map((e) => prepareInsert(db, this.#spec, e, { guarded: false, idempotent: true })),
-      );
+      taken = await this.#insertEntries(entries);
     } catch (err) {
       console.error(`${this.#spec.table}: ${entries.length} entries not yet in D1, retrying: ${errorText(err)}`);
       storage.transactionSync(() => {
@@ -318,10 +315,35 @@ export class ChainWriter<F extends Record<string, Cell>> {
       return;
     }
     storage.transactionSync(() => {
-      for (const [key] of stored) storage.kv.delete(key);
+      for (const [key, e] of stored) if (!taken.has(e.seq)) storage.kv.delete(key);
+      for (const e of sealed) if (taken.has(e.seq)) storage.kv.put(outboxKey(e.seq), e);
       if (last) this.#advance(last);
     });
     sealed.forEach((e, i) => group[i]!.done({ seq: e.seq }));
+  }
+
+  /**
+   * Inserts entries in one batch (idempotent: one already in D1 is skipped). If D1 refuses it
+   * because a number is held by a row this log did not write (someone with write access to D1 put
+   * it there), the others go in a second batch, so one such row doesn't stop every later entry
+   * from reaching D1; the entries whose number is held are returned — they stay in the outbox,
+   * durable, and land with a later write once the row is gone (Verify shows the row meanwhile).
+   * Throws when D1 fails otherwise.
+   */
+  async #insertEntries(entries: Sealed<F>[]): Promise<Set<number>> {
+    const db = this.#primary();
+    const inserts = (es: Sealed<F>[]) => es.map((e) => prepareInsert(db, this.#spec, e, { guarded: false, idempotent: true }));
+    try {
+      await this.#batch(db, inserts(entries));
+      return new Set();
+    } catch (err) {
+      const taken = await takenNumbers(db, this.#spec, entries).catch(() => new Set<number>());
+      if (taken.size === 0) throw err;
+      console.error(`${this.#spec.table}: entries #${[...taken].join(", #")} wait: D1 holds other rows at their numbers`);
+      const rest = entries.filter((e) => !taken.has(e.seq));
+      if (rest.length > 0) await this.#batch(db, inserts(rest));
+      return taken;
+    }
   }
 
   /** Writes entries that have not reached D1 yet: those recorded soon, and those D1 refused (the object's alarm). */

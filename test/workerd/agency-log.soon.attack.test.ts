@@ -281,7 +281,7 @@ describe("attack: an insider with write access to D1", () => {
 });
 
 describe("attack: roles that may not read the Agency Log", () => {
-  it("staff and auditor get 403 on the page, its fragment and its CSV; the refusal writes no waiting view and shows none", async () => {
+  it("staff and auditor get 403 on the page, its fragment and its CSV; the refusal shows no waiting view, and its own entries land after it, in order", async () => {
     await settle(DEMO.riverbend);
     const [staff, auditor] = await Promise.all([staffOf("staff@riverbend.test"), staffOf("auditor@riverbend.test")]);
     expect((await staff.get(`/face-sheet/3`)).status).toBe(200);
@@ -295,8 +295,8 @@ describe("attack: roles that may not read the Agency Log", () => {
       }
       expect((await b.post("/admin/agency-log/verify", {}, { htmx: true })).status).toBe(403);
     }
-    // The view still waits (no flush for a refused reader), and nothing was written yet: the
-    // refusals' own entries are recorded at once and carry the waiting view with them, in order.
+    // The refusals are not reads of the log (no flush, no rows shown); their own entries are
+    // recorded at once and carry the waiting view to D1 ahead of them, in order.
     const stub = agencyLogFor(env, DEMO.riverbend);
     await settle(DEMO.riverbend);
     const added = (await agencyLogRows(DEMO.riverbend)).slice(rowsBefore);
