@@ -12,6 +12,7 @@ import { agencyLogFor, verifyAgencyLog } from "../../src/audit/agency-events";
 import { database } from "../../src/db";
 import { DEMO } from "./fixtures";
 import { agencyLogRows, WaitingBrowser, type AgencyLogRow } from "./agency-log.fixtures";
+import { browserOver, countingD1 } from "./d1-trips";
 
 const db = database(env.DB);
 /** Riverbend's clients R-1001 … R-1012 (ids 1 … 12, scripts/demo-data.ts). */
@@ -129,6 +130,30 @@ describe("attack: D1 refuses writes while views wait", () => {
     expectNumberedInOrder(rows, DEMO.riverbend);
     expect(rows.slice(before).map((r) => r.description)).toEqual([viewed(1), viewed(2), viewed(3), "Signed in.", viewed(4)]);
     expect(await verifyAgencyLog(env, db, DEMO.riverbend)).toEqual({ intact: true, verified: rows.length });
+  });
+});
+
+describe("attack: Verify right after views (read replicas)", () => {
+  it("Verify writes the waiting views and reads the chain at least as new as that write (its bookmark), not where the request's session began", async () => {
+    await settle(DEMO.riverbend);
+    const counter = countingD1(env.DB);
+    const admin = await browserOver(counter.binding).staff("admin@riverbend.test");
+    for (const id of [1, 2]) expect((await admin.get(`/face-sheet/${id}`)).status).toBe(200);
+    await holdAlarm(DEMO.riverbend);
+    expect(await agencyLogFor(env, DEMO.riverbend).pending()).toBe(2);
+    for (const htmx of [true, false]) {
+      counter.reset();
+      const res = await admin.post("/admin/agency-log/verify", {}, { htmx });
+      expect(res.status).toBe(200);
+      expect(await res.text()).toContain("Log intact");
+      // The request's own session began on the primary before the object wrote the views: on a
+      // replica it may not have them (Verify would call them removed). The chain is read in a
+      // session started at the bookmark after the object's write.
+      expect(counter.log.sessions[0]).toBe("first-primary");
+      expect(counter.log.sessions.slice(1).length, `htmx=${htmx}`).toBeGreaterThan(0);
+      expect(counter.log.sessions.slice(1).every((s) => /^[0-9a-f]{8}(-[0-9a-f]{1,64}){1,6}$/i.test(s))).toBe(true);
+    }
+    await settle(DEMO.riverbend);
   });
 });
 
