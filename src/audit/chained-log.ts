@@ -54,6 +54,11 @@ export interface HeadReport {
   hash: string;
   /** Entries accepted but not in D1 yet (D1 refused them; the alarm retries). */
   waiting: number;
+  /**
+   * The D1 bookmark after the object's latest write (the outbox written just now): Verify reads the
+   * rows at least that new, or a replica behind it would look like a log cut short.
+   */
+  bookmark?: string | null;
 }
 
 interface PendingCommit<F> {
@@ -135,7 +140,10 @@ export class ChainWriter<F extends Record<string, Cell>> {
     const kv = this.#ctx.storage.kv;
     const stored = kv.get<Head>(HEAD);
     let head = stored ?? (await this.#headFromD1(stream));
-    head = await recoverLanded(this.#primary(), this.#spec, this.#env, stream, head);
+    const db = this.#primary();
+    head = await recoverLanded(db, this.#spec, this.#env, stream, head);
+    // What it read is on the primary: the head's readers (Verify) read at least that new.
+    this.#bookmark ??= db.getBookmark();
     if (!stored || head.seq !== stored.seq) kv.put(HEAD, head);
     this.#head = head;
     return head;
@@ -360,7 +368,7 @@ export class ChainWriter<F extends Record<string, Cell>> {
     return this.#serial(async () => {
       const head = await this.#loadHead(stream);
       if (this.#outbox().length > 0) await this.#writeEvents(stream, []);
-      return { seq: head.seq, hash: head.hash, waiting: this.#outbox().length };
+      return { seq: head.seq, hash: head.hash, waiting: this.#outbox().length, bookmark: this.#bookmark };
     });
   }
 

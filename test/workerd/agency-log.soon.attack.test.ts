@@ -45,7 +45,7 @@ const holdAlarm = (agencyId: number) => runInDurableObject(agencyLogFor(env, age
 describe("attack: many Face Sheet views at once, among every other event", () => {
   it("30 views from three staff, interleaved with sign-ins, sign-outs, a refusal, CSV, Verify and page reads: each recorded once, 1…N, intact, on the page", async () => {
     await settle(DEMO.riverbend);
-    const [admin, staff, auditor] = await Promise.all(["admin@riverbend.test", "staff@riverbend.test", "auditor@riverbend.test"].map(staffOf));
+    const [admin, staff, auditor] = await Promise.all([staffOf("admin@riverbend.test"), staffOf("staff@riverbend.test"), staffOf("auditor@riverbend.test")]);
     const leaving = await staffOf("staff@riverbend.test");
     const before = (await agencyLogRows(DEMO.riverbend)).length;
     const looks = [admin, staff, auditor].flatMap((b) => RIVERBEND_CLIENTS.slice(0, 10).map((id) => () => b.get(`/face-sheet/${id}`)));
@@ -104,14 +104,13 @@ describe("attack: D1 refuses writes while views wait", () => {
     const stub = agencyLogFor(env, DEMO.riverbend);
     const before = (await agencyLogRows(DEMO.riverbend)).length;
     await env.DB.exec("CREATE TRIGGER refuse_agency_log BEFORE INSERT ON agency_log BEGIN SELECT RAISE(ABORT, 'injected'); END");
-    let admin: WaitingBrowser;
     try {
       for (const id of [1, 2, 3]) expect((await staff.get(`/face-sheet/${id}`)).status).toBe(200);
       // The alarm runs and D1 says no: all three still wait, and a retry is set.
       await runDurableObjectAlarm(stub);
       expect(await stub.pending()).toBe(3);
       // Another event (recorded at once) arrives: it waits behind them.
-      admin = await staffOf("admin@riverbend.test");
+      const admin = await staffOf("admin@riverbend.test");
       expect(await stub.flush()).toMatchObject({ waiting: 4 });
       // The page still answers while the flush is refused.
       const page = await admin.get("/admin/agency-log");
