@@ -304,6 +304,53 @@ describe("attack: an insider with write access to D1", () => {
   });
 });
 
+describe("attack: entries waiting must not cover a deletion", () => {
+  it("while a view waits (D1 refusing it, or its number squatted), a row deleted from the middle is still named missing, not 'still being written'", async () => {
+    await settle(DEMO.riverbend);
+    const staff = await staffOf("staff@riverbend.test");
+    expect((await staff.get(`/face-sheet/2`)).status).toBe(200);
+    await settle(DEMO.riverbend);
+    const rows = await agencyLogRows(DEMO.riverbend);
+    const victim = rows.at(-2)!;
+    const { id: _id, ...cols } = victim;
+    const names = Object.keys(cols);
+    const putBack = () => env.DB.prepare(`INSERT INTO agency_log (${names.join(", ")}) VALUES (${names.map(() => "?").join(", ")})`).bind(...Object.values(cols)).run();
+
+    // 1. D1 refuses a view; the insider deletes an earlier, written row.
+    await env.DB.exec("CREATE TRIGGER refuse_agency_log BEFORE INSERT ON agency_log BEGIN SELECT RAISE(ABORT, 'injected'); END");
+    try {
+      expect((await staff.get(`/face-sheet/3`)).status).toBe(200);
+      await holdAlarm(DEMO.riverbend);
+      await env.DB.prepare("DELETE FROM agency_log WHERE id = ?").bind(victim.id).run();
+      expect(await verifyAgencyLog(env, db, DEMO.riverbend)).toMatchObject({ intact: false, brokenAt: victim.seq, reason: "missing" });
+    } finally {
+      await env.DB.exec("DROP TRIGGER refuse_agency_log");
+    }
+    await putBack();
+    await settle(DEMO.riverbend);
+    expect(await verifyAgencyLog(env, db, DEMO.riverbend)).toMatchObject({ intact: true });
+
+    // 2. The insider squats the next number (so a view waits for good), then deletes an earlier row.
+    const last = (await agencyLogRows(DEMO.riverbend)).at(-1)!;
+    expect((await staff.get(`/face-sheet/4`)).status).toBe(200);
+    await holdAlarm(DEMO.riverbend);
+    const { id: _lastId, ...lastCols } = { ...last, seq: last.seq + 1 };
+    await env.DB.prepare(`INSERT INTO agency_log (${Object.keys(lastCols).join(", ")}) VALUES (${Object.keys(lastCols).map(() => "?").join(", ")})`)
+      .bind(...Object.values(lastCols))
+      .run();
+    await env.DB.prepare("DELETE FROM agency_log WHERE agency_id = ? AND seq = ?").bind(DEMO.riverbend, victim.seq).run();
+    expect(await verifyAgencyLog(env, db, DEMO.riverbend)).toMatchObject({ intact: false, brokenAt: victim.seq, reason: "missing" });
+    // Put everything back: the squatting row goes, the deleted one returns, the view lands.
+    await env.DB.prepare("DELETE FROM agency_log WHERE agency_id = ? AND seq = ?").bind(DEMO.riverbend, last.seq + 1).run();
+    await putBack();
+    await settle(DEMO.riverbend);
+    const after = await agencyLogRows(DEMO.riverbend);
+    expectNumberedInOrder(after, DEMO.riverbend);
+    expect(after.at(-1)).toMatchObject({ description: viewed(4) });
+    expect(await verifyAgencyLog(env, db, DEMO.riverbend)).toEqual({ intact: true, verified: after.length });
+  });
+});
+
 describe("attack: roles that may not read the Agency Log", () => {
   it("staff and auditor get 403 on the page, its fragment and its CSV; the refusal shows no waiting view, and its own entries land after it, in order", async () => {
     await settle(DEMO.riverbend);
