@@ -54,6 +54,8 @@ export interface HeadReport {
   hash: string;
   /** Entries accepted but not in D1 yet (D1 refused them; the alarm retries). */
   waiting: number;
+  /** The number of the first of them: a row missing before it was in D1 and is gone (not waiting). */
+  waitingFrom?: number;
   /**
    * The D1 bookmark after the object's latest write (the outbox written just now): Verify reads the
    * rows at least that new, or a replica behind it would look like a log cut short.
@@ -368,7 +370,8 @@ export class ChainWriter<F extends Record<string, Cell>> {
     return this.#serial(async () => {
       const head = await this.#loadHead(stream);
       if (this.#outbox().length > 0) await this.#writeEvents(stream, []);
-      return { seq: head.seq, hash: head.hash, waiting: this.#outbox().length, bookmark: this.#bookmark };
+      const outbox = this.#outbox();
+      return { seq: head.seq, hash: head.hash, waiting: outbox.length, waitingFrom: outbox[0]?.[1].seq, bookmark: this.#bookmark };
     });
   }
 
