@@ -9,6 +9,8 @@
 import { env, evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { agencyLogFor, verifyAgencyLog } from "../../src/audit/agency-events";
+import { AGENCY_LOG } from "../../src/audit/agency-log";
+import { insertSql, type Sealed } from "../../src/audit/chain";
 import { database } from "../../src/db";
 import { DEMO } from "./fixtures";
 import { agencyLogRows, WaitingBrowser, type AgencyLogRow } from "./agency-log.fixtures";
@@ -94,6 +96,29 @@ describe("attack: many Face Sheet views at once, among every other event", () =>
     expect((await admin.get(`/face-sheet/${RIVERBEND_CLIENTS[10]}/edit`)).status).toBe(200);
     const csv = await (await admin.get("/admin/agency-log.csv?action=Face+Sheet+view")).text();
     expect(csv).toContain(`Opened for editing the Face Sheet of client ${number(11)}.`);
+  });
+});
+
+describe("attack: two agencies' views at once", () => {
+  it("Riverbend and Lakeside views in parallel: each agency's log holds only its own, numbered 1…N, intact", async () => {
+    await Promise.all([settle(DEMO.riverbend), settle(DEMO.lakeside)]);
+    const [river, lake] = await Promise.all([staffOf("staff@riverbend.test"), staffOf("admin@lakeside.test")]);
+    const lakeside = [13, 14, 15, 16, 17];
+    await Promise.all([
+      ...RIVERBEND_CLIENTS.slice(0, 10).map((id) => river.get(`/face-sheet/${id}`)),
+      ...lakeside.flatMap((id) => [lake.get(`/face-sheet/${id}`), lake.get(`/face-sheet/${id}/edit`)]),
+      lake.get("/admin/agency-log"),
+    ]);
+    await Promise.all([settle(DEMO.riverbend), settle(DEMO.lakeside)]);
+    for (const [agencyId, actor, prefix] of [[DEMO.riverbend, "Sam Ortiz", "R-"], [DEMO.lakeside, "Lee Harper", "L-"]] as const) {
+      const rows = await agencyLogRows(agencyId);
+      expectNumberedInOrder(rows, agencyId);
+      const views = rows.filter((r) => r.action === "Face Sheet view");
+      expect(views.every((r) => r.description.includes(prefix)), `${agencyId}`).toBe(true);
+      expect(rows.some((r) => r.actor_name === (agencyId === DEMO.riverbend ? "Lee Harper" : "Sam Ortiz"))).toBe(false);
+      expect(views.filter((r) => r.actor_name === actor).length).toBeGreaterThanOrEqual(10);
+      expect(await verifyAgencyLog(env, db, agencyId)).toEqual({ intact: true, verified: rows.length });
+    }
   });
 });
 
@@ -185,6 +210,29 @@ describe("attack: the AgencyLog restarted between a view and its write", () => {
     const page = await (await admin.get("/admin/agency-log?action=Face+Sheet+view")).text();
     expect(page).toContain(viewed(7));
     expect(await agencyLogFor(env, DEMO.riverbend).pending()).toBe(0);
+  });
+});
+
+describe("attack: the object stopped after D1 took a batch but before it cleared its outbox", () => {
+  it("the entry already in D1 is not written twice when the outbox is written again", async () => {
+    await settle(DEMO.riverbend);
+    const staff = await staffOf("staff@riverbend.test");
+    const stub = agencyLogFor(env, DEMO.riverbend);
+    const seen = countOf(await agencyLogRows(DEMO.riverbend), "Sam Ortiz", viewed(9));
+    expect((await staff.get(`/face-sheet/9`)).status).toBe(200);
+    await holdAlarm(DEMO.riverbend);
+    // The batch lands in D1, then the object stops before deleting its outbox entry.
+    const waiting = await runInDurableObject(stub, (_, state) => [...state.storage.kv.list<Sealed<never>>({ prefix: "outbox:" })].map(([, e]) => e));
+    expect(waiting).toHaveLength(1);
+    const s = insertSql(AGENCY_LOG, waiting[0]! as never, { guarded: false, idempotent: false });
+    await env.DB.prepare(s.sql).bind(...s.params).run();
+    await evictDurableObject(stub);
+    await settle(DEMO.riverbend);
+    const rows = await agencyLogRows(DEMO.riverbend);
+    expectNumberedInOrder(rows, DEMO.riverbend);
+    expect(countOf(rows, "Sam Ortiz", viewed(9))).toBe(seen + 1);
+    expect(rows.filter((r) => r.seq === waiting[0]!.seq)).toHaveLength(1);
+    expect(await verifyAgencyLog(env, db, DEMO.riverbend)).toEqual({ intact: true, verified: rows.length });
   });
 });
 
@@ -366,6 +414,16 @@ describe("attack: roles that may not read the Agency Log", () => {
       }
       expect((await b.post("/admin/agency-log/verify", {}, { htmx: true })).status).toBe(403);
     }
+    // Signed out: the sign-in redirect, nothing shown.
+    for (const path of ["/admin/agency-log", "/admin/agency-log.csv"]) {
+      for (const method of ["GET", "HEAD"]) {
+        const res = await new WaitingBrowser().fetch(path, { method });
+        expect(res.status, `${method} ${path}`).toBe(302);
+        expect(await res.text()).not.toContain(viewed(3));
+      }
+    }
+    const head = await staff.fetch("/admin/agency-log", { method: "HEAD" });
+    expect(head.status).toBe(403);
     // The refusals are not reads of the log (no flush, no rows shown); their own entries are
     // recorded at once and carry the waiting view to D1 ahead of them, in order.
     const stub = agencyLogFor(env, DEMO.riverbend);
@@ -373,7 +431,7 @@ describe("attack: roles that may not read the Agency Log", () => {
     const added = (await agencyLogRows(DEMO.riverbend)).slice(rowsBefore);
     expect(added[0]).toMatchObject({ description: viewed(3) });
     expect(added.slice(1).every((r) => r.action === "Access denied")).toBe(true);
-    expect(added).toHaveLength(1 + 8);
+    expect(added).toHaveLength(1 + 9);
     expect(await stub.pending()).toBe(0);
   });
 });
