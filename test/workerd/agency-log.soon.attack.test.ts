@@ -399,6 +399,22 @@ describe("attack: entries waiting must not cover a deletion", () => {
   });
 });
 
+describe("attack: refused looks record no view", () => {
+  it("an auditor opening a Face Sheet for editing (page and htmx) is refused: an Access denied entry, no view, nothing waiting", async () => {
+    await settle(DEMO.riverbend);
+    const auditor = await staffOf("auditor@riverbend.test");
+    const before = (await agencyLogRows(DEMO.riverbend)).length;
+    for (const htmx of [false, true]) expect((await auditor.get(`/face-sheet/${DEMO.maria}/edit`, { htmx })).status).toBe(403);
+    expect(await agencyLogFor(env, DEMO.riverbend).pending()).toBe(0);
+    await settle(DEMO.riverbend);
+    const added = (await agencyLogRows(DEMO.riverbend)).slice(before);
+    expect(added.map((r) => [r.actor_name, r.action])).toEqual([
+      ["Robin Achebe", "Access denied"],
+      ["Robin Achebe", "Access denied"],
+    ]);
+  });
+});
+
 describe("attack: roles that may not read the Agency Log", () => {
   it("staff and auditor get 403 on the page, its fragment and its CSV; the refusal shows no waiting view, and its own entries land after it, in order", async () => {
     await settle(DEMO.riverbend);
