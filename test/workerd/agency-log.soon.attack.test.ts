@@ -88,6 +88,29 @@ describe("attack: many Face Sheet views at once, among every other event", () =>
     expect(page.split("Viewed the Face Sheet of client").length - 1).toBe(views.length);
   });
 
+  it("views racing the alarm, flushes and Verify inside the object: each written once, in number order", async () => {
+    await settle(DEMO.riverbend);
+    const staff = await staffOf("staff@riverbend.test");
+    const stub = agencyLogFor(env, DEMO.riverbend);
+    const before = (await agencyLogRows(DEMO.riverbend)).length;
+    const seen = (await agencyLogRows(DEMO.riverbend)).filter((r) => r.action === "Face Sheet view").length;
+    await Promise.all([
+      ...RIVERBEND_CLIENTS.map((id) => staff.get(`/face-sheet/${id}`)),
+      runDurableObjectAlarm(stub),
+      stub.flush(),
+      stub.head(DEMO.riverbend),
+      runDurableObjectAlarm(stub),
+      stub.flush(),
+    ]);
+    await settle(DEMO.riverbend);
+    const rows = await agencyLogRows(DEMO.riverbend);
+    expectNumberedInOrder(rows, DEMO.riverbend);
+    expect(rows.slice(before).every((r) => r.action === "Face Sheet view" && r.actor_name === "Sam Ortiz")).toBe(true);
+    expect(rows.filter((r) => r.action === "Face Sheet view")).toHaveLength(seen + RIVERBEND_CLIENTS.length);
+    for (const id of RIVERBEND_CLIENTS) expect(countOf(rows.slice(before), "Sam Ortiz", viewed(id))).toBe(1);
+    expect(await verifyAgencyLog(env, db, DEMO.riverbend)).toEqual({ intact: true, verified: rows.length });
+  });
+
   it("a view made just before the page is opened is on it, and a CSV made just after a view has it", async () => {
     const admin = await staffOf("admin@riverbend.test");
     expect((await admin.get(`/face-sheet/${RIVERBEND_CLIENTS[11]}`)).status).toBe(200);
