@@ -6,13 +6,14 @@
  * promises — every view exactly once, numbered without gap or duplicate, sealed, never lost,
  * on the page, in its own agency only.
  */
-import { env, evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { createExecutionContext, env, evictDurableObject, runDurableObjectAlarm, runInDurableObject, waitOnExecutionContext } from "cloudflare:test";
+import worker from "../../src/index";
 import { describe, expect, it } from "vitest";
 import { agencyLogFor, verifyAgencyLog } from "../../src/audit/agency-events";
 import { AGENCY_LOG } from "../../src/audit/agency-log";
 import { insertSql, type Sealed } from "../../src/audit/chain";
 import { database } from "../../src/db";
-import { DEMO } from "./fixtures";
+import { Browser, DEMO } from "./fixtures";
 import { agencyLogRows, WaitingBrowser, type AgencyLogRow } from "./agency-log.fixtures";
 import { browserOver, countingD1 } from "./d1-trips";
 
@@ -256,6 +257,56 @@ describe("attack: the object stopped after D1 took a batch but before it cleared
     expect(countOf(rows, "Sam Ortiz", viewed(9))).toBe(seen + 1);
     expect(rows.filter((r) => r.seq === waiting[0]!.seq)).toHaveLength(1);
     expect(await verifyAgencyLog(env, db, DEMO.riverbend)).toEqual({ intact: true, verified: rows.length });
+  });
+});
+
+/**
+ * The real AgencyLog namespace, except that the reply to the next `lost` record() calls is lost
+ * after the object ran them (a connection dropped on the way back): the caller sees an error.
+ */
+function losingReplies(lost: { n: number }): DurableObjectNamespace<import("../../src/audit/agency-log").AgencyLog> {
+  const ns = env.AGENCY_LOG;
+  return new Proxy(ns, {
+    get(target, prop) {
+      if (prop !== "get") return Reflect.get(target, prop).bind(target);
+      return (id: DurableObjectId) => {
+        const stub = target.get(id);
+        return new Proxy(stub, {
+          get(s, p) {
+            if (p !== "record") return Reflect.get(s, p);
+            return async (req: Parameters<typeof stub.record>[0]) => {
+              const answer = await s.record(req);
+              if (lost.n-- > 0) throw new Error("Network connection lost.");
+              return answer;
+            };
+          },
+        });
+      };
+    },
+  });
+}
+
+describe("attack: the object's reply lost after it took the entry", () => {
+  it("the Worker's retry does not record the same view (or sign-in) twice", async () => {
+    await settle(DEMO.riverbend);
+    const lost = { n: 0 };
+    const flakyEnv = { ...env, AGENCY_LOG: losingReplies(lost) };
+    class FlakyBrowser extends Browser {
+      protected override async send(url: URL, init: RequestInit): Promise<Response> {
+        const ctx = createExecutionContext();
+        const res = await worker.fetch(new Request(url, init), flakyEnv, ctx);
+        await waitOnExecutionContext(ctx);
+        return res;
+      }
+    }
+    const before = (await agencyLogRows(DEMO.riverbend)).length;
+    lost.n = 1;
+    const staff = await FlakyBrowser.staff("staff@riverbend.test");
+    lost.n = 1;
+    expect((await staff.get(`/face-sheet/10`)).status).toBe(200);
+    await settle(DEMO.riverbend);
+    const added = (await agencyLogRows(DEMO.riverbend)).slice(before);
+    expect(added.map((r) => r.description)).toEqual(["Signed in.", viewed(10)]);
   });
 });
 
