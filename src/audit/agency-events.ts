@@ -78,10 +78,13 @@ export async function recordAgencyEventNow(c: RequestContext, agencyId: number, 
 
 /** Whether the object took the entry (false: not after every attempt; the error is logged). */
 async function deliver(env: Env, agencyId: number, entry: AgencyEntryInput): Promise<boolean> {
+  // One key for every attempt: the object may have taken the event and only its reply been lost,
+  // and it records a repeated key once (event-keys.ts).
+  const key = crypto.randomUUID();
   for (let attempt = 1; ; attempt++) {
     try {
       // A fresh stub each time: a stub that has thrown may stay broken.
-      await agencyLogFor(env, agencyId).record({ agencyId, entry });
+      await agencyLogFor(env, agencyId).record({ agencyId, entry, key });
       return true;
     } catch (err) {
       if (attempt >= ATTEMPTS) {

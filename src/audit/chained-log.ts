@@ -25,6 +25,7 @@ import { errorText } from "../observability/error-text";
 import { sealWith, type Cell, type ChainSpec, type Sealed } from "./chain";
 import { changeBatch, groupBatch, landedParts, prepareInsert, takenNumbers } from "./chain-batches";
 import { HEAD, headOf, lastInD1, recoverLanded, type Head } from "./chain-head";
+import { knownEvent, rememberEvent } from "./event-keys";
 import { logKeys } from "./keys";
 
 export interface Statement {
@@ -70,6 +71,8 @@ interface PendingCommit<F> {
 
 interface PendingEvent<F> {
   fields: F;
+  /** The event's key (event-keys.ts): a repeat of an event already taken gets the first's number. */
+  key?: string;
   done: (r: { seq: number } | Error) => void;
 }
 
@@ -243,9 +246,9 @@ export class ChainWriter<F extends Record<string, Cell>> {
    * D1 — or, if D1 refused it, durable in this object's storage, from where the alarm writes it
    * until it lands, exactly once. Throws only if the entry could not be accepted at all.
    */
-  record(stream: number, fields: F): Promise<{ seq: number; bookmark?: string | null }> {
+  record(stream: number, fields: F, key?: string): Promise<{ seq: number; bookmark?: string | null }> {
     const result = new Promise<{ seq: number; bookmark?: string | null }>((resolve, reject) =>
-      this.#events.push({ fields, done: (r) => (r instanceof Error ? reject(r) : resolve({ ...r, bookmark: this.#bookmark })) }),
+      this.#events.push({ fields, key, done: (r) => (r instanceof Error ? reject(r) : resolve({ ...r, bookmark: this.#bookmark })) }),
     );
     if (!this.#eventsWaiting) {
       this.#eventsWaiting = true;
@@ -263,13 +266,16 @@ export class ChainWriter<F extends Record<string, Cell>> {
    * the alarm writes it to D1 within FLUSH_MS, together with every other entry waiting, in one
    * batch. Throws only if the entry could not be accepted at all.
    */
-  recordSoon(stream: number, fields: F): Promise<{ seq: number }> {
+  recordSoon(stream: number, fields: F, key?: string): Promise<{ seq: number }> {
     return this.#serial(async () => {
-      const e = this.#seal(await this.#loadHead(stream), stream, fields);
       const storage = this.#ctx.storage;
+      const known = knownEvent(storage.kv, key);
+      if (known !== undefined) return { seq: known }; // a repeat (the Worker's retry): taken already
+      const e = this.#seal(await this.#loadHead(stream), stream, fields);
       storage.transactionSync(() => {
         storage.kv.put(outboxKey(e.seq), e);
         this.#advance(e);
+        rememberEvent(storage.kv, key, e.seq);
       });
       if (!this.#flushSet) {
         this.#flushSet = true;
@@ -292,11 +298,12 @@ export class ChainWriter<F extends Record<string, Cell>> {
    * events go to the outbox (with the head, in one storage transaction) and an alarm retries.
    */
   async #writeEvents(stream: number | undefined, group: PendingEvent<F>[]): Promise<void> {
+    const { fresh, answer } = this.#repeatsAnswered(group);
     const sealed: Sealed<F>[] = [];
-    if (group.length > 0) {
+    if (fresh.length > 0) {
       try {
         let head = await this.#loadHead(stream!);
-        for (const g of group) {
+        for (const g of fresh) {
           const e = this.#seal(head, stream!, g.fields);
           head = headOf(e);
           sealed.push(e);
@@ -306,10 +313,11 @@ export class ChainWriter<F extends Record<string, Cell>> {
         return;
       }
     }
+    const storage = this.#ctx.storage;
     const stored = this.#outbox();
     const entries = [...stored.map(([, e]) => e), ...sealed];
-    if (entries.length === 0) return;
-    const storage = this.#ctx.storage;
+    const remember = () => sealed.forEach((e, i) => rememberEvent(storage.kv, fresh[i]!.key, e.seq));
+    if (entries.length === 0) return answer(sealed);
     const last = sealed.at(-1);
     let taken: Set<number>;
     try {
@@ -319,17 +327,40 @@ export class ChainWriter<F extends Record<string, Cell>> {
       storage.transactionSync(() => {
         for (const e of sealed) storage.kv.put(outboxKey(e.seq), e);
         if (last) this.#advance(last);
+        remember();
       });
       await storage.setAlarm(Date.now() + RETRY_MS);
-      sealed.forEach((e, i) => group[i]!.done({ seq: e.seq })); // durable here: accepted
+      answer(sealed); // durable here: accepted
       return;
     }
     storage.transactionSync(() => {
       for (const [key, e] of stored) if (!taken.has(e.seq)) storage.kv.delete(key);
       for (const e of sealed) if (taken.has(e.seq)) storage.kv.put(outboxKey(e.seq), e);
       if (last) this.#advance(last);
+      remember();
     });
-    sealed.forEach((e, i) => group[i]!.done({ seq: e.seq }));
+    answer(sealed);
+  }
+
+  /**
+   * Splits a group of events into the fresh ones and repeats (an event key already taken, or twice
+   * in the group: the Worker retried a call whose reply it lost). `answer(sealed)` — the fresh
+   * ones' entries, in order — tells every caller its number, a repeat the first's.
+   */
+  #repeatsAnswered(group: PendingEvent<F>[]) {
+    const fresh: PendingEvent<F>[] = [];
+    const repeats: { g: PendingEvent<F>; seq?: number; of?: PendingEvent<F> }[] = [];
+    for (const g of group) {
+      const seq = knownEvent(this.#ctx.storage.kv, g.key);
+      const of = g.key === undefined ? undefined : fresh.find((f) => f.key === g.key);
+      if (seq !== undefined || of) repeats.push({ g, seq, of });
+      else fresh.push(g);
+    }
+    const answer = (sealed: Sealed<F>[]) => {
+      fresh.forEach((g, i) => g.done({ seq: sealed[i]!.seq }));
+      for (const r of repeats) r.g.done({ seq: r.seq ?? sealed[fresh.indexOf(r.of!)]!.seq });
+    };
+    return { fresh, answer };
   }
 
   /**

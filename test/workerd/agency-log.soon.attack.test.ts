@@ -308,6 +308,26 @@ describe("attack: the object's reply lost after it took the entry", () => {
     const added = (await agencyLogRows(DEMO.riverbend)).slice(before);
     expect(added.map((r) => r.description)).toEqual(["Signed in.", viewed(10)]);
   });
+
+  it("the same event sent twice at once (one group, or one after the other): one entry, both callers told its number", async () => {
+    await settle(DEMO.riverbend);
+    const stub = agencyLogFor(env, DEMO.riverbend);
+    const before = (await agencyLogRows(DEMO.riverbend)).length;
+    const actor = { type: "staff" as const, id: 2, name: "Sam Ortiz" };
+    const send = (action: "Sign-out" | "Face Sheet view", description: string, key: string) =>
+      stub.record({ agencyId: DEMO.riverbend, key, entry: { actor, action, description, details: {}, ipAddress: null, userAgent: null } });
+    const [a, b] = await Promise.all([send("Sign-out", "Signed out.", "k-out"), send("Sign-out", "Signed out.", "k-out")]);
+    const [c, d] = await Promise.all([send("Face Sheet view", viewed(11), "k-view"), send("Face Sheet view", viewed(11), "k-view")]);
+    const e = await send("Face Sheet view", viewed(11), "k-view");
+    expect(a.seq).toBe(b.seq);
+    expect([d.seq, e.seq]).toEqual([c.seq, c.seq]);
+    await settle(DEMO.riverbend);
+    const added = (await agencyLogRows(DEMO.riverbend)).slice(before);
+    expect(added.map((r) => [r.seq, r.description])).toEqual([
+      [a.seq, "Signed out."],
+      [c.seq, viewed(11)],
+    ]);
+  });
 });
 
 describe("attack: another agency's ids and log", () => {
