@@ -12,6 +12,7 @@ import { describe, expect, it } from "vitest";
 import { agencyLogFor, verifyAgencyLog } from "../../src/audit/agency-events";
 import { AGENCY_LOG } from "../../src/audit/agency-log";
 import { insertSql, type Sealed } from "../../src/audit/chain";
+import { knownEvent, rememberEvent } from "../../src/audit/event-keys";
 import { database } from "../../src/db";
 import { Browser, DEMO } from "./fixtures";
 import { agencyLogRows, WaitingBrowser, type AgencyLogRow } from "./agency-log.fixtures";
@@ -307,6 +308,21 @@ describe("attack: the object's reply lost after it took the entry", () => {
     await settle(DEMO.riverbend);
     const added = (await agencyLogRows(DEMO.riverbend)).slice(before);
     expect(added.map((r) => r.description)).toEqual(["Signed in.", viewed(10)]);
+  });
+
+  it("event keys are forgotten after five minutes, in the object's own storage: they don't pile up", async () => {
+    // An AgencyLog no agency uses, so its storage holds only what this test puts there.
+    const stub = env.AGENCY_LOG.get(env.AGENCY_LOG.idFromName("agency:event-keys-probe"));
+    await runInDurableObject(stub, (_, state) => {
+      const kv = state.storage.kv;
+      kv.put("event:old", { seq: 1, at: Date.now() - 6 * 60_000 });
+      kv.put("event:recent", { seq: 2, at: Date.now() - 60_000 });
+      expect(knownEvent(kv, "old")).toBeUndefined();
+      expect(knownEvent(kv, "recent")).toBe(2);
+      rememberEvent(kv, "new", 3);
+      expect([...kv.list({ prefix: "event:" })].map(([k]) => k).sort()).toEqual(["event:new", "event:recent"]);
+      expect(knownEvent(kv, "new")).toBe(3);
+    });
   });
 
   it("the same event sent twice at once (one group, or one after the other): one entry, both callers told its number", async () => {
