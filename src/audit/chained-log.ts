@@ -25,7 +25,7 @@ import { errorText } from "../observability/error-text";
 import { sealWith, type Cell, type ChainSpec, type Sealed } from "./chain";
 import { changeBatch, groupBatch, landedParts, prepareInsert, takenNumbers } from "./chain-batches";
 import { HEAD, headOf, lastInD1, recoverLanded, type Head } from "./chain-head";
-import { knownEvent, rememberEvent } from "./event-keys";
+import { knownEvent, rememberEvent, splitRepeats } from "./event-keys";
 import { logKeys } from "./keys";
 
 export interface Statement {
@@ -298,7 +298,7 @@ export class ChainWriter<F extends Record<string, Cell>> {
    * events go to the outbox (with the head, in one storage transaction) and an alarm retries.
    */
   async #writeEvents(stream: number | undefined, group: PendingEvent<F>[]): Promise<void> {
-    const { fresh, answer } = this.#repeatsAnswered(group);
+    const { fresh, answer } = splitRepeats(this.#ctx.storage.kv, group);
     const sealed: Sealed<F>[] = [];
     if (fresh.length > 0) {
       try {
@@ -340,27 +340,6 @@ export class ChainWriter<F extends Record<string, Cell>> {
       remember();
     });
     answer(sealed);
-  }
-
-  /**
-   * Splits a group of events into the fresh ones and repeats (an event key already taken, or twice
-   * in the group: the Worker retried a call whose reply it lost). `answer(sealed)` — the fresh
-   * ones' entries, in order — tells every caller its number, a repeat the first's.
-   */
-  #repeatsAnswered(group: PendingEvent<F>[]) {
-    const fresh: PendingEvent<F>[] = [];
-    const repeats: { g: PendingEvent<F>; seq?: number; of?: PendingEvent<F> }[] = [];
-    for (const g of group) {
-      const seq = knownEvent(this.#ctx.storage.kv, g.key);
-      const of = g.key === undefined ? undefined : fresh.find((f) => f.key === g.key);
-      if (seq !== undefined || of) repeats.push({ g, seq, of });
-      else fresh.push(g);
-    }
-    const answer = (sealed: Sealed<F>[]) => {
-      fresh.forEach((g, i) => g.done({ seq: sealed[i]!.seq }));
-      for (const r of repeats) r.g.done({ seq: r.seq ?? sealed[fresh.indexOf(r.of!)]!.seq });
-    };
-    return { fresh, answer };
   }
 
   /**

@@ -38,3 +38,24 @@ export function rememberEvent(kv: SyncKvStorage, key: string | undefined, seq: n
   for (const [k, taken] of [...kv.list<Taken>({ prefix: PREFIX })]) if (taken.at <= now - KEEP_MS) kv.delete(k);
   kv.put(PURGED_AT, now);
 }
+
+/**
+ * Splits a group of events into the fresh ones and the repeats (a key already taken, or twice in
+ * the group). `answer(seqs)` — the numbers given to the fresh ones, in order — tells every caller
+ * its number, a repeat the first's.
+ */
+export function splitRepeats<E extends { key?: string; done: (r: { seq: number }) => void }>(kv: SyncKvStorage, group: E[]) {
+  const fresh: E[] = [];
+  const repeats: { event: E; seq?: number; of?: E }[] = [];
+  for (const event of group) {
+    const seq = knownEvent(kv, event.key);
+    const of = event.key === undefined ? undefined : fresh.find((f) => f.key === event.key);
+    if (seq !== undefined || of) repeats.push({ event, seq, of });
+    else fresh.push(event);
+  }
+  const answer = (sealed: { seq: number }[]) => {
+    fresh.forEach((event, i) => event.done({ seq: sealed[i]!.seq }));
+    for (const r of repeats) r.event.done({ seq: r.seq ?? sealed[fresh.indexOf(r.of!)]!.seq });
+  };
+  return { fresh, answer };
+}
