@@ -69,7 +69,7 @@ export const agencyLogRoutes = new Hono<AppEnv>()
     recordStaffAction(c, "Verify log", `Verify log on the Agency Log: ${result.message}`, { log: "agency", ...verification });
     if (wantsFragment(c)) return c.html(<VerifyAnswer result={result} />);
     const timeZone = staff.agency.timezone;
-    const page = await agencyLogPage(c.var.db, scopeOf(staff.agency.id, NO_FILTER, timeZone), undefined, PAGE_SIZE);
+    const page = await agencyLogPage(await agencyLogReader(c, staff.agency.id), scopeOf(staff.agency.id, NO_FILTER, timeZone), undefined, PAGE_SIZE);
     const view = <AgencyLogView values={NO_FILTER} filter={NO_FILTER} page={page} timeZone={timeZone} atTop />;
     return c.html(<AgencyLogPageView staff={staff} view={view} verified={result} />);
   });

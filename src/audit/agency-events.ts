@@ -9,7 +9,7 @@
  */
 import type { Context } from "hono";
 import type { AppEnv } from "../app";
-import { database, type Db } from "../db";
+import { readingAfter, type Db } from "../db";
 import { noteBookmark } from "../db/session";
 import { afterResponse } from "../observability/after-response";
 import { errorText } from "../observability/error-text";
@@ -78,10 +78,13 @@ export async function recordAgencyEventNow(c: RequestContext, agencyId: number, 
 
 /** Whether the object took the entry (false: not after every attempt; the error is logged). */
 async function deliver(env: Env, agencyId: number, entry: AgencyEntryInput): Promise<boolean> {
+  // One key for every attempt: the object may have taken the event and only its reply been lost,
+  // and it records a repeated key once (event-keys.ts).
+  const key = crypto.randomUUID();
   for (let attempt = 1; ; attempt++) {
     try {
       // A fresh stub each time: a stub that has thrown may stay broken.
-      await agencyLogFor(env, agencyId).record({ agencyId, entry });
+      await agencyLogFor(env, agencyId).record({ agencyId, entry, key });
       return true;
     } catch (err) {
       if (attempt >= ATTEMPTS) {
@@ -136,15 +139,19 @@ export async function commitStaffChange(
 export async function agencyLogReader(c: Context<AppEnv>, agencyId: number): Promise<Db> {
   try {
     const { bookmark } = await agencyLogFor(c.env, agencyId).flush();
-    return bookmark ? database(c.env.DB.withSession(bookmark)) : c.var.db;
+    return readingAfter(c.env.DB, bookmark, c.var.db);
   } catch (err) {
     console.error(`agency log: agency ${agencyId}: waiting entries not written before a read: ${errorText(err)}`);
     return c.var.db;
   }
 }
 
-/** Verify for an agency's log: its rows in D1 against the log keys and the AgencyLog's head. */
+/**
+ * Verify for an agency's log: its rows in D1 against the log keys and the AgencyLog's head. The
+ * object writes what waits first (head), so the rows are read at least as new as that write — `db`
+ * (the request's session) began before it.
+ */
 export async function verifyAgencyLog(env: Env, db: Db, agencyId: number): Promise<ChainVerification> {
   const head = await agencyLogFor(env, agencyId).head(agencyId);
-  return verifyChain(db, AGENCY_LOG, logKeys(env), { agencyId, stream: agencyId }, head);
+  return verifyChain(readingAfter(env.DB, head.bookmark, db), AGENCY_LOG, logKeys(env), { agencyId, stream: agencyId }, head);
 }

@@ -86,10 +86,13 @@ function agencyLogFields(e: AgencyEntryInput): AgencyLogFields {
 export class AgencyLog extends DurableObject<Env> {
   readonly #log = new ChainWriter(this.ctx, this.env, AGENCY_LOG);
 
-  /** Records an event that changes no data; when this returns it is in D1 or durable here. */
-  record(req: { agencyId: number; entry: AgencyEntryInput }): Promise<{ seq: number; bookmark?: string | null }> {
+  /**
+   * Records an event that changes no data; when this returns it is in D1 or durable here. `key`:
+   * the same on every attempt to send this event, so a retry after a lost reply records it once.
+   */
+  record(req: { agencyId: number; entry: AgencyEntryInput; key?: string }): Promise<{ seq: number; bookmark?: string | null }> {
     const fields = agencyLogFields(req.entry);
-    return WRITTEN_SOON.has(req.entry.action) ? this.#log.recordSoon(req.agencyId, fields) : this.#log.record(req.agencyId, fields);
+    return WRITTEN_SOON.has(req.entry.action) ? this.#log.recordSoon(req.agencyId, fields, req.key) : this.#log.record(req.agencyId, fields, req.key);
   }
 
   /** Writes entries still waiting (WRITTEN_SOON, or refused by D1) to D1 now; the bookmark after. */

@@ -77,3 +77,22 @@ export function groupBatch<F extends Record<string, Cell>>(db: D1DatabaseSession
   }
   return { sealed, statements, firsts };
 }
+
+/**
+ * Of `entries` (one log's, in order), the numbers D1 already holds with a row that is not that
+ * entry (another hash): someone with write access to D1 put it there. Such an entry can't land
+ * while that row is there — its insert would fail every batch it is in.
+ */
+export async function takenNumbers<F extends Record<string, Cell>>(db: D1DatabaseSession, spec: ChainSpec<F>, entries: Sealed<F>[]): Promise<Set<number>> {
+  const taken = new Set<number>();
+  for (const stream of new Set(entries.map((e) => e.stream))) {
+    const mine = entries.filter((e) => e.stream === stream);
+    const { results } = await db
+      .prepare(`SELECT seq, hash FROM ${spec.table} WHERE ${spec.stream} = ? AND seq BETWEEN ? AND ?`)
+      .bind(stream, mine[0]!.seq, mine.at(-1)!.seq)
+      .all<{ seq: number; hash: string }>();
+    const held = new Map(results.map((r) => [r.seq, r.hash]));
+    for (const e of mine) if (held.has(e.seq) && held.get(e.seq) !== e.hash) taken.add(e.seq);
+  }
+  return taken;
+}

@@ -23,8 +23,9 @@
  */
 import { errorText } from "../observability/error-text";
 import { sealWith, type Cell, type ChainSpec, type Sealed } from "./chain";
-import { changeBatch, groupBatch, landedParts, prepareInsert } from "./chain-batches";
+import { changeBatch, groupBatch, landedParts, prepareInsert, takenNumbers } from "./chain-batches";
 import { HEAD, headOf, lastInD1, recoverLanded, type Head } from "./chain-head";
+import { knownEvent, rememberEvent, splitRepeats } from "./event-keys";
 import { logKeys } from "./keys";
 
 export interface Statement {
@@ -54,6 +55,13 @@ export interface HeadReport {
   hash: string;
   /** Entries accepted but not in D1 yet (D1 refused them; the alarm retries). */
   waiting: number;
+  /** The number of the first of them: a row missing before it was in D1 and is gone (not waiting). */
+  waitingFrom?: number;
+  /**
+   * The D1 bookmark after the object's latest write (the outbox written just now): Verify reads the
+   * rows at least that new, or a replica behind it would look like a log cut short.
+   */
+  bookmark?: string | null;
 }
 
 interface PendingCommit<F> {
@@ -63,6 +71,8 @@ interface PendingCommit<F> {
 
 interface PendingEvent<F> {
   fields: F;
+  /** The event's key (event-keys.ts): a repeat of an event already taken gets the first's number. */
+  key?: string;
   done: (r: { seq: number } | Error) => void;
 }
 
@@ -135,7 +145,10 @@ export class ChainWriter<F extends Record<string, Cell>> {
     const kv = this.#ctx.storage.kv;
     const stored = kv.get<Head>(HEAD);
     let head = stored ?? (await this.#headFromD1(stream));
-    head = await recoverLanded(this.#primary(), this.#spec, this.#env, stream, head);
+    const db = this.#primary();
+    head = await recoverLanded(db, this.#spec, this.#env, stream, head);
+    // What it read is on the primary: the head's readers (Verify) read at least that new.
+    this.#bookmark ??= db.getBookmark();
     if (!stored || head.seq !== stored.seq) kv.put(HEAD, head);
     this.#head = head;
     return head;
@@ -233,9 +246,9 @@ export class ChainWriter<F extends Record<string, Cell>> {
    * D1 — or, if D1 refused it, durable in this object's storage, from where the alarm writes it
    * until it lands, exactly once. Throws only if the entry could not be accepted at all.
    */
-  record(stream: number, fields: F): Promise<{ seq: number; bookmark?: string | null }> {
+  record(stream: number, fields: F, key?: string): Promise<{ seq: number; bookmark?: string | null }> {
     const result = new Promise<{ seq: number; bookmark?: string | null }>((resolve, reject) =>
-      this.#events.push({ fields, done: (r) => (r instanceof Error ? reject(r) : resolve({ ...r, bookmark: this.#bookmark })) }),
+      this.#events.push({ fields, key, done: (r) => (r instanceof Error ? reject(r) : resolve({ ...r, bookmark: this.#bookmark })) }),
     );
     if (!this.#eventsWaiting) {
       this.#eventsWaiting = true;
@@ -253,13 +266,16 @@ export class ChainWriter<F extends Record<string, Cell>> {
    * the alarm writes it to D1 within FLUSH_MS, together with every other entry waiting, in one
    * batch. Throws only if the entry could not be accepted at all.
    */
-  recordSoon(stream: number, fields: F): Promise<{ seq: number }> {
+  recordSoon(stream: number, fields: F, key?: string): Promise<{ seq: number }> {
     return this.#serial(async () => {
-      const e = this.#seal(await this.#loadHead(stream), stream, fields);
       const storage = this.#ctx.storage;
+      const known = knownEvent(storage.kv, key);
+      if (known !== undefined) return { seq: known }; // a repeat (the Worker's retry): taken already
+      const e = this.#seal(await this.#loadHead(stream), stream, fields);
       storage.transactionSync(() => {
         storage.kv.put(outboxKey(e.seq), e);
         this.#advance(e);
+        rememberEvent(storage.kv, key, e.seq);
       });
       if (!this.#flushSet) {
         this.#flushSet = true;
@@ -282,11 +298,12 @@ export class ChainWriter<F extends Record<string, Cell>> {
    * events go to the outbox (with the head, in one storage transaction) and an alarm retries.
    */
   async #writeEvents(stream: number | undefined, group: PendingEvent<F>[]): Promise<void> {
+    const { fresh, answer } = splitRepeats(this.#ctx.storage.kv, group);
     const sealed: Sealed<F>[] = [];
-    if (group.length > 0) {
+    if (fresh.length > 0) {
       try {
         let head = await this.#loadHead(stream!);
-        for (const g of group) {
+        for (const g of fresh) {
           const e = this.#seal(head, stream!, g.fields);
           head = headOf(e);
           sealed.push(e);
@@ -296,32 +313,57 @@ export class ChainWriter<F extends Record<string, Cell>> {
         return;
       }
     }
+    const storage = this.#ctx.storage;
     const stored = this.#outbox();
     const entries = [...stored.map(([, e]) => e), ...sealed];
-    if (entries.length === 0) return;
-    const storage = this.#ctx.storage;
+    const remember = () => sealed.forEach((e, i) => rememberEvent(storage.kv, fresh[i]!.key, e.seq));
+    if (entries.length === 0) return answer(sealed);
     const last = sealed.at(-1);
+    let taken: Set<number>;
     try {
-      const db = this.#primary();
-      await this.#batch(
-        db,
-        entries.map((e) => prepareInsert(db, this.#spec, e, { guarded: false, idempotent: true })),
-      );
+      taken = await this.#insertEntries(entries);
     } catch (err) {
       console.error(`${this.#spec.table}: ${entries.length} entries not yet in D1, retrying: ${errorText(err)}`);
       storage.transactionSync(() => {
         for (const e of sealed) storage.kv.put(outboxKey(e.seq), e);
         if (last) this.#advance(last);
+        remember();
       });
       await storage.setAlarm(Date.now() + RETRY_MS);
-      sealed.forEach((e, i) => group[i]!.done({ seq: e.seq })); // durable here: accepted
+      answer(sealed); // durable here: accepted
       return;
     }
     storage.transactionSync(() => {
-      for (const [key] of stored) storage.kv.delete(key);
+      for (const [key, e] of stored) if (!taken.has(e.seq)) storage.kv.delete(key);
+      for (const e of sealed) if (taken.has(e.seq)) storage.kv.put(outboxKey(e.seq), e);
       if (last) this.#advance(last);
+      remember();
     });
-    sealed.forEach((e, i) => group[i]!.done({ seq: e.seq }));
+    answer(sealed);
+  }
+
+  /**
+   * Inserts entries in one batch (idempotent: one already in D1 is skipped). If D1 refuses it
+   * because a number is held by a row this log did not write (someone with write access to D1 put
+   * it there), the others go in a second batch, so one such row doesn't stop every later entry
+   * from reaching D1; the entries whose number is held are returned — they stay in the outbox,
+   * durable, and land with a later write once the row is gone (Verify shows the row meanwhile).
+   * Throws when D1 fails otherwise.
+   */
+  async #insertEntries(entries: Sealed<F>[]): Promise<Set<number>> {
+    const db = this.#primary();
+    const inserts = (es: Sealed<F>[]) => es.map((e) => prepareInsert(db, this.#spec, e, { guarded: false, idempotent: true }));
+    try {
+      await this.#batch(db, inserts(entries));
+      return new Set();
+    } catch (err) {
+      const taken = await takenNumbers(db, this.#spec, entries).catch(() => new Set<number>());
+      if (taken.size === 0) throw err;
+      console.error(`${this.#spec.table}: entries #${[...taken].join(", #")} wait: D1 holds other rows at their numbers`);
+      const rest = entries.filter((e) => !taken.has(e.seq));
+      if (rest.length > 0) await this.#batch(db, inserts(rest));
+      return taken;
+    }
   }
 
   /** Writes entries that have not reached D1 yet: those recorded soon, and those D1 refused (the object's alarm). */
@@ -338,7 +380,8 @@ export class ChainWriter<F extends Record<string, Cell>> {
     return this.#serial(async () => {
       const head = await this.#loadHead(stream);
       if (this.#outbox().length > 0) await this.#writeEvents(stream, []);
-      return { seq: head.seq, hash: head.hash, waiting: this.#outbox().length };
+      const outbox = this.#outbox();
+      return { seq: head.seq, hash: head.hash, waiting: outbox.length, waitingFrom: outbox[0]?.[1].seq, bookmark: this.#bookmark };
     });
   }
 

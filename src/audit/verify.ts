@@ -69,11 +69,14 @@ export async function verifyChain<F extends Record<string, Cell>>(
 ): Promise<ChainVerification> {
   let expectedSeq = 1;
   let prevHash = GENESIS_HASH;
+  // A row absent from where the entries still waiting begin is on its way; one absent before that
+  // was written and removed (waiting entries must not cover a deletion).
+  const waiting = (brokenAt: number) => head.waiting > 0 && brokenAt >= (head.waitingFrom ?? 0);
   const broken = (brokenAt: number, reason: ChainBreak, keyId?: string): ChainVerification => ({
     intact: false,
     verified: expectedSeq - 1,
     brokenAt,
-    reason: (reason === "missing" || reason === "truncated") && head.waiting > 0 ? "waiting" : reason,
+    reason: (reason === "missing" || reason === "truncated") && waiting(brokenAt) ? "waiting" : reason,
     headSeq: head.seq,
     ...(keyId === undefined ? {} : { keyId }),
   });

@@ -7,7 +7,7 @@ import { errorText } from "../observability/error-text";
 import { CLIENT_LOG, type Actor, type EntryDetails } from "../audit/entry";
 import { logKeys } from "../audit/keys";
 import { verifyChain, type ChainVerification } from "../audit/verify";
-import type { Db } from "../db";
+import { readingAfter, type Db } from "../db";
 import { noteBookmark } from "../db/session";
 import type { FieldChange } from "./face-sheet-fields";
 
@@ -57,7 +57,8 @@ export async function commitChange(env: Env, req: CommitRequest, landed?: () => 
  */
 export async function verifyClientLog(env: Env, db: Db, agencyId: number, clientId: number): Promise<ChainVerification> {
   const head = await clientLogFor(env, clientId).head(clientId);
-  return verifyChain(db, CLIENT_LOG, logKeys(env), { agencyId, stream: clientId }, head);
+  // Read at least as new as the object's latest write (head.bookmark): `db` may have begun before it.
+  return verifyChain(readingAfter(env.DB, head.bookmark, db), CLIENT_LOG, logKeys(env), { agencyId, stream: clientId }, head);
 }
 
 type RecordRequest = Parameters<ReturnType<typeof clientLogFor>["record"]>[0];

@@ -17,6 +17,14 @@ export function database(d1: D1Database | D1DatabaseSession) {
 export type Db = ReturnType<typeof database>;
 
 /**
+ * Reads at least as new as `bookmark` — a write made outside this request's session (by a log's
+ * Durable Object) — on a replica or the primary; `db` (the request's session) when there is none.
+ */
+export function readingAfter(d1: D1Database, bookmark: string | null | undefined, db: Db): Db {
+  return bookmark ? database(d1.withSession(bookmark)) : db;
+}
+
+/**
  * A raw SQL read that can go in `db.batch` beside the query builder's: drizzle-orm 0.45's D1 batch
  * binds each item's prepared statement, which its raw queries (`db.all(sql)`) lack — so a page
  * with a raw read (a recursive CTE) would pay a round trip of its own for it.
