@@ -78,6 +78,10 @@ interface PendingEvent<F> {
 
 const OUTBOX = "outbox:";
 const RETRY_MS = 2_000;
+/** Outbox entries one write takes, oldest first; the alarm takes the rest straight after. */
+const OUTBOX_WRITE_MAX = 500;
+/** Entries per D1 batch (D1 limits the statements of one invocation; an outbox can be long). */
+const BATCH_ENTRIES = 100;
 /** How long an entry recorded "soon" may wait in the outbox before the alarm writes it to D1. */
 export const FLUSH_MS = 1_000;
 const outboxKey = (seq: number) => OUTBOX + String(seq).padStart(12, "0");
@@ -314,7 +318,10 @@ export class ChainWriter<F extends Record<string, Cell>> {
       }
     }
     const storage = this.#ctx.storage;
-    const stored = this.#outbox();
+    // The oldest OUTBOX_WRITE_MAX waiting (thousands may wait after a long D1 outage); the alarm, set
+    // at once below, writes the rest.
+    const waiting = this.#outbox();
+    const stored = waiting.slice(0, OUTBOX_WRITE_MAX);
     const entries = [...stored.map(([, e]) => e), ...sealed];
     const remember = () => sealed.forEach((e, i) => rememberEvent(storage.kv, fresh[i]!.key, e.seq));
     if (entries.length === 0) return answer(sealed);
@@ -339,11 +346,13 @@ export class ChainWriter<F extends Record<string, Cell>> {
       if (last) this.#advance(last);
       remember();
     });
+    if (waiting.length > stored.length) await storage.setAlarm(Date.now());
     answer(sealed);
   }
 
   /**
-   * Inserts entries in one batch (idempotent: one already in D1 is skipped). If D1 refuses it
+   * Inserts entries, BATCH_ENTRIES to a batch (idempotent: one already in D1 is skipped; a batch
+   * that lands before a later one fails is written again, harmlessly, on the retry). If D1 refuses it
    * because a number is held by a row this log did not write (someone with write access to D1 put
    * it there), the others go in a second batch, so one such row doesn't stop every later entry
    * from reaching D1; the entries whose number is held are returned — they stay in the outbox,
@@ -351,6 +360,13 @@ export class ChainWriter<F extends Record<string, Cell>> {
    * Throws when D1 fails otherwise.
    */
   async #insertEntries(entries: Sealed<F>[]): Promise<Set<number>> {
+    const taken = new Set<number>();
+    for (let i = 0; i < entries.length; i += BATCH_ENTRIES) for (const seq of await this.#insertBatch(entries.slice(i, i + BATCH_ENTRIES))) taken.add(seq);
+    return taken;
+  }
+
+  /** One batch of #insertEntries (at most BATCH_ENTRIES). */
+  async #insertBatch(entries: Sealed<F>[]): Promise<Set<number>> {
     const db = this.#primary();
     const inserts = (es: Sealed<F>[]) => es.map((e) => prepareInsert(db, this.#spec, e, { guarded: false, idempotent: true }));
     try {

@@ -561,3 +561,30 @@ describe("attack: roles that may not read the Agency Log", () => {
     expect(await stub.pending()).toBe(0);
   });
 });
+
+describe("attack: a long outbox after a D1 outage", () => {
+  it("650 views waiting: the alarm writes the oldest 500 in batches of 100, sets itself again, and the rest follow — 1…N, intact", async () => {
+    await settle(DEMO.lakeside);
+    const stub = agencyLogFor(env, DEMO.lakeside);
+    const before = (await agencyLogRows(DEMO.lakeside)).length;
+    const entry = (i: number) => ({
+      actor: { type: "staff" as const, id: 3, name: "Lee Harper" },
+      action: "Face Sheet view" as const,
+      description: `Viewed the Face Sheet of client L-${i}.`,
+      details: {},
+      ipAddress: null,
+      userAgent: null,
+    });
+    await Promise.all(Array.from({ length: 650 }, (_, i) => stub.record({ agencyId: DEMO.lakeside, entry: entry(i) })));
+    expect(await stub.pending()).toBe(650);
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect(await stub.pending()).toBe(150);
+    expect(await agencyLogRows(DEMO.lakeside)).toHaveLength(before + 500);
+    expect(await runDurableObjectAlarm(stub)).toBe(true); // set again by the first run
+    expect(await stub.pending()).toBe(0);
+    const rows = await agencyLogRows(DEMO.lakeside);
+    expect(rows).toHaveLength(before + 650);
+    expectNumberedInOrder(rows, DEMO.lakeside);
+    expect(await verifyAgencyLog(env, db, DEMO.lakeside)).toMatchObject({ intact: true });
+  });
+});
