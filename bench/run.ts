@@ -311,7 +311,7 @@ try {
   await stopServer();
 
   // d. The whole request path, on the app itself.
-  const app = await appFigures(log, SMOKE ? { signIns: 3, sequential: 3, concurrent: 10 } : { signIns: 40, sequential: 40, concurrent: 100 });
+  const app = await appFigures(log, SMOKE ? { signIns: 3, sequential: 3, concurrent: 10 } : { signIns: 60, sequential: 100, concurrent: 300 });
 
   // ---- report ----
   const line = "─".repeat(96);
