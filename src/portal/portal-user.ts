@@ -3,8 +3,9 @@
  * login behind a session, scoped by the agency found from the URL's slug and by the session's own
  * login and device row. Nothing here takes a client id from a request.
  */
-import { and, eq, isNull, sql } from "drizzle-orm";
+import { and, eq, isNull, sql, type Placeholder } from "drizzle-orm";
 import type { Db } from "../db";
+import { reusable } from "../db/reusable";
 import type { SettingDefaultVars } from "../db/agency-settings";
 import { agencyToday } from "../layout/agency-time";
 import { linksFromRows, linksInForceQuery, type CandidateRow, type LinksInForce } from "../families/links-in-force";
@@ -118,18 +119,24 @@ export async function findSessionLogin(db: Db, agencyId: number, loginId: number
 /** findSessionLogin's statements: the last-seen touch (with `seenAt`), then the read. */
 function sessionLoginQueries(db: Db, lookup: SessionLookup) {
   const { agencyId, loginId, sessionId, seenAt } = lookup;
-  const query = sessionLoginSelect(db, lookup);
+  const query = sessionLoginSelect(db, { agencyId, loginId, sessionId });
   if (seenAt === undefined) return [query];
-  const touch = db
-    .update(portalSessions)
-    .set({ lastSeenAt: seenAt })
-    .where(and(eq(portalSessions.id, sessionId), eq(portalSessions.loginId, loginId), eq(portalSessions.agencyId, agencyId), isNull(portalSessions.endedAt)));
-  return [touch, query];
+  return [sessionTouch(db, { agencyId, loginId, sessionId, seenAt }), query];
 }
 
-/** The read of sessionLoginQueries. */
-function sessionLoginSelect(db: Db, { agencyId, loginId, sessionId }: SessionLookup) {
-  return db
+type SessionIds = "agencyId" | "loginId" | "sessionId";
+
+/** The session's last-seen time moved on, while it is open (built once: src/db/reusable.ts). */
+const sessionTouch = reusable((db, p: (name: SessionIds | "seenAt") => Placeholder) =>
+  db
+    .update(portalSessions)
+    .set({ lastSeenAt: sql`${p("seenAt")}` })
+    .where(and(eq(portalSessions.id, p("sessionId")), eq(portalSessions.loginId, p("loginId")), eq(portalSessions.agencyId, p("agencyId")), isNull(portalSessions.endedAt))),
+);
+
+/** The read of sessionLoginQueries (built once). */
+const sessionLoginSelect = reusable((db, p: (name: SessionIds) => Placeholder) =>
+  db
     .select({
       loginId: portalLogins.id,
       username: portalLogins.username,
@@ -152,7 +159,7 @@ function sessionLoginSelect(db: Db, { agencyId, loginId, sessionId }: SessionLoo
     .innerJoin(
       portalSessions,
       and(
-        eq(portalSessions.id, sessionId),
+        eq(portalSessions.id, p("sessionId")),
         eq(portalSessions.loginId, portalLogins.id),
         eq(portalSessions.agencyId, portalLogins.agencyId),
         isNull(portalSessions.endedAt),
@@ -161,9 +168,9 @@ function sessionLoginSelect(db: Db, { agencyId, loginId, sessionId }: SessionLoo
     )
     // The representation for the session's client (today the login's own; families: the chosen one).
     .leftJoin(portalRepresentations, representationJoin(portalLogins.clientId))
-    .where(and(eq(portalLogins.id, loginId), eq(portalLogins.agencyId, agencyId), eq(portalLogins.active, true)))
-    .limit(1);
-}
+    .where(and(eq(portalLogins.id, p("loginId")), eq(portalLogins.agencyId, p("agencyId")), eq(portalLogins.active, true)))
+    .limit(1),
+);
 
 type SessionLoginRow = Awaited<ReturnType<typeof sessionLoginSelect>>[number];
 
