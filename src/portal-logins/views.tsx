@@ -65,11 +65,6 @@ export const portalLoginsPath = (clientId: number) => `/face-sheet/${clientId}/p
 const yesNo = (v: boolean) => (v ? "Yes" : "No");
 
 
-/** Text with line-break opportunities where `at` matches (URLs after a slash, emails before the @). */
-function breakable(text: string, at: RegExp) {
-  return text.split(at).flatMap((part, i) => (i === 0 ? [part] : [<wbr />, part]));
-}
-
 
 /** The outcome line's content (also sent alone, out of band, after an htmx Save). */
 export function StatusLine(props: { message?: StatusMessage }) {
@@ -105,7 +100,9 @@ export function ClientPortalBody(props: SectionData) {
         <dt>Agency Portal URL:</dt>
         <dd>
           <div class="url-row">
-            <code>{breakable(props.portalUrl, /(?<=[^/:]\/)/)}</code>
+            <code>
+              <Breakable text={props.portalUrl} at={/(?<=[^/:]\/)/} />
+            </code>
             <button type="button" class="small" data-copy={props.portalUrl} aria-controls="portal-url-copied" aria-label="Copy Agency Portal URL">
               Copy
             </button>

@@ -39,7 +39,7 @@ describe("Client Portal section", () => {
 
   it("shows the agency's own portal URL (the request's origin locally) with a Copy button", async () => {
     const html = await (await admin.get(`/face-sheet/${DEMO.james}`)).text();
-    expect(html).toContain("<code>http://localhost/<wbr/>portal/<wbr/>riverbend</code>");
+    expect(html).toContain(`<code><span class="breakable">http://localhost/<wbr/>portal/<wbr/>riverbend</span></code>`);
     expect(html).toMatch(/<button type="button" class="small" data-copy="http:\/\/localhost\/portal\/riverbend" aria-controls="portal-url-copied"/);
     expect(html).toMatch(/<span id="portal-url-copied"[^>]*aria-live="polite"/);
   });
