@@ -1,6 +1,7 @@
 /** @jsxImportSource hono/jsx */
 /** The portal's Change password page (first password, a later change, or one for a passkey-only login). */
-import { PASSWORD_MAX_LENGTH, PASSWORD_RULES } from "../auth/password-rules";
+import { NewPasswordFields, PASSWORD_LABELS, PasswordRules } from "../auth/password-fields";
+import { PASSWORD_RULES } from "../auth/password-rules";
 import type { FieldErrors } from "../forms/parse";
 import { Field } from "../layout/views";
 import { ErrorSummary } from "../layout/error-summary";
@@ -9,9 +10,6 @@ import type { PortalUser } from "./portal-user";
 import { stateTitle } from "../layout/page-title";
 import { portalPath } from "./portal-session";
 import { PortalLayout } from "./views";
-
-/** The password form's fields, for the error summary's links. */
-const PASSWORD_LABELS = { currentPassword: "Current password", newPassword: "New password", confirmPassword: "Confirm new password" };
 
 /** Choosing a password: the first one (no current password asked), a later change, or one for a passkey-only login. */
 export function ChangePasswordPage(props: { agency: PortalAgency; user: PortalUser; errors?: FieldErrors; alert?: string; newPassword?: string }) {
@@ -31,33 +29,14 @@ export function ChangePasswordPage(props: { agency: PortalAgency; user: PortalUs
         )}
         {none && <p>You sign in with a passkey and have no password. A password lets you sign in where your passkey isn't available; your passkeys keep working.</p>}
         {props.alert && <ErrorSummary message={props.alert} errors={errors} labels={PASSWORD_LABELS} />}
-        <div class="rules" id="password-rules">
-          <h2>Your new password</h2>
-          <ul>
-            {PASSWORD_RULES.map((rule) => (
-              <li>{rule}</li>
-            ))}
-          </ul>
-        </div>
+        <PasswordRules rules={PASSWORD_RULES} />
         <form method="post" action={`${portalPath(agency.slug)}/change-password`} novalidate>
           {/* Lets password managers file the new password under the right username. */}
           <input type="text" hidden readonly value={user.username} autocomplete="username" />
           {!first && !none && (
             <Field name="currentPassword" label="Current password" type="password" error={errors.currentPassword} autocomplete="current-password" maxlength={1024} required />
           )}
-          <Field
-            name="newPassword"
-            label="New password"
-            type="password"
-            value={props.newPassword}
-            describedBy="password-rules"
-            hint="At least 15 characters. See the rules above."
-            error={errors.newPassword}
-            autocomplete="new-password"
-            maxlength={PASSWORD_MAX_LENGTH * 4}
-            required
-          />
-          <Field name="confirmPassword" label="Confirm new password" type="password" error={errors.confirmPassword} autocomplete="new-password" maxlength={PASSWORD_MAX_LENGTH * 4} required />
+          <NewPasswordFields errors={errors} newPassword={props.newPassword} />
           <div class="actions">
             <button type="submit" class="primary">{none ? "Set password" : "Change password"}</button>
             {!first && <a href={portalPath(agency.slug)} class="button">Cancel</a>}

@@ -5,7 +5,8 @@
  * link's secret (it is in an HttpOnly cookie: link-cookie.ts); the forms post to token-less URLs.
  */
 import type { Child } from "hono/jsx";
-import { PASSWORD_MAX_LENGTH, PASSWORD_RULES } from "../auth/password-rules";
+import { NewPasswordFields, PasswordRules } from "../auth/password-fields";
+import { PASSWORD_RULES } from "../auth/password-rules";
 import type { PortalLinkPurpose } from "../clients/portal-link-settings";
 import type { FieldErrors } from "../forms/parse";
 import { PasskeyButton } from "../layout/passkey-button";
@@ -119,30 +120,11 @@ export function LinkPasswordPage(props: {
             Rather not have a password? <a href="#passkey-choice">Create a passkey instead</a>.
           </p>
         )}
-        <div class="rules" id="password-rules">
-          <h2>Your new password</h2>
-          <ul>
-            {PASSWORD_RULES.map((rule) => (
-              <li>{rule}</li>
-            ))}
-          </ul>
-        </div>
+        <PasswordRules rules={PASSWORD_RULES} />
         <form method="post" action={`${linkPath(agency.slug)}/password`} novalidate>
           {/* Lets password managers file the new password under the right username. */}
           <input type="text" hidden readonly value={props.username} autocomplete="username" />
-          <Field
-            name="newPassword"
-            label="New password"
-            type="password"
-            value={props.newPassword}
-            describedBy="password-rules"
-            hint="At least 15 characters. See the rules above."
-            error={errors.newPassword}
-            autocomplete="new-password"
-            maxlength={PASSWORD_MAX_LENGTH * 4}
-            required
-          />
-          <Field name="confirmPassword" label="Confirm new password" type="password" error={errors.confirmPassword} autocomplete="new-password" maxlength={PASSWORD_MAX_LENGTH * 4} required />
+          <NewPasswordFields errors={errors} newPassword={props.newPassword} />
           <button type="submit" class="primary wide">
             {props.purpose === "invite" ? "Set password and sign in" : "Change password and sign in"}
           </button>

@@ -1,13 +1,11 @@
 /** @jsxImportSource hono/jsx */
-import { PASSWORD_MAX_LENGTH, STAFF_PASSWORD_RULES } from "../auth/password-rules";
+import { NewPasswordFields, PASSWORD_LABELS, PasswordRules } from "../auth/password-fields";
+import { STAFF_PASSWORD_RULES } from "../auth/password-rules";
 import type { CurrentStaff } from "../app";
 import type { FieldErrors } from "../forms/parse";
 import { Field, Layout } from "../layout/views";
 import { ErrorSummary } from "../layout/error-summary";
 import { stateTitle } from "../layout/page-title";
-
-/** The password forms' fields, for the error summary's links. */
-const PASSWORD_LABELS = { currentPassword: "Current password", newPassword: "New password", confirmPassword: "Confirm new password" };
 
 /** What the pages say about any link that can't be used, whatever the reason. */
 export const LINK_UNUSABLE =
@@ -17,42 +15,6 @@ function Alert(props: { text?: string; errors?: FieldErrors }) {
   return props.text ? <ErrorSummary message={props.text} errors={props.errors} labels={PASSWORD_LABELS} /> : null;
 }
 
-function Rules() {
-  return (
-    <div class="rules" id="password-rules">
-      <h2>Your new password</h2>
-      <ul>
-        {STAFF_PASSWORD_RULES.map((rule) => (
-          <li>{rule}</li>
-        ))}
-      </ul>
-    </div>
-  );
-}
-
-/**
- * The new-password pair: the rules describe the New password field (read with it), every broken
- * rule shows at once, the new password comes back as typed and the confirmation empty.
- */
-function NewPasswordFields(props: { errors: FieldErrors; newPassword?: string }) {
-  return (
-    <>
-      <Field
-        name="newPassword"
-        label="New password"
-        type="password"
-        value={props.newPassword}
-        describedBy="password-rules"
-        hint="At least 15 characters. See the rules above."
-        error={props.errors.newPassword}
-        autocomplete="new-password"
-        maxlength={PASSWORD_MAX_LENGTH * 4}
-        required
-      />
-      <Field name="confirmPassword" label="Confirm new password" type="password" error={props.errors.confirmPassword} autocomplete="new-password" maxlength={PASSWORD_MAX_LENGTH * 4} required />
-    </>
-  );
-}
 
 /**
  * Choosing a password through an emailed link. The form posts to the token-less /staff-link: the
@@ -78,7 +40,7 @@ export function SetPasswordPage(props: {
         </h1>
         <p>{invite ? `Welcome, ${props.name}. Choose the password you will sign in with as ${props.email}.` : `Choose a new password for ${props.email}.`}</p>
         <Alert text={props.alert} errors={errors} />
-        <Rules />
+        <PasswordRules rules={STAFF_PASSWORD_RULES} />
         <form method="post" action="/staff-link" novalidate>
           {/* Lets password managers file the new password under the right account. */}
           <input type="text" hidden readonly value={props.email} autocomplete="username" />
@@ -155,7 +117,7 @@ export function ChangePasswordPage(props: { staff: CurrentStaff; errors?: FieldE
           </p>
         )}
         <Alert text={props.alert} errors={errors} />
-        <Rules />
+        <PasswordRules rules={STAFF_PASSWORD_RULES} />
         <form method="post" action="/account/password" novalidate>
           <input type="text" hidden readonly value={props.staff.email} autocomplete="username" />
           <Field name="currentPassword" label="Current password" type="password" error={errors.currentPassword} autocomplete="current-password" maxlength={1024} required />
