@@ -11,7 +11,8 @@
  */
 import { commitChange, recordStaffEvent, verifyClientLog } from "../src/clients/log";
 import { database } from "../src/db";
-import { changeLogChoices, changeLogPage, type ChangeLogScope } from "../src/document-center/queries";
+import { changeLogChoices } from "../src/document-center/change-log-choices";
+import { changeLogPage, type ChangeLogScope } from "../src/document-center/queries";
 import { searchClients } from "../src/face-sheet/queries";
 
 export { ClientLog } from "../src/audit/client-log";

@@ -9,7 +9,8 @@ import type { FieldErrors } from "../forms/parse";
 import { Field, Layout } from "../layout/views";
 import { formatAgencyDateTime } from "../layout/agency-time";
 import { filterQuery, isFiltered, type ChangeLogFilter } from "./filters";
-import { ACTOR_WINDOW, type ChangeLogPage, type ClientCase, type DocumentCenterClient } from "./queries";
+import { ACTOR_WINDOW } from "./change-log-choices";
+import { type ChangeLogPage, type ClientCase, type DocumentCenterClient } from "./queries";
 import { ClientHeading, crumbs, fullName, paths } from "./views";
 
 function Select(props: { name: string; label: string; value: string; anyLabel: string; options: string[]; hint?: string }) {

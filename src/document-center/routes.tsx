@@ -21,10 +21,8 @@ import { parseForm } from "../forms/parse";
 import { agencyToday } from "../layout/agency-time";
 import { changeLogCsv } from "./csv";
 import { changeLogFilterSchema, filterQuery, NO_FILTER, utcRange, type ChangeLogFilter } from "./filters";
+import { changeLogChoices, changeLogChoicesFromRows, changeLogChoicesQueries } from "./change-log-choices";
 import {
-  changeLogChoices,
-  changeLogChoicesFromRows,
-  changeLogChoicesQueries,
   changeLogEntries,
   changeLogPage,
   changeLogPageFromRows,

@@ -6,7 +6,8 @@ import { database } from "../../src/db";
 import { agencyDayStart, formatAgencyDateTime } from "../../src/layout/agency-time";
 import { chainChunkSql } from "../../src/audit/verify";
 import { CLIENT_LOG } from "../../src/audit/entry";
-import { changeLogRowsQuery, changeTypesSql, recentActorsSql, type ChangeLogScope } from "../../src/document-center/queries";
+import { changeTypesSql, recentActorsSql } from "../../src/document-center/change-log-choices";
+import { changeLogRowsQuery, type ChangeLogScope } from "../../src/document-center/queries";
 import { Browser, DEMO } from "./fixtures";
 import { DANA, SAM, linkHref, seedLog, shownSeqs, text } from "./document-center.helpers";
 
