@@ -6,7 +6,7 @@
  */
 import { insertSql, type Cell, type ChainSpec, type Sealed } from "./chain";
 import { headOf, type Head } from "./chain-head";
-import type { CommitPart } from "./chained-log";
+import type { CommitPart } from "./chain-types";
 
 /** Seals the entry after `head` (ChainWriter's seal: its stream, key and clock). */
 type Seal<F> = (head: Head, fields: F) => Sealed<F>;
@@ -95,4 +95,41 @@ export async function takenNumbers<F extends Record<string, Cell>>(db: D1Databas
     for (const e of mine) if (held.has(e.seq) && held.get(e.seq) !== e.hash) taken.add(e.seq);
   }
   return taken;
+}
+
+/** Entries per D1 batch when waiting entries are written (D1 limits the statements of one invocation; an outbox can be long). */
+const BATCH_ENTRIES = 100;
+
+/** Runs one batch on `db` (the writer's: it keeps the bookmark after it). */
+type RunBatch = (db: D1DatabaseSession, statements: D1PreparedStatement[]) => Promise<unknown>;
+
+/**
+ * Inserts entries, BATCH_ENTRIES to a batch (idempotent: one already in D1 is skipped; a batch
+ * that lands before a later one fails is written again, harmlessly, on the retry). If D1 refuses a
+ * batch because a number is held by a row this log did not write (someone with write access to D1
+ * put it there), the others go in a second batch, so one such row doesn't stop every later entry
+ * from reaching D1; the entries whose number is held are returned — they stay in the outbox,
+ * durable, and land with a later write once the row is gone (Verify shows the row meanwhile).
+ * Throws when D1 fails otherwise.
+ */
+export async function insertEntries<F extends Record<string, Cell>>(db: D1DatabaseSession, spec: ChainSpec<F>, entries: Sealed<F>[], run: RunBatch): Promise<Set<number>> {
+  const taken = new Set<number>();
+  for (let i = 0; i < entries.length; i += BATCH_ENTRIES) for (const seq of await insertBatch(db, spec, entries.slice(i, i + BATCH_ENTRIES), run)) taken.add(seq);
+  return taken;
+}
+
+/** One batch of insertEntries (at most BATCH_ENTRIES). */
+async function insertBatch<F extends Record<string, Cell>>(db: D1DatabaseSession, spec: ChainSpec<F>, entries: Sealed<F>[], run: RunBatch): Promise<Set<number>> {
+  const inserts = (es: Sealed<F>[]) => es.map((e) => prepareInsert(db, spec, e, { guarded: false, idempotent: true }));
+  try {
+    await run(db, inserts(entries));
+    return new Set();
+  } catch (err) {
+    const taken = await takenNumbers(db, spec, entries).catch(() => new Set<number>());
+    if (taken.size === 0) throw err;
+    console.error(`${spec.table}: entries #${[...taken].join(", #")} wait: D1 holds other rows at their numbers`);
+    const rest = entries.filter((e) => !taken.has(e.seq));
+    if (rest.length > 0) await run(db, inserts(rest));
+    return taken;
+  }
 }

@@ -23,46 +23,13 @@
  */
 import { errorText } from "../observability/error-text";
 import { sealWith, type Cell, type ChainSpec, type Sealed } from "./chain";
-import { changeBatch, groupBatch, landedParts, prepareInsert, takenNumbers } from "./chain-batches";
+import { changeBatch, groupBatch, insertEntries, landedParts } from "./chain-batches";
 import { HEAD, headOf, lastInD1, recoverLanded, type Head } from "./chain-head";
 import { knownEvent, rememberEvent, splitRepeats } from "./event-keys";
 import { logKeys } from "./keys";
+import type { CommitAnswer, CommitPart, CommitResult, HeadReport } from "./chain-types";
 
-export interface Statement {
-  sql: string;
-  params: unknown[];
-}
-
-/** One data change and its entry: the statements run in order; the entry lands only if the last changed rows. */
-export interface CommitPart<F> {
-  statements: Statement[];
-  fields: F;
-}
-
-/**
- * `seq` is the first entry's; `parts` how many parts landed (a prefix of those sent). `bookmark`:
- * the D1 session bookmark after the batch (src/db/session.ts), so the Worker can send the user's
- * next read to a replica at least that new.
- */
-export type CommitResult = ({ committed: true; seq: number; parts: number } | { committed: false }) & { bookmark?: string | null };
-
-/** What crosses the RPC boundary: a D1 failure comes back as a value, not a thrown error. */
-export type CommitAnswer = CommitResult | { failed: string };
-
-/** The log's head as Verify needs it: what the object handed out last, and entries not yet in D1. */
-export interface HeadReport {
-  seq: number;
-  hash: string;
-  /** Entries accepted but not in D1 yet (D1 refused them; the alarm retries). */
-  waiting: number;
-  /** The number of the first of them: a row missing before it was in D1 and is gone (not waiting). */
-  waitingFrom?: number;
-  /**
-   * The D1 bookmark after the object's latest write (the outbox written just now): Verify reads the
-   * rows at least that new, or a replica behind it would look like a log cut short.
-   */
-  bookmark?: string | null;
-}
+export type { CommitAnswer, CommitPart, CommitResult, HeadReport, Statement } from "./chain-types";
 
 interface PendingCommit<F> {
   parts: CommitPart<F>[];
@@ -80,8 +47,6 @@ const OUTBOX = "outbox:";
 const RETRY_MS = 2_000;
 /** Outbox entries one write takes, oldest first; the alarm takes the rest straight after. */
 const OUTBOX_WRITE_MAX = 500;
-/** Entries per D1 batch (D1 limits the statements of one invocation; an outbox can be long). */
-const BATCH_ENTRIES = 100;
 /** How long an entry recorded "soon" may wait in the outbox before the alarm writes it to D1. */
 export const FLUSH_MS = 1_000;
 const outboxKey = (seq: number) => OUTBOX + String(seq).padStart(12, "0");
@@ -328,7 +293,7 @@ export class ChainWriter<F extends Record<string, Cell>> {
     const last = sealed.at(-1);
     let taken: Set<number>;
     try {
-      taken = await this.#insertEntries(entries);
+      taken = await insertEntries(this.#primary(), this.#spec, entries, (db, statements) => this.#batch(db, statements));
     } catch (err) {
       console.error(`${this.#spec.table}: ${entries.length} entries not yet in D1, retrying: ${errorText(err)}`);
       storage.transactionSync(() => {
@@ -348,38 +313,6 @@ export class ChainWriter<F extends Record<string, Cell>> {
     });
     if (waiting.length > stored.length) await storage.setAlarm(Date.now());
     answer(sealed);
-  }
-
-  /**
-   * Inserts entries, BATCH_ENTRIES to a batch (idempotent: one already in D1 is skipped; a batch
-   * that lands before a later one fails is written again, harmlessly, on the retry). If D1 refuses it
-   * because a number is held by a row this log did not write (someone with write access to D1 put
-   * it there), the others go in a second batch, so one such row doesn't stop every later entry
-   * from reaching D1; the entries whose number is held are returned — they stay in the outbox,
-   * durable, and land with a later write once the row is gone (Verify shows the row meanwhile).
-   * Throws when D1 fails otherwise.
-   */
-  async #insertEntries(entries: Sealed<F>[]): Promise<Set<number>> {
-    const taken = new Set<number>();
-    for (let i = 0; i < entries.length; i += BATCH_ENTRIES) for (const seq of await this.#insertBatch(entries.slice(i, i + BATCH_ENTRIES))) taken.add(seq);
-    return taken;
-  }
-
-  /** One batch of #insertEntries (at most BATCH_ENTRIES). */
-  async #insertBatch(entries: Sealed<F>[]): Promise<Set<number>> {
-    const db = this.#primary();
-    const inserts = (es: Sealed<F>[]) => es.map((e) => prepareInsert(db, this.#spec, e, { guarded: false, idempotent: true }));
-    try {
-      await this.#batch(db, inserts(entries));
-      return new Set();
-    } catch (err) {
-      const taken = await takenNumbers(db, this.#spec, entries).catch(() => new Set<number>());
-      if (taken.size === 0) throw err;
-      console.error(`${this.#spec.table}: entries #${[...taken].join(", #")} wait: D1 holds other rows at their numbers`);
-      const rest = entries.filter((e) => !taken.has(e.seq));
-      if (rest.length > 0) await this.#batch(db, inserts(rest));
-      return taken;
-    }
   }
 
   /** Writes entries that have not reached D1 yet: those recorded soon, and those D1 refused (the object's alarm). */
