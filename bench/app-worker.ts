@@ -6,6 +6,9 @@
  *   GET /__bench/bare  → "ok": a Worker route with no middleware and no I/O (what pages are compared with)
  *   GET /__bench/bare?trips=2 → the same, after two D1 round trips that do nothing (SELECT 1):
  *                        the floor a page's two round trips set, whatever the page does
+ *   GET /__bench/bare?trips=1&entry=1 → one D1 round trip (SELECT 1) and one "Face Sheet view"
+ *                        entry handed to an agency's log after the response, as the Face Sheet
+ *                        records every look: the floor of the Face Sheet's own I/O, with no page work
  *   GET /__bench/hash?trips=2 → the hash between one D1 round trip (read the hash, write one row)
  *                        and one write batch after it: the floor of the round trips sign-in is
  *                        allowed, with no other work (no parsing, throttle, session, log)
@@ -15,9 +18,13 @@
  */
 import app from "../src/index";
 import { verifyPassword } from "../src/auth/password";
+import { recordAgencyEvent } from "../src/audit/agency-events";
 
 export { ClientLog } from "../src/audit/client-log";
 export { AgencyLog } from "../src/audit/agency-log";
+
+/** The agency whose log the floor's view entries go to (Lakeside: the pages measured are Riverbend's). */
+const FLOOR_AGENCY = 2;
 
 /** The password of every demo account (scripts/demo-data.ts), and its hash read once. */
 const DEMO_PASSWORD = "demo-password-2026";
@@ -28,7 +35,15 @@ export default {
     const url = new URL(request.url);
     const trips = url.searchParams.get("trips") === "2";
     if (url.pathname === "/__bench/bare") {
-      if (trips) {
+      if (url.searchParams.get("entry") === "1") {
+        await env.DB.withSession("first-unconstrained").prepare("SELECT 1").first();
+        const req = { header: (name: string) => request.headers.get(name) ?? undefined };
+        recordAgencyEvent({ env, executionCtx: ctx, req } as unknown as Parameters<typeof recordAgencyEvent>[0], FLOOR_AGENCY, {
+          actor: { type: "system", id: null, name: "bench" },
+          action: "Face Sheet view",
+          description: "Viewed the Face Sheet of client BENCH.",
+        });
+      } else if (trips) {
         const db = env.DB.withSession("first-unconstrained");
         await db.prepare("SELECT 1").first();
         await db.prepare("SELECT 1").first();

@@ -153,6 +153,7 @@ export async function appFigures(log: (msg: string) => void, opts: { signIns: nu
     const pages = {
       bare: { url: `${base}/__bench/bare`, cookie: "" },
       floor: { url: `${base}/__bench/bare?trips=2`, cookie: "" },
+      viewFloor: { url: `${base}/__bench/bare?trips=1&entry=1`, cookie: "" },
       faceSheet: { url: `${base}/face-sheet/${PAGE_CLIENT}`, cookie: staffCookie },
       changeLog: { url: `${base}/document-center/clients/${PAGE_CLIENT}/cases/${caseId}/face-sheet-log`, cookie: staffCookie },
       home: { url: `${base}/portal/${SLUG}`, cookie: portalCookie },
@@ -190,7 +191,7 @@ export async function appFigures(log: (msg: string) => void, opts: { signIns: nu
     const vsHash = { label: "hash", p50: hashFig.p50, p95: hashFig.p95, target: 1.1, p95Too: true };
     const bareSeq = fig("bare Worker route, sequential", seq.bare);
     const bareConc = fig("bare Worker route, 10 at once", conc.bare.ms);
-    const LABELS: Record<Exclude<Page, "bare" | "floor">, string> = {
+    const LABELS: Record<Exclude<Page, "bare" | "floor" | "viewFloor">, string> = {
       faceSheet: "staff Face Sheet (5 logins, 200 entries)",
       changeLog: "Face Sheet Change Log form",
       home: "portal Home",
@@ -204,6 +205,7 @@ export async function appFigures(log: (msg: string) => void, opts: { signIns: nu
       bareSeq,
     ];
     out.push({ ...fig("floor: bare + 2 D1 round trips, sequential", seq.floor), base: { label: "bare", p50: bareSeq.p50, p95: bareSeq.p95, target: 2 }, note: "what 2 round trips cost alone" });
+    out.push({ ...fig("floor: bare + 1 D1 trip + 1 view entry, sequential", seq.viewFloor), base: { label: "bare", p50: bareSeq.p50, p95: bareSeq.p95, target: 2 }, note: "the Face Sheet's I/O alone" });
     for (const p of Object.keys(LABELS) as (keyof typeof LABELS)[]) {
       out.push({ ...fig(`${LABELS[p]}, sequential`, seq[p]), base: { label: "bare", p50: bareSeq.p50, p95: bareSeq.p95, target: 2 } });
     }
@@ -212,6 +214,11 @@ export async function appFigures(log: (msg: string) => void, opts: { signIns: nu
       ...fig("floor: bare + 2 D1 round trips, 10 at once", conc.floor.ms),
       base: { label: "bare", p50: bareConc.p50, p95: bareConc.p95, target: 2 },
       note: `${conc.floor.perSecond.toFixed(0)} req/s; what 2 round trips cost alone`,
+    });
+    out.push({
+      ...fig("floor: bare + 1 D1 trip + 1 view entry, 10 at once", conc.viewFloor.ms),
+      base: { label: "bare", p50: bareConc.p50, p95: bareConc.p95, target: 2 },
+      note: `${conc.viewFloor.perSecond.toFixed(0)} req/s; the Face Sheet's I/O alone`,
     });
     for (const p of Object.keys(LABELS) as (keyof typeof LABELS)[]) {
       out.push({
