@@ -85,8 +85,18 @@ export function zoneName(timeZone: string): string {
   }
 }
 
+/**
+ * Each zone's offset for the UTC minute it was last asked about. Offsets change only on a whole
+ * minute (every zone's transitions fall on one), so within that minute the answer is the same, and
+ * most pages ask about "now" (agencyToday) once or twice: formatToParts is then skipped.
+ */
+const lastOffsets = new Map<string, { minute: number; offset: number }>();
+
 /** How far the zone's wall clock is ahead of UTC at an instant, in ms. */
 function zoneOffset(epochMs: number, timeZone: string): number {
+  const minute = Math.floor(epochMs / 60_000);
+  const last = lastOffsets.get(timeZone);
+  if (last?.minute === minute) return last.offset;
   const f = cached(offsetFormats, timeZone, (zone) =>
     new Intl.DateTimeFormat("en-US", {
       timeZone: zone,
@@ -101,7 +111,9 @@ function zoneOffset(epochMs: number, timeZone: string): number {
   );
   const p = Object.fromEntries(f.formatToParts(new Date(epochMs)).map((x) => [x.type, Number(x.value)]));
   const wall = Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!, p.second!);
-  return wall - Math.floor(epochMs / 1000) * 1000;
+  const offset = wall - Math.floor(epochMs / 1000) * 1000;
+  lastOffsets.set(timeZone, { minute, offset });
+  return offset;
 }
 
 /**
