@@ -77,13 +77,21 @@ export function formatAgencyDateTimeWithZone(epochMs: number, timeZone: string):
 
 /** A time zone as people say it ("Eastern Time"), or its IANA name when that isn't known. */
 export function zoneName(timeZone: string): string {
-  try {
-    const part = new Intl.DateTimeFormat("en-US", { timeZone, timeZoneName: "longGeneric" }).formatToParts(0).find((p) => p.type === "timeZoneName");
-    return part?.value ?? timeZone;
-  } catch {
-    return timeZone;
+  let name = zoneNames.get(timeZone);
+  if (name === undefined) {
+    try {
+      const part = new Intl.DateTimeFormat("en-US", { timeZone, timeZoneName: "longGeneric" }).formatToParts(0).find((p) => p.type === "timeZoneName");
+      name = part?.value ?? timeZone;
+    } catch {
+      name = timeZone;
+    }
+    zoneNames.set(timeZone, name);
   }
+  return name;
 }
+
+/** Each zone's name as zoneName said it (making a DateTimeFormat costs more than the page's other formatting). */
+const zoneNames = new Map<string, string>();
 
 /**
  * Each zone's offset for the UTC minute it was last asked about. Offsets change only on a whole

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { agencyDayStart, agencyToday } from "../../src/layout/agency-time";
+import { agencyDayStart, agencyToday, zoneName } from "../../src/layout/agency-time";
 
 // zoneOffset keeps each zone's offset for the UTC minute last asked about: these hold it to the
 // answer computed afresh, at a day's edge, across DST switches and between zones asked in turn.
@@ -27,5 +27,15 @@ describe("agency time: the zone offset kept for a minute", () => {
     expect(agencyDayStart("2026-03-08", "America/New_York")).toBe(Date.UTC(2026, 2, 8, 5));
     expect(agencyDayStart("2026-11-01", "America/New_York")).toBe(Date.UTC(2026, 10, 1, 4));
     expect(agencyDayStart("2026-11-02", "America/New_York")).toBe(Date.UTC(2026, 10, 2, 5));
+  });
+});
+
+describe("agency time: zone names", () => {
+  it("names a zone as people say it, the same each time, and an unknown one by what was given", () => {
+    expect(zoneName("America/New_York")).toBe("Eastern Time");
+    expect(zoneName("America/New_York")).toBe("Eastern Time");
+    expect(zoneName("America/Chicago")).toBe("Central Time");
+    expect(zoneName("Not/AZone")).toBe("Not/AZone");
+    expect(zoneName("Not/AZone")).toBe("Not/AZone");
   });
 });
