@@ -10,7 +10,12 @@ import { notFromMinorConsentedCaseSql } from "../minor-consent/rule";
 
 /** What Home shows of the Face Sheet: name, date of birth and the Current Residence. */
 export async function getPortalHome(db: Db, agencyId: number, clientId: number) {
-  const row = await db
+  return portalHomeFromRows(await portalHomeQuery(db, agencyId, clientId));
+}
+
+/** getPortalHome's read, for a batch (see src/portal/portal-reads.ts). */
+export function portalHomeQuery(db: Db, agencyId: number, clientId: number) {
+  return db
     .select({
       firstName: clients.firstName,
       lastName: clients.lastName,
@@ -23,9 +28,14 @@ export async function getPortalHome(db: Db, agencyId: number, clientId: number) 
       email: clients.residenceEmail,
     })
     .from(clients)
-    .where(and(eq(clients.id, clientId), eq(clients.agencyId, agencyId)))
-    .get();
-  return row ?? null;
+    .where(and(eq(clients.id, clientId), eq(clients.agencyId, agencyId)));
+}
+
+export type PortalHomeRows = Awaited<ReturnType<typeof portalHomeQuery>>;
+
+/** Home's part of the Face Sheet from portalHomeQuery's rows; null when the client is not the agency's. */
+export function portalHomeFromRows(rows: PortalHomeRows) {
+  return rows[0] ?? null;
 }
 
 export type PortalHome = NonNullable<Awaited<ReturnType<typeof getPortalHome>>>;

@@ -30,7 +30,7 @@ import {
   type PortalEnv,
 } from "./portal-session";
 import { findPortalAgency } from "./portal-agency";
-import { clientActionsFromRows, clientActionsQuery, getPortalHome, listClientActions, type ClientAction } from "./queries";
+import { clientActionsFromRows, clientActionsQuery, getPortalHome, listClientActions, portalHomeFromRows, portalHomeQuery, type ClientAction, type PortalHomeRows } from "./queries";
 import { portalReadsWithSession, portalRowsFor } from "./portal-reads";
 import { endSessionStatement, sessionState } from "./sessions";
 import { portalPasskeyRoutes } from "./passkey-routes";
@@ -77,7 +77,8 @@ const activityReadsWithSession = portalReadsWithSession((c) => {
   return (db, scope) => (page.success ? [clientActionsQuery(db, scope.agencyId, scope.clientId, page.data ?? 1, scope.representative)] : []);
 });
 
-
+/** Home's read, offered the same way. */
+const homeReadsWithSession = portalReadsWithSession(() => (db, scope) => [portalHomeQuery(db, scope.agencyId, scope.clientId)]);
 
 export const portalRoutes = new Hono<PortalEnv>()
   // Sign-in, ahead of the agency-and-session middleware: it finds the agency in its own one round
@@ -124,7 +125,8 @@ export const portalRoutes = new Hono<PortalEnv>()
     return c.redirect(next, 303);
   })
 
-  // Activity offers its read to the session check (one round trip: portal-reads.ts).
+  // Home and Activity offer their reads to the session check (one round trip: portal-reads.ts).
+  .use(`${PORTAL_ROUTE}`, homeReadsWithSession)
   .use(`${PORTAL_ROUTE}/activity`, activityReadsWithSession)
 
   // "/portal/:slug/*" also matches "/portal/:slug" itself: one registration runs it once.
@@ -155,7 +157,8 @@ export const portalRoutes = new Hono<PortalEnv>()
       return c.html(<PortalSignInPage agency={agency} notice={notice} next={next} />);
     }
     if (user.mustChangePassword) return c.redirect(`${portalPath(agency.slug)}/change-password`, 303);
-    const home = await getPortalHome(c.var.db, agency.id, user.clientId);
+    const pre = portalRowsFor(c, { agencyId: agency.id, clientId: user.clientId, representative: user.representative });
+    const home = pre ? portalHomeFromRows(pre[0] as PortalHomeRows) : await getPortalHome(c.var.db, agency.id, user.clientId);
     if (!home) return c.html(<PortalNotFoundPage />, 404);
     const notice =
       c.req.query("password-changed") !== undefined

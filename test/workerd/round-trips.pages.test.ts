@@ -118,6 +118,7 @@ describe("portal pages: at most 2 D1 round trips, the session check included", (
     const b = new PortalBrowser(undefined, { DB: counter.binding });
     expect((await b.signIn(login.username, login.password)).status).toBe(303);
 
+    // A new session's first page: whom it acts for is not yet known here, so its read follows the check.
     const home = await tripsOf(() => b.get(PORTAL), "portal Home");
     expect(home.res.status).toBe(200);
     expect(await home.res.text()).toContain(`Signed in as <strong>${login.username}</strong>`);
@@ -127,6 +128,11 @@ describe("portal pages: at most 2 D1 round trips, the session check included", (
     expect(activity.res.status).toBe(200);
     expect(await activity.res.text()).toContain("Patient Portal login by");
     expect(activity.trips.length, activity.describe).toBe(1);
+    // From then on Home's read goes with the session check too (src/portal/portal-reads.ts).
+    const again = await tripsOf(() => b.get(PORTAL), "portal Home again");
+    expect(again.res.status).toBe(200);
+    expect(await again.res.text()).toContain(`Signed in as <strong>${login.username}</strong>`);
+    expect(again.trips.length, again.describe).toBe(1);
   });
 
   it("a representative linked to two clients, one behind a 42 CFR Part 2 consent: Home and Activity in the same budget", async () => {
@@ -158,6 +164,10 @@ describe("portal pages: at most 2 D1 round trips, the session check included", (
     expect(await activity.res.text()).toContain(`Patient Portal login by ${login.username}`);
     // Its read went with the session check, for the client Home acted for (src/portal/portal-reads.ts).
     expect(activity.trips.length, activity.describe).toBe(1);
+    const again = await tripsOf(() => b.get(PORTAL), "portal Home again (representative, 2 clients)");
+    expect(again.res.status).toBe(200);
+    expect(await again.res.text()).toContain("Luis");
+    expect(again.trips.length, again.describe).toBe(1);
   });
 
   it("a request without a session is answered in one round trip", async () => {
