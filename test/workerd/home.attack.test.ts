@@ -23,6 +23,8 @@ const MARIA = 1;
 const JAMES = 2;
 const PRIYA = 3;
 const GRACE = 11;
+/** Robert Hill: the one client whose Face Sheet staff edit here (so the others' details stay as seeded). */
+const ROBERT = 10;
 const HANNAH = 13; // Lakeside
 
 /** What Home shows of each client that no one else may see: the full name, date of birth, street. */
@@ -408,27 +410,31 @@ describe("Home's one-trip read under attack", () => {
   });
 
   it("staff change the Current Residence between two warm Home requests: the one-trip page shows the new address at once", async () => {
-    const login = await createSettledLogin({ clientId: PRIYA });
+    const login = await createSettledLogin({ clientId: ROBERT });
     const a = tab();
     await a.signIn(login.username, login.password);
     await get(a, PORTAL);
     const warm = await get(a, PORTAL);
-    isHomeOf(warm, PRIYA);
+    expect(warm.res.status).toBe(200);
+    expect(shownName(warm.html)).toBe("Robert Hill");
+    expect(warm.html).toContain("600 Broadway");
+    showsNoneOf(warm.html, ...everyone);
     expect(warm.trips).toBe(1);
     const staff = await Browser.staff("staff@riverbend.test");
-    const saved = await staff.post(`/face-sheet/${PRIYA}`, faceSheetForm(await clientRow(PRIYA), { residenceAddress: "77 Probe Lane", residenceCity: "Cohoes" }));
+    const saved = await staff.post(`/face-sheet/${ROBERT}`, faceSheetForm(await clientRow(ROBERT), { residenceAddress: "77 Probe Lane", residenceCity: "Cohoes" }));
     expect(saved.status).toBe(303);
     const after = await get(a, PORTAL);
     expect(after.res.status).toBe(200);
     expect(after.trips).toBe(1);
     expect(after.html).toContain("77 Probe Lane");
     expect(after.html).toContain("Cohoes");
-    expect(after.html).not.toContain("220 Madison Avenue");
+    expect(after.html).not.toContain("600 Broadway");
+    showsNoneOf(after.html, ...everyone);
     // And the name, changed by staff, too.
-    await staff.post(`/face-sheet/${PRIYA}`, faceSheetForm(await clientRow(PRIYA), { lastName: "Natarajan-Probe" }));
+    await staff.post(`/face-sheet/${ROBERT}`, faceSheetForm(await clientRow(ROBERT), { lastName: "Hill-Probe" }));
     const renamed = await get(a, PORTAL);
     expect(renamed.trips).toBe(1);
-    expect(shownName(renamed.html)).toBe("Priya Natarajan-Probe");
+    expect(shownName(renamed.html)).toBe("Robert Hill-Probe");
   });
 
   it("another agency's client, or an unlinked one, planted in the session's choice: refused by /whose, and never on Home even when written straight into the session row", async () => {
@@ -554,5 +560,58 @@ describe("Home's one-trip read under attack", () => {
     } finally {
       await sql("UPDATE clients SET date_of_birth = ? WHERE id = ?", before.date_of_birth, GRACE);
     }
+  });
+
+  it("the agency's time zone moved to another day between warm requests (links re-read after the batch): still each session's own client", async () => {
+    const login = await parentOf([MARIA, JAMES]);
+    const own = await createSettledLogin({ clientId: PRIYA });
+    const [a, b, c] = [tab(), tab(), tab()];
+    await a.signIn(login.username, login.password);
+    await b.signIn(login.username, login.password);
+    await c.signIn(own.username, own.password);
+    await a.post(`${PORTAL}/whose`, { client: String(MARIA) });
+    await b.post(`${PORTAL}/whose`, { client: String(JAMES) });
+    for (const t of [a, b, c]) await get(t, PORTAL);
+    expect((await get(a, PORTAL)).trips).toBe(1);
+    // UTC+14: a different calendar day from New York's at every hour but a few.
+    const ny = riverbendDay(0);
+    await sql("UPDATE agencies SET timezone = 'Pacific/Kiritimati' WHERE id = 1");
+    try {
+      const [ra, rb, rc] = [await get(a, PORTAL), await get(b, PORTAL), await get(c, PORTAL)];
+      isHomeOf(ra, MARIA);
+      isHomeOf(rb, JAMES);
+      isHomeOf(rc, PRIYA);
+      // The first request after the change judged the links on New York's day: re-read (unless the days agree now).
+      const kiritimati = new Intl.DateTimeFormat("en-CA", { timeZone: "Pacific/Kiritimati", year: "numeric", month: "2-digit", day: "2-digit" }).format(new Date());
+      if (kiritimati !== ny) expect(ra.trips).toBe(2);
+      const [wa, wb] = [await get(a, PORTAL), await get(b, PORTAL)];
+      isHomeOf(wa, MARIA);
+      isHomeOf(wb, JAMES);
+      expect([wa.trips, wb.trips]).toEqual([1, 1]);
+    } finally {
+      await sql("UPDATE agencies SET timezone = 'America/New_York' WHERE id = 1");
+    }
+    isHomeOf(await get(a, PORTAL), MARIA);
+    isHomeOf(await get(b, PORTAL), JAMES);
+  });
+
+  it("the agency's portal turned off between warm Home requests: 404 with no details; on again, the same client's Home", async () => {
+    const login = await createSettledLogin({ clientId: MARIA });
+    const a = tab();
+    await a.signIn(login.username, login.password);
+    await get(a, PORTAL);
+    expect((await get(a, PORTAL)).trips).toBe(1);
+    await sql("UPDATE agencies SET portal_enabled = 0 WHERE id = 1");
+    try {
+      const off = await get(a, PORTAL);
+      expect(off.res.status).toBe(404);
+      isNoHome(off);
+      const offHx = await get(a, PORTAL, { "HX-Request": "true" });
+      expect(offHx.res.status).toBe(404);
+      isNoHome(offHx);
+    } finally {
+      await sql("UPDATE agencies SET portal_enabled = 1 WHERE id = 1");
+    }
+    isHomeOf(await get(a, PORTAL), MARIA);
   });
 });
