@@ -614,4 +614,32 @@ describe("Home's one-trip read under attack", () => {
     }
     isHomeOf(await get(a, PORTAL), MARIA);
   });
+
+  it("a shared computer: one login logs out (or is replaced by signing in over it) and another signs in; Home is the new login's client, the old cookie opens nothing", async () => {
+    const parent = await parentOf([MARIA, JAMES]);
+    const james = await createSettledLogin({ clientId: JAMES });
+    const maria = await createSettledLogin({ clientId: MARIA });
+    const t = tab();
+    await t.signIn(parent.username, parent.password);
+    await t.post(`${PORTAL}/whose`, { client: String(MARIA) });
+    await get(t, PORTAL);
+    expect((await get(t, PORTAL)).trips).toBe(1);
+    const parentCookie = t.cookies.get(PORTAL_COOKIE)!;
+    expect((await t.post(`${PORTAL}/log-out`, {})).status).toBe(303);
+    isNoHome(await get(t, PORTAL));
+    await t.signIn(james.username, james.password);
+    const j = await get(t, PORTAL);
+    isHomeOf(j, JAMES);
+    expect(j.trips).toBe(2); // a new session: nothing remembered for it
+    isHomeOf(await get(t, PORTAL), JAMES);
+    // Signing in over a live session, without logging out.
+    await t.signIn(maria.username, maria.password);
+    isHomeOf(await get(t, PORTAL), MARIA);
+    isHomeOf(await get(t, PORTAL), MARIA);
+    // The parent's logged-out cookie replayed: nothing.
+    const replay = tab();
+    replay.cookies.set(PORTAL_COOKIE, parentCookie);
+    isNoHome(await get(replay, PORTAL));
+    isNoHome(await get(replay, PORTAL, { "HX-Request": "true" }));
+  });
 });
