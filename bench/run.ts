@@ -67,6 +67,8 @@ const ACTORS: Actor[] = [
   { type: "portal", id: 1, name: "rhill" },
   { type: "portal", id: 2, name: "hill.family" },
 ];
+/** Someone who changed the client's log four times at any size (a Changes By filter that must not walk the log to find them). */
+const RARE_ACTOR: Actor = { type: "staff", id: 3, name: "Pat Rarely" };
 const TYPES = ["Face Sheet", "Face Sheet", "Face Sheet", "Login", "Logout", "Profile Updated", "Portal Login Added", "Reset Password"];
 
 /** The bench Worker's log key (bench/wrangler.bench.toml [vars]): synthetic rows must verify like real ones. */
@@ -94,7 +96,7 @@ function syntheticLogSql(n: number, now: number): string {
     values = [];
   };
   for (let i = 0; i < n; i++) {
-    const actor = ACTORS[i % ACTORS.length]!;
+    const actor = i % Math.floor(n / 4) === 7 ? RARE_ACTOR : ACTORS[i % ACTORS.length]!;
     const changeType = TYPES[(i * 7) % TYPES.length]!;
     const homeless = i % 2 === 0 ? "Yes" : "No";
     const fields = clientLogFields(RIVERBEND, {
@@ -216,6 +218,7 @@ const SHAPES = [
   ["page-type", "page 1, Change Type", 200],
   ["page-type-range", "page 1, Change Type + Date Range (30 days)", 200],
   ["page-actor-range", "page 1, Changes By + Date Range (30 days)", 200],
+  ["page-actor-rare", "page 1, Changes By someone with 4 entries", 200],
   ["page-older", "pages 1 and 2 (Older), Change Type", 100],
   ["choices", "filter choices (Change Types, Changes By)", 100],
   ["full-page", "the page's reads: all three filters + choices", 100],

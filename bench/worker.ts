@@ -81,7 +81,7 @@ async function appends(env: BenchEnv, r: AppendRequest) {
   return { mode: r.mode, writers, appends: written, ms, perSecond: (written / ms) * 1000, failures, rows: check, chain };
 }
 
-type Shape = "page" | "page-type" | "page-type-range" | "page-actor-range" | "page-older" | "choices" | "full-page" | "scan-control";
+type Shape = "page" | "page-type" | "page-type-range" | "page-actor-range" | "page-actor-rare" | "page-older" | "choices" | "full-page" | "scan-control";
 
 interface QueryRequest {
   shape: Shape;
@@ -101,6 +101,7 @@ async function query(env: BenchEnv, r: QueryRequest) {
     "page-type": async () => (await changeLogPage(db, { ...base, changeType: "Login" }, {}, 25)).entries.length,
     "page-type-range": async () => (await changeLogPage(db, { ...base, changeType: "Face Sheet", from: r.from, until: r.until }, {}, 25)).entries.length,
     "page-actor-range": async () => (await changeLogPage(db, { ...base, changedBy: "Dana Whitfield", from: r.from, until: r.until }, {}, 25)).entries.length,
+    "page-actor-rare": async () => (await changeLogPage(db, { ...base, changedBy: "Pat Rarely" }, {}, 25)).entries.length,
     "page-older": async () => {
       const first = await changeLogPage(db, { ...base, changeType: "Face Sheet" }, {}, 25);
       return (await changeLogPage(db, { ...base, changeType: "Face Sheet" }, { before: first.olderFrom }, 25)).entries.length;

@@ -9,17 +9,17 @@ import type { FieldErrors } from "../forms/parse";
 import { Field, Layout } from "../layout/views";
 import { formatAgencyDateTime } from "../layout/agency-time";
 import { filterQuery, isFiltered, type ChangeLogFilter } from "./filters";
-import { ACTOR_WINDOW } from "./change-log-choices";
+import type { ChangeLogChoices } from "./change-log-choices";
 import { type ChangeLogPage, type ClientCase, type DocumentCenterClient } from "./queries";
 import { ClientHeading, crumbs, fullName, paths } from "./views";
 
-function Select(props: { name: string; label: string; value: string; anyLabel: string; options: string[]; hint?: string }) {
+function Select(props: { name: string; label: string; value: string; anyLabel: string; options: string[] }) {
   const id = `f-${props.name}`;
   const options = props.value && !props.options.includes(props.value) ? [...props.options, props.value] : props.options;
   return (
     <div class="field">
       <label for={id}>{props.label}</label>
-      <select id={id} name={props.name} aria-describedby={props.hint ? `${id}-hint` : undefined}>
+      <select id={id} name={props.name}>
         <option value="" selected={props.value === ""}>
           {props.anyLabel}
         </option>
@@ -29,11 +29,6 @@ function Select(props: { name: string; label: string; value: string; anyLabel: s
           </option>
         ))}
       </select>
-      {props.hint && (
-        <p class="hint" id={`${id}-hint`}>
-          {props.hint}
-        </p>
-      )}
     </div>
   );
 }
@@ -82,7 +77,7 @@ export function ChangeLogFilters(props: {
   ctx: ChangeLogContext;
   values: Record<string, string>;
   errors?: FieldErrors;
-  choices: { changeTypes: string[]; actors: string[]; actorsTruncated: boolean };
+  choices: ChangeLogChoices;
 }) {
   const base = logPath(props.ctx);
   const v = props.values;
@@ -110,14 +105,7 @@ export function ChangeLogFilters(props: {
       )}
       <div class="filters">
         <Select name="changeType" label="Change Type" value={v.changeType ?? ""} anyLabel="All" options={props.choices.changeTypes} />
-        <Select
-          name="changedBy"
-          label="Changes By"
-          value={v.changedBy ?? ""}
-          anyLabel="Anyone"
-          options={props.choices.actors}
-          hint={props.choices.actorsTruncated ? `Lists the people in the latest ${ACTOR_WINDOW.toLocaleString("en-US")} entries.` : undefined}
-        />
+        <Select name="changedBy" label="Changes By" value={v.changedBy ?? ""} anyLabel="Anyone" options={props.choices.actors} />
       </div>
       <DateRange values={v} timeZone={props.ctx.timeZone} errors={props.errors} />
       <div class="actions">

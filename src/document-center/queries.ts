@@ -196,11 +196,12 @@ export function changeLogRowsQuery(db: Db, s: ChangeLogScope, position: Position
 /**
  * client_log, read through the index that fits the filter. Named rather than left to the planner:
  * without statistics SQLite picks among the (client_id, …) indexes by guesswork, and a Change Type
- * read through client_log_client_at walks every type's entries in the date range. A missing index
- * then fails loudly instead of quietly scanning.
+ * read through client_log_client_at walks every type's entries in the date range (a person's, the
+ * whole log for someone who changed it once). A missing index then fails loudly instead of
+ * quietly scanning.
  */
 function logIndexedFor(s: ChangeLogScope): SQL {
-  const index = s.changeType ? "client_log_client_type_at" : "client_log_client_at";
+  const index = s.changeType ? "client_log_client_type_at" : s.changedBy ? "client_log_client_actor_at" : "client_log_client_at";
   return sql`${clientLog} INDEXED BY ${sql.identifier(index)}`;
 }
 

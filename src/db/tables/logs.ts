@@ -33,6 +33,8 @@ export const clientLog = sqliteTable(
     uniqueIndex("client_log_client_seq").on(t.clientId, t.seq),
     index("client_log_client_at").on(t.clientId, t.at),
     index("client_log_client_type_at").on(t.clientId, t.changeType, t.at),
+    // Changes By: the people in a client's log (a skip-scan) and one person's entries (a seek).
+    index("client_log_client_actor_at").on(t.clientId, t.actorName, t.at),
     index("client_log_agency_at").on(t.agencyId, t.at),
   ],
 );

@@ -1,0 +1,1 @@
+CREATE INDEX `client_log_client_actor_at` ON `client_log` (`client_id`,`actor_name`,`at`);
