@@ -1,6 +1,6 @@
 /**
  * A log's head — the last number and hash its Durable Object handed out — and how the object finds
- * it again when it starts (ChainWriter, chained-log.ts, keeps it in the object's storage under
+ * it again when it starts (ChainState, chain-state.ts, keeps it in the object's storage under
  * HEAD and loads it once): D1's last entry the first time, and any entries that landed in D1 after
  * the stored head (a crash between a batch and its head write).
  */

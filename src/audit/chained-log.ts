@@ -20,13 +20,16 @@
  * Group commit: callers who arrive while a batch is in flight go together in the next one — one D1
  * batch and one storage write per group. A storage write holds the object's outgoing messages
  * until it is durable (the output gate), so a caller hears "done" only once the head is durable.
+ *
+ * The head, the order steps run in, the outbox and the bookmark are kept by ChainState
+ * (chain-state.ts); this file is how entries are appended through them.
  */
 import { errorText } from "../observability/error-text";
-import { sealWith, type Cell, type ChainSpec, type Sealed } from "./chain";
+import type { Cell, ChainSpec, Sealed } from "./chain";
 import { changeBatch, groupBatch, insertEntries, landedParts } from "./chain-batches";
-import { HEAD, headOf, lastInD1, recoverLanded, type Head } from "./chain-head";
+import { headOf } from "./chain-head";
+import { ChainState, outboxKey } from "./chain-state";
 import { knownEvent, rememberEvent, splitRepeats } from "./event-keys";
-import { logKeys } from "./keys";
 import type { CommitAnswer, CommitPart, CommitResult, HeadReport } from "./chain-types";
 
 export type { CommitAnswer, CommitPart, CommitResult, HeadReport, Statement } from "./chain-types";
@@ -43,13 +46,11 @@ interface PendingEvent<F> {
   done: (r: { seq: number } | Error) => void;
 }
 
-const OUTBOX = "outbox:";
 const RETRY_MS = 2_000;
 /** Outbox entries one write takes, oldest first; the alarm takes the rest straight after. */
 const OUTBOX_WRITE_MAX = 500;
 /** How long an entry recorded "soon" may wait in the outbox before the alarm writes it to D1. */
-export const FLUSH_MS = 1_000;
-const outboxKey = (seq: number) => OUTBOX + String(seq).padStart(12, "0");
+const FLUSH_MS = 1_000;
 
 /**
  * The writing half of one log's Durable Object: the object creates one with its storage, its
@@ -60,84 +61,17 @@ const outboxKey = (seq: number) => OUTBOX + String(seq).padStart(12, "0");
  *   record(req) { return this.#log.record(req.clientId, clientLogFields(req.agencyId, req.entry)); }
  */
 export class ChainWriter<F extends Record<string, Cell>> {
-  readonly #ctx: DurableObjectState;
-  readonly #env: { DB: D1Database; LOG_HMAC_KEYS?: string };
-  readonly #spec: ChainSpec<F>;
-  /** Every step that reads or moves the head runs after the one before it has finished. */
-  #queue: Promise<unknown> = Promise.resolve();
-  #head: Head | undefined;
+  /** The head, its order, the outbox and the bookmark (chain-state.ts). */
+  readonly #state: ChainState<F>;
   #commits: PendingCommit<F>[] = [];
   #commitWaiting = false;
   #events: PendingEvent<F>[] = [];
   #eventsWaiting = false;
-  /** The D1 bookmark after this object's latest write (writes are serial: it covers every caller's). */
-  #bookmark: string | null = null;
   /** Whether this instance has set the alarm that writes "soon" entries (reset when it runs). */
   #flushSet = false;
 
   constructor(ctx: DurableObjectState, env: { DB: D1Database; LOG_HMAC_KEYS?: string }, spec: ChainSpec<F>) {
-    this.#ctx = ctx;
-    this.#env = env;
-    this.#spec = spec;
-  }
-
-  /** A D1 session on the primary, for one group's writes (D1 Sessions API: its bookmark after them). */
-  #primary(): D1DatabaseSession {
-    return this.#env.DB.withSession("first-primary");
-  }
-
-  /** Runs a batch on the primary and keeps the bookmark after it. */
-  async #batch(db: D1DatabaseSession, statements: D1PreparedStatement[]): Promise<D1Result[]> {
-    const results = await db.batch(statements);
-    this.#bookmark = db.getBookmark() ?? this.#bookmark;
-    return results;
-  }
-
-  #serial<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.#queue.then(fn, fn);
-    this.#queue = run.catch(() => undefined);
-    return run;
-  }
-
-  #outbox(): [string, Sealed<F>][] {
-    return [...this.#ctx.storage.kv.list<Sealed<F>>({ prefix: OUTBOX })];
-  }
-
-  /**
-   * The head, loaded once: the stored one, plus any entries that landed in D1 after it (a crash
-   * between a batch and its head write) — only those that continue its chain under our key. The
-   * first time (no stored head: a log written before heads were kept), D1's last row and the outbox
-   * (chain-head.ts).
-   */
-  async #loadHead(stream: number): Promise<Head> {
-    if (this.#head) return this.#head;
-    const kv = this.#ctx.storage.kv;
-    const stored = kv.get<Head>(HEAD);
-    let head = stored ?? (await this.#headFromD1(stream));
-    const db = this.#primary();
-    head = await recoverLanded(db, this.#spec, this.#env, stream, head);
-    // What it read is on the primary: the head's readers (Verify) read at least that new.
-    this.#bookmark ??= db.getBookmark();
-    if (!stored || head.seq !== stored.seq) kv.put(HEAD, head);
-    this.#head = head;
-    return head;
-  }
-
-  /** D1's last entry, or the outbox's if it is further on. */
-  async #headFromD1(stream: number): Promise<Head> {
-    const head = await lastInD1(this.#primary(), this.#spec, stream);
-    const waiting = this.#outbox().at(-1)?.[1];
-    return waiting && waiting.seq > head.seq ? headOf(waiting) : head;
-  }
-
-  #seal(head: Head, stream: number, fields: F): Sealed<F> {
-    return sealWith(this.#spec, logKeys(this.#env), fields, { stream, seq: head.seq + 1, at: Math.max(Date.now(), head.at), prevHash: head.hash });
-  }
-
-  /** Moves the head on, in memory and (one write, made durable before any caller hears back) in storage. */
-  #advance(e: Sealed<F>) {
-    this.#head = headOf(e);
-    this.#ctx.storage.kv.put(HEAD, this.#head);
+    this.#state = new ChainState(ctx, env, spec);
   }
 
   /**
@@ -154,7 +88,7 @@ export class ChainWriter<F extends Record<string, Cell>> {
     const result = new Promise<CommitAnswer>((done) => this.#commits.push({ parts, done }));
     if (!this.#commitWaiting) {
       this.#commitWaiting = true;
-      void this.#serial(async () => {
+      void this.#state.serial(async () => {
         this.#commitWaiting = false;
         await this.#commitGroup(stream, this.#commits.splice(0));
       });
@@ -171,7 +105,7 @@ export class ChainWriter<F extends Record<string, Cell>> {
     if (group.length > 1) {
       try {
         const seqs = await this.#commitTogether(stream, group);
-        group.forEach((g, i) => g.done({ committed: true, seq: seqs[i]!, parts: g.parts.length, bookmark: this.#bookmark }));
+        group.forEach((g, i) => g.done({ committed: true, seq: seqs[i]!, parts: g.parts.length, bookmark: this.#state.bookmark }));
         return;
       } catch {
         // fall through: one at a time
@@ -179,7 +113,7 @@ export class ChainWriter<F extends Record<string, Cell>> {
     }
     for (const g of group) {
       try {
-        g.done({ ...(await this.#commitOne(stream, g)), bookmark: this.#bookmark });
+        g.done({ ...(await this.#commitOne(stream, g)), bookmark: this.#state.bookmark });
       } catch (err) {
         g.done({ failed: (err as Error).message });
       }
@@ -187,26 +121,26 @@ export class ChainWriter<F extends Record<string, Cell>> {
   }
 
   async #commitOne(stream: number, g: PendingCommit<F>): Promise<CommitResult> {
-    const db = this.#primary();
-    const head = await this.#loadHead(stream);
-    const { sealed, statements, entryAt } = changeBatch(db, this.#spec, head, g.parts, (h, fields) => this.#seal(h, stream, fields));
-    const results = await this.#batch(db, statements);
+    const db = this.#state.primary();
+    const head = await this.#state.loadHead(stream);
+    const { sealed, statements, entryAt } = changeBatch(db, this.#state.spec, head, g.parts, (h, fields) => this.#state.seal(h, stream, fields));
+    const results = await this.#state.batch(db, statements);
     const { prefix, last } = landedParts(results, entryAt);
     if (last === -1) return { committed: false };
     // A later part that ran though an earlier one didn't (its caller left out the changes() guard)
     // leaves a gap; the head still moves past it, so no number is ever handed out twice.
     if (last >= prefix) console.error(`chained log: stream ${stream}: a commit's parts landed out of order`);
-    this.#advance(sealed[last]!);
+    this.#state.advance(sealed[last]!);
     return prefix === 0 ? { committed: false } : { committed: true, seq: sealed[0]!.seq, parts: prefix };
   }
 
   /** All the changes in one batch; each entry must land or the batch aborts (ENTRY_LANDED, chain-batches.ts). */
   async #commitTogether(stream: number, group: PendingCommit<F>[]): Promise<number[]> {
-    const db = this.#primary();
-    const head = await this.#loadHead(stream);
-    const { sealed, statements, firsts } = groupBatch(db, this.#spec, head, group, (h, fields) => this.#seal(h, stream, fields));
-    await this.#batch(db, statements);
-    this.#advance(sealed.at(-1)!);
+    const db = this.#state.primary();
+    const head = await this.#state.loadHead(stream);
+    const { sealed, statements, firsts } = groupBatch(db, this.#state.spec, head, group, (h, fields) => this.#state.seal(h, stream, fields));
+    await this.#state.batch(db, statements);
+    this.#state.advance(sealed.at(-1)!);
     return firsts.map((i) => sealed[i]!.seq);
   }
 
@@ -217,11 +151,11 @@ export class ChainWriter<F extends Record<string, Cell>> {
    */
   record(stream: number, fields: F, key?: string): Promise<{ seq: number; bookmark?: string | null }> {
     const result = new Promise<{ seq: number; bookmark?: string | null }>((resolve, reject) =>
-      this.#events.push({ fields, key, done: (r) => (r instanceof Error ? reject(r) : resolve({ ...r, bookmark: this.#bookmark })) }),
+      this.#events.push({ fields, key, done: (r) => (r instanceof Error ? reject(r) : resolve({ ...r, bookmark: this.#state.bookmark })) }),
     );
     if (!this.#eventsWaiting) {
       this.#eventsWaiting = true;
-      void this.#serial(async () => {
+      void this.#state.serial(async () => {
         this.#eventsWaiting = false;
         await this.#writeEvents(stream, this.#events.splice(0));
       });
@@ -236,14 +170,14 @@ export class ChainWriter<F extends Record<string, Cell>> {
    * batch. Throws only if the entry could not be accepted at all.
    */
   recordSoon(stream: number, fields: F, key?: string): Promise<{ seq: number }> {
-    return this.#serial(async () => {
-      const storage = this.#ctx.storage;
+    return this.#state.serial(async () => {
+      const storage = this.#state.ctx.storage;
       const known = knownEvent(storage.kv, key);
       if (known !== undefined) return { seq: known }; // a repeat (the Worker's retry): taken already
-      const e = this.#seal(await this.#loadHead(stream), stream, fields);
+      const e = this.#state.seal(await this.#state.loadHead(stream), stream, fields);
       storage.transactionSync(() => {
         storage.kv.put(outboxKey(e.seq), e);
-        this.#advance(e);
+        this.#state.advance(e);
         rememberEvent(storage.kv, key, e.seq);
       });
       if (!this.#flushSet) {
@@ -256,9 +190,9 @@ export class ChainWriter<F extends Record<string, Cell>> {
 
   /** Writes whatever waits in the outbox to D1 now (the log's readers, before they read); its bookmark. */
   flush(): Promise<{ waiting: number; bookmark: string | null }> {
-    return this.#serial(async () => {
-      if (this.#outbox().length > 0) await this.#writeEvents(undefined, []);
-      return { waiting: this.#outbox().length, bookmark: this.#bookmark };
+    return this.#state.serial(async () => {
+      if (this.#state.outbox().length > 0) await this.#writeEvents(undefined, []);
+      return { waiting: this.#state.outbox().length, bookmark: this.#state.bookmark };
     });
   }
 
@@ -267,13 +201,13 @@ export class ChainWriter<F extends Record<string, Cell>> {
    * events go to the outbox (with the head, in one storage transaction) and an alarm retries.
    */
   async #writeEvents(stream: number | undefined, group: PendingEvent<F>[]): Promise<void> {
-    const { fresh, answer } = splitRepeats(this.#ctx.storage.kv, group);
+    const { fresh, answer } = splitRepeats(this.#state.ctx.storage.kv, group);
     const sealed: Sealed<F>[] = [];
     if (fresh.length > 0) {
       try {
-        let head = await this.#loadHead(stream!);
+        let head = await this.#state.loadHead(stream!);
         for (const g of fresh) {
-          const e = this.#seal(head, stream!, g.fields);
+          const e = this.#state.seal(head, stream!, g.fields);
           head = headOf(e);
           sealed.push(e);
         }
@@ -282,10 +216,10 @@ export class ChainWriter<F extends Record<string, Cell>> {
         return;
       }
     }
-    const storage = this.#ctx.storage;
+    const storage = this.#state.ctx.storage;
     // The oldest OUTBOX_WRITE_MAX waiting (thousands may wait after a long D1 outage); the alarm, set
     // at once below, writes the rest.
-    const waiting = this.#outbox();
+    const waiting = this.#state.outbox();
     const stored = waiting.slice(0, OUTBOX_WRITE_MAX);
     const entries = [...stored.map(([, e]) => e), ...sealed];
     const remember = () => sealed.forEach((e, i) => rememberEvent(storage.kv, fresh[i]!.key, e.seq));
@@ -293,12 +227,12 @@ export class ChainWriter<F extends Record<string, Cell>> {
     const last = sealed.at(-1);
     let taken: Set<number>;
     try {
-      taken = await insertEntries(this.#primary(), this.#spec, entries, (db, statements) => this.#batch(db, statements));
+      taken = await insertEntries(this.#state.primary(), this.#state.spec, entries, (db, statements) => this.#state.batch(db, statements));
     } catch (err) {
-      console.error(`${this.#spec.table}: ${entries.length} entries not yet in D1, retrying: ${errorText(err)}`);
+      console.error(`${this.#state.spec.table}: ${entries.length} entries not yet in D1, retrying: ${errorText(err)}`);
       storage.transactionSync(() => {
         for (const e of sealed) storage.kv.put(outboxKey(e.seq), e);
-        if (last) this.#advance(last);
+        if (last) this.#state.advance(last);
         remember();
       });
       await storage.setAlarm(Date.now() + RETRY_MS);
@@ -308,7 +242,7 @@ export class ChainWriter<F extends Record<string, Cell>> {
     storage.transactionSync(() => {
       for (const [key, e] of stored) if (!taken.has(e.seq)) storage.kv.delete(key);
       for (const e of sealed) if (taken.has(e.seq)) storage.kv.put(outboxKey(e.seq), e);
-      if (last) this.#advance(last);
+      if (last) this.#state.advance(last);
       remember();
     });
     if (waiting.length > stored.length) await storage.setAlarm(Date.now());
@@ -318,7 +252,7 @@ export class ChainWriter<F extends Record<string, Cell>> {
   /** Writes entries that have not reached D1 yet: those recorded soon, and those D1 refused (the object's alarm). */
   alarm(): Promise<void> {
     this.#flushSet = false;
-    return this.#serial(() => this.#writeEvents(undefined, []));
+    return this.#state.serial(() => this.#writeEvents(undefined, []));
   }
 
   /**
@@ -326,16 +260,16 @@ export class ChainWriter<F extends Record<string, Cell>> {
    * the head agree whenever D1 is working.
    */
   head(stream: number): Promise<HeadReport> {
-    return this.#serial(async () => {
-      const head = await this.#loadHead(stream);
-      if (this.#outbox().length > 0) await this.#writeEvents(stream, []);
-      const outbox = this.#outbox();
-      return { seq: head.seq, hash: head.hash, waiting: outbox.length, waitingFrom: outbox[0]?.[1].seq, bookmark: this.#bookmark };
+    return this.#state.serial(async () => {
+      const head = await this.#state.loadHead(stream);
+      if (this.#state.outbox().length > 0) await this.#writeEvents(stream, []);
+      const outbox = this.#state.outbox();
+      return { seq: head.seq, hash: head.hash, waiting: outbox.length, waitingFrom: outbox[0]?.[1].seq, bookmark: this.#state.bookmark };
     });
   }
 
   /** Entries accepted but not yet in D1 (for tests and the bench). */
   pending(): number {
-    return this.#events.length + this.#outbox().length;
+    return this.#events.length + this.#state.outbox().length;
   }
 }
