@@ -9,7 +9,7 @@
 import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { clientLogFor } from "../../src/clients/log";
-import { countingD1 } from "./d1-trips";
+import { countedPortal, countingD1 } from "./d1-trips";
 import { seedDemoData } from "./fixtures";
 import { actionRows, createLogin, createSettledLogin, PORTAL, PortalBrowser, sql } from "./portal.fixtures";
 import { linkRepresentation, parentOf } from "./families.fixtures";
@@ -24,12 +24,7 @@ beforeAll(async () => {
   await seedDemoData();
 });
 
-async function get(b: PortalBrowser, path: string, headers: Record<string, string> = {}, method = "GET") {
-  counter.reset();
-  const res = await b.fetch(path, { method, headers });
-  return { res, html: await res.text(), trips: counter.log.trips.filter((t) => t.origin !== "log").length };
-}
-const tab = () => new PortalBrowser(undefined, { DB: counter.binding });
+const { tab, get } = countedPortal(counter);
 
 /** A portal-visible entry with a unique text in `clientId`'s log (through its real ClientLog), optionally tied to a case. */
 async function entry(clientId: number, caseId?: number): Promise<string> {

@@ -10,6 +10,7 @@
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import worker from "../../src/index";
 import { Browser } from "./fixtures";
+import { PortalBrowser } from "./portal.fixtures";
 
 export interface TripLog {
   /** Every trip, in order: "batch(3)" or "all: SELECT …" (bound to a session or not), and whose binding made it. */
@@ -106,4 +107,20 @@ export function browserOver(db: D1Database) {
       return new Response(body, { status: res.status, headers: res.headers });
     }
   };
+}
+
+/**
+ * Portal tabs whose requests go through `counter`, and a request that says how many D1 round
+ * trips the Worker made for it (the logs' objects' own writes not counted).
+ *
+ * @example const { tab, get } = countedPortal(counter); const { res, html, trips } = await get(tab(), `${PORTAL}/activity`);
+ */
+export function countedPortal(counter: ReturnType<typeof countingD1>) {
+  const tab = () => new PortalBrowser(undefined, { DB: counter.binding });
+  const get = async (b: PortalBrowser, path: string, headers: Record<string, string> = {}, method = "GET") => {
+    counter.reset();
+    const res = await b.fetch(path, { method, headers });
+    return { res, html: await res.text(), trips: counter.log.trips.filter((t) => t.origin !== "log").length };
+  };
+  return { tab, get };
 }

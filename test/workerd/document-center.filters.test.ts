@@ -3,7 +3,6 @@ import { sql } from "drizzle-orm";
 import { SQLiteSyncDialect } from "drizzle-orm/sqlite-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { database } from "../../src/db";
-import { agencyDayStart, formatAgencyDateTime } from "../../src/layout/agency-time";
 import { chainChunkSql } from "../../src/audit/verify";
 import { CLIENT_LOG } from "../../src/audit/entry";
 import { actorsSql, changeTypesSql } from "../../src/document-center/change-log-choices";
@@ -307,23 +306,5 @@ describe("Change Log queries use the client's indexes, never a scan", () => {
     const steps = (await plan(chainChunkSql(CLIENT_LOG, { agencyId: DEMO.riverbend, stream: DEMO.james }, 0))).join(" | ");
     expect(steps).toContain("USING INDEX client_log_client_seq (client_id=? AND seq>?)");
     expect(steps).not.toMatch(/SCAN client_log|agency_at|TEMP B-TREE/);
-  });
-});
-
-describe("agency time", () => {
-  it("formats like the seed, in the agency's zone", () => {
-    expect(formatAgencyDateTime(Date.UTC(2022, 5, 16, 13, 46, 48), "America/New_York")).toBe("6/16/2022 9:46:48 AM");
-    expect(formatAgencyDateTime(Date.UTC(2022, 5, 16, 13, 46, 48), "America/Los_Angeles")).toBe("6/16/2022 6:46:48 AM");
-    expect(formatAgencyDateTime(Date.UTC(2022, 0, 1, 0, 5, 0), "America/New_York")).toBe("12/31/2021 7:05:00 PM");
-  });
-
-  it("starts each day at local midnight, across daylight-saving changes", () => {
-    expect(agencyDayStart("2026-06-16", "America/New_York")).toBe(Date.UTC(2026, 5, 16, 4));
-    expect(agencyDayStart("2026-12-01", "America/New_York")).toBe(Date.UTC(2026, 11, 1, 5));
-    // The day the clocks go forward (2 AM) and back (2 AM) begin at the old offset.
-    expect(agencyDayStart("2026-03-08", "America/New_York")).toBe(Date.UTC(2026, 2, 8, 5));
-    expect(agencyDayStart("2026-11-01", "America/New_York")).toBe(Date.UTC(2026, 10, 1, 4));
-    expect(agencyDayStart("2026-03-09", "America/New_York")).toBe(Date.UTC(2026, 2, 9, 4));
-    expect(agencyDayStart("2026-06-16", "Asia/Kolkata")).toBe(Date.UTC(2026, 5, 15, 18, 30));
   });
 });

@@ -11,7 +11,7 @@
 import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { sessionLimits, signSession } from "../../src/auth/session";
-import { countingD1 } from "./d1-trips";
+import { countedPortal, countingD1 } from "./d1-trips";
 import { Browser, seedDemoData } from "./fixtures";
 import { clientRow, faceSheetForm } from "./helpers";
 import { createLogin, createRecord, createSettledLogin, freshPassphrase, PORTAL, PORTAL_COOKIE, PortalBrowser, sql } from "./portal.fixtures";
@@ -41,12 +41,15 @@ beforeAll(async () => {
   await seedDemoData();
 });
 
-async function get(b: PortalBrowser, path: string, headers: Record<string, string> = {}, method = "GET") {
-  counter.reset();
-  const res = await b.fetch(path, { method, headers });
-  return { res, html: await res.text(), trips: counter.log.trips.filter((t) => t.origin !== "log").length };
+const { tab, get } = countedPortal(counter);
+
+/** A tab of `login`, signed in and acting for `clientId` (its "Whose information?" answered). */
+async function tabFor(login: { username: string; password: string }, clientId: number): Promise<PortalBrowser> {
+  const t = tab();
+  await t.signIn(login.username, login.password);
+  expect((await t.post(`${PORTAL}/whose`, { client: String(clientId) })).status).toBe(303);
+  return t;
 }
-const tab = () => new PortalBrowser(undefined, { DB: counter.binding });
 
 /** Home's Name fact and, for a representative, whom the page says it acts for. */
 const shownName = (html: string) => /<dt>Name<\/dt>\s*<dd>([\s\S]*?)<\/dd>/.exec(html)?.[1]?.replace(/\s+/g, " ").trim();
@@ -89,12 +92,8 @@ function isNoHome(r: { res: Response; html: string }) {
 describe("Home's one-trip read under attack", () => {
   it("two sessions of one login on different clients, read in parallel and interleaved with switches: each page is one client's, whole", async () => {
     const login = await parentOf([MARIA, JAMES]);
-    const a = tab();
-    const b = tab();
-    await a.signIn(login.username, login.password);
-    await b.signIn(login.username, login.password);
-    expect((await a.post(`${PORTAL}/whose`, { client: String(MARIA) })).status).toBe(303);
-    expect((await b.post(`${PORTAL}/whose`, { client: String(JAMES) })).status).toBe(303);
+    const a = await tabFor(login, MARIA);
+    const b = await tabFor(login, JAMES);
     await Promise.all([get(a, PORTAL), get(b, PORTAL)]);
     for (let i = 0; i < 4; i++) {
       const [ra, rb] = await Promise.all([get(a, PORTAL), get(b, PORTAL)]);
@@ -201,9 +200,7 @@ describe("Home's one-trip read under attack", () => {
 
     const two = await parentOf([MARIA]);
     const consent2 = await createConsent(await createRepresentation(two.id, LUIS), LUIS);
-    const b = tab();
-    await b.signIn(two.username, two.password);
-    expect((await b.post(`${PORTAL}/whose`, { client: String(LUIS) })).status).toBe(303);
+    const b = await tabFor(two, LUIS);
     await get(b, PORTAL);
     expect((await get(b, PORTAL)).trips).toBe(1);
     await sql("UPDATE part2_consents SET revoked_at = ? WHERE id = ?", Date.now(), consent2);
@@ -503,12 +500,8 @@ describe("Home's one-trip read under attack", () => {
 
   it("the cookie due for its once-a-minute refresh (the session's last-seen write in the same batch): still this client's rows, one trip, a fresh cookie", async () => {
     const login = await parentOf([MARIA, JAMES]);
-    const a = tab();
-    const b = tab();
-    await a.signIn(login.username, login.password);
-    await b.signIn(login.username, login.password);
-    await a.post(`${PORTAL}/whose`, { client: String(MARIA) });
-    await b.post(`${PORTAL}/whose`, { client: String(JAMES) });
+    const a = await tabFor(login, MARIA);
+    const b = await tabFor(login, JAMES);
     await get(a, PORTAL);
     await get(b, PORTAL);
     const now = Math.floor(Date.now() / 1000);

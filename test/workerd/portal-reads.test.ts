@@ -6,7 +6,7 @@
  */
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { countingD1 } from "./d1-trips";
+import { countedPortal, countingD1 } from "./d1-trips";
 import { PORTAL, PortalBrowser, createSettledLogin } from "./portal.fixtures";
 import { parentOf } from "./families.fixtures";
 
@@ -14,11 +14,7 @@ const counter = countingD1(env.DB);
 const MARIA = 1;
 const JAMES = 2;
 
-async function get(b: PortalBrowser, path: string) {
-  counter.reset();
-  const res = await b.get(path);
-  return { res, html: await res.text(), trips: counter.log.trips.filter((t) => t.origin !== "log").length };
-}
+const { get } = countedPortal(counter);
 const stable = (html: string) => html.replace(/data-session-seconds-left="\d+"/g, "");
 
 describe("portal Activity's read beside the session check", () => {
