@@ -31,6 +31,14 @@ export const DEMO = {
   marta: 17, // Lakeside, also an Alvarez
 };
 
+/**
+ * A page without its session countdown (the seconds left, in the staff pages' meta tag and the
+ * portal's data attribute): it ticks between two requests, so two reads of one page compare equal
+ * only without it.
+ */
+export const withoutCountdown = (html: string) =>
+  html.replace(/data-session-seconds-left="\d+"/g, "").replace(/(<meta name="session-seconds-left" content=")\d+"/g, '$1"');
+
 /** Applies Set-Cookie lines to a cookie jar, as a browser would (an emptied or expired cookie goes). */
 export function keepCookies(jar: Map<string, string>, setCookieLines: string[]) {
   for (const line of setCookieLines) {
