@@ -88,7 +88,8 @@ it("staff: warned before the timeout, Stay signed in keeps the edit; timed out, 
   // f. Update saves it; the message takes focus.
   await page.getByRole("button", { name: "Update" }).click();
   await page.getByText("Face Sheet updated.").waitFor();
-  expect((await focused(page)).text).toBe("Face Sheet updated.");
+  // The swap lands first (focus briefly on the page: the Update button was replaced), then the message takes focus.
+  await expect.poll(async () => (await focused(page)).text).toBe("Face Sheet updated.");
   expect(await page.getByText("(518) 555-0199").count()).toBe(1);
   await page.context().close();
 }, 150_000);
