@@ -49,13 +49,13 @@ it("staff: warned before the timeout, Stay signed in keeps the edit; timed out, 
   await page.goto(`${server.url}/face-sheet/${JAMES}`);
   await page.getByRole("link", { name: "Edit", exact: true }).click();
   await page.getByRole("heading", { name: "Client information (editing)" }).waitFor();
-  expect((await focused(page)).text).toBe("Client information (editing)");
+  await expect.poll(async () => (await focused(page)).text).toBe("Client information (editing)");
   await page.getByLabel("Phone").fill("(518) 555-0199");
 
   // b. The warning comes (15 s before the end), as a modal dialog with focus on Stay signed in.
   const dialog = page.getByRole("dialog", { name: "Are you still there?" });
   await dialog.waitFor({ timeout: 25_000 });
-  expect(await focused(page)).toMatchObject({ tag: "button", text: "Stay signed in" });
+  await expect.poll(async () => await focused(page)).toMatchObject({ tag: "button", text: "Stay signed in" });
   await expectNoAxeViolations(page, "the staff idle warning");
 
   // c. Stay signed in (Enter): the dialog closes, focus goes back to the Phone field, the session lives on.
@@ -63,13 +63,13 @@ it("staff: warned before the timeout, Stay signed in keeps the edit; timed out, 
   await page.keyboard.press("Enter");
   await refreshed;
   await dialog.waitFor({ state: "hidden" });
-  expect((await focused(page)).name).toBe("Phone");
+  await expect.poll(async () => (await focused(page)).name).toBe("Phone");
 
   // d. Left alone again: warned, then sent to sign-in (with the Face Sheet edit as where to return).
   await dialog.waitFor({ timeout: 25_000 });
   await page.waitForURL(/\/sign-in\?timeout&next=/, { timeout: 30_000 });
   expect(decodeURIComponent(new URL(page.url()).searchParams.get("next")!)).toBe(`/face-sheet/${JAMES}/edit`);
-  expect((await focused(page)).text).toMatch(/^You were signed out because there was no activity for a while\./);
+  await expect.poll(async () => (await focused(page)).text).toMatch(/^You were signed out because there was no activity for a while\./);
   await expectNoAxeViolations(page, "the sign-in page after a timeout");
 
   // e. Sign in again: back at the edit, told what wasn't saved (focused), and it can be restored.
@@ -83,7 +83,7 @@ it("staff: warned before the timeout, Stay signed in keeps the edit; timed out, 
   expect(await page.getByLabel("Phone").inputValue()).not.toBe("(518) 555-0199");
   await page.getByRole("button", { name: "Restore my changes" }).click();
   expect(await page.getByLabel("Phone").inputValue()).toBe("(518) 555-0199");
-  expect((await focused(page)).text).toBe("Your changes are back in the form. Check them, then choose Update to save them.");
+  await expect.poll(async () => (await focused(page)).text).toBe("Your changes are back in the form. Check them, then choose Update to save them.");
 
   // f. Update saves it; the message takes focus.
   await page.getByRole("button", { name: "Update" }).click();
@@ -107,7 +107,7 @@ it("portal: the same warning (Space on Stay signed in), and after the timeout si
   const dialog = page.getByRole("dialog", { name: "Are you still there?" });
   await dialog.waitFor({ timeout: 25_000 });
   expect(await dialog.textContent()).toContain("you will be logged out in");
-  expect(await focused(page)).toMatchObject({ tag: "button", text: "Stay signed in" });
+  await expect.poll(async () => await focused(page)).toMatchObject({ tag: "button", text: "Stay signed in" });
   await expectNoAxeViolations(page, "the portal idle warning");
   const refreshed = page.waitForResponse((r) => r.url().endsWith("/portal/riverbend/session/refresh") && r.status() === 200);
   await page.keyboard.press(" ");
@@ -115,7 +115,7 @@ it("portal: the same warning (Space on Stay signed in), and after the timeout si
   await dialog.waitFor({ state: "hidden" });
 
   await page.waitForURL(/\/portal\/riverbend\?timeout&next=/, { timeout: 50_000 });
-  expect((await focused(page)).text).toMatch(/^You were logged out because there was no activity for a while\./);
+  await expect.poll(async () => (await focused(page)).text).toMatch(/^You were logged out because there was no activity for a while\./);
   await expectNoAxeViolations(page, "the portal sign-in after a timeout");
   await page.getByLabel("Portal Username").fill("timeout.user");
   await page.getByLabel("Password").fill(PORTAL_PASSWORD);
